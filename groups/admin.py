@@ -1,0 +1,136 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Activity,
+    Area,
+    Assignment,
+    Exchange,
+    ExternalActor,
+    Group,
+    Membership,
+    Norm,
+    NormReview,
+    Person,
+)
+
+admin.site.site_header = _("CommunityMap administration")
+admin.site.site_title = _("CommunityMap")
+admin.site.index_title = _("Records")
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent", "ref"]
+    list_filter = ["level"]
+    search_fields = ["name", "ref"]
+    autocomplete_fields = ["parent"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+class NormInline(admin.StackedInline):
+    model = Norm
+    extra = 0
+    fields = ["statement", "category", "how_agreed", "agreed_on", "is_active"]
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "area", "how_formed", "is_active", "ref"]
+    list_filter = ["kind", "how_formed", "is_active", "meeting_frequency", "area"]
+    search_fields = ["name", "ref", "description"]
+    autocomplete_fields = ["area", "facilitators"]
+    inlines = [MembershipInline, NormInline]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "nickname", "gender", "birth_year", "area", "consent_on", "ref"]
+    list_filter = ["gender", "area", ("consent_on", admin.EmptyFieldListFilter)]
+    search_fields = ["full_name", "nickname", "ref", "phone"]
+    autocomplete_fields = ["area", "user", "consent_recorded_by"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["person", "group", "role", "joined_on", "left_on"]
+    list_filter = ["role", ("left_on", admin.EmptyFieldListFilter), "group__kind"]
+    search_fields = ["person__full_name", "person__nickname", "group__name"]
+    autocomplete_fields = ["person", "group"]
+
+
+class NormReviewInline(admin.TabularInline):
+    model = NormReview
+    extra = 0
+
+
+@admin.register(Norm)
+class NormAdmin(admin.ModelAdmin):
+    list_display = ["statement", "group", "category", "how_agreed", "agreed_on", "is_active"]
+    list_filter = ["category", "how_agreed", "is_active"]
+    search_fields = ["statement", "group__name", "ref"]
+    autocomplete_fields = ["group"]
+    inlines = [NormReviewInline]
+
+
+@admin.register(NormReview)
+class NormReviewAdmin(admin.ModelAdmin):
+    list_display = ["norm", "reviewed_on", "rating"]
+    list_filter = ["rating", "reviewed_on"]
+    search_fields = ["norm__statement", "note"]
+    autocomplete_fields = ["norm"]
+
+
+@admin.register(ExternalActor)
+class ExternalActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "area", "ref"]
+    list_filter = ["kind", "area"]
+    search_fields = ["name", "ref"]
+    autocomplete_fields = ["area"]
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(admin.ModelAdmin):
+    list_display = ["date", "giver", "receiver", "resource", "amount", "unit", "status", "ref"]
+    list_filter = ["resource", "status", "date", "group__kind"]
+    search_fields = [
+        "ref",
+        "note",
+        "giver_person__full_name",
+        "receiver_person__full_name",
+        "giver_actor__name",
+        "receiver_actor__name",
+    ]
+    autocomplete_fields = [
+        "giver_person",
+        "giver_actor",
+        "receiver_person",
+        "receiver_actor",
+        "group",
+        "logged_by",
+        "confirmed_by",
+    ]
+    date_hierarchy = "date"
+    list_select_related = ["giver_person", "giver_actor", "receiver_person", "receiver_actor"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["date", "group", "kind", "title", "actor"]
+    list_filter = ["kind", "date"]
+    search_fields = ["title", "group__name", "ref"]
+    autocomplete_fields = ["group", "actor", "attendees"]
+    date_hierarchy = "date"
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "area", "sees_names"]
+    list_filter = ["role", "sees_names"]
+    search_fields = ["user__username", "area__name"]
+    autocomplete_fields = ["user", "area"]

@@ -1,0 +1,813 @@
+"""The community data model: areas, groups, people, memberships, norms, actors, exchanges.
+
+Every rule a record must keep is a database constraint as well as a form check, so bad
+data cannot enter through the admin, an import, a shell or a race between two requests.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+ref_validator = RegexValidator(
+    REF_PATTERN,
+    _("A code may contain only letters, digits, dots, dashes and underscores."),
+)
+
+
+def generate_ref() -> str:
+    """A short random code for records created in the browser (imports bring their own)."""
+    return secrets.token_hex(5).upper()
+
+
+def ref_field() -> models.CharField:
+    return models.CharField(
+        _("code"),
+        max_length=64,
+        unique=True,
+        default=generate_ref,
+        validators=[ref_validator],
+        help_text=_("A stable code used by imports, exports and reports."),
+    )
+
+
+def ref_not_blank(model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=~Q(ref=""), name=f"{model}_ref_not_blank")
+
+
+# --- Fixed lists: stable codes, translated labels -------------------------------------------
+
+
+class AreaLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    REGENCY = "regency", _("Regency / city")
+    DISTRICT = "district", _("District (kecamatan)")
+    VILLAGE = "village", _("Village (desa / kelurahan)")
+
+
+LEVEL_DEPTH = {AreaLevel.PROVINCE: 0, AreaLevel.REGENCY: 1, AreaLevel.DISTRICT: 2, AreaLevel.VILLAGE: 3}
+
+
+class GroupKind(models.TextChoices):
+    ARISAN = "arisan", _("Arisan (rotating savings)")
+    SAVINGS_LOAN = "savings_loan", _("Savings and loan group")
+    MUTUAL_HELP = "mutual_help", _("Mutual help (gotong royong, rukun kematian)")
+    RELIGIOUS = "religious", _("Religious study (pengajian, majelis taklim)")
+    WOMEN = "women", _("Women's group (PKK, dasawisma)")
+    YOUTH = "youth", _("Youth group (karang taruna)")
+    FARMERS = "farmers", _("Farmers' group (kelompok tani)")
+    FISHERS = "fishers", _("Fishers' group (kelompok nelayan)")
+    NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood group (RT/RW, ronda)")
+    HEALTH_VOLUNTEERS = "health_volunteers", _("Health volunteers (posyandu cadres)")
+    ARTS_CULTURE = "arts_culture", _("Arts and culture")
+    SPORTS = "sports", _("Sports club")
+    PARENTS = "parents", _("Parents' group")
+    BUSINESS = "business", _("Business group (KUBE, UMKM)")
+    OTHER = "other", _("Other")
+
+
+class HowFormed(models.TextChoices):
+    SPONTANEOUS = "spontaneous", _("Spontaneously among neighbours, friends or family")
+    FACILITATED = "facilitated", _("Facilitated by a programme")
+    SPLIT = "split", _("Split from another group")
+    OTHER = "other", _("Other")
+
+
+class MeetingFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Every three months")
+    IRREGULAR = "irregular", _("Irregularly")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", pgettext_lazy("gender", "Other")
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Member")
+    LEADER = "leader", _("Informal leader")
+    TREASURER = "treasurer", _("Treasurer")
+    SECRETARY = "secretary", _("Secretary")
+    ELDER = "elder", _("Elder / advisor")
+    OTHER = "other", pgettext_lazy("role", "Other")
+
+
+class NormCategory(models.TextChoices):
+    RECIPROCITY = "reciprocity", _("Reciprocity")
+    MUTUAL_HELP = "mutual_help", _("Mutual help")
+    TRUST = "trust", _("Trust and honesty")
+    PARTICIPATION = "participation", _("Participation")
+    DECISION_MAKING = "decision_making", _("Decision-making")
+    SANCTIONS = "sanctions", _("Sanctions")
+    KNOWLEDGE_SHARING = "knowledge_sharing", _("Knowledge sharing")
+    INCLUSION = "inclusion", _("Inclusion")
+
+
+class HowAgreed(models.TextChoices):
+    CONSENSUS = "consensus", _("Consensus (musyawarah)")
+    TRADITION = "tradition", _("Tradition (adat)")
+    LEADER = "leader", _("Set by the leader")
+    VOTE = "vote", _("Vote")
+
+
+class ActorKind(models.TextChoices):
+    VILLAGE_GOVERNMENT = "village_government", _("Village government")
+    GOVERNMENT_AGENCY = "government_agency", _("Government agency")
+    NGO = "ngo", _("NGO")
+    BANK = "bank", _("Bank or microfinance")
+    COOPERATIVE = "cooperative", _("Cooperative")
+    BUSINESS = "business", _("Business")
+    RELIGIOUS_INSTITUTION = "religious_institution", _("Religious institution")
+    SCHOOL = "school", _("School")
+    HEALTH_SERVICE = "health_service", _("Health service")
+    OTHER = "other", pgettext_lazy("actor kind", "Other")
+
+
+class Resource(models.TextChoices):
+    MONEY = "money", _("Money (gift or contribution)")
+    LOAN = "loan", _("Loan")
+    GOODS = "goods", _("Goods")
+    LABOUR = "labour", _("Labour")
+    KNOWLEDGE = "knowledge", _("Knowledge or skills")
+    INFORMATION = "information", _("Information")
+    EMOTIONAL_SUPPORT = "emotional_support", _("Emotional support")
+    CARE = "care", _("Care (children, elderly, sick)")
+
+
+class ExchangeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISPUTED = "disputed", _("Disputed")
+
+
+class ActivityKind(models.TextChoices):
+    MEETING = "meeting", _("Meeting")
+    TRAINING = "training", _("Training")
+    COLLECTIVE_WORK = "collective_work", _("Collective work day (gotong royong)")
+    PLANNING_FORUM = "planning_forum", _("Participatory planning forum (musrenbang)")
+
+
+class StaffRole(models.TextChoices):
+    FACILITATOR = "facilitator", _("Facilitator (pendamping)")
+    COORDINATOR = "coordinator", _("Coordinator")
+
+
+# --- Areas ------------------------------------------------------------------------------------
+
+
+class AreaQuerySet(models.QuerySet):
+    def subtree(self, area: "Area") -> "AreaQuerySet":
+        """The area and every area below it (the tree is at most four levels deep)."""
+        return self.filter(
+            Q(pk=area.pk)
+            | Q(parent_id=area.pk)
+            | Q(parent__parent_id=area.pk)
+            | Q(parent__parent__parent_id=area.pk)
+        )
+
+
+class Area(models.Model):
+    ref = ref_field()
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # an area with sub-areas cannot vanish under them
+        related_name="children",
+    )
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["name"]
+        constraints = [
+            ref_not_blank("area"),
+            models.CheckConstraint(
+                condition=Q(level__in=AreaLevel.values), name="area_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=False) | ~Q(level=AreaLevel.VILLAGE),
+                name="area_village_has_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        if parent.pk == self.pk:
+            raise ValidationError({"parent": _("An area cannot be part of itself.")})
+        if LEVEL_DEPTH[AreaLevel(self.level)] <= LEVEL_DEPTH[AreaLevel(parent.level)]:
+            raise ValidationError(
+                {"parent": _("An area must be a smaller level than the area it is part of.")}
+            )
+
+    def ancestors(self) -> list["Area"]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+# --- Groups, people, memberships --------------------------------------------------------------
+
+
+class GroupQuerySet(models.QuerySet):
+    def active(self) -> "GroupQuerySet":
+        return self.filter(is_active=True)
+
+    def in_area(self, area: Area) -> "GroupQuerySet":
+        return self.filter(area__in=Area.objects.subtree(area))
+
+
+class Group(models.Model):
+    ref = ref_field()
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=GroupKind.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="groups"
+    )
+    formed_on = models.DateField(_("formed on"), null=True, blank=True)
+    how_formed = models.CharField(
+        _("how it formed"), max_length=16, choices=HowFormed.choices, default=HowFormed.SPONTANEOUS
+    )
+    meeting_frequency = models.CharField(
+        _("meeting frequency"), max_length=16, choices=MeetingFrequency.choices, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitators"),
+        blank=True,
+        related_name="facilitated_groups",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["name"]
+        constraints = [
+            ref_not_blank("group"),
+            models.CheckConstraint(condition=Q(kind__in=GroupKind.values), name="group_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(how_formed__in=HowFormed.values), name="group_how_formed_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_frequency="") | Q(meeting_frequency__in=MeetingFrequency.values),
+                name="group_meeting_frequency_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="group_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="group_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="group_position_both_or_neither",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(
+                _("Give both latitude and longitude for a map position, or neither.")
+            )
+
+
+class PersonQuerySet(models.QuerySet):
+    def in_area(self, area: Area) -> "PersonQuerySet":
+        return self.filter(area__in=Area.objects.subtree(area))
+
+    def search(self, text: str) -> "PersonQuerySet":
+        text = text.strip()
+        if not text:
+            return self.none()
+        return self.filter(Q(full_name__icontains=text) | Q(nickname__icontains=text))
+
+
+class Person(models.Model):
+    ref = ref_field()
+    full_name = models.CharField(_("full name"), max_length=200)
+    nickname = models.CharField(_("nickname"), max_length=100, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="people"
+    )
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 ()\-]{6,30}$",
+                _("Enter a phone number of digits, optionally starting with +."),
+            )
+        ],
+    )
+    consent_on = models.DateField(
+        _("consent given on"),
+        null=True,
+        blank=True,
+        help_text=_("The date the person agreed to be recorded in CommunityMap."),
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # closing a login keeps the person and their history
+        related_name="person",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["full_name"]
+        constraints = [
+            ref_not_blank("person"),
+            models.CheckConstraint(
+                condition=Q(gender="") | Q(gender__in=Gender.values), name="person_gender_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="person_birth_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_on__isnull=False) | Q(consent_recorded_by__isnull=True),
+                name="person_consent_recorder_needs_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.nickname:
+            return f"{self.full_name} ({self.nickname})"
+        return self.full_name
+
+    def clean(self) -> None:
+        if self.birth_year and self.birth_year > timezone.localdate().year:
+            raise ValidationError({"birth_year": _("The birth year cannot be in the future.")})
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_on is not None
+
+
+class MembershipQuerySet(models.QuerySet):
+    def open(self) -> "MembershipQuerySet":
+        return self.filter(left_on__isnull=True)
+
+    def open_between(self, start, end) -> "MembershipQuerySet":
+        """Memberships open at some time in [start, end]: joined by the end, not left before the start."""
+        return self.filter(
+            Q(joined_on__isnull=True) | Q(joined_on__lte=end),
+            Q(left_on__isnull=True) | Q(left_on__gte=start),
+        )
+
+
+class Membership(models.Model):
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["group__name", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "group"],
+                condition=Q(left_on__isnull=True),
+                name="membership_one_open_per_person_group",
+                violation_error_message=_("This person is already a member of this group."),
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=F("joined_on")),
+                name="membership_left_after_joined",
+                violation_error_message=_("A member cannot leave before joining."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.group}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.left_on is None
+
+
+# --- Norms ------------------------------------------------------------------------------------
+
+
+class NormQuerySet(models.QuerySet):
+    def active(self) -> "NormQuerySet":
+        return self.filter(is_active=True)
+
+
+class Norm(models.Model):
+    ref = ref_field()
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="norms"
+    )
+    statement = models.TextField(
+        _("statement"), help_text=_("The rule or value in the group's own words.")
+    )
+    category = models.CharField(_("category"), max_length=32, choices=NormCategory.choices)
+    how_agreed = models.CharField(
+        _("how it was agreed"), max_length=16, choices=HowAgreed.choices, default=HowAgreed.CONSENSUS
+    )
+    agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    is_active = models.BooleanField(_("in force"), default=True)
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+
+    objects = NormQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("norm")
+        verbose_name_plural = _("norms")
+        ordering = ["group__name", "category", "pk"]
+        constraints = [
+            ref_not_blank("norm"),
+            models.CheckConstraint(condition=~Q(statement=""), name="norm_statement_not_blank"),
+            models.CheckConstraint(
+                condition=Q(category__in=NormCategory.values), name="norm_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(how_agreed__in=HowAgreed.values), name="norm_how_agreed_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=False) | Q(retired_on__isnull=True),
+                name="norm_active_not_retired",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+
+class NormReview(models.Model):
+    norm = models.ForeignKey(
+        Norm, verbose_name=_("norm"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewed_on = models.DateField(_("reviewed on"), default=timezone.localdate)
+    rating = models.PositiveSmallIntegerField(
+        _("how well it is kept (1–5)"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    note = models.TextField(_("note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("norm review")
+        verbose_name_plural = _("norm reviews")
+        ordering = ["-reviewed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5),
+                name="norm_review_rating_1_to_5",
+                violation_error_message=_("The rating must be from 1 to 5."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.norm} – {self.reviewed_on}: {self.rating}"
+
+
+# --- External actors, exchanges, activities ---------------------------------------------------
+
+
+class ExternalActorQuerySet(models.QuerySet):
+    def in_area(self, area: Area) -> "ExternalActorQuerySet":
+        return self.filter(area__in=Area.objects.subtree(area))
+
+
+class ExternalActor(models.Model):
+    ref = ref_field()
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=ActorKind.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="actors"
+    )
+
+    objects = ExternalActorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("external actor")
+        verbose_name_plural = _("external actors")
+        ordering = ["name"]
+        constraints = [
+            ref_not_blank("actor"),
+            models.CheckConstraint(condition=Q(kind__in=ActorKind.values), name="actor_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExchangeQuerySet(models.QuerySet):
+    def counted(self) -> "ExchangeQuerySet":
+        """Exchanges that count in reports: disputed ones are left out."""
+        return self.exclude(status=ExchangeStatus.DISPUTED)
+
+    def involving(self, person: Person) -> "ExchangeQuerySet":
+        return self.filter(Q(giver_person=person) | Q(receiver_person=person))
+
+    def awaiting(self, person: Person) -> "ExchangeQuerySet":
+        """Pending exchanges about this person that someone else logged: theirs to confirm."""
+        return (
+            self.involving(person)
+            .filter(status=ExchangeStatus.PENDING)
+            .exclude(logged_by_id=person.user_id)
+        )
+
+
+class Exchange(models.Model):
+    ref = ref_field()
+    date = models.DateField(_("date"), default=timezone.localdate)
+    giver_person = models.ForeignKey(
+        Person,
+        verbose_name=_("giver (person)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # people are anonymised on erasure, never deleted under their history
+        related_name="exchanges_given",
+    )
+    giver_actor = models.ForeignKey(
+        ExternalActor,
+        verbose_name=_("giver (external actor)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchanges_given",
+    )
+    receiver_person = models.ForeignKey(
+        Person,
+        verbose_name=_("receiver (person)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchanges_received",
+    )
+    receiver_actor = models.ForeignKey(
+        ExternalActor,
+        verbose_name=_("receiver (external actor)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchanges_received",
+    )
+    resource = models.CharField(_("resource"), max_length=32, choices=Resource.choices)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    unit = models.CharField(
+        _("unit"), max_length=16, blank=True, help_text=_("For example IDR, hours, kg.")
+    )
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("within group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # the flow between two people outlives the group
+        related_name="exchanges",
+    )
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ExchangeStatus.choices, default=ExchangeStatus.PENDING
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed or disputed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+
+    objects = ExchangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("exchange")
+        verbose_name_plural = _("exchanges")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["date"], name="exchange_date_idx")]
+        constraints = [
+            ref_not_blank("exchange"),
+            models.CheckConstraint(
+                condition=Q(giver_person__isnull=False, giver_actor__isnull=True)
+                | Q(giver_person__isnull=True, giver_actor__isnull=False),
+                name="exchange_one_giver",
+                violation_error_message=_("An exchange needs exactly one giver."),
+            ),
+            models.CheckConstraint(
+                condition=Q(receiver_person__isnull=False, receiver_actor__isnull=True)
+                | Q(receiver_person__isnull=True, receiver_actor__isnull=False),
+                name="exchange_one_receiver",
+                violation_error_message=_("An exchange needs exactly one receiver."),
+            ),
+            models.CheckConstraint(
+                condition=Q(giver_person__isnull=True)
+                | Q(receiver_person__isnull=True)
+                | ~Q(giver_person=F("receiver_person")),
+                name="exchange_person_not_self",
+                violation_error_message=_("Giver and receiver must be different."),
+            ),
+            models.CheckConstraint(
+                condition=Q(giver_actor__isnull=True)
+                | Q(receiver_actor__isnull=True)
+                | ~Q(giver_actor=F("receiver_actor")),
+                name="exchange_actor_not_self",
+                violation_error_message=_("Giver and receiver must be different."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="exchange_amount_not_negative",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(resource__in=Resource.values), name="exchange_resource_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ExchangeStatus.values), name="exchange_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.giver} → {self.receiver}: {self.get_resource_display()} ({self.date})"
+
+    @property
+    def giver(self) -> Person | ExternalActor | None:
+        return self.giver_person or self.giver_actor
+
+    @property
+    def receiver(self) -> Person | ExternalActor | None:
+        return self.receiver_person or self.receiver_actor
+
+
+class Activity(models.Model):
+    ref = ref_field()
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="activities"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=ActivityKind.choices)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        ExternalActor,
+        verbose_name=_("external actor involved"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    attendees = models.ManyToManyField(
+        Person, verbose_name=_("attended"), blank=True, related_name="activities_attended"
+    )
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            ref_not_blank("activity"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ActivityKind.values), name="activity_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_kind_display()} {self.date}"
+
+
+# --- Who works where ------------------------------------------------------------------------
+
+
+class Assignment(models.Model):
+    """A facilitator's or coordinator's area of work: that area and everything below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    sees_names = models.BooleanField(
+        _("may see names"),
+        default=False,
+        help_text=_("Coordinators above village level see people pseudonymised unless allowed."),
+    )
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["user__username", "area__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "area"], name="assignment_unique_user_role_area"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=StaffRole.values), name="assignment_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.area}"

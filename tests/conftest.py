@@ -1,0 +1,114 @@
+"""Personas: a facilitator, a member and a coordinator, and an outsider for each.
+
+World: district D holds villages V1 (group G1) and V2 (group G2); district E holds village W
+(group H). The facilitator looks after G1; the coordinator reads district D; the member
+belongs to G1. Each outsider has the same role somewhere else (group H, district E).
+"""
+
+import os
+
+os.environ.setdefault("TESTING", "true")
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from dataclasses import dataclass  # noqa: E402
+
+import pytest  # noqa: E402
+
+from groups.models import Area, AreaLevel, Assignment, Group, Person, StaffRole  # noqa: E402
+
+from . import factories as f  # noqa: E402
+
+
+@dataclass
+class World:
+    district: Area
+    village: Area
+    village2: Area
+    other_district: Area
+    other_village: Area
+    group: Group
+    group2: Group
+    other_group: Group
+    member_person: Person
+    member2_person: Person
+    other_member_person: Person
+
+
+@pytest.fixture
+def world(db) -> World:
+    district = f.AreaFactory(ref="D", name="Kecamatan Kertek", level=AreaLevel.DISTRICT)
+    village = f.VillageFactory(ref="V1", name="Desa Sumberejo", parent=district)
+    village2 = f.VillageFactory(ref="V2", name="Desa Candimulyo", parent=district)
+    other_district = f.AreaFactory(ref="E", name="Kecamatan Lain", level=AreaLevel.DISTRICT)
+    other_village = f.VillageFactory(ref="W", name="Desa Lain", parent=other_district)
+    group = f.GroupFactory(ref="G1", name="Arisan RT 03", area=village)
+    group2 = f.GroupFactory(ref="G2", name="Karang Taruna", area=village2)
+    other_group = f.GroupFactory(ref="H", name="Kelompok Lain", area=other_village)
+    member_person = f.PersonFactory(ref="P-MEMBER", full_name="Sri Handayani", area=village)
+    member2_person = f.PersonFactory(ref="P-MEMBER2", full_name="Siti Maryati", area=village)
+    other_member_person = f.PersonFactory(ref="P-OTHER", full_name="Orang Lain", area=other_village)
+    f.MembershipFactory(person=member_person, group=group)
+    f.MembershipFactory(person=member2_person, group=group)
+    f.MembershipFactory(person=other_member_person, group=other_group)
+    return World(
+        district, village, village2, other_district, other_village, group, group2, other_group,
+        member_person, member2_person, other_member_person,
+    )
+
+
+@pytest.fixture
+def facilitator(world):
+    user = f.UserFactory(username="fasilitator")
+    world.group.facilitators.add(user)
+    return user
+
+
+@pytest.fixture
+def other_facilitator(world):
+    user = f.UserFactory(username="fasilitator-lain")
+    world.other_group.facilitators.add(user)
+    return user
+
+
+@pytest.fixture
+def coordinator(world):
+    user = f.UserFactory(username="koordinator")
+    Assignment.objects.create(user=user, role=StaffRole.COORDINATOR, area=world.district)
+    return user
+
+
+@pytest.fixture
+def other_coordinator(world):
+    user = f.UserFactory(username="koordinator-lain")
+    Assignment.objects.create(user=user, role=StaffRole.COORDINATOR, area=world.other_district)
+    return user
+
+
+@pytest.fixture
+def member(world):
+    user = f.UserFactory(username="anggota")
+    world.member_person.user = user
+    world.member_person.save()
+    return user
+
+
+@pytest.fixture
+def member2(world):
+    user = f.UserFactory(username="anggota2")
+    world.member2_person.user = user
+    world.member2_person.save()
+    return user
+
+
+@pytest.fixture
+def other_member(world):
+    user = f.UserFactory(username="anggota-lain")
+    world.other_member_person.user = user
+    world.other_member_person.save()
+    return user
+
+
+@pytest.fixture
+def staff(db):
+    return f.UserFactory(username="admin", is_staff=True, is_superuser=True)
