@@ -379,6 +379,17 @@ class Person(models.Model):
         on_delete=models.SET_NULL,  # closing a login keeps the person and their history
         related_name="person",
     )
+    must_change_password = models.BooleanField(
+        _("must choose a new password"),
+        default=False,
+        help_text=_("Set when a facilitator gives out a one-time password."),
+    )
+    erased_at = models.DateTimeField(
+        _("erased at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the person asked to be removed: their details are anonymised."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = PersonQuerySet.as_manager()
