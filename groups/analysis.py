@@ -1,0 +1,807 @@
+"""Social-capital indicators for people, groups and an area (pure Python, no Django).
+
+The Django glue turns database rows into a :class:`ScopeData` (plain strings and
+tuples) and calls :func:`compute_scores`; it can also call :func:`build_graphs`
+to export the graphs.  Everything here is deterministic: inputs are sorted
+before any graph is built, floating sums that could depend on set order use
+``math.fsum``, and the only random step (sampled betweenness on very large
+components) takes a seed.
+
+Graphs (node attribute ``kind`` is ``"person"`` or ``"actor"``):
+
+* **D**, the exchange digraph.  Every person in scope is a node, isolated people
+  included, plus every external actor that exchanged with at least one person.
+  Edge ``u -> v`` carries ``count`` (number of exchanges from u to v) and one
+  integer attribute per resource type in :data:`RESOURCES` (zeros included, so
+  GraphML/GEXF exports get a uniform schema).
+* **T**, the tie graph.  Undirected, same nodes; ``u - v`` when any exchange
+  went either way.  ``weight`` is the sum of both directions' counts (built by
+  hand: ``DiGraph.to_undirected()`` would keep one direction's attributes only)
+  and ``kind`` is the tie class: ``"linking"`` when one end is an external actor,
+  ``"bonding"`` when two people share at least one group, ``"bridging"`` when
+  two people share no group.
+* **B**, memberships (person x group), is kept as plain sets.
+
+Flows are cleaned before anything is counted: a self-flow (giver == receiver),
+a flow with an end that is neither an in-scope person nor a known actor, and a
+flow between two actors (no person involved) are ignored.  A resource outside
+:data:`RESOURCES` is a programming error and raises ``ValueError``.  An id
+listed both as a person and as an actor is treated as a person.  Group members
+are the in-scope people of ``memberships[group]``; out-of-scope ids are dropped.
+
+Undefined values ("blank" in the app) are ``None``.  No value is rounded.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import random
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+RESOURCES: tuple[str, ...] = (
+    "money",
+    "loan",
+    "goods",
+    "labour",
+    "knowledge",
+    "information",
+    "emotional_support",
+    "care",
+)
+LEARNING_RESOURCES = frozenset({"knowledge", "information"})
+PERSON, ACTOR = "person", "actor"
+BONDING, BRIDGING, LINKING = "bonding", "bridging", "linking"
+
+#: Components of T with at most this many nodes get exact betweenness.
+BETWEENNESS_EXACT_LIMIT = 2000
+#: Pivots (sampled BFS sources) for a component larger than the limit.
+BETWEENNESS_PIVOTS = 500
+#: Processes sharing the betweenness of a large component (1 = none forked).
+BETWEENNESS_WORKERS = 2
+_BLOCK = 64  # BFS sources per unit of work
+_PARALLEL_MIN_WORK = 2_000_000  # sources x adjacency entries; below it, no fork
+
+_RESOURCE_SET = frozenset(RESOURCES)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One exchange, already filtered to the time window (disputed ones excluded)."""
+
+    giver: str  # node id: people like "p:12", external actors like "a:3"
+    receiver: str
+    resource: str  # one of RESOURCES
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    """One activity of a group and who attended it."""
+
+    group: str  # group id like "g:5"
+    attendees: frozenset[str]  # person ids
+
+
+@dataclass(frozen=True)
+class ScopeData:
+    """Everything the indicators need about one scope (village, district, ...)."""
+
+    people: tuple[str, ...]  # every person in scope (isolates included)
+    actors: tuple[str, ...]  # external actors known in scope
+    flows: tuple[Flow, ...]
+    memberships: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    activities: tuple[ActivityRecord, ...] = ()
+    # group id -> for each ACTIVE norm, the rating of its latest review (None if never)
+    norm_ratings: Mapping[str, tuple[int | None, ...]] = field(default_factory=dict)
+
+
+# -------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class PersonScores:
+    """Indicators of one person (every person in scope gets one, isolates too).
+
+    * ``partners``: degree of the person in T.
+    * ``given`` / ``received``: exchanges out of / into the person (out- and
+      in-strength of D by ``count``); ``given_by_type`` / ``received_by_type``
+      split them over :data:`RESOURCES` (zeros included).
+    * ``bonding_ties`` / ``bridging_ties`` / ``linking_ties``: the person's T ties
+      of each class (they add up to ``partners``).
+    * ``reciprocity``: partners with flows in both directions / partners
+      (None with no partners).
+    * ``resource_access``: number of distinct resource types received; the
+      resource-generator idea of Van der Gaag & Snijders (2005).
+    * ``betweenness``: betweenness centrality on T, unweighted, normalised by
+      ``(n-1)(n-2)/2`` unordered pairs of the whole T (Freeman 1977); 0.0 for
+      isolates.  Estimated when :attr:`AreaScores.betweenness_estimated`.
+    * ``constraint``: Burt's (1992) constraint on T weighted by ``weight``,
+      ``c_i = sum_{j in N(i)} (p_ij + sum_{q in N(i) & N(j)} p_iq p_qj)^2`` with
+      ``p_ij = w_ij / sum_k w_ik``; equals ``nx.constraint(T, weight="weight")``.
+      None for isolates.
+    * ``effective_size``: Burt's effective size on unweighted T in Borgatti's
+      (1997) closed form ``k - 2t/k`` (k = partners, t = ties among them);
+      equals ``nx.effective_size(T)``.  None for isolates.
+    """
+
+    id: str
+    partners: int
+    given: int
+    received: int
+    given_by_type: dict[str, int]
+    received_by_type: dict[str, int]
+    bonding_ties: int
+    bridging_ties: int
+    linking_ties: int
+    reciprocity: float | None
+    resource_access: int
+    betweenness: float
+    constraint: float | None
+    effective_size: float | None
+
+
+@dataclass(frozen=True)
+class GroupScores:
+    """Indicators of one group; ``members`` are its in-scope people.
+
+    "Member ties" are the T ties with at least one end in the group; "member
+    exchanges" are the exchanges with at least one end in the group, each
+    counted once.
+
+    * ``size``: number of members.  ``ties`` / ``exchanges``: member ties and
+      member exchanges (the denominators of the shares below).
+    * ``density``: T ties among members / (size (size-1) / 2); None for size < 2.
+    * ``reciprocity``: share of D's directed edges among members whose reverse
+      edge exists too; None with no such edge.
+    * ``transitivity``: Coleman's closure, ``nx.transitivity`` of the
+      member-induced subgraph of T (3 x triangles / connected triples); None
+      when there is no connected triple (so always None below 3 members).
+    * ``ei_index``: Krackhardt & Stern (1988) (E - I) / (E + I) over member ties:
+      I = ties between two members, E = ties between a member and anyone else
+      (a non-member person or an external actor); None with no ties.
+    * ``bonding`` / ``bridging`` / ``linking``: share of member ties of each
+      class (see the module docstring); None with no ties.
+    * ``bridging_groups`` / ``bridging_group_ids``: other groups sharing at least
+      one member (Breiger 1974, duality of persons and groups).
+    * ``linking_actors`` / ``linking_actor_ids``: distinct external actors that
+      exchanged (either direction) with members.
+    * ``self_reliance``: of the exchanges members received, the share given by
+      people (members or not) rather than external actors; None when none
+      received.
+    * ``aid_dependence``: of the exchanges members received, the share given by
+      external actors that were not loans; None when none received.
+    * ``learning_share``: share of member exchanges whose resource is knowledge
+      or information; None with no member exchanges.
+    * ``centralization``: Freeman (1979) degree centralisation of the
+      member-induced subgraph of T, ``sum_i (max_deg - deg_i) / ((n-1)(n-2))``
+      (1.0 for a star, 0.0 for a clique); None for size < 3.
+    * ``participation``: mean over the group's activities of
+      |attendees & members| / |members|; None with no activity or no member.
+    * ``norms_active``: number of active norms; ``norm_rating``: mean of their
+      latest review ratings, ignoring unreviewed norms (None when none rated).
+    """
+
+    id: str
+    size: int
+    ties: int
+    exchanges: int
+    density: float | None
+    reciprocity: float | None
+    transitivity: float | None
+    ei_index: float | None
+    bonding: float | None
+    bridging: float | None
+    linking: float | None
+    bridging_groups: int
+    bridging_group_ids: tuple[str, ...]
+    linking_actors: int
+    linking_actor_ids: tuple[str, ...]
+    self_reliance: float | None
+    aid_dependence: float | None
+    learning_share: float | None
+    centralization: float | None
+    participation: float | None
+    norms_active: int
+    norm_rating: float | None
+
+
+#: GroupScores fields summarised by their median in AreaScores.group_medians.
+GROUP_MEDIAN_FIELDS: tuple[str, ...] = (
+    "size",
+    "density",
+    "reciprocity",
+    "transitivity",
+    "ei_index",
+    "bonding",
+    "bridging",
+    "linking",
+    "bridging_groups",
+    "linking_actors",
+    "self_reliance",
+    "aid_dependence",
+    "learning_share",
+    "centralization",
+    "participation",
+    "norms_active",
+    "norm_rating",
+)
+
+
+@dataclass(frozen=True)
+class AreaScores:
+    """Indicators of the whole scope.
+
+    * ``people``, ``groups``, ``actors`` (actor nodes, i.e. actors that
+      exchanged with a person), ``exchanges`` (valid flows), ``ties`` (edges of T).
+    * ``isolated_share``: share of people with no exchange; None with no people.
+    * ``components``: connected components of T, isolates and actors included.
+    * ``bonding_share`` / ``bridging_share`` / ``linking_share``: share of T's
+      ties of each class; None with no ties.
+    * ``reciprocity``: share of D's directed edges whose reverse edge exists;
+      None with no edges.
+    * ``brokers``: up to N person ids with the highest betweenness, only those
+      with betweenness > 0; ties broken by id.
+    * ``groups_by_self_reliance``: group ids with a defined self_reliance,
+      ascending (most dependent on outside actors first), ties by id.
+    * ``groups_by_ei_index``: group ids with a defined ei_index, ascending (most
+      inward-looking first), ties by id.
+    * ``betweenness_estimated``: True when some component of T was larger than
+      :data:`BETWEENNESS_EXACT_LIMIT` and its betweenness was sampled.
+    * ``group_medians``: median over groups (ignoring None) of each field in
+      :data:`GROUP_MEDIAN_FIELDS`; None when no group has a value.
+    """
+
+    people: int
+    groups: int
+    actors: int
+    exchanges: int
+    ties: int
+    isolated_share: float | None
+    components: int
+    bonding_share: float | None
+    bridging_share: float | None
+    linking_share: float | None
+    reciprocity: float | None
+    brokers: tuple[str, ...]
+    groups_by_self_reliance: tuple[str, ...]
+    groups_by_ei_index: tuple[str, ...]
+    betweenness_estimated: bool
+    group_medians: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class ScopeScores:
+    people: dict[str, PersonScores]
+    groups: dict[str, GroupScores]
+    area: AreaScores
+
+
+# ---------------------------------------------------------------------- preparation
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    people: tuple[str, ...]  # sorted, unique
+    actors: tuple[str, ...]  # sorted actor nodes (actors that exchanged with a person)
+    counts: dict[tuple[str, str, str], int]  # (giver, receiver, resource) -> exchanges
+    members: dict[str, frozenset[str]]  # group id -> in-scope members, sorted by id
+    groups_of: dict[str, frozenset[str]]  # person -> groups
+
+
+def _prepare(data: ScopeData) -> _Prepared:
+    person_set = set(data.people)
+    known = person_set | set(data.actors)
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for f in data.flows:
+        if f.resource not in _RESOURCE_SET:
+            raise ValueError(f"unknown resource {f.resource!r}")
+        g, r = f.giver, f.receiver
+        # skip self-flows, unknown ends, and actor-to-actor flows (no person involved)
+        if g != r and g in known and r in known and (g in person_set or r in person_set):
+            counts[(g, r, f.resource)] += 1
+    actors = {n for g, r, _ in counts for n in (g, r) if n not in person_set}
+    group_ids = set(data.memberships) | set(data.norm_ratings)
+    group_ids |= {a.group for a in data.activities}
+    members = {
+        gid: frozenset(data.memberships.get(gid, frozenset()) & person_set) for gid in sorted(group_ids)
+    }
+    groups_of: dict[str, set[str]] = defaultdict(set)
+    for gid, ms in members.items():
+        for m in ms:
+            groups_of[m].add(gid)
+    return _Prepared(
+        people=tuple(sorted(person_set)),
+        actors=tuple(sorted(actors)),
+        counts=dict(sorted(counts.items())),
+        members=members,
+        groups_of={p: frozenset(gs) for p, gs in groups_of.items()},
+    )
+
+
+def _tie_kind(u: str, v: str, prep: _Prepared, actor_set: set[str]) -> str:
+    if u in actor_set or v in actor_set:
+        return LINKING
+    shared = not prep.groups_of.get(u, frozenset()).isdisjoint(prep.groups_of.get(v, ()))
+    return BONDING if shared else BRIDGING
+
+
+def _graphs(prep: _Prepared) -> tuple[nx.DiGraph, nx.Graph]:
+    edges: dict[tuple[str, str], dict[str, int]] = {}
+    for (g, r, res), c in prep.counts.items():
+        attrs = edges.get((g, r))
+        if attrs is None:
+            attrs = edges[(g, r)] = {"count": 0, **dict.fromkeys(RESOURCES, 0)}
+        attrs["count"] += c
+        attrs[res] += c
+    weights: Counter[tuple[str, str]] = Counter()
+    for (g, r), attrs in edges.items():
+        weights[(g, r) if g < r else (r, g)] += attrs["count"]
+    actor_set = set(prep.actors)
+    D, T = nx.DiGraph(), nx.Graph()
+    for G in (D, T):
+        G.add_nodes_from(prep.people, kind=PERSON)
+        G.add_nodes_from(prep.actors, kind=ACTOR)
+    D.add_edges_from((g, r, attrs) for (g, r), attrs in sorted(edges.items()))
+    T.add_edges_from(
+        (u, v, {"weight": w, "kind": _tie_kind(u, v, prep, actor_set)})
+        for (u, v), w in sorted(weights.items())
+    )
+    return D, T
+
+
+def build_graphs(data: ScopeData) -> tuple[nx.DiGraph, nx.Graph]:
+    """Return ``(D, T)``, the exchange digraph and the tie graph (module docstring)."""
+    return _graphs(_prepare(data))
+
+
+# ---------------------------------------------------------------------- betweenness
+
+
+def _dependencies(adj: list[list[int]], sources: Iterable[int]) -> list[float]:
+    """Brandes (2001): sum over ``sources`` s of the dependency delta_s(v), all v.
+
+    Summed over every source this is betweenness over *ordered* pairs (twice the
+    undirected value).  Unweighted BFS; predecessors of w are the neighbours one
+    level closer to s, so no predecessor lists are stored.
+    """
+    n = len(adj)
+    total = [0.0] * n
+    for s in sources:
+        dist = [-1] * n
+        sigma = [0] * n
+        dist[s], sigma[s] = 0, 1
+        order = [s]
+        for v in order:  # BFS; the list grows while we walk it
+            nxt, sv = dist[v] + 1, sigma[v]
+            for w in adj[v]:
+                dw = dist[w]
+                if dw < 0:
+                    dist[w], sigma[w] = nxt, sv
+                    order.append(w)
+                elif dw == nxt:
+                    sigma[w] += sv
+        delta = [0.0] * n
+        for w in reversed(order):
+            prev, coeff = dist[w] - 1, (1.0 + delta[w]) / sigma[w]
+            for v in adj[w]:
+                if dist[v] == prev:
+                    delta[v] += sigma[v] * coeff
+            total[w] += delta[w]
+        total[s] -= delta[s]
+    return total
+
+
+_WORKER_ADJ: list[list[int]] = []
+
+
+def _set_worker_adj(adj: list[list[int]]) -> None:
+    global _WORKER_ADJ
+    _WORKER_ADJ = adj
+
+
+def _worker_block(sources: list[int]) -> list[float]:
+    return _dependencies(_WORKER_ADJ, sources)
+
+
+def _parallel_blocks(adj, blocks, workers) -> list[list[float]] | None:
+    """Dependencies of each block in forked worker processes; None if unavailable."""
+    if multiprocessing.current_process().daemon:  # daemonic processes can't fork children
+        return None
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_set_worker_adj, initargs=(adj,)
+        ) as pool:
+            return list(pool.map(_worker_block, blocks))
+    except (ValueError, OSError, RuntimeError, BrokenProcessPool):
+        return None
+
+
+def _dependency_sum(adj: list[list[int]], sources: list[int], workers: int) -> list[float]:
+    """:func:`_dependencies` over ``sources``, in fixed blocks of sources.
+
+    Blocks are summed in the same order however many processes computed them, so
+    the floats are identical with 1 or more workers.  Workers are only forked
+    when the work (sources x adjacency entries) is worth a process start.
+    """
+    blocks = [sources[i : i + _BLOCK] for i in range(0, len(sources), _BLOCK)]
+    workers = min(workers, len(blocks), _available_cpus())
+    parts = None
+    if workers > 1 and len(sources) * sum(map(len, adj)) >= _PARALLEL_MIN_WORK:
+        parts = _parallel_blocks(adj, blocks, workers)
+    if parts is None:
+        parts = [_dependencies(adj, block) for block in blocks]
+    total = [0.0] * len(adj)
+    for part in parts:
+        for i, x in enumerate(part):
+            total[i] += x
+    return total
+
+
+def _available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def tie_betweenness(
+    T: nx.Graph,
+    *,
+    seed: int = 0,
+    exact_limit: int | None = None,
+    pivots: int | None = None,
+    workers: int | None = None,
+) -> tuple[dict[str, float], bool]:
+    """Normalised, unweighted betweenness of every node of T, and an "estimated" flag.
+
+    Freeman (1977), computed with Brandes' (2001) algorithm.  A node's betweenness
+    only depends on its own connected component, so each component is computed
+    on its own and divided by the whole graph's ``(n-1)(n-2)``: this is the value
+    of ``nx.betweenness_centrality(T, normalized=True)`` (checked in the tests).
+
+    A component with more than ``exact_limit`` (default
+    :data:`BETWEENNESS_EXACT_LIMIT`) nodes is estimated from ``k = min(size,
+    pivots)`` BFS sources (default :data:`BETWEENNESS_PIVOTS`) drawn without
+    replacement with ``random.Random(seed)``; the dependency sum is scaled by
+    ``(N-1)/k`` for non-pivots and ``(N-1)/(k-1)`` for pivots (whose own source
+    term is zero), N = component size, which is unbiased.  Large components are
+    shared among ``workers`` forked processes (default :data:`BETWEENNESS_WORKERS`;
+    1 = no process); the result does not depend on the number of workers.
+    """
+    exact_limit = BETWEENNESS_EXACT_LIMIT if exact_limit is None else exact_limit
+    pivots = BETWEENNESS_PIVOTS if pivots is None else pivots
+    workers = BETWEENNESS_WORKERS if workers is None else workers
+    if pivots < 2:
+        raise ValueError("pivots must be at least 2")
+    n = T.number_of_nodes()
+    result = dict.fromkeys(T, 0.0)
+    if n < 3:
+        return result, False
+    norm = 1.0 / ((n - 1) * (n - 2))  # ordered pairs: 2 / ((n-1)(n-2)) / 2
+    rng = random.Random(seed)
+    estimated = False
+    for component in sorted(nx.connected_components(T), key=min):
+        size = len(component)
+        if size < 3:
+            continue
+        nodes = sorted(component)
+        index = {v: i for i, v in enumerate(nodes)}
+        adj = [sorted(index[w] for w in T[v]) for v in nodes]
+        if size <= exact_limit or pivots >= size:
+            scale = [norm] * size
+            dep = _dependency_sum(adj, list(range(size)), workers)
+        else:
+            estimated = True
+            chosen = sorted(rng.sample(range(size), pivots))
+            scale = [norm * (size - 1) / pivots] * size
+            for s in chosen:
+                scale[s] = norm * (size - 1) / (pivots - 1)
+            dep = _dependency_sum(adj, chosen, workers)
+        for i, v in enumerate(nodes):
+            result[v] = dep[i] * scale[i]
+    return result, estimated
+
+
+# ----------------------------------------------------------------- structural holes
+
+
+def _effective_size(nbrs: dict[str, set[str]], i: str) -> float | None:
+    """Borgatti (1997): k - 2t/k, t = ties among i's k neighbours (unweighted)."""
+    mine = nbrs[i]
+    k = len(mine)
+    if k == 0:
+        return None
+    twice_t = sum(len(mine & nbrs[j]) for j in mine)  # each tie seen from both ends
+    return k - twice_t / k
+
+
+def _constraint(
+    wadj: dict[str, dict[str, int]],
+    nbrs: dict[str, set[str]],
+    strength: dict[str, int],
+    i: str,
+) -> float | None:
+    """Burt (1992): sum over neighbours j of (p_ij + sum_q p_iq p_qj)^2."""
+    mine = wadj[i]
+    if not mine:
+        return None
+    s_i = strength[i]
+    terms = []
+    for j, w_ij in mine.items():
+        w_j = wadj[j]
+        indirect = math.fsum(mine[q] * w_j[q] / strength[q] for q in nbrs[i] & nbrs[j])
+        terms.append((w_ij + indirect) / s_i)  # (p_ij + sum_q p_iq p_qj), factored
+    return math.fsum(t * t for t in terms)
+
+
+# ----------------------------------------------------------------------- indicators
+
+
+def _share(part: float, whole: float) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+def median(values: Iterable[float | int | None]) -> float | None:
+    """Median of the values that are not None (mean of the middle two); None if none."""
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+@dataclass
+class _Context:
+    prep: _Prepared
+    D: nx.DiGraph
+    T: nx.Graph
+    nbrs: dict[str, set[str]]
+    given: dict[str, Counter[str]]
+    received: dict[str, Counter[str]]
+    received_from_actors: Counter[str]
+    received_aid: Counter[str]  # from actors, not loans
+    actor_set: frozenset[str]
+
+
+def _context(prep: _Prepared, D: nx.DiGraph, T: nx.Graph) -> _Context:
+    given: dict[str, Counter[str]] = defaultdict(Counter)
+    received: dict[str, Counter[str]] = defaultdict(Counter)
+    from_actors: Counter[str] = Counter()
+    aid: Counter[str] = Counter()
+    actor_set = frozenset(prep.actors)
+    for (g, r, res), c in prep.counts.items():
+        given[g][res] += c
+        received[r][res] += c
+        if g in actor_set:
+            from_actors[r] += c
+            if res != "loan":
+                aid[r] += c
+    nbrs = {v: set(T[v]) for v in T}
+    return _Context(prep, D, T, nbrs, given, received, from_actors, aid, actor_set)
+
+
+def _person_scores(ctx: _Context, betweenness: dict[str, float]) -> dict[str, PersonScores]:
+    T, D = ctx.T, ctx.D
+    wadj = {v: {u: d["weight"] for u, d in T[v].items()} for v in T}
+    strength = {v: sum(ws.values()) for v, ws in wadj.items()}
+    out = {}
+    for p in ctx.prep.people:
+        kinds = Counter(d["kind"] for d in T[p].values())
+        both = sum(1 for q in T[p] if D.has_edge(p, q) and D.has_edge(q, p))
+        given, received = ctx.given.get(p, Counter()), ctx.received.get(p, Counter())
+        out[p] = PersonScores(
+            id=p,
+            partners=T.degree(p),
+            given=sum(given.values()),
+            received=sum(received.values()),
+            given_by_type={r: given[r] for r in RESOURCES},
+            received_by_type={r: received[r] for r in RESOURCES},
+            bonding_ties=kinds[BONDING],
+            bridging_ties=kinds[BRIDGING],
+            linking_ties=kinds[LINKING],
+            reciprocity=_share(both, T.degree(p)),
+            resource_access=sum(1 for r in RESOURCES if received[r]),
+            betweenness=betweenness[p],
+            constraint=_constraint(wadj, ctx.nbrs, strength, p),
+            effective_size=_effective_size(ctx.nbrs, p),
+        )
+    return out
+
+
+def _closure(members: frozenset[str], inner: list[tuple[str, str]]) -> tuple[float | None, float | None]:
+    """(transitivity, centralization) of the member-induced subgraph of T."""
+    H = nx.Graph()
+    H.add_nodes_from(sorted(members))
+    H.add_edges_from(inner)
+    n = len(members)
+    triples = sum(d * (d - 1) for _, d in H.degree())
+    transitivity = nx.transitivity(H) if triples else None
+    centralization = None
+    if n >= 3:
+        degrees = [d for _, d in H.degree()]
+        top = max(degrees)
+        centralization = sum(top - d for d in degrees) / ((n - 1) * (n - 2))
+    return transitivity, centralization
+
+
+def _tie_profile(ctx: _Context, members: frozenset[str]) -> dict:
+    """Member ties of T: inner ties, E/I counts, tie classes, linked actors."""
+    T, actor_set = ctx.T, ctx.actor_set
+    inner: list[tuple[str, str]] = []
+    external = 0
+    kinds: Counter[str] = Counter()
+    actors: set[str] = set()
+    for m in members:
+        for v, d in T[m].items():
+            if v in members:
+                if m < v:
+                    inner.append((m, v))
+                    kinds[d["kind"]] += 1
+                continue
+            external += 1
+            kinds[d["kind"]] += 1
+            if v in actor_set:
+                actors.add(v)
+    return {"inner": sorted(inner), "external": external, "kinds": kinds, "actors": actors}
+
+
+def _exchange_profile(ctx: _Context, members: frozenset[str]) -> dict:
+    """Member exchanges of D (each counted once) and directed-edge reciprocity."""
+    D = ctx.D
+    touching = learning = received = from_actors = aid = 0
+    edges = reciprocated = 0
+    for m in members:
+        g, r = ctx.given.get(m, Counter()), ctx.received.get(m, Counter())
+        touching += sum(g.values()) + sum(r.values())
+        learning += sum(g[x] + r[x] for x in LEARNING_RESOURCES)
+        received += sum(r.values())
+        from_actors += ctx.received_from_actors[m]
+        aid += ctx.received_aid[m]
+        for v, d in D.succ[m].items():
+            if v in members:  # inner exchange: seen as given and as received
+                touching -= d["count"]
+                learning -= sum(d[x] for x in LEARNING_RESOURCES)
+                edges += 1
+                reciprocated += D.has_edge(v, m)
+    return {
+        "exchanges": touching,
+        "learning_share": _share(learning, touching),
+        "self_reliance": _share(received - from_actors, received),
+        "aid_dependence": _share(aid, received),
+        "reciprocity": _share(reciprocated, edges),
+    }
+
+
+def _group_scores(ctx: _Context, data: ScopeData) -> dict[str, GroupScores]:
+    prep = ctx.prep
+    attendance: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for a in data.activities:
+        attendance[a.group].append(frozenset(a.attendees))
+    out = {}
+    for gid, members in prep.members.items():
+        n = len(members)
+        ties = _tie_profile(ctx, members)
+        flows = _exchange_profile(ctx, members)
+        inner, kinds = ties["inner"], ties["kinds"]
+        total_ties = len(inner) + ties["external"]
+        transitivity, centralization = _closure(members, inner)
+        others = sorted({h for m in members for h in prep.groups_of[m]} - {gid})
+        visits = attendance.get(gid, [])
+        ratings = [x for x in data.norm_ratings.get(gid, ()) if x is not None]
+        out[gid] = GroupScores(
+            id=gid,
+            size=n,
+            ties=total_ties,
+            exchanges=flows["exchanges"],
+            density=_share(len(inner), n * (n - 1) / 2) if n >= 2 else None,
+            reciprocity=flows["reciprocity"],
+            transitivity=transitivity,
+            ei_index=_share(ties["external"] - len(inner), total_ties),
+            bonding=_share(kinds[BONDING], total_ties),
+            bridging=_share(kinds[BRIDGING], total_ties),
+            linking=_share(kinds[LINKING], total_ties),
+            bridging_groups=len(others),
+            bridging_group_ids=tuple(others),
+            linking_actors=len(ties["actors"]),
+            linking_actor_ids=tuple(sorted(ties["actors"])),
+            self_reliance=flows["self_reliance"],
+            aid_dependence=flows["aid_dependence"],
+            learning_share=flows["learning_share"],
+            centralization=centralization,
+            participation=(
+                math.fsum(len(v & members) / n for v in visits) / len(visits) if visits and n else None
+            ),
+            norms_active=len(data.norm_ratings.get(gid, ())),
+            norm_rating=sum(ratings) / len(ratings) if ratings else None,
+        )
+    return out
+
+
+def _ranked(groups: dict[str, GroupScores], attr: str) -> tuple[str, ...]:
+    defined = [(getattr(g, attr), gid) for gid, g in groups.items()]
+    return tuple(gid for _, gid in sorted(x for x in defined if x[0] is not None))
+
+
+def _area_scores(
+    ctx: _Context,
+    people: dict[str, PersonScores],
+    groups: dict[str, GroupScores],
+    estimated: bool,
+    brokers: int,
+) -> AreaScores:
+    D, T = ctx.D, ctx.T
+    kinds = Counter(kind for _, _, kind in T.edges(data="kind"))
+    ties = T.number_of_edges()
+    reciprocated = sum(1 for u, v in D.edges if D.has_edge(v, u))
+    ranked = sorted((-p.betweenness, pid) for pid, p in people.items() if p.betweenness > 0)
+    return AreaScores(
+        people=len(people),
+        groups=len(groups),
+        actors=len(ctx.prep.actors),
+        exchanges=sum(ctx.prep.counts.values()),
+        ties=ties,
+        isolated_share=_share(sum(1 for p in people.values() if p.partners == 0), len(people)),
+        components=nx.number_connected_components(T),
+        bonding_share=_share(kinds[BONDING], ties),
+        bridging_share=_share(kinds[BRIDGING], ties),
+        linking_share=_share(kinds[LINKING], ties),
+        reciprocity=_share(reciprocated, D.number_of_edges()),
+        brokers=tuple(pid for _, pid in ranked[: max(brokers, 0)]),
+        groups_by_self_reliance=_ranked(groups, "self_reliance"),
+        groups_by_ei_index=_ranked(groups, "ei_index"),
+        betweenness_estimated=estimated,
+        group_medians={f: median(getattr(g, f) for g in groups.values()) for f in GROUP_MEDIAN_FIELDS},
+    )
+
+
+def compute_scores(
+    data: ScopeData, *, seed: int = 0, brokers: int = 5, workers: int | None = None
+) -> ScopeScores:
+    """All person, group and area indicators of one scope.
+
+    ``seed`` only matters when betweenness is sampled and ``workers`` only changes
+    the speed of betweenness (see :func:`tie_betweenness`); ``brokers`` is how
+    many top-betweenness people :attr:`AreaScores.brokers` lists.
+    """
+    prep = _prepare(data)
+    D, T = _graphs(prep)
+    ctx = _context(prep, D, T)
+    betweenness, estimated = tie_betweenness(T, seed=seed, workers=workers)
+    people = _person_scores(ctx, betweenness)
+    groups = _group_scores(ctx, data)
+    return ScopeScores(people, groups, _area_scores(ctx, people, groups, estimated, brokers))
+
+
+__all__ = [
+    "ACTOR",
+    "BETWEENNESS_EXACT_LIMIT",
+    "BETWEENNESS_PIVOTS",
+    "BETWEENNESS_WORKERS",
+    "BONDING",
+    "BRIDGING",
+    "GROUP_MEDIAN_FIELDS",
+    "LEARNING_RESOURCES",
+    "LINKING",
+    "PERSON",
+    "RESOURCES",
+    "ActivityRecord",
+    "AreaScores",
+    "Flow",
+    "GroupScores",
+    "PersonScores",
+    "ScopeData",
+    "ScopeScores",
+    "build_graphs",
+    "compute_scores",
+    "median",
+    "tie_betweenness",
+]
