@@ -22,7 +22,11 @@ setup: $(VENV)/.installed
 run: setup
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
+	$(DEV_ENV) $(PY) manage.py compute_scores --if-missing
 	@echo "CommunityMap is at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	@# The background worker (score snapshots, imports) runs beside the server and stops with it.
+	$(DEV_ENV) $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
@@ -44,6 +48,30 @@ messages: setup
 
 check-translations: setup
 	bash .ci/check_translations
+
+# Backups of the PostgreSQL database in DATABASE_URL (pg_dump custom format; see README).
+#   make backup                      -> backups/communitymap-YYYYmmdd-HHMMSS.dump
+#   make backup BACKUP_FILE=x.dump
+#   make restore BACKUP_FILE=x.dump  -> replaces the tables in DATABASE_URL, in one transaction
+BACKUP_FILE ?= backups/communitymap-$(shell date +%Y%m%d-%H%M%S).dump
+
+backup:
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "backup: set DATABASE_URL=postgres://... (SQLite: copy db.sqlite3 while the server is stopped)" >&2; exit 2;; esac
+	@mkdir -p "$(dir $(BACKUP_FILE))"
+	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP_FILE)" "$$DATABASE_URL"
+	@echo "Backup written to $(BACKUP_FILE)"
+
+restore:
+ifeq ($(filter command line environment,$(origin BACKUP_FILE)),)
+	$(error restore: name the dump, e.g. make restore BACKUP_FILE=backups/communitymap-20260101-000000.dump)
+endif
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "restore: set DATABASE_URL=postgres://... of the database to restore into" >&2; exit 2;; esac
+	@test -f "$(BACKUP_FILE)" || { echo "restore: no file $(BACKUP_FILE)" >&2; exit 2; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error \
+	  --dbname="$$DATABASE_URL" "$(BACKUP_FILE)"
+	@echo "Restored $(BACKUP_FILE); run 'python manage.py migrate' if the code is newer than the backup."
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles

@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from groups.views import trust
+
 urlpatterns = [
+    path("healthz", trust.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path(
@@ -13,3 +16,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("groups.urls")),
 ]
+
+# A database outage raised outside a view (loading the session) still gets the 503 page.
+handler500 = "groups.security.server_error"

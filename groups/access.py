@@ -186,6 +186,16 @@ class Scope:
     def can_edit_person(self, person: Person) -> bool:
         return self.editable_people().filter(pk=person.pk).exists()
 
+    def member_candidates(self, group: Group) -> QuerySet[Person]:
+        """People the facilitator of `group` may add to it: those they look after, and the
+        people already known in the group's area (so a group's facilitator can find the
+        neighbours who are not yet in any of their groups). Erased people never appear."""
+        return Person.objects.filter(
+            Q(pk__in=self.editable_people().values("pk"))
+            | Q(area__in=Area.objects.subtree(group.area)),
+            erased_at__isnull=True,
+        )
+
     # --- external actors ------------------------------------------------------------------
 
     def actors(self) -> QuerySet[ExternalActor]:
@@ -237,7 +247,9 @@ class Scope:
         """The other party of a pending exchange, or a facilitator of one of its people."""
         if exchange.status != ExchangeStatus.PENDING:
             return False
-        if self.person is not None and exchange.logged_by_id != self.user.pk:
+        if exchange.logged_by_id is not None and exchange.logged_by_id == self.user.pk:
+            return False  # nobody confirms their own word, whatever their role
+        if self.person is not None:
             if self.person.pk in (exchange.giver_person_id, exchange.receiver_person_id):
                 return True
         if self.is_staff:

@@ -8,10 +8,13 @@ from .models import (
     Exchange,
     ExternalActor,
     Group,
+    GroupScore,
     Membership,
     Norm,
     NormReview,
     Person,
+    PersonScore,
+    ScoreSnapshot,
 )
 
 admin.site.site_header = _("CommunityMap administration")
@@ -134,3 +137,35 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_filter = ["role", "sees_names"]
     search_fields = ["user__username", "area__name"]
     autocomplete_fields = ["user", "area"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Scores are computed, never typed in: the admin shows them read-only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoreSnapshot)
+class ScoreSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["area", "period_start", "period_end", "resource", "status", "computed_at"]
+    list_filter = ["status", "resource"]
+    search_fields = ["area__name", "area__ref"]
+    date_hierarchy = "period_end"
+
+
+@admin.register(PersonScore)
+class PersonScoreAdmin(ReadOnlyAdmin):
+    list_display = ["person", "snapshot", "partners", "given", "received", "betweenness"]
+    search_fields = ["person__full_name", "person__ref"]
+    list_select_related = ["person", "snapshot__area"]
+
+
+@admin.register(GroupScore)
+class GroupScoreAdmin(ReadOnlyAdmin):
+    list_display = ["group", "snapshot", "size", "self_reliance", "ei_index"]
+    search_fields = ["group__name", "group__ref"]
+    list_select_related = ["group", "snapshot__area"]

@@ -285,6 +285,8 @@ class ScopeScores:
     people: dict[str, PersonScores]
     groups: dict[str, GroupScores]
     area: AreaScores
+    #: (D, T) the scores were computed on, so callers need not build them again.
+    graphs: tuple[nx.DiGraph, nx.Graph] | None = field(default=None, compare=False, repr=False)
 
 
 # ---------------------------------------------------------------------- preparation
@@ -764,21 +766,31 @@ def _area_scores(
 
 
 def compute_scores(
-    data: ScopeData, *, seed: int = 0, brokers: int = 5, workers: int | None = None
+    data: ScopeData,
+    *,
+    seed: int = 0,
+    brokers: int = 5,
+    workers: int | None = None,
+    betweenness: bool = True,
 ) -> ScopeScores:
     """All person, group and area indicators of one scope.
 
     ``seed`` only matters when betweenness is sampled and ``workers`` only changes
     the speed of betweenness (see :func:`tie_betweenness`); ``brokers`` is how
     many top-betweenness people :attr:`AreaScores.brokers` lists.
+    ``betweenness=False`` skips the costliest step for cheap trend computations:
+    every betweenness is then 0.0 and ``brokers`` is empty.
     """
     prep = _prepare(data)
     D, T = _graphs(prep)
     ctx = _context(prep, D, T)
-    betweenness, estimated = tie_betweenness(T, seed=seed, workers=workers)
-    people = _person_scores(ctx, betweenness)
+    if betweenness:
+        values, estimated = tie_betweenness(T, seed=seed, workers=workers)
+    else:
+        values, estimated = dict.fromkeys(T, 0.0), False
+    people = _person_scores(ctx, values)
     groups = _group_scores(ctx, data)
-    return ScopeScores(people, groups, _area_scores(ctx, people, groups, estimated, brokers))
+    return ScopeScores(people, groups, _area_scores(ctx, people, groups, estimated, brokers), graphs=(D, T))
 
 
 __all__ = [

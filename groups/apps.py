@@ -6,3 +6,7 @@ class GroupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "groups"
     verbose_name = _("Community groups")
+
+    def ready(self):
+        # audit: registers the audit trail; signals: score recomputation after data change
+        from . import audit, signals  # noqa: F401

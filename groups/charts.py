@@ -39,7 +39,7 @@ import html
 import math
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -539,6 +539,7 @@ def network_svg(
     title: str,
     description: str,
     chart_id: str | None = None,
+    positions: Mapping[str, tuple[float, float]] | None = None,
 ) -> str:
     """Render a node-link picture of ``nodes`` and ``edges`` as inline SVG.
 
@@ -546,6 +547,12 @@ def network_svg(
     endpoints are unknown, and self-loops, are ignored. Duplicate node ids raise
     ``ValueError``. ``chart_id`` sets the id prefix of the ``<title>``/``<desc>``
     (default: derived from the content).
+
+    ``positions`` (node id -> (x, y), any finite numbers, typically in [0, 1])
+    skips the layout: large networks are laid out once, when their scores are
+    computed, and every page view only scales the stored positions into the
+    frame (y grows downwards). Nodes without a usable position go on the
+    isolate rings.
     """
     _check_size(width, height)
     node_list = sorted(nodes, key=lambda node: node.id)
@@ -573,12 +580,25 @@ def network_svg(
     for a, b in merged:
         degree[a] += 1
         degree[b] += 1
-    connected = [i for i in range(count) if degree[i]]
-    isolates = [i for i in range(count) if not degree[i]]
+    stored: dict[int, tuple[float, float]] = {}
+    if positions is not None:
+        for i, node_id in enumerate(ids):
+            point = positions.get(node_id)
+            if point is None or len(point) != 2:
+                continue
+            x, y = _finite(point[0]), _finite(point[1])
+            if x is not None and y is not None:
+                stored[i] = (x, y)
+        connected = sorted(stored)
+        isolates = [i for i in range(count) if i not in stored]
+    else:
+        connected = [i for i in range(count) if degree[i]]
+        isolates = [i for i in range(count) if not degree[i]]
     local = {node_index: i for i, node_index in enumerate(connected)}
     links = [
         (local[a], local[b], _clamp(math.sqrt(w / reference) if w > 0 else 0.5, 0.5, 2.0))
         for (a, b), w in sorted(merged.items())
+        if a in local and b in local
     ]
 
     # Sizes: radius by sqrt(size / median size), clamped.
@@ -634,9 +654,13 @@ def network_svg(
             px[node_index] = cx + rx * factor * math.cos(angle)
             py[node_index] = cy + ry * factor * math.sin(angle)
     if connected:
-        aspect = _clamp(width / height, 0.25, 4.0)
-        lx, ly = _fr_layout(len(connected), links, seed=seed, aspect=aspect)
-        lx, ly = _align(lx, ly, landscape=width >= height)
+        if positions is not None:
+            lx = [stored[i][0] for i in connected]
+            ly = [stored[i][1] for i in connected]
+        else:
+            aspect = _clamp(width / height, 0.25, 4.0)
+            lx, ly = _fr_layout(len(connected), links, seed=seed, aspect=aspect)
+            lx, ly = _align(lx, ly, landscape=width >= height)
         if rings:
             # Round cloud inside the innermost ring; far outliers are pulled in.
             inner = rings[-1][0] - (ring_step + (font_size if labels_visible else 0.0)) / min_radius

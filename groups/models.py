@@ -822,3 +822,166 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.area}"
+
+
+# --- Score snapshots ---------------------------------------------------------------------------
+# Social-capital indicators are computed in the background (groups/reports.py, groups/tasks.py)
+# and stored here, so report pages read one snapshot instead of recomputing networks per request.
+# Field names follow groups/analysis.py; ids there become refs here. Undefined values are NULL.
+
+
+class SnapshotStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be computed")
+    RUNNING = "running", _("Being computed")
+    DONE = "done", _("Computed")
+    FAILED = "failed", _("Failed")
+
+
+class ScoreSnapshotQuerySet(models.QuerySet):
+    def done(self) -> "ScoreSnapshotQuerySet":
+        return self.filter(status=SnapshotStatus.DONE)
+
+    def queued(self) -> "ScoreSnapshotQuerySet":
+        """Snapshots waiting for or under computation."""
+        return self.filter(status__in=[SnapshotStatus.PENDING, SnapshotStatus.RUNNING])
+
+    def for_window(self, area, start, end, resource: str = "") -> "ScoreSnapshotQuerySet":
+        """Snapshots of one key; start/end None means the rolling "last 12 months" window."""
+        qs = self.filter(area=area, resource=resource or "")
+        # the latest requested wins: it read the newest data, whichever finished first
+        if start is None or end is None:
+            return qs.filter(rolling=True).order_by("-period_end", "-requested_at", "-pk")
+        return qs.filter(period_start=start, period_end=end).order_by("-requested_at", "-pk")
+
+
+class ScoreSnapshot(models.Model):
+    """One computation of the indicators of an area (and everything below it) for a window."""
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="score_snapshots"
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    rolling = models.BooleanField(
+        _("last 12 months"), default=False, help_text=_("Computed for the default window.")
+    )
+    resource = models.CharField(
+        _("resource"), max_length=32, choices=Resource.choices, blank=True,
+        help_text=_("Only exchanges of this type; blank for all types."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=SnapshotStatus.choices, default=SnapshotStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    duration_seconds = models.FloatField(_("duration (seconds)"), null=True, blank=True)
+    betweenness_estimated = models.BooleanField(_("betweenness estimated"), default=False)
+    area_scores = models.JSONField(_("area indicators"), default=dict, blank=True)
+    trend = models.JSONField(_("trend per quarter"), default=dict, blank=True)
+    group_network = models.JSONField(_("network of groups"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ScoreSnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("score snapshot")
+        verbose_name_plural = _("score snapshots")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            # The latest done snapshot of a key is one index range scan (reports.latest_snapshot).
+            models.Index(
+                fields=["area", "resource", "status", "-period_end", "period_start", "-requested_at"],
+                name="snapshot_latest_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SnapshotStatus.values), name="snapshot_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(resource="") | Q(resource__in=Resource.values),
+                name="snapshot_resource_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="snapshot_period_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.period_start}–{self.period_end} ({self.get_status_display()})"
+
+
+class PersonScore(models.Model):
+    """A person's indicators in one snapshot (see analysis.PersonScores for the formulas)."""
+
+    snapshot = models.ForeignKey(
+        ScoreSnapshot, on_delete=models.CASCADE, related_name="person_scores"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="scores")
+    partners = models.PositiveIntegerField(default=0)
+    given = models.PositiveIntegerField(default=0)
+    received = models.PositiveIntegerField(default=0)
+    given_by_type = models.JSONField(default=dict)
+    received_by_type = models.JSONField(default=dict)
+    bonding_ties = models.PositiveIntegerField(default=0)
+    bridging_ties = models.PositiveIntegerField(default=0)
+    linking_ties = models.PositiveIntegerField(default=0)
+    reciprocity = models.FloatField(null=True, blank=True)
+    resource_access = models.PositiveSmallIntegerField(default=0)
+    betweenness = models.FloatField(default=0.0)
+    constraint = models.FloatField(null=True, blank=True)
+    effective_size = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person score")
+        verbose_name_plural = _("person scores")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "person"], name="person_score_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.snapshot_id}"
+
+
+class GroupScore(models.Model):
+    """A group's indicators in one snapshot (see analysis.GroupScores for the formulas), with
+    its members' network (laid out) and its trend per quarter for the group report."""
+
+    snapshot = models.ForeignKey(
+        ScoreSnapshot, on_delete=models.CASCADE, related_name="group_scores"
+    )
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="scores")
+    size = models.PositiveIntegerField(default=0)
+    ties = models.PositiveIntegerField(default=0)
+    exchanges = models.PositiveIntegerField(default=0)
+    density = models.FloatField(null=True, blank=True)
+    reciprocity = models.FloatField(null=True, blank=True)
+    transitivity = models.FloatField(null=True, blank=True)
+    ei_index = models.FloatField(null=True, blank=True)
+    bonding = models.FloatField(null=True, blank=True)
+    bridging = models.FloatField(null=True, blank=True)
+    linking = models.FloatField(null=True, blank=True)
+    bridging_groups = models.PositiveIntegerField(default=0)
+    bridging_group_refs = models.JSONField(default=list)
+    linking_actors = models.PositiveIntegerField(default=0)
+    linking_actor_refs = models.JSONField(default=list)
+    self_reliance = models.FloatField(null=True, blank=True)
+    aid_dependence = models.FloatField(null=True, blank=True)
+    learning_share = models.FloatField(null=True, blank=True)
+    centralization = models.FloatField(null=True, blank=True)
+    participation = models.FloatField(null=True, blank=True)
+    norms_active = models.PositiveIntegerField(default=0)
+    norm_rating = models.FloatField(null=True, blank=True)
+    network = models.JSONField(default=dict)
+    trend = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("group score")
+        verbose_name_plural = _("group scores")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "group"], name="group_score_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} @ {self.snapshot_id}"

@@ -11,16 +11,118 @@ urlpatterns = [
 ]
 
 # --- registry: groups, people, memberships, norms, actors, activities (views/registry.py) ---
-urlpatterns += []
+from .views import registry, sheet  # noqa: E402
+
+urlpatterns += [
+    path("groups/", registry.group_list, name="group_list"),
+    path("groups/new/", registry.group_create, name="group_create"),
+    path("groups/<str:ref>/", registry.group_detail, name="group_detail"),
+    path("groups/<str:ref>/edit/", registry.group_edit, name="group_edit"),
+    path("groups/<str:ref>/members/add/", registry.membership_add, name="membership_add"),
+    path("groups/<str:ref>/members/new/", registry.membership_create, name="membership_create"),
+    path(
+        "groups/<str:ref>/members/<int:membership_id>/edit/",
+        registry.membership_edit,
+        name="membership_edit",
+    ),
+    path(
+        "groups/<str:ref>/members/<int:membership_id>/end/",
+        registry.membership_end,
+        name="membership_end",
+    ),
+    path("groups/<str:ref>/norms/new/", registry.norm_create, name="norm_create"),
+    path("groups/<str:ref>/norms/<str:norm_ref>/", registry.norm_detail, name="norm_detail"),
+    path("groups/<str:ref>/norms/<str:norm_ref>/edit/", registry.norm_edit, name="norm_edit"),
+    path("groups/<str:ref>/norms/<str:norm_ref>/retire/", registry.norm_retire, name="norm_retire"),
+    path(
+        "groups/<str:ref>/norms/<str:norm_ref>/reviews/new/",
+        registry.normreview_create,
+        name="normreview_create",
+    ),
+    path("groups/<str:ref>/activities/new/", registry.activity_create, name="activity_create"),
+    path(
+        "groups/<str:ref>/activities/<str:activity_ref>/",
+        registry.activity_detail,
+        name="activity_detail",
+    ),
+    path(
+        "groups/<str:ref>/activities/<str:activity_ref>/edit/",
+        registry.activity_edit,
+        name="activity_edit",
+    ),
+    path("groups/<str:ref>/sheet/", sheet.exchange_sheet, name="exchange_sheet"),
+    path("groups/<str:ref>/sheet/row/", sheet.exchange_sheet_row, name="exchange_sheet_row"),
+    path("people/", registry.person_list, name="person_list"),
+    path("people/new/", registry.person_create, name="person_create"),
+    path("people/<str:ref>/", registry.person_detail, name="person_detail"),
+    path("people/<str:ref>/edit/", registry.person_edit, name="person_edit"),
+    path("people/<str:ref>/login/", registry.account_create, name="account_create"),
+    path("people/<str:ref>/login/reset/", registry.account_reset, name="account_reset"),
+    path("actors/", registry.actor_list, name="actor_list"),
+    path("actors/new/", registry.actor_create, name="actor_create"),
+    path("actors/<str:ref>/edit/", registry.actor_edit, name="actor_edit"),
+    path("account/password/", registry.account_password, name="account_password"),
+]
 
 # --- exchanges: my exchanges, logging, confirming, summary (views/exchanges.py) ---
-urlpatterns += []
+from .views import exchanges  # noqa: E402
+
+urlpatterns += [
+    path("exchanges/", exchanges.my_exchanges, name="my_exchanges"),
+    path("exchanges/new/", exchanges.exchange_create, name="exchange_create"),
+    path("exchanges/new/parties/", exchanges.exchange_party_search, name="exchange_party_search"),
+    path("exchanges/pending/", exchanges.exchange_pending, name="exchange_pending"),
+    path("exchanges/summary/", exchanges.my_summary, name="my_summary"),
+    path("exchanges/<str:ref>/", exchanges.exchange_detail, name="exchange_detail"),
+    path("exchanges/<str:ref>/confirm/", exchanges.exchange_confirm, name="exchange_confirm"),
+    path("exchanges/<str:ref>/dispute/", exchanges.exchange_dispute, name="exchange_dispute"),
+]
 
 # --- reports: dashboard, group report, person profile, methodology (views/reports.py) ---
-urlpatterns += []
+from .views import reports as report_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/", report_views.report_dashboard, name="report_dashboard"),
+    path("reports/areas/<str:ref>/", report_views.report_dashboard, name="report_dashboard"),
+    path("reports/groups/<str:ref>/", report_views.report_group, name="report_group"),
+    path(
+        "reports/groups/<str:ref>/change/<str:activity_ref>/",
+        report_views.report_group_change,
+        name="report_group_change",
+    ),
+    path("reports/people/<str:ref>/", report_views.report_person, name="report_person"),
+    path("methodology/", report_views.methodology, name="methodology"),
+]
+
+# score and network downloads (views/downloads.py; engineer `scores`)
+from .views import downloads  # noqa: E402
+
+urlpatterns += [
+    path("reports/areas/<str:ref>/download/scores/", downloads.scores_download, name="scores_download"),
+    path("reports/areas/<str:ref>/download/network/", downloads.network_download, name="network_download"),
+    path(
+        "reports/groups/<str:ref>/download/network/",
+        downloads.group_network_download,
+        name="group_network_download",
+    ),
+]
 
 # --- transfer: CSV import and export (views/transfer.py) ---
-urlpatterns += []
+from .views import transfer  # noqa: E402
+
+urlpatterns += [
+    path("transfer/import/", transfer.import_upload, name="import_upload"),
+    path("transfer/import/<str:token>/", transfer.import_preview, name="import_preview"),
+    path("transfer/import/<str:token>/confirm/", transfer.import_confirm, name="import_confirm"),
+    path("transfer/import/<str:token>/status/", transfer.import_status, name="import_status"),
+    path("transfer/import/<str:token>/problems.csv", transfer.import_problems, name="import_problems"),
+    path("transfer/export/", transfer.export_download, name="export_download"),
+]
 
 # --- trust: health check, audit trail, erasure (views/trust.py) ---
-urlpatterns += []
+from .views import trust  # noqa: E402
+
+urlpatterns += [
+    path("audit/", trust.audit_list, name="audit_list"),
+    path("people/<str:ref>/erase/", trust.person_erase, name="person_erase"),
+]

@@ -306,6 +306,50 @@ def test_network_only_isolates_and_single_node():
     assert_inside(root)
 
 
+def circle_at(root) -> dict[str, tuple[float, float]]:
+    """Node label (from its <title>) -> circle centre."""
+    out = {}
+    for group in with_class(root, "g", "cm-node"):
+        title = next(c for c in group if tag(c) == "title").text
+        circle = next(c for c in group if tag(c) == "circle")
+        out[title] = (float(circle.get("cx")), float(circle.get("cy")))
+    return out
+
+
+def test_network_uses_stored_positions():
+    nodes = [ChartNode(n, n.upper(), "person") for n in ("a", "b", "c", "d")]
+    edges = [ChartEdge("a", "b"), ChartEdge("b", "c")]
+    positions = {"a": (0.0, 0.0), "b": (1.0, 0.0), "c": (1.0, 1.0), "d": (0.0, 1.0)}
+    root = assert_safe(net(nodes, edges, positions=positions))
+    at = circle_at(root)
+    assert at["A"][0] < at["B"][0] and at["A"][1] < at["D"][1]  # left/right and top/bottom kept
+    assert abs(at["B"][0] - at["C"][0]) < 1e-6 and abs(at["A"][1] - at["B"][1]) < 1e-6
+    assert_inside(root)
+    # the picture follows the positions, not a layout: other positions, other picture
+    moved = dict(positions, d=(0.5, 0.5))
+    assert circle_at(assert_safe(net(nodes, edges, positions=moved)))["D"] != at["D"]
+    assert net(nodes, edges, positions=positions) == net(list(reversed(nodes)), edges, positions=positions)
+
+
+def test_network_nodes_without_usable_positions_go_on_the_ring():
+    nodes = [ChartNode(n, n.upper(), "person") for n in ("a", "b", "c", "d", "e")]
+    positions = {"a": (0.1, 0.2), "b": (0.9, 0.8), "c": (float("nan"), 0.5), "d": ("x", "y")}
+    root = assert_safe(net(nodes, [ChartEdge("a", "b"), ChartEdge("c", "d")], positions=positions))
+    at = circle_at(root)
+    assert len(at) == 5 and len(set(at.values())) == 5
+    assert_inside(root)
+
+
+def test_network_stored_positions_for_many_nodes_are_fast():
+    nodes, edges = random_graph(3000, 6000, seed=11)
+    rng = random.Random(2)
+    positions = {n.id: (rng.random(), rng.random()) for n in nodes}
+    started = time.perf_counter()
+    root = assert_safe(net(nodes, edges, positions=positions))
+    assert time.perf_counter() - started < 1.0  # no layout: the page stays fast at any size
+    assert len(find_all(root, "circle")) == 3000
+
+
 def test_network_empty():
     root = assert_safe(net([], []))
     assert_accessible(root)

@@ -1,0 +1,219 @@
+"""Forms for a member's exchanges: logging one, finding the other party, answering, paging."""
+
+import re
+import uuid
+from decimal import Decimal
+from functools import cached_property
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import ExternalActor, Group, Membership, Person, Resource
+
+GAVE, RECEIVED = "gave", "received"
+DIRECTIONS = [(GAVE, _("I gave")), (RECEIVED, _("I received"))]
+
+
+def party_key(party: Person | ExternalActor) -> str:
+    """How a person or an actor travels in a form: "person:REF" or "actor:REF"."""
+    kind = "person" if isinstance(party, Person) else "actor"
+    return f"{kind}:{party.ref}"
+
+
+def find_party(key: str, *, people: QuerySet, actors: QuerySet) -> Person | ExternalActor | None:
+    """The person or actor a party key names, if it is among the allowed ones."""
+    kind, _sep, ref = key.partition(":")
+    choices = {"person": people, "actor": actors}.get(kind)
+    return choices.filter(ref=ref).first() if choices is not None and ref else None
+
+
+class AmountField(forms.DecimalField):
+    """A number as people write it. In the page's language first: "50.000" and "12,5" in
+    Indonesian, "50,000" and "12.5" in English. Whatever the language, "Rp" means Indonesian
+    writing ("Rp 50.000"), and two or more groups of three digits are thousands ("1.500.000",
+    "1,500,000"). Thousands need groups of exactly three digits, so "12.5" is never 125."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = self._normalise(value)
+        return super().to_python(value)
+
+    @staticmethod
+    def _grouped(text: str, thousand_sep: str, decimal_sep: str, *, min_groups: int) -> bool:
+        t, d = re.escape(thousand_sep), re.escape(decimal_sep)
+        return re.fullmatch(rf"\d{{1,3}}(?:{t}\d{{3}}){{{min_groups},}}(?:{d}\d+)?", text) is not None
+
+    @classmethod
+    def _normalise(cls, text: str) -> str:
+        text = re.sub(r"[\s\u00a0]", "", text)
+        text, rupiah = re.subn(r"^rp\.?", "", text, flags=re.IGNORECASE)
+        decimal_sep = "," if rupiah else formats.get_format("DECIMAL_SEPARATOR")
+        thousand_sep = "." if decimal_sep == "," else ","
+        if not cls._grouped(text, thousand_sep, decimal_sep, min_groups=1) and cls._grouped(
+            text, decimal_sep, thousand_sep, min_groups=2
+        ):
+            decimal_sep, thousand_sep = thousand_sep, decimal_sep  # "1.500.000" in English
+        if cls._grouped(text, thousand_sep, decimal_sep, min_groups=1):
+            text = text.replace(thousand_sep, "")
+        if decimal_sep != "." and text.count(decimal_sep) == 1 and "." not in text:
+            text = text.replace(decimal_sep, ".")
+        return text
+
+
+class ExchangeForm(forms.Form):
+    """ "I gave" / "I received": the member is one side, `party` the other."""
+
+    token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("This form is out of date. Check the details and send it again."),
+            "invalid": _("This form is out of date. Check the details and send it again."),
+        },
+    )
+    direction = forms.ChoiceField(
+        label=_("What happened?"),
+        choices=DIRECTIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose “I gave” or “I received”.")},
+    )
+    party = forms.CharField(
+        label=_("With whom?"),
+        max_length=80,
+        error_messages={"required": _("Choose the other person or institution from the list.")},
+    )
+    resource = forms.ChoiceField(
+        label=_("What was it?"),
+        choices=Resource.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what was given.")},
+    )
+    date = forms.DateField(
+        label=_("When?"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Give the date."), "invalid": _("Enter a valid date.")},
+    )
+    amount = AmountField(
+        label=_("Amount (optional)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=14,
+        decimal_places=2,
+        error_messages={"min_value": _("The amount cannot be negative.")},
+    )
+    unit = forms.CharField(
+        label=_("Unit"),
+        required=False,
+        max_length=16,
+        help_text=_("For example IDR, hours, kg."),
+    )
+    group = forms.ModelChoiceField(
+        label=_("In which group? (optional)"),
+        queryset=Group.objects.none(),
+        required=False,
+        to_field_name="ref",
+        empty_label=_("Not in a group"),
+        error_messages={"invalid_choice": _("Choose one of your groups.")},
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, people: QuerySet, actors: QuerySet, groups: QuerySet, **kwargs):
+        """people and actors: whom the member may choose; groups: the member's own groups."""
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("token", uuid.uuid4)
+        kwargs["initial"].setdefault("date", timezone.localdate)
+        super().__init__(*args, **kwargs)
+        self.people = people
+        self.actors = actors
+        self.fields["group"].queryset = groups
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_party(self) -> Person | ExternalActor:
+        party = find_party(self.cleaned_data["party"], people=self.people, actors=self.actors)
+        if party is None:
+            raise ValidationError(_("Choose the other person or institution from the list."))
+        return party
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        party, group = cleaned.get("party"), cleaned.get("group")
+        if isinstance(party, Person) and group is not None:
+            if not Membership.objects.open().filter(group=group, person=party).exists():
+                self.add_error(
+                    "group",
+                    _("%(name)s is not a member of %(group)s.") % {"name": party, "group": group},
+                )
+        if cleaned.get("unit") and cleaned.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", _("Give the amount too, or leave the unit empty."))
+        return cleaned
+
+    @cached_property
+    def render_token(self) -> uuid.UUID:
+        """The token to put in the page: the posted one when it is valid, else a fresh one
+        (so that a form sent without a usable token can be sent again)."""
+        try:
+            return uuid.UUID(str(self["token"].value()))
+        except ValueError:
+            return uuid.uuid4()
+
+
+class ExchangeStartForm(forms.Form):
+    """The query string of the log page: ?direction=gave|received&q=name (entry links and
+    the search that works without JavaScript)."""
+
+    direction = forms.ChoiceField(choices=DIRECTIONS, required=False)
+    q = forms.CharField(required=False, max_length=100, strip=True)
+
+
+class PartySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100, strip=True)
+    party = forms.CharField(required=False, max_length=80)
+
+
+class AnswerForm(forms.Form):
+    """Confirm or dispute: only where to go back to (a path on this site, else nowhere)."""
+
+    next = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, allowed_hosts: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed_hosts = allowed_hosts
+
+    def clean_next(self) -> str:
+        """A path on this site ("/exchanges/?page=2"), never another site or a bare word."""
+        url = self.cleaned_data["next"]
+        if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=self.allowed_hosts):
+            return url
+        return ""
+
+
+class PageForm(forms.Form):
+    page = forms.IntegerField(required=False, min_value=1)
+
+
+class PendingFilterForm(PageForm):
+    group = forms.ModelChoiceField(
+        label=_("Group"),
+        queryset=Group.objects.none(),
+        required=False,
+        to_field_name="ref",
+        empty_label=_("All my groups"),
+        error_messages={"invalid_choice": _("Choose one of your groups.")},
+    )
+
+    def __init__(self, *args, groups: QuerySet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups

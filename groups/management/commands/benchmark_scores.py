@@ -1,0 +1,236 @@
+"""Benchmark of score snapshots and report pages on synthetic communities (not a timed test).
+
+For each size: empty the database, generate a synthetic community (groups/synthetic.py),
+compute the rolling snapshot of the district (all people) and of one village in a forked
+child process, reporting wall time and the child's peak resident memory (ru_maxrss: the
+whole process, Django included, plus separately the largest of its worker processes), then
+time the dashboard and the group report pages with the Django test Client, and the snapshot
+reads alone. On the 5,000 case, the sampled betweenness is compared with the exact one.
+
+Run it on its own database, with plain static files and no background worker, e.g.:
+  SECRET_KEY=bench TESTING=true TASKS_IMMEDIATE=false SECURE_SSL_REDIRECT=false \\
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/cm_scores python manage.py benchmark_scores --force
+"""
+
+import json
+import multiprocessing
+import os
+import resource
+import statistics
+import time
+
+import networkx as nx
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from django.db.models import Count
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from groups import analysis, reports, synthetic
+from groups.models import Area, AreaLevel, Group, GroupScore
+
+BENCH_USER = "benchmark-staff"
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _compute_in_child(area_id: int, queue) -> None:
+    """Child process: compute one rolling snapshot, report time and memory."""
+    try:
+        baseline = _rss_kb()
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        cpu_before = before.ru_utime + before.ru_stime
+        area = Area.objects.get(pk=area_id)
+        began = time.perf_counter()
+        snapshot = reports.compute_snapshot(reports.create_snapshot(area))
+        seconds = time.perf_counter() - began
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+        queue.put(
+            {
+                "seconds": seconds,
+                # CPU of this process and of its worker processes: with the load of other
+                # programs, wall time varies; CPU seconds / cores bounds it on an idle machine
+                "cpu_seconds": own.ru_utime + own.ru_stime - cpu_before,
+                "workers_cpu_seconds": workers.ru_utime + workers.ru_stime,
+                "baseline_mb": baseline / 1024,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "workers_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                "estimated": snapshot.betweenness_estimated,
+                "people": snapshot.area_scores["people"],
+                "groups": snapshot.area_scores["groups"],
+                "exchanges": snapshot.area_scores["exchanges"],
+                "ties": snapshot.area_scores["ties"],
+            }
+        )
+    except Exception as error:  # reported by the parent
+        queue.put({"error": repr(error)})
+    finally:
+        connections.close_all()
+
+
+def measure_snapshot(area: Area) -> dict:
+    connections.close_all()  # the child opens its own connection
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_compute_in_child, args=(area.pk, queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    if "error" in result:
+        raise CommandError(result["error"])
+    return result
+
+
+def timings(client: Client, url: str, requests: int) -> dict:
+    response = client.get(url, secure=True)  # warm-up (caches, first query plans)
+    if response.status_code != 200:
+        raise CommandError(f"{url} answered {response.status_code}")
+    samples, cpu = [], []
+    for _ in range(requests):
+        began, began_cpu = time.perf_counter(), time.process_time()
+        client.get(url, secure=True)
+        samples.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
+    samples.sort()
+    return {
+        "median_ms": statistics.median(samples),
+        "p95_ms": samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))],
+        # the view's own CPU (the test Client runs it in this process; database time excluded)
+        "cpu_median_ms": statistics.median(cpu),
+        "bytes": len(response.content),
+    }
+
+
+def read_timings(area: Area, group: Group, requests: int) -> dict:
+    samples = []
+    for _ in range(requests):
+        began = time.perf_counter()
+        snapshot = reports.latest_snapshot(area)
+        _ = snapshot.area_scores, snapshot.trend, snapshot.group_network
+        reports.group_score(group)
+        samples.append((time.perf_counter() - began) * 1000)
+    return {"median_ms": statistics.median(samples), "max_ms": max(samples)}
+
+
+def betweenness_error(area: Area) -> dict:
+    window = reports.default_window()
+    data = reports.scope_data(area, window.start, window.end)
+    _, T = analysis.build_graphs(data)
+    largest = max((len(c) for c in nx.connected_components(T)), default=0)
+    began = time.perf_counter()
+    sampled, estimated = analysis.tie_betweenness(T, seed=reports.SEED)
+    sampled_s = time.perf_counter() - began
+    began = time.perf_counter()
+    exact, _ = analysis.tie_betweenness(T, exact_limit=10**9)
+    exact_s = time.perf_counter() - began
+    errors = [abs(sampled[v] - exact[v]) for v in T]
+    top = sorted((-exact[v], v) for v in T if v.startswith("p:"))[:10]
+    top_sampled = sorted((-sampled[v], v) for v in T if v.startswith("p:"))[:10]
+    positive = [exact[v] for v in T if exact[v] > 0]
+    return {
+        "nodes": T.number_of_nodes(),
+        "largest_component": largest,
+        "estimated": estimated,
+        "pivots": analysis.BETWEENNESS_PIVOTS,
+        "sampled_seconds": sampled_s,
+        "exact_seconds": exact_s,
+        "mean_abs_error": statistics.fmean(errors) if errors else 0.0,
+        "max_abs_error": max(errors, default=0.0),
+        "mean_exact_value": statistics.fmean(positive) if positive else 0.0,
+        "max_exact_value": max(positive, default=0.0),
+        "top10_overlap": len({v for _, v in top} & {v for _, v in top_sampled}),
+        "top10_mean_relative_error": statistics.fmean(abs(sampled[v] - exact[v]) / exact[v] for _, v in top)
+        if top and all(exact[v] > 0 for _, v in top)
+        else None,
+    }
+
+
+class Command(BaseCommand):
+    help = "Benchmark snapshots and report pages on synthetic communities of several sizes."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="1000,5000,20000", help="Comma-separated numbers of people.")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--requests", type=int, default=20, help="Requests per page.")
+        parser.add_argument(
+            "--error-size",
+            type=int,
+            default=5000,
+            help="Size at which sampled betweenness is compared with exact (0: never).",
+        )
+        parser.add_argument("--json", dest="json_path", help="Also write the results to this file.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Delete every community record when the database is not empty.",
+        )
+
+    def handle(self, *args, sizes, seed, requests, error_size, json_path=None, force=False, **options):
+        sizes = [int(s) for s in sizes.split(",") if s.strip()]
+        if not synthetic.is_empty() and not force:
+            raise CommandError("The database is not empty: use --force to delete every community record.")
+        user, _ = get_user_model().objects.get_or_create(
+            username=BENCH_USER, defaults={"is_staff": True, "is_superuser": True}
+        )
+        results = []
+        for size in sizes:
+            synthetic.wipe()
+            began = time.perf_counter()
+            summary = synthetic.build(size, seed=seed)
+            seed_s = time.perf_counter() - began
+            district = Area.objects.get(level=AreaLevel.DISTRICT)
+            village = Area.objects.filter(level=AreaLevel.VILLAGE).order_by("ref").first()
+            row = {
+                "people": size,
+                "exchanges": summary.exchanges,
+                "groups": summary.groups,
+                "seed_seconds": seed_s,
+                "load_average_before": os.getloadavg(),
+            }
+            self.stdout.write(f"== {size} people: seeded in {seed_s:.1f} s ({summary})")
+            row["district"] = measure_snapshot(district)
+            self.stdout.write(f"  district snapshot: {row['district']}")
+            if village is not None:
+                row["village"] = measure_snapshot(village)
+                self.stdout.write(f"  village snapshot:  {row['village']}")
+            group = (
+                Group.objects.filter(scores__snapshot__area=village)
+                .annotate(n=Count("memberships"))
+                .order_by("-n", "ref")
+                .first()
+            )
+            row["reads"] = read_timings(district, group, requests)
+            self.stdout.write(f"  snapshot reads (latest_snapshot + group_score): {row['reads']}")
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(user)
+            try:
+                pages = {
+                    "dashboard (district)": reverse("groups:report_dashboard", args=[district.ref]),
+                    "dashboard (village)": reverse("groups:report_dashboard", args=[village.ref]),
+                    "group report": reverse("groups:report_group", args=[group.ref]),
+                }
+            except NoReverseMatch:
+                pages = {}
+                self.stdout.write("  report pages not found: only snapshot reads measured")
+            row["pages"] = {}
+            for name, url in pages.items():
+                row["pages"][name] = timings(client, url, requests)
+                self.stdout.write(f"  {name} {url}: {row['pages'][name]}")
+            if size == error_size:
+                row["betweenness_error"] = betweenness_error(district)
+                self.stdout.write(f"  betweenness sampled vs exact: {row['betweenness_error']}")
+            row["load_average_after"] = os.getloadavg()
+            row["group_scores"] = GroupScore.objects.filter(snapshot__area=district).count()
+            results.append(row)
+        if json_path:
+            with open(json_path, "w", encoding="utf-8") as handle:
+                json.dump(results, handle, indent=2, default=str)
+        self.stdout.write(self.style.SUCCESS("done"))

@@ -1,0 +1,55 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from groups import reports
+
+from ._scores_args import add_window_arguments, areas_option, window_options
+
+
+class Command(BaseCommand):
+    help = "Compute score snapshots now (synchronously) for one area or every area."
+
+    def add_arguments(self, parser):
+        add_window_arguments(parser)
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Only areas without a computed snapshot of that window (used by `make run`).",
+        )
+
+    def handle(self, *args, **options):
+        start, end = window_options(options)
+        failed = 0
+        for area in areas_option(options):
+            if options["if_missing"] and reports.latest_snapshot(area, start, end, options["resource"]):
+                continue
+            began = time.perf_counter()
+            snapshot = reports.create_snapshot(area, start, end, options["resource"])
+            try:
+                reports.compute_snapshot(snapshot)
+            except Exception as error:  # recorded on the snapshot; go on with the next area
+                failed += 1
+                self.stderr.write(_("%(area)s: failed (%(error)s)") % {"area": area.ref, "error": error})
+                continue
+            self.stdout.write(
+                _(
+                    "%(area)s: %(people)s people, %(groups)s groups, %(period_start)s to %(period_end)s, "
+                    "%(seconds).2f s"
+                )
+                % {
+                    "area": area.ref,
+                    "people": snapshot.area_scores.get("people"),
+                    "groups": snapshot.area_scores.get("groups"),
+                    "period_start": snapshot.period_start,
+                    "period_end": snapshot.period_end,
+                    "seconds": time.perf_counter() - began,
+                }
+            )
+        if failed:
+            raise CommandError(
+                ngettext("%(count)s snapshot failed.", "%(count)s snapshots failed.", failed)
+                % {"count": failed}
+            )

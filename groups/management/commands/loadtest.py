@@ -1,0 +1,243 @@
+"""Load test of the main pages: serve the configured database with gunicorn on loopback, drive
+it with concurrent clients for a fixed time per page, report requests per second and p95
+latency per page, and each page's ratio to /healthz (the trivial view: one SELECT 1 through
+the whole middleware stack). Stops by itself; nothing leaves 127.0.0.1.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cm_trust SECRET_KEY=... \\
+        python manage.py seed_synthetic --people 20000
+    DATABASE_URL=... SECRET_KEY=... python manage.py loadtest --clients 20 --seconds 10
+"""
+
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups import reports
+from groups.models import Area, Assignment, Group, Person, StaffRole
+
+LOADTEST_USER = "loadtest-coordinator"
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    path: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: tuple[float, ...]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def p95_ms(self) -> float:
+        if not self.latencies:
+            return float("nan")
+        if len(self.latencies) < 20:
+            return max(self.latencies) * 1000
+        return statistics.quantiles(self.latencies, n=20)[-1] * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def hammer(port: int, path: str, cookie: str, *, clients: int, seconds: float) -> tuple[int, int, list]:
+    """`clients` threads, each with one keep-alive connection, request `path` until the time
+    is up. Returns (requests, errors, latencies in seconds)."""
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    headers = {"Cookie": cookie, "X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, failed = [], 0
+        while time.perf_counter() < deadline:
+            began = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                ok = False
+            if ok:
+                mine.append(time.perf_counter() - began)
+            else:
+                failed += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies), errors[0], latencies
+
+
+class Command(BaseCommand):
+    help = "Load-test the main pages on loopback with gunicorn and report requests/s and p95."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=20, help="Concurrent clients (default 20).")
+        parser.add_argument("--seconds", type=float, default=10.0, help="Seconds per page (default 10).")
+        parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (default 3).")
+        parser.add_argument("--area", help="Ref of the area the coordinator covers (default: the top one).")
+
+    def handle(self, *args, clients, seconds, workers, area=None, **options):
+        if not 1 <= clients <= 200 or not 0 < seconds <= 300:
+            raise CommandError(_("Use 1 to 200 clients and at most 300 seconds per page."))
+        top = Area.objects.filter(ref=area).first() if area else Area.objects.filter(parent=None).first()
+        if top is None:
+            raise CommandError(_("No area to test: load a community first (seed_synthetic)."))
+        group = (
+            Group.objects.in_area(top).annotate(n=Count("memberships")).order_by("-n", "pk").first()
+        )
+        user = self._coordinator(top)
+        self._ensure_snapshots(top, group)
+        pages = [
+            ("healthz (trivial)", reverse("healthz")),
+            ("home", reverse("groups:home")),
+            ("group_list", reverse("groups:group_list")),
+            ("person_list", reverse("groups:person_list")),
+            ("report_dashboard", reverse("groups:report_dashboard")),
+            ("audit_list", reverse("groups:audit_list")),
+        ]
+        if group is not None:
+            pages += [
+                ("group_detail", reverse("groups:group_detail", args=[group.ref])),
+                ("report_group", reverse("groups:report_group", args=[group.ref])),
+            ]
+        session = self._session(user)
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+        port = free_port()
+        server = self._start(port, workers)
+        try:
+            self._wait_until_up(port, server)
+            results = []
+            for name, path in pages:
+                hammer(port, path, cookie, clients=min(clients, 4), seconds=min(2.0, seconds))  # warm up
+                began = time.perf_counter()
+                count, errors, latencies = hammer(port, path, cookie, clients=clients, seconds=seconds)
+                results.append(
+                    Result(name, path, count, errors, time.perf_counter() - began, tuple(latencies))
+                )
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            session.delete()
+        self._report(results, clients=clients, seconds=seconds, workers=workers, area=top)
+
+    # --- setup ------------------------------------------------------------------------------
+
+    def _coordinator(self, area: Area):
+        """A coordinator of `area` without name permission (the default, pseudonymised view)."""
+        user, _created = get_user_model().objects.get_or_create(username=LOADTEST_USER)
+        if user.has_usable_password():
+            user.set_unusable_password()  # reached through a session made here, never a login
+            user.save()
+        Assignment.objects.get_or_create(user=user, role=StaffRole.COORDINATOR, area=area)
+        return user
+
+    def _ensure_snapshots(self, area: Area, group) -> None:
+        """Report pages read stored snapshots; compute today's first so the test measures
+        serving them, not computing them."""
+        today = timezone.localdate()
+        for key in {area, *([group.area] if group is not None else [])}:
+            latest = reports.latest_snapshot(key)
+            if latest is None or latest.period_end < today:
+                self.stdout.write(_("Computing the report of %(area)s first...") % {"area": key.ref})
+                reports.compute_snapshot(reports.create_snapshot(key))
+
+    def _session(self, user) -> SessionStore:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return session
+
+    def _start(self, port: int, workers: int) -> subprocess.Popen:
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        env = {
+            **os.environ,
+            "DEBUG": "false",
+            "TESTING": "true",  # plain static storage: no collectstatic needed here
+            "TASKS_IMMEDIATE": "false",  # never compute reports inside a request
+            "LOG_LEVEL": "WARNING",
+        }
+        return subprocess.Popen(  # noqa: S603  (our own venv's gunicorn, fixed arguments)
+            [str(gunicorn), "communitymap.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(workers), "--log-level", "warning", "--timeout", "120"],
+            cwd=settings.BASE_DIR, env=env,
+        )
+
+    def _wait_until_up(self, port: int, server: subprocess.Popen) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise CommandError(_("gunicorn stopped while starting."))
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", reverse("healthz"))
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise CommandError(_("gunicorn did not answer within a minute."))
+
+    # --- report -----------------------------------------------------------------------------
+
+    def _report(self, results: list[Result], *, clients, seconds, workers, area) -> None:
+        baseline = results[0]
+        self.stdout.write(
+            _("%(clients)s clients, %(seconds)s s per page, gunicorn with %(workers)s workers, "
+              "%(vendor)s, %(people)s people in %(area)s")
+            % {
+                "clients": clients, "seconds": seconds, "workers": workers,
+                "vendor": connection.vendor, "people": Person.objects.in_area(area).count(),
+                "area": area.ref,
+            }
+        )
+        self.stdout.write(
+            f"{'page':<20} {'req/s':>8} {'p95 ms':>8} {'errors':>7} {'req/s ratio':>12} {'p95 ratio':>10}"
+        )
+        for r in results:
+            rps_ratio = r.rps / baseline.rps if baseline.rps else 0
+            p95_ratio = r.p95_ms / baseline.p95_ms if baseline.p95_ms else 0
+            self.stdout.write(
+                f"{r.name:<20} {r.rps:>8.1f} {r.p95_ms:>8.0f} {r.errors:>7} "
+                f"{rps_ratio:>12.3f} {p95_ratio:>10.1f}"
+            )

@@ -1,0 +1,35 @@
+"""A member who logged in with a one-time password chooses their own before anything else."""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from groups import access
+
+
+class MustChangePasswordMiddleware:
+    """Sends a user whose Person.must_change_password is set to the "choose your password"
+    page. Let through: that page, logging out, static files and the language switch."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and not self._exempt(request.path):
+            person = access.scope_for(request).person  # cached: views reuse it
+            if person is not None and person.must_change_password:
+                url = reverse("groups:account_password")
+                if request.headers.get("HX-Request") == "true":
+                    return HttpResponseClientRedirect(url)
+                return redirect(url)
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        allowed = (
+            reverse("groups:account_password"),
+            reverse("logout"),
+            reverse("set_language"),
+        )
+        return path in allowed or path.startswith("/" + settings.STATIC_URL.lstrip("/"))

@@ -1,0 +1,469 @@
+"""Plain-language sentences about the scores, for a facilitator to read back to a group.
+
+Each function takes stored figures (shares 0..1, counts, names already passed through
+groups.privacy) and returns one translated sentence, or "" when there is nothing fair to
+say (for example no exchange recorded). Whole sentences are translation units: numbers and
+names go in through named placeholders, never by gluing translated fragments together.
+
+The thresholds are deliberately coarse ("most", "about half"): the sentences describe, the
+numbers beside them measure. Percentages inside a sentence are whole numbers.
+"""
+
+from __future__ import annotations
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+#: Every indicator shown anywhere: key -> label, in the order of the methodology page, which
+#: has an anchor per key (``indicator_anchor``); templates link a score to its definition
+#: with {% indicator %}.
+INDICATORS = {
+    "exchanges": _("Exchanges"),
+    "people": _("People"),
+    "groups": _("Groups"),
+    "size": _("Members"),
+    "actors": _("Outside institutions in contact"),
+    "bonding": _("Bonding ties"),
+    "bridging": _("Bridging ties"),
+    "linking": _("Linking ties"),
+    "reciprocity": _("Reciprocity"),
+    "self_reliance": _("Self-reliance"),
+    "aid_dependence": _("Dependence on outside aid"),
+    "learning_share": _("Learning share"),
+    "participation": _("Participation"),
+    "norm_rating": _("How well norms are kept"),
+    "density": _("Density"),
+    "transitivity": _("Closure (transitivity)"),
+    "ei_index": _("Outward orientation (E-I index)"),
+    "centralization": _("Centralisation"),
+    "bridging_groups": _("Groups sharing members"),
+    "linking_actors": _("Outside institutions linked"),
+    "partners": _("Exchange partners"),
+    "given_received": _("Given and received"),
+    "resource_access": _("Access to resources"),
+    "betweenness": _("Go-between score (betweenness)"),
+    "brokers": _("Brokers"),
+    "constraint": _("Constraint"),
+    "effective_size": _("Effective network size"),
+    "isolated_share": _("People with no exchange"),
+    "components": _("Separate clusters"),
+    "median": _("Area median"),
+}
+
+
+def indicator_anchor(key: str) -> str:
+    """The methodology page's fragment id for an indicator: "self_reliance" -> "self-reliance"."""
+    return key.replace("_", "-")
+
+
+def percent(share: float | None) -> str:
+    """A share 0..1 as a whole localised percentage ("45%"); "" for None."""
+    if share is None:
+        return ""
+    return gettext("%(number)s%%") % {"number": number_format(round(share * 100), 0)}
+
+
+# --------------------------------------------------------------------- the area
+
+
+def area_ties(bonding: float | None, bridging: float | None, linking: float | None) -> str:
+    if bonding is None:
+        return gettext("No exchanges have been recorded in this area yet.")
+    outside = (bridging or 0.0) + (linking or 0.0)
+    if bonding >= 0.6:
+        if (linking or 0.0) < 0.05:
+            return gettext(
+                "Most help in this area flows between people who share a group; very little "
+                "reaches village offices, agencies or other institutions."
+            )
+        return gettext(
+            "Most help in this area flows between people who share a group; fewer ties "
+            "connect different groups or reach institutions."
+        )
+    if outside >= 0.6:
+        return gettext(
+            "Most ties in this area cross group lines or reach institutions: people's help "
+            "is not limited to their own groups."
+        )
+    return gettext(
+        "Help in this area is shared fairly evenly between people in the same group and "
+        "people in different groups or institutions."
+    )
+
+
+def area_isolated(isolated: int, people: int) -> str:
+    if people == 0:
+        return ""
+    if isolated == 0:
+        return gettext("Everyone in the area has exchanged help with at least one other person.")
+    return ngettext(
+        "%(count)d person of %(total)d has no recorded exchange with anyone: worth a visit.",
+        "%(count)d people of %(total)d have no recorded exchange with anyone: worth a visit.",
+        isolated,
+    ) % {"count": isolated, "total": people}
+
+
+def area_brokers(top_name: str | None, count: int) -> str:
+    if count == 0 or not top_name:
+        return gettext(
+            "Nobody stands out as a go-between: people who are connected mostly reach each other directly."
+        )
+    others = count - 1
+    if others == 0:
+        return gettext(
+            "%(name)s connects people who would otherwise hardly be in touch: if they "
+            "stepped back, parts of the community would drift apart."
+        ) % {"name": top_name}
+    return ngettext(
+        "%(name)s and %(count)d other person connect people who would otherwise hardly be "
+        "in touch; %(name)s does so most.",
+        "%(name)s and %(count)d other people connect people who would otherwise hardly be "
+        "in touch; %(name)s does so most.",
+        others,
+    ) % {"name": top_name, "count": others}
+
+
+def area_reciprocity(reciprocity: float | None) -> str:
+    if reciprocity is None:
+        return ""
+    if reciprocity >= 0.5:
+        return gettext("Help usually goes both ways: most people who give to someone also receive from them.")
+    if reciprocity >= 0.25:
+        return gettext("Help goes both ways in some relationships, but often only one side gives.")
+    return gettext("Help mostly goes one way: few people who give to someone also receive from them.")
+
+
+def area_aid(group_name: str | None, aid_dependence: float | None) -> str:
+    if not group_name or aid_dependence is None or aid_dependence < 0.3:
+        return ""
+    return gettext(
+        "%(group)s depends most on outside aid: %(share)s of what its members receive "
+        "are grants or goods from institutions."
+    ) % {"group": group_name, "share": percent(aid_dependence)}
+
+
+# --------------------------------------------------------------------- a group
+
+
+def group_ties(bonding: float | None, ties: int, outward_members: int, size: int) -> str:
+    """``outward_members``: members with at least one tie outside the group."""
+    if not ties:
+        return gettext("No exchanges have been recorded for this group yet.")
+    if bonding is not None and bonding >= 0.6:
+        if outward_members * 2 > size:
+            return ngettext(
+                "Most help in this group stays inside it, though %(count)d of its %(size)d member also "
+                "exchanges with people or institutions outside.",
+                "Most help in this group stays inside it, though %(count)d of its %(size)d members also "
+                "exchange with people or institutions outside.",
+                size,
+            ) % {"count": outward_members, "size": size}
+        if outward_members == 0:
+            return gettext(
+                "All help in this group stays inside it; no member exchanges with people or "
+                "institutions outside."
+            )
+        return ngettext(
+            "Most help in this group stays inside it; only %(count)d member exchanges with people "
+            "or institutions outside.",
+            "Most help in this group stays inside it; only %(count)d members exchange with people "
+            "or institutions outside.",
+            outward_members,
+        ) % {"count": outward_members}
+    if bonding is not None and bonding <= 0.4:
+        return ngettext(
+            "Most of this group's ties reach outside it: %(count)d of %(size)d member is in touch "
+            "with other groups or institutions.",
+            "Most of this group's ties reach outside it: %(count)d of %(size)d members are in touch "
+            "with other groups or institutions.",
+            size,
+        ) % {"count": outward_members, "size": size}
+    return ngettext(
+        "Help is shared both inside the group and with people outside it; %(count)d member "
+        "exchanges with people or institutions outside.",
+        "Help is shared both inside the group and with people outside it; %(count)d members "
+        "exchange with people or institutions outside.",
+        outward_members,
+    ) % {"count": outward_members}
+
+
+def group_self_reliance(
+    self_reliance: float | None, aid_dependence: float | None, linking_actors: int
+) -> str:
+    if self_reliance is None:
+        return gettext("Members have not received any recorded help yet.")
+    if aid_dependence is not None and aid_dependence >= 0.5:
+        return gettext(
+            "Most of what members receive is aid from outside institutions (%(share)s): the "
+            "group leans on outside help and may struggle when it ends."
+        ) % {"share": percent(aid_dependence)}
+    if aid_dependence is not None and aid_dependence >= 0.3:
+        return gettext(
+            "A large part of what members receive is aid from outside institutions (%(share)s): "
+            "plan with the group how it will manage when the aid ends."
+        ) % {"share": percent(aid_dependence)}
+    if self_reliance >= 0.8 and linking_actors == 0:
+        return gettext(
+            "Members rely on each other for almost everything they receive and have no ties to "
+            "outside institutions: a strength, but it can also mean the group is cut off."
+        )
+    if self_reliance >= 0.8:
+        return gettext("Members rely mostly on each other and their neighbours for what they receive.")
+    return gettext(
+        "What members receive comes partly from each other and partly from outside "
+        "institutions (%(share)s from people)."
+    ) % {"share": percent(self_reliance)}
+
+
+def group_learning(learning_share: float | None) -> str:
+    if learning_share is None:
+        return ""
+    if learning_share >= 0.5:
+        return gettext(
+            "Half or more of what passes between members is knowledge and information: the "
+            "group is a place to learn."
+        )
+    if learning_share >= 0.2:
+        return gettext("Some knowledge and information is shared in this group (%(share)s of exchanges).") % {
+            "share": percent(learning_share)
+        }
+    return gettext("Little knowledge or information is shared in this group.")
+
+
+def group_participation(participation: float | None) -> str:
+    if participation is None:
+        return gettext("No attendance has been recorded for this group's activities.")
+    if participation >= 0.75:
+        return gettext("Most members come to the group's activities (%(share)s on average).") % {
+            "share": percent(participation)
+        }
+    if participation >= 0.5:
+        return gettext("About half or more of the members come to the group's activities (%(share)s).") % {
+            "share": percent(participation)
+        }
+    return gettext(
+        "Fewer than half of the members come to the group's activities (%(share)s on average): "
+        "ask what keeps the others away."
+    ) % {"share": percent(participation)}
+
+
+def group_reciprocity(reciprocity: float | None) -> str:
+    if reciprocity is None:
+        return ""
+    if reciprocity >= 0.5:
+        return gettext("Between members, help usually goes both ways.")
+    return gettext("Between members, help often goes only one way: some mostly give, others mostly receive.")
+
+
+def group_norms(norms_active: int, norm_rating: float | None) -> str:
+    if norms_active == 0:
+        return gettext("The group has not recorded any norms yet.")
+    if norm_rating is None:
+        return ngettext(
+            "The group keeps %(count)d norm; it has not been reviewed yet.",
+            "The group keeps %(count)d norms; they have not been reviewed yet.",
+            norms_active,
+        ) % {"count": norms_active}
+    if norm_rating >= 4:
+        return ngettext(
+            "The group's %(count)d norm is kept well, by its latest review.",
+            "The group's %(count)d norms are kept well, by their latest reviews.",
+            norms_active,
+        ) % {"count": norms_active}
+    if norm_rating >= 3:
+        return ngettext(
+            "The group's %(count)d norm is kept fairly well, by its latest review.",
+            "The group's %(count)d norms are kept fairly well, by their latest reviews.",
+            norms_active,
+        ) % {"count": norms_active}
+    return ngettext(
+        "The group's %(count)d norm is often not kept, by its latest review: worth talking about together.",
+        "The group's %(count)d norms are often not kept, by their latest reviews: worth talking "
+        "about together.",
+        norms_active,
+    ) % {"count": norms_active}
+
+
+# --------------------------------------------------------------------- a person
+
+
+def person_partners(name: str, partners: int, given: int, received: int) -> str:
+    if partners == 0:
+        return gettext(
+            "%(name)s has no recorded exchange with anyone yet: a visit or an invitation to "
+            "a group activity may help."
+        ) % {"name": name}
+    if given > 1.5 * received:
+        key = ngettext(
+            "%(name)s exchanged help with %(count)d partner and gives more than they receive.",
+            "%(name)s exchanged help with %(count)d partners and gives more than they receive.",
+            partners,
+        )
+    elif received > 1.5 * given:
+        key = ngettext(
+            "%(name)s exchanged help with %(count)d partner and receives more than they give.",
+            "%(name)s exchanged help with %(count)d partners and receives more than they give.",
+            partners,
+        )
+    else:
+        key = ngettext(
+            "%(name)s exchanged help with %(count)d partner and gives about as much as they receive.",
+            "%(name)s exchanged help with %(count)d partners and gives about as much as they receive.",
+            partners,
+        )
+    return key % {"name": name, "count": partners}
+
+
+def person_ties(name: str, bonding: int, bridging: int, linking: int) -> str:
+    if bonding + bridging + linking == 0:
+        return ""
+    if bridging == 0 and linking == 0:
+        return gettext("All of %(name)s's exchanges are with people from their own groups.") % {"name": name}
+    if linking == 0:
+        return ngettext(
+            "Besides their own groups, %(name)s is in touch with %(count)d person from other groups.",
+            "Besides their own groups, %(name)s is in touch with %(count)d people from other groups.",
+            bridging,
+        ) % {"name": name, "count": bridging}
+    return ngettext(
+        "%(name)s is in touch with %(count)d outside institution, and can bring its help to others.",
+        "%(name)s is in touch with %(count)d outside institutions, and can bring their help to others.",
+        linking,
+    ) % {"name": name, "count": linking}
+
+
+def person_broker(name: str, broker_rank: int | None, groups: int, area: str) -> str:
+    """``broker_rank``: 1 for the area's main go-between, None when not among its brokers."""
+    if broker_rank == 1:
+        return gettext(
+            "%(name)s is the main go-between of %(area)s: more paths between people pass through "
+            "them than through anyone else. If they stepped back, groups would lose touch."
+        ) % {"name": name, "area": area}
+    if broker_rank:
+        return gettext(
+            "%(name)s is one of the go-betweens of %(area)s (number %(rank)d): many paths between "
+            "people pass through them."
+        ) % {"name": name, "area": area, "rank": broker_rank}
+    if groups >= 2:
+        return ngettext(
+            "%(name)s belongs to %(count)d group and carries news and help between groups.",
+            "%(name)s belongs to %(count)d groups and carries news and help between them.",
+            groups,
+        ) % {"name": name, "count": groups}
+    return ""
+
+
+# --------------------------------------------------------------- before and after
+
+
+def _direction(before: float | None, after: float | None, tolerance: float) -> str | None:
+    if before is None or after is None:
+        return None
+    if after - before > tolerance:
+        return "up"
+    if before - after > tolerance:
+        return "down"
+    return "same"
+
+
+def change_learning(before: float | None, after: float | None) -> str:
+    direction = _direction(before, after, 0.05)
+    values = {"before": percent(before), "after": percent(after)}
+    if direction == "up":
+        return (
+            gettext(
+                "Knowledge and information made up more of the group's exchanges afterwards "
+                "(%(before)s before, %(after)s after): the learning seems to be spreading."
+            )
+            % values
+        )
+    if direction == "down":
+        return (
+            gettext(
+                "Knowledge and information made up less of the group's exchanges afterwards "
+                "(%(before)s before, %(after)s after)."
+            )
+            % values
+        )
+    if direction == "same":
+        return (
+            gettext(
+                "Knowledge and information made up about the same share of exchanges before and "
+                "after (%(before)s, then %(after)s)."
+            )
+            % values
+        )
+    return gettext("There are too few exchanges on one side to compare how much knowledge was shared.")
+
+
+def change_linking(before: int, after: int) -> str:
+    if after > before:
+        return ngettext(
+            "Afterwards members were in touch with %(after)d outside institution, against "
+            "%(before)d before: the group gained linking ties.",
+            "Afterwards members were in touch with %(after)d outside institutions, against "
+            "%(before)d before: the group gained linking ties.",
+            after,
+        ) % {"before": before, "after": after}
+    if after < before:
+        return ngettext(
+            "Afterwards members were in touch with %(after)d outside institution, against "
+            "%(before)d before: fewer linking ties.",
+            "Afterwards members were in touch with %(after)d outside institutions, against "
+            "%(before)d before: fewer linking ties.",
+            after,
+        ) % {"before": before, "after": after}
+    return ngettext(
+        "Members were in touch with %(count)d outside institution both before and after.",
+        "Members were in touch with %(count)d outside institutions both before and after.",
+        after,
+    ) % {"count": after}
+
+
+def change_exchanges(before: int, after: int) -> str:
+    if before == 0 and after == 0:
+        return gettext("No exchanges were recorded in either period.")
+    return ngettext(
+        "%(before)d exchange was recorded in the months before and %(after)d in the months after.",
+        "%(before)d exchanges were recorded in the months before and %(after)d in the months after.",
+        before,
+    ) % {"before": before, "after": after}
+
+
+def change_participation(before: float | None, after: float | None) -> str:
+    direction = _direction(before, after, 0.05)
+    values = {"before": percent(before), "after": percent(after)}
+    if direction == "up":
+        return (
+            gettext("More members came to activities afterwards (%(before)s before, %(after)s after).")
+            % values
+        )
+    if direction == "down":
+        return (
+            gettext("Fewer members came to activities afterwards (%(before)s before, %(after)s after).")
+            % values
+        )
+    if direction == "same":
+        return (
+            gettext("About as many members came to activities before as after (%(before)s, then %(after)s).")
+            % values
+        )
+    return ""
+
+
+def change_actor(actor: str, before: bool, after: bool) -> str:
+    """Whether members exchanged with the activity's institution before and after it."""
+    if after and not before:
+        return gettext("Members started exchanging with %(actor)s after the activity: a new linking tie.") % {
+            "actor": actor
+        }
+    if after:
+        return gettext("Members exchanged with %(actor)s both before and after the activity.") % {
+            "actor": actor
+        }
+    if before:
+        return gettext("Members exchanged with %(actor)s before the activity, but not after it.") % {
+            "actor": actor
+        }
+    return gettext("No member exchanged with %(actor)s after the activity.") % {"actor": actor}

@@ -1,0 +1,425 @@
+"""A realistic synthetic community of any size, for load tests and the benchmark.
+
+One regency and one district; villages of about 2,000 people; groups of 10 to 40 members
+(each person in 1 to 3 groups of their village); a few friends per member inside each group;
+about 10 exchanges per person per year, mostly between those friends (bonding), some between
+people of the same village who share no group (bridging) and some with external actors such
+as the village office, agencies, an NGO, a bank and a cooperative (linking); monthly-ish
+meetings with attendance; a few norms per group with quarterly reviews. Activity grows a
+little over the year so the quarterly trend has a slope.
+
+Everything is written with bulk_create (no per-row signals) and derived from one
+random.Random(seed) and `today`: the same arguments give the same community.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from .demo import MEN, SECOND, WOMEN
+from .models import (
+    Activity,
+    ActivityKind,
+    ActorKind,
+    Area,
+    AreaLevel,
+    Assignment,
+    Exchange,
+    ExchangeStatus,
+    ExternalActor,
+    Group,
+    GroupKind,
+    GroupScore,
+    Membership,
+    Norm,
+    NormCategory,
+    NormReview,
+    Person,
+    PersonScore,
+    Resource,
+    ScoreSnapshot,
+)
+
+VILLAGE_SIZE = 2000
+EXCHANGES_PER_PERSON = 10
+BRIDGING_SHARE = 0.10
+LINKING_SHARE = 0.07
+BATCH = 5000
+
+# Resource mixes by group kind: what members mostly exchange.
+_MIX = {
+    GroupKind.ARISAN: ("money", "money", "loan", "information", "emotional_support"),
+    GroupKind.SAVINGS_LOAN: ("loan", "loan", "money", "information"),
+    GroupKind.MUTUAL_HELP: ("labour", "labour", "goods", "care", "emotional_support"),
+    GroupKind.RELIGIOUS: ("emotional_support", "knowledge", "goods", "care"),
+    GroupKind.WOMEN: ("care", "knowledge", "information", "goods"),
+    GroupKind.YOUTH: ("labour", "information", "knowledge"),
+    GroupKind.FARMERS: ("knowledge", "information", "labour", "goods"),
+    GroupKind.NEIGHBOURHOOD: ("labour", "information", "goods"),
+    GroupKind.HEALTH_VOLUNTEERS: ("care", "knowledge", "information"),
+    GroupKind.BUSINESS: ("goods", "money", "knowledge", "loan"),
+}
+_KINDS = tuple(_MIX)
+_GROUP_NAMES = {
+    GroupKind.ARISAN: "Arisan",
+    GroupKind.SAVINGS_LOAN: "Simpan Pinjam",
+    GroupKind.MUTUAL_HELP: "Rukun Kematian",
+    GroupKind.RELIGIOUS: "Pengajian",
+    GroupKind.WOMEN: "Dasawisma",
+    GroupKind.YOUTH: "Karang Taruna",
+    GroupKind.FARMERS: "Kelompok Tani",
+    GroupKind.NEIGHBOURHOOD: "Ronda RT",
+    GroupKind.HEALTH_VOLUNTEERS: "Kader Posyandu",
+    GroupKind.BUSINESS: "KUBE",
+}
+_ACTOR_NAMES = {
+    ActorKind.VILLAGE_GOVERNMENT: "Pemerintah Desa",
+    ActorKind.HEALTH_SERVICE: "Puskesmas Pembantu",
+    ActorKind.SCHOOL: "SD Negeri",
+    ActorKind.GOVERNMENT_AGENCY: "Dinas Pertanian",
+    ActorKind.NGO: "LSM Daya Desa",
+    ActorKind.BANK: "BPR Sintetis",
+    ActorKind.COOPERATIVE: "Koperasi Sintetis",
+    ActorKind.RELIGIOUS_INSTITUTION: "Baznas Kecamatan",
+}
+_ACTORS_PER_VILLAGE = (ActorKind.VILLAGE_GOVERNMENT, ActorKind.HEALTH_SERVICE, ActorKind.SCHOOL)
+_ACTORS_PER_DISTRICT = (
+    ActorKind.GOVERNMENT_AGENCY,
+    ActorKind.NGO,
+    ActorKind.BANK,
+    ActorKind.COOPERATIVE,
+    ActorKind.RELIGIOUS_INSTITUTION,
+)
+_FROM_ACTORS = ("money", "goods", "knowledge", "information", "loan")
+_TO_ACTORS = ("money", "labour", "information")
+
+
+@dataclass(frozen=True)
+class Summary:
+    areas: int
+    groups: int
+    people: int
+    memberships: int
+    actors: int
+    exchanges: int
+    activities: int
+    attendances: int
+    norms: int
+    reviews: int
+
+
+def is_empty() -> bool:
+    return not (Area.objects.exists() or Person.objects.exists() or Group.objects.exists())
+
+
+def wipe() -> None:
+    """Delete every community record (areas, people, groups, exchanges, ..., score snapshots).
+    Logins stay. Raw deletes: fast, and no recompute signal fires for rows about to vanish."""
+    tables = [
+        Activity.attendees.through,
+        Activity,
+        Exchange,
+        NormReview,
+        Norm,
+        Membership,
+        Group.facilitators.through,
+        PersonScore,
+        GroupScore,
+        ScoreSnapshot,
+        Assignment,
+        Person,
+        Group,
+        ExternalActor,
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+        # children before parents: the area tree is at most four levels deep
+        for level in (AreaLevel.VILLAGE, AreaLevel.DISTRICT, AreaLevel.REGENCY, AreaLevel.PROVINCE):
+            Area.objects.filter(level=level)._raw_delete(connection.alias)
+
+
+def _name(rng: random.Random) -> tuple[str, str]:
+    if rng.random() < 0.5:
+        return f"{rng.choice(WOMEN)} {rng.choice(SECOND)}", "female"
+    return f"{rng.choice(MEN)} {rng.choice(SECOND)}", "male"
+
+
+def _day(rng: random.Random, start: dt.date, days: int) -> dt.date:
+    """A day of the year, a little more often late than early (activity grows)."""
+    u = rng.random()
+    position = u if rng.random() < 0.6 else math.sqrt(u)
+    return start + dt.timedelta(days=min(days - 1, int(position * days)))
+
+
+@transaction.atomic
+def build(people: int, *, seed: int = 1, today: dt.date | None = None, prefix: str = "SYN") -> Summary:
+    """Create a synthetic community of `people` people whose year ends on `today`."""
+    if people < 1:
+        raise ValueError("people must be at least 1")
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    start = today - dt.timedelta(days=364)
+    days = 365
+
+    regency = Area.objects.create(ref=f"{prefix}-R", name="Kabupaten Sintetis", level=AreaLevel.REGENCY)
+    district = Area.objects.create(
+        ref=f"{prefix}-D", name="Kecamatan Sintetis", level=AreaLevel.DISTRICT, parent=regency
+    )
+    n_villages = max(1, round(people / VILLAGE_SIZE))
+    villages = Area.objects.bulk_create(
+        Area(
+            ref=f"{prefix}-V{i + 1:03d}",
+            name=f"Desa Sintetis {i + 1}",
+            level=AreaLevel.VILLAGE,
+            parent=district,
+        )
+        for i in range(n_villages)
+    )
+
+    # People, spread evenly over the villages.
+    person_objs = []
+    for i in range(people):
+        name, gender = _name(rng)
+        person_objs.append(
+            Person(
+                ref=f"{prefix}-P{i + 1:06d}",
+                full_name=name,
+                gender=gender,
+                birth_year=rng.randint(1950, 2006),
+                area=villages[i % n_villages],
+                consent_on=start,
+            )
+        )
+    person_objs = Person.objects.bulk_create(person_objs, batch_size=BATCH)
+    by_village: list[list[Person]] = [[] for _ in villages]
+    for i, p in enumerate(person_objs):
+        by_village[i % n_villages].append(p)
+
+    # Groups and memberships: fill groups of 10-40 from a pool where each person appears 1-3 times.
+    group_objs: list[Group] = []
+    group_members: list[list[Person]] = []
+    group_village: list[int] = []
+    for v, residents in enumerate(by_village):
+        pool = []
+        for p in residents:
+            pool += [p] * rng.choice((1, 1, 2, 2, 3))
+        rng.shuffle(pool)
+        while pool:
+            size = min(len(pool), rng.randint(10, 40))
+            chosen: list[Person] = []
+            seen = set()
+            rest = []
+            for p in pool:
+                if len(chosen) < size and p.pk not in seen:
+                    chosen.append(p)
+                    seen.add(p.pk)
+                else:
+                    rest.append(p)
+            pool = rest
+            if len(chosen) < 10 and group_members and group_village[-1] == v:
+                # too few left for a group of their own: they join the village's last group
+                group_members[-1].extend(p for p in chosen if p not in group_members[-1])
+                continue
+            kind = rng.choice(_KINDS)
+            number = len(group_objs) + 1
+            group_objs.append(
+                Group(
+                    ref=f"{prefix}-G{number:05d}",
+                    name=f"{_GROUP_NAMES[kind]} {number}",
+                    kind=kind,
+                    area=villages[v],
+                    formed_on=start - dt.timedelta(days=rng.randint(100, 5000)),
+                )
+            )
+            group_members.append(chosen)
+            group_village.append(v)
+    group_objs = Group.objects.bulk_create(group_objs, batch_size=BATCH)
+
+    memberships = []
+    joined: dict[tuple[int, int], dt.date] = {}
+    for g, members in zip(group_objs, group_members, strict=True):
+        for p in members:
+            r = rng.random()
+            # most joined long ago, some during the year, a few left during it
+            join = start - dt.timedelta(days=rng.randint(30, 3000)) if r < 0.85 else _day(rng, start, days)
+            left = _day(rng, start, days) if r > 0.97 else None
+            if left is not None and left < join:
+                left = None
+            joined[(g.pk, p.pk)] = join
+            memberships.append(Membership(person=p, group=g, joined_on=join, left_on=left))
+    Membership.objects.bulk_create(memberships, batch_size=BATCH)
+
+    # External actors: a few per village and per district.
+    actor_objs = []
+    for v, village in enumerate(villages):
+        for kind in _ACTORS_PER_VILLAGE:
+            actor_objs.append(
+                ExternalActor(
+                    ref=f"{prefix}-A{len(actor_objs) + 1:04d}",
+                    name=f"{_ACTOR_NAMES[kind]} {v + 1}",
+                    kind=kind,
+                    area=village,
+                )
+            )
+    for kind in _ACTORS_PER_DISTRICT:
+        actor_objs.append(
+            ExternalActor(
+                ref=f"{prefix}-A{len(actor_objs) + 1:04d}", name=_ACTOR_NAMES[kind], kind=kind, area=district
+            )
+        )
+    actor_objs = ExternalActor.objects.bulk_create(actor_objs)
+    village_actors = [actor_objs[v * 3 : (v + 1) * 3] + actor_objs[-5:] for v in range(n_villages)]
+
+    # Friends inside each group: every member gets 2-4 partners, ties are what exchanges follow.
+    group_ties: list[list[tuple[Person, Person]]] = []
+    for members in group_members:
+        ties = set()
+        for i in range(len(members)):
+            for _ in range(rng.randint(1, 2)):
+                j = rng.randrange(len(members))
+                if j != i:
+                    ties.add((min(i, j), max(i, j)))
+        group_ties.append([(members[i], members[j]) for i, j in sorted(ties)])
+
+    total = people * EXCHANGES_PER_PERSON
+    exchanges = []
+    weights = [len(t) for t in group_ties]
+    cumulative = []
+    acc = 0
+    for w in weights:
+        acc += w
+        cumulative.append(acc)
+    for n in range(total):
+        r = rng.random()
+        if r < LINKING_SHARE:
+            v = rng.randrange(n_villages)
+            actor = rng.choice(village_actors[v])
+            person = rng.choice(by_village[v])
+            if rng.random() < 0.75:
+                giver, receiver, resource = ("a", actor), ("p", person), rng.choice(_FROM_ACTORS)
+            else:
+                giver, receiver, resource = ("p", person), ("a", actor), rng.choice(_TO_ACTORS)
+            group = None
+        elif r < LINKING_SHARE + BRIDGING_SHARE or not acc:
+            v = rng.randrange(n_villages)
+            # mostly inside the village, now and then across villages
+            other = v if rng.random() < 0.8 else rng.randrange(n_villages)
+            a, b = rng.choice(by_village[v]), rng.choice(by_village[other])
+            if a.pk == b.pk:
+                continue
+            giver, receiver, resource = ("p", a), ("p", b), rng.choice(Resource.values)
+            group = None
+        else:
+            k = _bisect(cumulative, rng.randrange(acc))
+            a, b = rng.choice(group_ties[k])
+            if rng.random() < 0.5:
+                a, b = b, a
+            giver, receiver = ("p", a), ("p", b)
+            resource = rng.choice(_MIX[group_objs[k].kind])
+            group = group_objs[k]
+        s = rng.random()
+        status = (
+            ExchangeStatus.CONFIRMED
+            if s < 0.9
+            else ExchangeStatus.PENDING
+            if s < 0.97
+            else ExchangeStatus.DISPUTED
+        )
+        exchanges.append(
+            Exchange(
+                ref=f"{prefix}-X{n + 1:07d}",
+                date=_day(rng, start, days),
+                giver_person=giver[1] if giver[0] == "p" else None,
+                giver_actor=giver[1] if giver[0] == "a" else None,
+                receiver_person=receiver[1] if receiver[0] == "p" else None,
+                receiver_actor=receiver[1] if receiver[0] == "a" else None,
+                resource=resource,
+                group=group,
+                status=status,
+            )
+        )
+    Exchange.objects.bulk_create(exchanges, batch_size=BATCH)
+
+    # Meetings with attendance (4-12 a year), and the odd training by an actor.
+    activities = []
+    attendance_plan = []
+    for k, (g, members) in enumerate(zip(group_objs, group_members, strict=True)):
+        meetings = rng.randint(4, 12)
+        eager = rng.uniform(0.4, 0.9)
+        for m in range(meetings):
+            day = start + dt.timedelta(days=int((m + rng.random()) * days / meetings))
+            day = min(day, today)
+            training = rng.random() < 0.1
+            activities.append(
+                Activity(
+                    ref=f"{prefix}-M{len(activities) + 1:06d}",
+                    group=g,
+                    kind=ActivityKind.TRAINING if training else ActivityKind.MEETING,
+                    date=day,
+                    actor=rng.choice(village_actors[group_village[k]]) if training else None,
+                )
+            )
+            attendance_plan.append([p.pk for p in members if rng.random() < eager])
+    activities = Activity.objects.bulk_create(activities, batch_size=BATCH)
+    through = Activity.attendees.through
+    attendances = [
+        through(activity_id=a.pk, person_id=pid)
+        for a, pids in zip(activities, attendance_plan, strict=True)
+        for pid in pids
+    ]
+    through.objects.bulk_create(attendances, batch_size=BATCH)
+
+    # Norms (1-3 per group) with quarterly reviews.
+    categories = NormCategory.values
+    norms = []
+    for g in group_objs:
+        for _ in range(rng.randint(1, 3)):
+            norms.append(
+                Norm(
+                    ref=f"{prefix}-N{len(norms) + 1:05d}",
+                    group=g,
+                    statement="Setiap anggota hadir dan saling membantu.",
+                    category=rng.choice(categories),
+                    agreed_on=g.formed_on,
+                )
+            )
+    norms = Norm.objects.bulk_create(norms, batch_size=BATCH)
+    reviews = []
+    for norm in norms:
+        level = rng.randint(2, 4)
+        for q in range(4):
+            level = max(1, min(5, level + rng.choice((-1, 0, 0, 1))))
+            reviews.append(
+                NormReview(norm=norm, reviewed_on=start + dt.timedelta(days=45 + 91 * q), rating=level)
+            )
+    NormReview.objects.bulk_create(reviews, batch_size=BATCH)
+
+    return Summary(
+        areas=2 + n_villages,
+        groups=len(group_objs),
+        people=people,
+        memberships=len(memberships),
+        actors=len(actor_objs),
+        exchanges=len(exchanges),
+        activities=len(activities),
+        attendances=len(attendances),
+        norms=len(norms),
+        reviews=len(reviews),
+    )
+
+
+def _bisect(cumulative: list[int], x: int) -> int:
+    lo, hi = 0, len(cumulative)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cumulative[mid] <= x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo

@@ -1,0 +1,165 @@
+"""One cell into one value, or an Invalid error whose message says what is wrong (translated).
+
+Numbers take a dot or a comma as decimal separator and no thousands separators, so that
+"50.000" (Indonesian for fifty thousand) is refused instead of read as fifty.
+"""
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from groups.models import REF_PATTERN
+
+REF_MAX_LENGTH = 64
+_REF = re.compile(REF_PATTERN)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER = re.compile(r"[0-9]{1,9}")
+_PHONE = re.compile(r"\+?[0-9 ()\-]{6,30}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Invalid(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def has_control_characters(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
+def check_characters(text: str) -> None:
+    if _CONTROL.search(text):
+        raise Invalid(_("The cell contains a control character; remove it."))
+
+
+def is_ref(text: str) -> bool:
+    return 0 < len(text) <= REF_MAX_LENGTH and _REF.fullmatch(text) is not None
+
+
+def ref(text: str) -> str:
+    if len(text) > REF_MAX_LENGTH or not _REF.fullmatch(text):
+        raise Invalid(
+            _(
+                "“%(value)s” is not a valid code: use at most %(max)s letters, digits, dots, dashes "
+                "and underscores, starting with a letter or digit."
+            )
+            % {"value": text[:80], "max": REF_MAX_LENGTH}
+        )
+    return text
+
+
+def text(value: str, max_length: int | None = None) -> str:
+    if max_length is not None and len(value) > max_length:
+        raise Invalid(_("The text is longer than %(max)s characters.") % {"max": max_length})
+    return value
+
+
+def date(value: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        if not _DATE.fullmatch(value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(
+            _("“%(value)s” is not a date written like 2026-03-31.") % {"value": value[:40]}
+        ) from None
+
+
+def integer(value: str, low: int, high: int) -> int | None:
+    if not value:
+        return None
+    if not _INTEGER.fullmatch(value):
+        raise Invalid(_("“%(value)s” is not a whole number.") % {"value": value[:40]})
+    number = int(value)
+    if not low <= number <= high:
+        raise Invalid(_("The number must be from %(low)s to %(high)s.") % {"low": low, "high": high})
+    return number
+
+
+def decimal(
+    value: str, *, places: int, low: Decimal, high: Decimal, negative_message: str = ""
+) -> Decimal | None:
+    if not value:
+        return None
+    pattern = rf"-?[0-9]{{1,12}}([.,][0-9]{{1,{places}}})?"
+    if not re.fullmatch(pattern, value):
+        raise Invalid(
+            _(
+                "“%(value)s” is not a number like 1500 or 2.5 (no thousands separators, at most "
+                "%(places)s decimals)."
+            )
+            % {"value": value[:40], "places": places}
+        )
+    try:
+        number = Decimal(value.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+        raise Invalid(_("“%(value)s” is not a number.") % {"value": value[:40]}) from None
+    if number < 0 and negative_message:
+        raise Invalid(negative_message)
+    if not low <= number <= high:
+        raise Invalid(_("The number must be from %(low)s to %(high)s.") % {"low": low, "high": high})
+    return number
+
+
+def phone(value: str) -> str:
+    if value and not _PHONE.fullmatch(value):
+        raise Invalid(
+            _(
+                "“%(value)s” is not a phone number: use digits, spaces, dashes and brackets, "
+                "optionally starting with +."
+            )
+            % {"value": value[:40]}
+        )
+    return value
+
+
+def _normalise(label: str) -> str:
+    return " ".join(label.casefold().replace("_", " ").replace("-", " ").split())
+
+
+class Codes:
+    """A fixed list read by its code, its English or Indonesian label, or a word from the label.
+
+    "Arisan (rotating savings)" is found as "arisan (rotating savings)", "Arisan" and
+    "rotating savings"; "Desa / kelurahan" as "desa" and "kelurahan". A word that would name
+    two codes names neither; a code always names itself.
+    """
+
+    def __init__(self, choices: type[models.TextChoices]):
+        self.codes = list(choices.values)
+        found: dict[str, set[str]] = {}
+        for code, label in choices.choices:
+            for language in ("en", "id"):
+                with translation.override(language):
+                    shown = str(label)
+                for alias in self._aliases(shown):
+                    found.setdefault(_normalise(alias), set()).add(code)
+        self.lookup = {key: codes.pop() for key, codes in found.items() if len(codes) == 1 and key}
+        for code in self.codes:
+            self.lookup[_normalise(code)] = code
+
+    @staticmethod
+    def _aliases(label: str) -> list[str]:
+        base, _sep, inner = label.partition("(")
+        aliases = [label, base]
+        aliases += re.split(r"\s/\s", base)
+        aliases += re.split(r"[/,]", inner.rstrip(") "))
+        return aliases
+
+    def __call__(self, value: str, default: str | None = None) -> str | None:
+        if not value:
+            return default
+        code = self.lookup.get(_normalise(value))
+        if code is None:
+            raise Invalid(
+                _("“%(value)s” is not a known value. Use one of: %(codes)s.")
+                % {"value": value[:60], "codes": ", ".join(self.codes)}
+            )
+        return code

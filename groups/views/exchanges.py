@@ -1,0 +1,423 @@
+"""A member's exchanges: the list with what waits for them, logging "I gave" / "I received",
+one exchange, confirming or disputing it, their summary; and for facilitators the pending
+exchanges of the people they look after.
+
+Double submission: the log form carries a one-time UUID (hidden field) that becomes the new
+exchange's ref, so the database's unique ref makes a second post of the same form find the
+first exchange instead of adding a copy (services.exchanges.record_exchange_once). This needs
+no model change and, unlike a token kept in the session, also holds when two posts race or
+come from two tabs.
+"""
+
+import copy
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from groups import access, privacy_rules
+from groups.forms.exchanges import (
+    GAVE,
+    AnswerForm,
+    ExchangeForm,
+    ExchangeStartForm,
+    PageForm,
+    PartySearchForm,
+    PendingFilterForm,
+    find_party,
+    party_key,
+)
+from groups.models import Exchange, ExchangeStatus, ExternalActor, Group, Membership, Person
+from groups.privacy import Namer, namer_for, pseudonym
+from groups.services import exchanges as services
+
+PER_PAGE = 20
+SEARCH_LIMIT = 12
+RECENT_LIMIT = 6
+RELATED = (
+    "giver_person", "giver_actor", "receiver_person", "receiver_actor", "group",
+    "logged_by__person", "confirmed_by__person",
+)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _member(scope: access.Scope) -> Person:
+    """The person behind the login: these pages are about one's own exchanges (403 without)."""
+    if scope.person is None:
+        raise PermissionDenied
+    return scope.person
+
+
+def _choosable_people(scope: access.Scope, me: Person) -> QuerySet[Person]:
+    """Whom a member may log an exchange with: the people in their own groups now who agreed
+    to be recorded (a member may neither see the name of nor record someone who has not)."""
+    co_members = Membership.objects.open().filter(group_id__in=scope.member_group_ids)
+    return (
+        scope.people()
+        .filter(pk__in=co_members.values("person_id"), erased_at__isnull=True, consent_on__isnull=False)
+        .exclude(pk=me.pk)
+    )
+
+
+def _form_kwargs(scope: access.Scope, me: Person) -> dict:
+    return {
+        "people": _choosable_people(scope, me),
+        "actors": scope.actors(),
+        "groups": Group.objects.filter(pk__in=scope.member_group_ids),
+    }
+
+
+def pending_for(scope: access.Scope, group: Group | None = None) -> QuerySet[Exchange]:
+    """Pending exchanges a facilitator may confirm: one side is a person they look after
+    (optionally: a current member of `group`). Exactly Scope.can_confirm's facilitator rule."""
+    people = scope.editable_people()
+    if group is not None:
+        people = people.filter(pk__in=Membership.objects.open().filter(group=group).values("person_id"))
+    people = people.values("pk")
+    pending = Exchange.objects.filter(status=ExchangeStatus.PENDING).filter(
+        Q(giver_person__in=people) | Q(receiver_person__in=people)
+    )
+    return privacy_rules.visible_exchanges(scope, pending)  # another's unconsented person: hidden
+
+
+def with_pending_count(scope: access.Scope, groups: QuerySet[Group]) -> QuerySet[Group]:
+    """Annotate `pending_count`: per group, what pending_for(scope, group).count() gives,
+    as one subquery (the count stays one query however many groups)."""
+    members = Membership.objects.open().filter(
+        group=OuterRef(OuterRef("pk")), person__in=scope.editable_people().values("pk")
+    ).values("person_id")
+    pending = (
+        Exchange.objects.filter(status=ExchangeStatus.PENDING)
+        .filter(Q(giver_person__in=members) | Q(receiver_person__in=members))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return groups.annotate(pending_count=Coalesce(Subquery(pending, output_field=IntegerField()), 0))
+
+
+def _may_answer(scope: access.Scope, exchange: Exchange) -> bool:
+    """Scope.can_confirm asked as if the exchange were still pending: whoever could have
+    answered it learns it was answered first (the first answer wins) instead of a 403."""
+    probe = copy.copy(exchange)
+    probe.status = ExchangeStatus.PENDING
+    return scope.can_confirm(probe)
+
+
+def _name(namer: Namer, party: Person | ExternalActor | None) -> str:
+    """A party as this viewer may see it: actors by name, people by name or pseudonym."""
+    if isinstance(party, Person):
+        if namer.shows_name(person_id=party.pk, has_consent=party.has_consent):
+            return str(party)
+        return pseudonym(party.ref)
+    return str(party) if party is not None else ""
+
+
+def _user_name(namer: Namer, user, viewer) -> str:
+    if user is None:
+        return ""
+    if user.pk == viewer.pk:
+        return _("you")
+    person = getattr(user, "person", None)  # select_related: no query, None when missing
+    return _name(namer, person) if person is not None else user.get_full_name() or user.username
+
+
+@dataclass(frozen=True)
+class ExchangeRow:
+    """An exchange as one viewer sees it: names (or pseudonyms), and what they may do."""
+
+    exchange: Exchange
+    giver: str
+    receiver: str
+    logged_by: str
+    answered_by: str
+    can_confirm: bool
+    gave: bool | None  # the viewer's own side: True gave, False received, None not a party
+
+    @property
+    def other(self) -> str:
+        return self.receiver if self.gave else self.giver
+
+
+def _row(exchange: Exchange, *, namer: Namer, me: Person | None, viewer, can_confirm: bool) -> ExchangeRow:
+    gave = None
+    if me is not None and me.pk in (exchange.giver_person_id, exchange.receiver_person_id):
+        gave = exchange.giver_person_id == me.pk
+    answered = exchange.confirmed_by if exchange.status != ExchangeStatus.PENDING else None
+    return ExchangeRow(
+        exchange=exchange,
+        giver=_name(namer, exchange.giver),
+        receiver=_name(namer, exchange.receiver),
+        logged_by=_user_name(namer, exchange.logged_by, viewer),
+        answered_by=_user_name(namer, answered, viewer),
+        can_confirm=can_confirm,
+        gave=gave,
+    )
+
+
+def _wants_fragment(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@dataclass(frozen=True)
+class PartyOption:
+    key: str
+    label: str
+    detail: str
+    checked: bool = False
+
+
+@dataclass(frozen=True)
+class PartyResults:
+    """The radio list under the name search: the current choice, then matches (or recent
+    partners when nothing was typed)."""
+
+    q: str
+    chosen: PartyOption | None
+    found: tuple[PartyOption, ...]
+    more: bool = False
+    recent: bool = False
+
+    @property
+    def options(self) -> tuple[PartyOption, ...]:
+        return ((self.chosen,) if self.chosen else ()) + self.found
+
+
+def _option(party, *, checked: bool = False) -> PartyOption:
+    """Choosable people all agreed to be recorded and share a group: their names are shown."""
+    if isinstance(party, Person):
+        shared = getattr(party, "shared_memberships", None)
+        detail = ", ".join(m.group.name for m in shared) if shared else ""
+    else:
+        detail = party.get_kind_display()
+    return PartyOption(party_key(party), str(party), detail, checked)
+
+
+def _party_results(scope, me, *, q: str, selected, people, actors) -> PartyResults:
+    """Radio options for the other side: the current choice first, then the people and
+    actors whose name contains q; with no q, the member's most recent partners."""
+    people = people.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.open()
+            .filter(group_id__in=scope.member_group_ids)
+            .select_related("group"),
+            to_attr="shared_memberships",
+        )
+    )
+    chosen = _option(selected, checked=True) if selected is not None else None
+    skip = chosen.key if chosen else None
+    if q:
+        found = list(people.search(q)[: SEARCH_LIMIT + 1]) + list(
+            actors.filter(name__icontains=q)[: SEARCH_LIMIT + 1]
+        )
+        options = [o for o in map(_option, found) if o.key != skip]
+        return PartyResults(q, chosen, tuple(options[:SEARCH_LIMIT]), more=len(options) > SEARCH_LIMIT)
+    sides = Exchange.objects.involving(me).order_by("-date", "-pk").values_list(
+        "giver_person_id", "giver_actor_id", "receiver_person_id", "receiver_actor_id"
+    )[:30]
+    order: list[tuple[str, int]] = []
+    for gp, ga, rp, ra in sides:
+        if gp == me.pk:
+            other = ("person", rp) if rp else ("actor", ra)
+        else:
+            other = ("person", gp) if gp else ("actor", ga)
+        if other not in order:
+            order.append(other)
+    ids = {kind: [pk for k, pk in order if k == kind] for kind in ("person", "actor")}
+    known = {("person", p.pk): p for p in people.filter(pk__in=ids["person"])}
+    known |= {("actor", a.pk): a for a in actors.filter(pk__in=ids["actor"])}
+    recent = [_option(known[key]) for key in order if key in known]
+    recent = [o for o in recent if o.key != skip][:RECENT_LIMIT]
+    return PartyResults("", chosen, tuple(recent), recent=bool(recent))
+
+
+# --- a member's pages -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@login_required
+def my_exchanges(request):
+    scope = access.scope_for(request)
+    me = _member(scope)
+    form = PageForm(request.GET)
+    namer = namer_for(scope)
+    mine = scope.exchanges().involving(me).select_related(*RELATED)
+    page = Paginator(mine, PER_PAGE).get_page(form.cleaned_data["page"] if form.is_valid() else 1)
+    rows = [_row(x, namer=namer, me=me, viewer=request.user, can_confirm=False) for x in page]
+    context = {"me": me, "page": page, "rows": rows}
+    if _wants_fragment(request):
+        return render(request, "groups/my_exchanges.html#exchange_list", context)
+    waiting = mine.awaiting(me)
+    awaiting = [
+        # Scope.can_confirm needs no query for the member's own exchanges.
+        _row(x, namer=namer, me=me, viewer=request.user, can_confirm=scope.can_confirm(x))
+        for x in waiting[:PER_PAGE]
+    ]
+    context |= {"awaiting": awaiting, "awaiting_count": waiting.count() if awaiting else 0}
+    return render(request, "groups/my_exchanges.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def exchange_create(request):
+    scope = access.scope_for(request)
+    me = _member(scope)
+    choices = _form_kwargs(scope, me)
+    q = ""
+    if request.method == "POST":
+        form = ExchangeForm(request.POST, **choices)
+        if form.is_valid():
+            data = form.cleaned_data
+            giver, receiver = (me, data["party"]) if data["direction"] == GAVE else (data["party"], me)
+            try:
+                exchange, created = services.record_exchange_once(
+                    token=data["token"], giver=giver, receiver=receiver, resource=data["resource"],
+                    logged_by=request.user, date=data["date"], amount=data["amount"],
+                    unit=data["unit"], group=data["group"], note=data["note"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                if created:
+                    messages.success(
+                        request,
+                        _("Saved. It stays pending until %(name)s confirms it.")
+                        % {"name": _name(namer_for(scope), data["party"])},
+                    )
+                else:
+                    messages.info(request, _("This exchange was already saved."))
+                return redirect("groups:exchange_detail", ref=exchange.ref)
+        selected = form.cleaned_data.get("party")
+    else:
+        start = ExchangeStartForm(request.GET)
+        initial = {k: v for k, v in start.cleaned_data.items() if v} if start.is_valid() else {}
+        q = initial.pop("q", "")
+        form = ExchangeForm(initial=initial, **choices)
+        selected = None
+    results = _party_results(
+        scope, me, q=q, selected=selected, people=choices["people"], actors=choices["actors"]
+    )
+    return render(request, "groups/exchange_create.html", {"form": form, "results": results, "me": me})
+
+
+@require_http_methods(["GET"])
+@login_required
+def exchange_party_search(request):
+    """The search-as-you-type list of the log form (htmx); without htmx, the log page."""
+    scope = access.scope_for(request)
+    me = _member(scope)
+    form = PartySearchForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    if not request.htmx:
+        query = QueryDict(mutable=True)
+        query["q"] = data.get("q", "")
+        return redirect(f"{reverse('groups:exchange_create')}?{query.urlencode()}")
+    choices = _form_kwargs(scope, me)
+    selected = find_party(data.get("party", ""), people=choices["people"], actors=choices["actors"])
+    results = _party_results(
+        scope, me, q=data.get("q", ""), selected=selected, people=choices["people"], actors=choices["actors"]
+    )
+    return render(request, "groups/exchange_create.html#party_results", {"results": results})
+
+
+@require_http_methods(["GET"])
+@login_required
+def exchange_detail(request, ref):
+    exchange = access.get_exchange(request, ref)
+    scope = access.scope_for(request)
+    privacy_rules.check_exchange(scope, exchange)  # no consent: 404 but for facilitators, parties
+    row = _row(
+        exchange, namer=namer_for(scope), me=scope.person, viewer=request.user,
+        can_confirm=scope.can_confirm(exchange),
+    )
+    context = {"row": row, "me": scope.person}
+    if _wants_fragment(request):
+        return render(request, "groups/exchange_detail.html#exchange_card", context)
+    return render(request, "groups/exchange_detail.html", context)
+
+
+def _answer(request, ref, *, settle, done: str):
+    """Confirm or dispute (the two views differ only in the service and the message)."""
+    exchange = access.get_exchange(request, ref)
+    scope = access.scope_for(request)
+    if not _may_answer(scope, exchange):
+        raise PermissionDenied
+    form = AnswerForm(request.POST, allowed_hosts={request.get_host()})
+    next_url = form.cleaned_data["next"] if form.is_valid() else ""
+    if settle(exchange=exchange, by=request.user):
+        notice, level = done, messages.SUCCESS
+    else:
+        notice = _("Someone answered this exchange first; it stays %(status)s.") % {
+            "status": exchange.get_status_display().lower()
+        }
+        level = messages.INFO
+    if request.htmx:
+        row = _row(
+            exchange, namer=namer_for(scope), me=scope.person, viewer=request.user,
+            can_confirm=False,  # settled either way
+        )
+        context = {"row": row, "me": scope.person, "notice": notice, "in_list": True}
+        return render(request, "groups/exchange_detail.html#exchange_card", context)
+    messages.add_message(request, level, notice)
+    return HttpResponseRedirect(next_url or reverse("groups:exchange_detail", args=[exchange.ref]))
+
+
+@require_http_methods(["POST"])
+@login_required
+def exchange_confirm(request, ref):
+    return _answer(request, ref, settle=services.confirm_exchange, done=_("Exchange confirmed."))
+
+
+@require_http_methods(["POST"])
+@login_required
+def exchange_dispute(request, ref):
+    return _answer(
+        request, ref, settle=services.dispute_exchange, done=_("Exchange marked as disputed.")
+    )
+
+
+@require_http_methods(["GET"])
+@login_required
+def my_summary(request):
+    scope = access.scope_for(request)
+    me = _member(scope)
+    summary = services.member_summary(person=me, namer=namer_for(scope))
+    return render(request, "groups/my_summary.html", {"summary": summary, "me": me})
+
+
+# --- facilitators -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@login_required
+def exchange_pending(request):
+    scope = access.scope_for(request)
+    if not scope.is_facilitator:
+        raise PermissionDenied
+    form = PendingFilterForm(request.GET, groups=scope.editable_groups().order_by("name"))
+    form.is_valid()  # an unknown group is shown as an error; the valid fields still apply
+    data = form.cleaned_data
+    pending = pending_for(scope, data.get("group")).select_related(*RELATED)
+    page = Paginator(pending, PER_PAGE).get_page(data.get("page") or 1)
+    namer = namer_for(scope)
+    rows = [
+        # pending_for() is the facilitator's Scope.can_confirm rule, without a query per row.
+        _row(x, namer=namer, me=scope.person, viewer=request.user, can_confirm=True)
+        for x in page
+    ]
+    context = {"form": form, "page": page, "rows": rows, "me": scope.person}
+    if _wants_fragment(request):
+        return render(request, "groups/exchange_pending.html#pending_list", context)
+    return render(request, "groups/exchange_pending.html", context)

@@ -1,0 +1,668 @@
+"""The facilitator's registry: groups, people, memberships, norms, external actors,
+activities and member logins.
+
+Every view gets its objects through groups/access.py (outside scope 404, no right 403) and
+child objects through their parent. htmx requests get the page's named partial; successful
+posts redirect (an HX-Redirect for htmx)."""
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from groups import access, privacy_rules
+from groups.forms import registry as forms
+from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role
+from groups.privacy import namer_for
+from groups.services import registry as services
+
+# --- helpers shared by the registry views ---------------------------------------------------
+
+
+def render_page(request, template: str, context: dict, partial: str):
+    """The whole page, or only its named partial for an htmx request."""
+    if request.htmx:
+        template = f"{template}#{partial}"
+    return render(request, template, context)
+
+
+def done(request, url: str):
+    """Redirect after a successful post; htmx follows it as a full page load."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def require_worker(scope: access.Scope) -> None:
+    """Registry lists and person pages are for facilitators and coordinators (and staff)."""
+    if not (scope.is_facilitator or scope.is_coordinator):
+        raise PermissionDenied
+
+
+def require_facilitator(scope: access.Scope) -> None:
+    if not scope.is_facilitator:
+        raise PermissionDenied
+
+
+def editable_areas(scope: access.Scope) -> QuerySet[Area]:
+    """Areas a user may register groups and people in: below their facilitator assignments,
+    or the areas of the groups they look after; staff anywhere."""
+    if scope.is_staff:
+        return Area.objects.all()
+    ids = scope.facilitator_area_ids
+    group_areas = Group.objects.filter(pk__in=scope.facilitated_group_ids).values("area_id")
+    return Area.objects.filter(
+        Q(pk__in=ids)
+        | Q(parent_id__in=ids)
+        | Q(parent__parent_id__in=ids)
+        | Q(parent__parent__parent_id__in=ids)
+        | Q(pk__in=group_areas)
+    )
+
+
+def with_area(areas: QuerySet[Area], area_id: int | None) -> QuerySet[Area]:
+    """`areas` plus the one an object is already in (editing must not fail on it)."""
+    return Area.objects.filter(Q(pk__in=areas.values("pk")) | Q(pk=area_id))
+
+
+def actor_areas(scope: access.Scope) -> QuerySet[Area]:
+    """Where a facilitator may place an external actor: their areas and those above them
+    (a regency agency serves every village under it)."""
+    if scope.is_staff:
+        return Area.objects.all()
+    areas = editable_areas(scope)
+    return Area.objects.filter(
+        Q(pk__in=areas.values("pk"))
+        | Q(pk__in=areas.values("parent_id"))
+        | Q(pk__in=areas.values("parent__parent_id"))
+        | Q(pk__in=areas.values("parent__parent__parent_id"))
+    )
+
+
+def with_actor(actors: QuerySet[ExternalActor], actor_id: int | None) -> QuerySet[ExternalActor]:
+    """`actors` plus the one an activity already names."""
+    return ExternalActor.objects.filter(Q(pk__in=actors.values("pk")) | Q(pk=actor_id)).order_by("name")
+
+
+def open_members(group: Group) -> QuerySet[Person]:
+    return Person.objects.filter(
+        memberships__group=group, memberships__left_on__isnull=True
+    ).order_by("full_name")
+
+
+def paginate(queryset, filters: dict):
+    return Paginator(queryset, forms.PAGE_SIZE).get_page(filters.get("page") or 1)
+
+
+# --- groups ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@login_required
+def group_list(request):
+    scope = access.scope_for(request)
+    require_worker(scope)
+    visible = scope.groups()
+    areas = Area.objects.filter(
+        Q(pk__in=scope.areas().values("pk")) | Q(pk__in=visible.values("area_id"))
+    )
+    form = forms.GroupFilterForm(request.GET, areas=areas)
+    filters = form.cleaned_data if form.is_valid() else {}
+    groups = (
+        visible.select_related("area")
+        .annotate(
+            member_count=Count(
+                "memberships", filter=Q(memberships__left_on__isnull=True), distinct=True
+            ),
+            norm_count=Count("norms", filter=Q(norms__is_active=True), distinct=True),
+        )
+        .order_by("name", "pk")
+    )
+    if filters.get("q"):
+        groups = groups.filter(name__icontains=filters["q"])
+    if filters.get("kind"):
+        groups = groups.filter(kind=filters["kind"])
+    if filters.get("area"):
+        groups = groups.in_area(filters["area"])
+    context = {
+        "form": form,
+        "page": paginate(groups, filters),
+        "can_create": scope.is_facilitator,
+    }
+    return render_page(request, "groups/group_list.html", context, "results")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def group_create(request):
+    scope = access.scope_for(request)
+    require_facilitator(scope)
+    form = forms.GroupForm(posted(request), areas=editable_areas(scope))
+    if form.is_valid():
+        group = services.create_group(
+            facilitator=None if scope.is_staff else request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The group is registered. Now add its members."))
+        return done(request, reverse("groups:group_detail", args=[group.ref]))
+    return render_page(request, "groups/group_form.html", {"form": form}, "form")
+
+
+@require_http_methods(["GET"])
+@login_required
+def group_detail(request, ref):
+    group = access.get_group(request, ref)
+    scope = access.scope_for(request)
+    memberships = list(
+        group.memberships.select_related("person").order_by("person__full_name", "pk")
+    )
+    latest = NormReview.objects.filter(norm=OuterRef("pk")).order_by("-reviewed_on", "-pk")
+    norms = group.norms.annotate(
+        latest_rating=Subquery(latest.values("rating")[:1]),
+        latest_reviewed_on=Subquery(latest.values("reviewed_on")[:1]),
+    ).order_by("-is_active", "category", "pk")
+    activities = (
+        group.activities.select_related("actor")
+        .annotate(attendee_count=Count("attendees"))
+        .order_by("-date", "-pk")[:10]
+    )
+    exchanges = (
+        privacy_rules.visible_exchanges(scope, scope.exchanges())  # consent first (UU PDP)
+        .filter(group=group)
+        .select_related("giver_person", "giver_actor", "receiver_person", "receiver_actor")
+        .order_by("-date", "-pk")[:10]
+    )
+    context = {
+        "group": group,
+        "members": [m for m in memberships if m.is_open],
+        "former_members": [m for m in memberships if not m.is_open],
+        "norms": norms,
+        "activities": activities,
+        "exchanges": exchanges,
+        "facilitators": group.facilitators.order_by("username"),
+        "can_edit": scope.can_edit_group(group),
+        "can_open_people": scope.is_facilitator or scope.is_coordinator,
+        "namer": namer_for(scope),
+    }
+    return render_page(request, "groups/group_detail.html", context, "main")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def group_edit(request, ref):
+    group = access.get_group(request, ref, edit=True)
+    scope = access.scope_for(request)
+    areas = with_area(editable_areas(scope), group.area_id)
+    form = forms.GroupEditForm(posted(request), instance=copy.copy(group), areas=areas)
+    if form.is_valid():
+        services.update_group(group=group, **form.cleaned_data)
+        messages.success(request, _("The group's details are saved."))
+        return done(request, reverse("groups:group_detail", args=[group.ref]))
+    return render_page(request, "groups/group_form.html", {"form": form, "group": group}, "form")
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@login_required
+def person_list(request):
+    scope = access.scope_for(request)
+    require_worker(scope)
+    form = forms.PersonFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    namer = namer_for(scope)
+    people = (
+        scope.people()
+        .select_related("area")
+        .annotate(group_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .order_by("full_name", "pk")
+    )
+    if filters.get("q"):
+        people = people.search(filters["q"])
+        # A name search must not reveal people whose names this user may not see.
+        if not namer.sees_unconsented:
+            people = people.filter(consent_on__isnull=False) if namer.sees_names else people.none()
+    context = {
+        "form": form,
+        "page": paginate(people, filters),
+        "namer": namer,
+        "can_create": scope.is_facilitator,
+    }
+    return render_page(request, "groups/person_list.html", context, "results")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def person_create(request):
+    scope = access.scope_for(request)
+    require_facilitator(scope)
+    form = forms.PersonCreateForm(posted(request), areas=editable_areas(scope))
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}
+        person = services.create_person(recorded_by=request.user, **fields)
+        messages.success(request, _("The person is registered."))
+        return done(request, reverse("groups:person_detail", args=[person.ref]))
+    return render_page(request, "groups/person_form.html", {"form": form}, "form")
+
+
+@require_http_methods(["GET"])
+@login_required
+def person_detail(request, ref):
+    person = access.get_person(request, ref)
+    scope = access.scope_for(request)
+    require_worker(scope)
+    can_edit = scope.can_edit_person(person)
+    # Only the groups this user may see: a person's other groups are not theirs to know.
+    memberships = (
+        person.memberships.filter(group__in=scope.groups())
+        .select_related("group__area")
+        .order_by("left_on", "group__name")
+    )
+    context = {
+        "person": person,
+        "memberships": memberships,
+        "can_edit": can_edit,
+        "can_create_login": can_edit and person.user_id is None and person.has_consent,
+        "can_reset_login": (
+            can_edit and person.user_id is not None and services.is_member_login(person.user)
+        ),
+        "namer": namer_for(scope),
+    }
+    return render_page(request, "groups/person_detail.html", context, "main")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def person_edit(request, ref):
+    person = access.get_person(request, ref, edit=True)
+    scope = access.scope_for(request)
+    areas = with_area(editable_areas(scope), person.area_id)
+    form = forms.PersonForm(posted(request), instance=copy.copy(person), areas=areas)
+    if form.is_valid():
+        services.update_person(person=person, recorded_by=request.user, **form.cleaned_data)
+        messages.success(request, _("The person's details are saved."))
+        return done(request, reverse("groups:person_detail", args=[person.ref]))
+    return render_page(request, "groups/person_form.html", {"form": form, "person": person}, "form")
+
+
+# --- memberships ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def membership_add(request, ref):
+    """Find someone already known (as you type, or with the search button) and add them."""
+    group = access.get_group(request, ref, edit=True)
+    scope = access.scope_for(request)
+    candidates = scope.member_candidates(group)
+    search = forms.MemberSearchForm(request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    form = forms.MembershipAddForm(posted(request), group=group, candidates=candidates)
+    if form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            services.add_member(
+                group=group,
+                person=person,
+                role=form.cleaned_data["role"],
+                joined_on=form.cleaned_data["joined_on"],
+            )
+        except IntegrityError:
+            form.add_error("person", _("This person is already a member of this group."))
+        else:
+            messages.success(
+                request, _("%(name)s is now a member of the group.") % {"name": person.full_name}
+            )
+            return done(request, reverse("groups:group_detail", args=[group.ref]))
+    results = []
+    if query:
+        is_member = Membership.objects.open().filter(group=group, person=OuterRef("pk"))
+        results = (
+            candidates.search(query)
+            .select_related("area")
+            .annotate(is_member=Exists(is_member))
+            .order_by("full_name", "pk")[:20]
+        )
+    context = {
+        "group": group,
+        "search": search,
+        "query": query,
+        "results": results,
+        "form": form,
+        "roles": Role.choices,
+        "today": timezone.localdate(),
+    }
+    return render_page(request, "groups/membership_add.html", context, "results")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def membership_create(request, ref):
+    """Someone not yet known: register the person and their membership in one step."""
+    group = access.get_group(request, ref, edit=True)
+    scope = access.scope_for(request)
+    areas = with_area(editable_areas(scope), group.area_id)
+    search = forms.MemberSearchForm(request.GET)
+    initial = {"area": group.area_id}
+    if search.is_valid():
+        initial["full_name"] = search.cleaned_data["q"].strip()
+    form = forms.NewMemberForm(posted(request), areas=areas, initial=initial)
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}
+        try:
+            person, _membership = services.register_member(
+                group=group, recorded_by=request.user, **fields
+            )
+        except IntegrityError:
+            form.add_error(None, _("The person could not be saved. Please try again."))
+        else:
+            messages.success(
+                request, _("%(name)s is registered and added to the group.") % {"name": person.full_name}
+            )
+            return done(request, reverse("groups:group_detail", args=[group.ref]))
+    return render_page(
+        request, "groups/membership_create.html", {"group": group, "form": form}, "form"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def membership_edit(request, ref, membership_id):
+    group = access.get_group(request, ref, edit=True)
+    membership = get_object_or_404(group.memberships.select_related("person"), pk=membership_id)
+    form = forms.MembershipForm(posted(request), instance=copy.copy(membership))
+    if form.is_valid():
+        try:
+            services.update_membership(membership=membership, **form.cleaned_data)
+        except IntegrityError:
+            form.add_error("joined_on", _("A member cannot leave before joining."))
+        else:
+            messages.success(request, _("The membership is saved."))
+            return done(request, reverse("groups:group_detail", args=[group.ref]))
+    context = {"group": group, "membership": membership, "form": form}
+    return render_page(request, "groups/membership_edit.html", context, "form")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def membership_end(request, ref, membership_id):
+    """A member leaves: the membership is closed with a date and kept as history."""
+    group = access.get_group(request, ref, edit=True)
+    membership = get_object_or_404(group.memberships.select_related("person"), pk=membership_id)
+    form = forms.MembershipEndForm(posted(request), membership=membership)
+    if form.is_valid():
+        if not membership.is_open:
+            form.add_error(None, _("This membership has already ended."))
+        else:
+            try:
+                services.end_membership(membership=membership, **form.cleaned_data)
+            except IntegrityError:
+                form.add_error("left_on", _("A member cannot leave before joining."))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is no longer a member.") % {"name": membership.person.full_name},
+                )
+                return done(request, reverse("groups:group_detail", args=[group.ref]))
+    context = {"group": group, "membership": membership, "form": form}
+    return render_page(request, "groups/membership_end.html", context, "form")
+
+
+# --- norms ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def norm_create(request, ref):
+    group = access.get_group(request, ref, edit=True)
+    form = forms.NormForm(posted(request))
+    if form.is_valid():
+        norm = services.create_norm(group=group, **form.cleaned_data)
+        messages.success(request, _("The norm is added."))
+        return done(request, reverse("groups:norm_detail", args=[group.ref, norm.ref]))
+    return render_page(request, "groups/norm_form.html", {"group": group, "form": form}, "form")
+
+
+@require_http_methods(["GET"])
+@login_required
+def norm_detail(request, ref, norm_ref):
+    group = access.get_group(request, ref)
+    norm = get_object_or_404(group.norms, ref=norm_ref)
+    can_edit = access.scope_for(request).can_edit_group(group)
+    context = {
+        "group": group,
+        "norm": norm,
+        "reviews": norm.reviews.select_related("reviewed_by"),
+        "can_edit": can_edit,
+        "review_form": forms.NormReviewForm() if can_edit and norm.is_active else None,
+    }
+    return render_page(request, "groups/norm_detail.html", context, "main")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def norm_edit(request, ref, norm_ref):
+    group = access.get_group(request, ref, edit=True)
+    norm = get_object_or_404(group.norms, ref=norm_ref)
+    form = forms.NormForm(posted(request), instance=copy.copy(norm))
+    if form.is_valid():
+        services.update_norm(norm=norm, **form.cleaned_data)
+        messages.success(request, _("The norm is saved."))
+        return done(request, reverse("groups:norm_detail", args=[group.ref, norm.ref]))
+    context = {"group": group, "norm": norm, "form": form}
+    return render_page(request, "groups/norm_form.html", context, "form")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def norm_retire(request, ref, norm_ref):
+    """The group no longer keeps this norm: it stays, with its reviews, as history."""
+    group = access.get_group(request, ref, edit=True)
+    norm = get_object_or_404(group.norms, ref=norm_ref)
+    form = forms.NormRetireForm(posted(request))
+    if form.is_valid():
+        if not norm.is_active:
+            form.add_error(None, _("This norm is already retired."))
+        else:
+            services.retire_norm(norm=norm, **form.cleaned_data)
+            messages.success(request, _("The norm is retired."))
+            return done(request, reverse("groups:norm_detail", args=[group.ref, norm.ref]))
+    context = {"group": group, "norm": norm, "form": form}
+    return render_page(request, "groups/norm_retire.html", context, "form")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def normreview_create(request, ref, norm_ref):
+    group = access.get_group(request, ref, edit=True)
+    norm = get_object_or_404(group.norms, ref=norm_ref)
+    form = forms.NormReviewForm(posted(request))
+    if form.is_valid():
+        if not norm.is_active:
+            form.add_error(None, _("A retired norm is no longer reviewed."))
+        else:
+            services.add_norm_review(norm=norm, reviewed_by=request.user, **form.cleaned_data)
+            messages.success(request, _("The review is saved."))
+            return done(request, reverse("groups:norm_detail", args=[group.ref, norm.ref]))
+    context = {"group": group, "norm": norm, "form": form}
+    return render_page(request, "groups/normreview_form.html", context, "form")
+
+
+# --- external actors ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@login_required
+def actor_list(request):
+    scope = access.scope_for(request)
+    require_worker(scope)
+    form = forms.ActorFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    actors = scope.actors().select_related("area").order_by("name", "pk")
+    if filters.get("q"):
+        actors = actors.filter(name__icontains=filters["q"])
+    context = {
+        "form": form,
+        "page": paginate(actors, filters),
+        "can_edit": scope.is_facilitator,
+    }
+    return render_page(request, "groups/actor_list.html", context, "results")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def actor_create(request):
+    scope = access.scope_for(request)
+    require_facilitator(scope)
+    form = forms.ActorForm(posted(request), areas=actor_areas(scope))
+    if form.is_valid():
+        services.create_actor(**form.cleaned_data)
+        messages.success(request, _("The external actor is added."))
+        return done(request, reverse("groups:actor_list"))
+    return render_page(request, "groups/actor_form.html", {"form": form}, "form")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def actor_edit(request, ref):
+    actor = access.get_actor(request, ref, edit=True)
+    scope = access.scope_for(request)
+    areas = with_area(actor_areas(scope), actor.area_id)
+    form = forms.ActorForm(posted(request), instance=copy.copy(actor), areas=areas)
+    if form.is_valid():
+        services.update_actor(actor=actor, **form.cleaned_data)
+        messages.success(request, _("The external actor is saved."))
+        return done(request, reverse("groups:actor_list"))
+    return render_page(request, "groups/actor_form.html", {"form": form, "actor": actor}, "form")
+
+
+# --- activities -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def activity_create(request, ref):
+    group = access.get_group(request, ref, edit=True)
+    scope = access.scope_for(request)
+    form = forms.ActivityForm(
+        posted(request), actors=scope.actors().order_by("name"), members=open_members(group)
+    )
+    if form.is_valid():
+        activity = services.create_activity(group=group, **form.cleaned_data)
+        messages.success(request, _("The activity is recorded."))
+        return done(request, reverse("groups:activity_detail", args=[group.ref, activity.ref]))
+    return render_page(request, "groups/activity_form.html", {"group": group, "form": form}, "form")
+
+
+@require_http_methods(["GET"])
+@login_required
+def activity_detail(request, ref, activity_ref):
+    group = access.get_group(request, ref)
+    scope = access.scope_for(request)
+    activity = get_object_or_404(group.activities.select_related("actor"), ref=activity_ref)
+    context = {
+        "group": group,
+        "activity": activity,
+        "attendees": activity.attendees.order_by("full_name"),
+        "can_edit": scope.can_edit_group(group),
+        "namer": namer_for(scope),
+    }
+    return render_page(request, "groups/activity_detail.html", context, "main")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def activity_edit(request, ref, activity_ref):
+    group = access.get_group(request, ref, edit=True)
+    scope = access.scope_for(request)
+    activity = get_object_or_404(group.activities, ref=activity_ref)
+    # Former members who attended stay tickable: history is not rewritten.
+    members = Person.objects.filter(
+        Q(pk__in=open_members(group).values("pk")) | Q(pk__in=activity.attendees.values("pk"))
+    ).order_by("full_name")
+    form = forms.ActivityForm(
+        posted(request),
+        instance=copy.copy(activity),
+        actors=with_actor(scope.actors(), activity.actor_id),
+        members=members,
+    )
+    if form.is_valid():
+        services.update_activity(activity=activity, **form.cleaned_data)
+        messages.success(request, _("The activity is saved."))
+        return done(request, reverse("groups:activity_detail", args=[group.ref, activity.ref]))
+    context = {"group": group, "activity": activity, "form": form}
+    return render_page(request, "groups/activity_form.html", context, "form")
+
+
+# --- member logins --------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def account_create(request, ref):
+    """A login for a member without email: a one-time password to read out, shown once."""
+    person = access.get_person(request, ref, edit=True)
+    context = {"person": person, "login": None, "error": None}
+    if person.user_id is not None:
+        context["error"] = _("This person already has a login.")
+    elif not person.has_consent:
+        context["error"] = _("Record the person's consent before giving them a login.")
+    elif request.method == "POST":
+        try:
+            # Rendered, not redirected: the password exists only in this one response.
+            context["login"] = services.create_login(person=person)
+        except services.LoginNotAllowed:
+            context["error"] = _("A login could not be created. Please try again.")
+    return render_page(request, "groups/account_create.html", context, "main")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def account_reset(request, ref):
+    """A new one-time password for a member who forgot theirs."""
+    person = access.get_person(request, ref, edit=True)
+    context = {"person": person, "login": None, "error": None}
+    if person.user_id is None:
+        context["error"] = _("This person has no login yet.")
+    elif not services.is_member_login(person.user):
+        raise PermissionDenied  # a colleague's or an administrator's account
+    elif request.method == "POST":
+        context["login"] = services.reset_login(person=person)
+    return render_page(request, "groups/account_reset.html", context, "main")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def account_password(request):
+    """Choose your own password: required after a one-time password, open to all later."""
+    person = access.scope_for(request).person
+    must_change = person is not None and person.must_change_password
+    form_class = SetPasswordForm if must_change else PasswordChangeForm
+    form = form_class(request.user, posted(request))
+    if form.is_valid():
+        services.choose_password(user=request.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your new password is saved."))
+        return done(request, reverse("groups:home"))
+    context = {"form": form, "must_change": must_change}
+    return render_page(request, "groups/account_password.html", context, "form")

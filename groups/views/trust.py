@@ -1,0 +1,103 @@
+"""Trust and safety pages: the health check, the audit trail, erasure on request."""
+
+import logging
+
+from auditlog.models import LogEntry
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from groups import access, audit
+from groups.forms.trust import AuditFilterForm, ErasureForm
+from groups.models import Exchange
+from groups.privacy import namer_for
+from groups.services.trust import erase_person
+
+logger = logging.getLogger(__name__)
+
+
+@require_http_methods(["GET", "HEAD"])
+@never_cache
+def healthz(request):
+    """For monitors and load balancers: no login, no personal data, 503 while the database
+    cannot answer a trivial query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logger.warning("Health check: database unavailable: %s", exc)
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# --- audit trail ------------------------------------------------------------------------------
+
+PER_PAGE = 50
+
+
+@require_http_methods(["GET"])
+@login_required
+def audit_list(request):
+    """Who created, changed or deleted what: coordinators see their areas, staff everything."""
+    scope = access.scope_for(request)
+    if not scope.is_coordinator:
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = LogEntry.objects.filter(content_type__in=audit.audited_content_types())
+    if not scope.is_staff:
+        entries = entries.filter(audit.entries_in_areas(scope.coordinator_area_ids))
+    if filters.get("kind"):
+        entries = entries.filter(content_type__model=filters["kind"])
+    if filters.get("action"):
+        entries = entries.filter(action=int(filters["action"]))
+    entries = entries.select_related("content_type").order_by("-timestamp", "-pk")
+    page = Paginator(entries, PER_PAGE).get_page(filters.get("page") or 1)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": audit.rows_for(page.object_list, namer_for(scope)),
+    }
+    template = "groups/audit_list.html"
+    if request.htmx:
+        template += "#entries"
+    return render(request, template, context)
+
+
+# --- erasure on request -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def person_erase(request, ref):
+    """Anonymise a person who asked to be removed (facilitators: the people they look after).
+    A confirmation page first; the erasure itself is a POST."""
+    person = access.get_person(request, ref, edit=True)
+    if person.erased_at is not None:
+        raise Http404
+    form = ErasureForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        erased = erase_person(person=person, by=request.user)
+        messages.success(request, gettext("The person's details are erased."))
+        url = reverse("groups:person_detail", args=[erased.ref])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    context = {
+        "person": person,
+        "form": form,
+        "exchange_count": Exchange.objects.involving(person).count(),
+        "membership_count": person.memberships.count(),
+    }
+    template = "groups/person_erase.html"
+    if request.htmx:
+        template += "#erase-form"
+    return render(request, template, context)

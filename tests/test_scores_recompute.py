@@ -1,0 +1,240 @@
+"""Recomputing the "last 12 months" snapshots after data change (groups/signals.py), debounced."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from groups import reports
+from groups.models import (
+    AreaLevel,
+    ExchangeStatus,
+    Membership,
+    NormReview,
+    Person,
+    Resource,
+    ScoreSnapshot,
+    SnapshotStatus,
+)
+
+from . import factories as f
+
+
+@pytest.fixture
+def place(db):
+    """A district with two villages; the district and village 1 have rolling snapshots."""
+    district = f.AreaFactory(ref="RD", level=AreaLevel.DISTRICT)
+    village = f.VillageFactory(ref="RV1", parent=district)
+    village2 = f.VillageFactory(ref="RV2", parent=district)
+    group = f.GroupFactory(ref="RG1", area=village)
+    ana = f.PersonFactory(ref="R-ana", area=village)
+    budi = f.PersonFactory(ref="R-budi", area=village)
+    dodi = f.PersonFactory(ref="R-dodi", area=village2)
+    f.MembershipFactory(person=ana, group=group)
+    f.ExchangeFactory(giver_person=ana, receiver_person=budi, date=timezone.localdate())
+    for area in (district, village):
+        reports.compute_snapshot(reports.create_snapshot(area))
+    return {
+        "district": district,
+        "village": village,
+        "village2": village2,
+        "group": group,
+        "ana": ana,
+        "budi": budi,
+        "dodi": dodi,
+    }
+
+
+def exchanges_in_latest(area) -> int:
+    return reports.latest_snapshot(area).area_scores["exchanges"]
+
+
+def snapshot_count(area, **filters) -> int:
+    return ScoreSnapshot.objects.filter(area=area, **filters).count()
+
+
+def test_a_new_exchange_recomputes_the_area_and_its_ancestors(place, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        f.ExchangeFactory(giver_person=place["budi"], receiver_person=place["ana"], date=timezone.localdate())
+    assert exchanges_in_latest(place["village"]) == 2
+    assert exchanges_in_latest(place["district"]) == 2
+    assert not ScoreSnapshot.objects.filter(area=place["village2"]).exists()  # had none: none made
+
+
+def test_nothing_is_requested_before_commit_nor_after_a_rollback(place, django_capture_on_commit_callbacks):
+    before = ScoreSnapshot.objects.count()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        f.ExchangeFactory(giver_person=place["budi"], receiver_person=place["ana"], date=timezone.localdate())
+    assert ScoreSnapshot.objects.count() == before and callbacks
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                f.ExchangeFactory(giver_person=place["budi"], receiver_person=place["ana"])
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert callbacks == [] and ScoreSnapshot.objects.count() == before
+
+
+def test_a_hundred_saves_request_one_snapshot_per_key(place, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            for _ in range(100):
+                f.ExchangeFactory(giver_person=place["budi"], receiver_person=place["ana"])
+    for callback in callbacks:
+        callback()
+    assert snapshot_count(place["village"], status=SnapshotStatus.PENDING) == 1
+    assert snapshot_count(place["district"], status=SnapshotStatus.PENDING) == 1
+
+
+def test_after_the_first_callback_the_others_of_a_transaction_do_no_queries(
+    place, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            for _ in range(10):
+                f.ExchangeFactory(giver_person=place["budi"], receiver_person=place["ana"])
+    callbacks[0]()
+    with django_assert_num_queries(0):
+        for callback in callbacks[1:]:
+            callback()
+
+
+def test_separate_saves_while_one_is_waiting_add_nothing(place, django_capture_on_commit_callbacks):
+    waiting = reports.create_snapshot(place["village"])
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            f.ExchangeFactory(giver_person=place["budi"], receiver_person=place["ana"])
+    assert list(ScoreSnapshot.objects.filter(area=place["village"], status=SnapshotStatus.PENDING)) == [
+        waiting
+    ]
+
+
+def test_a_change_during_a_computation_requests_another(place, django_capture_on_commit_callbacks):
+    running = reports.create_snapshot(place["village"])
+    ScoreSnapshot.objects.filter(pk=running.pk).update(
+        status=SnapshotStatus.RUNNING, started_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        f.ExchangeFactory(giver_person=place["budi"], receiver_person=place["ana"])
+    for callback in callbacks:
+        callback()
+    assert snapshot_count(place["village"], status=SnapshotStatus.PENDING) == 1
+
+
+def test_an_abandoned_running_snapshot_does_not_block(place):
+    stuck = reports.create_snapshot(place["village"])
+    ScoreSnapshot.objects.filter(pk=stuck.pk).update(
+        status=SnapshotStatus.RUNNING,
+        started_at=timezone.now() - reports.STALE_RUNNING - dt.timedelta(minutes=1),
+    )
+    assert reports.pending_snapshot(place["village"]) is None
+    assert reports.request_snapshot(place["village"]) != stuck
+
+
+def test_a_lost_pending_snapshot_does_not_block(place):
+    lost = reports.create_snapshot(place["village"])
+    ScoreSnapshot.objects.filter(pk=lost.pk).update(
+        requested_at=timezone.now() - reports.STALE_RUNNING - dt.timedelta(minutes=1)
+    )
+    assert reports.pending_snapshot(place["village"]) is None
+    fresh = reports.request_snapshot(place["village"])
+    assert fresh != lost and reports.pending_snapshot(place["village"]) == fresh
+
+
+def test_mark_changed_after_a_bulk_import(place, django_capture_on_commit_callbacks):
+    from groups.models import Exchange
+
+    Exchange.objects.bulk_create(
+        [
+            Exchange(
+                ref=f"BULK-{i}",
+                giver_person=place["budi"],
+                receiver_person=place["ana"],
+                resource=Resource.GOODS,
+                status=ExchangeStatus.CONFIRMED,
+                date=timezone.localdate(),
+            )
+            for i in range(3)
+        ]
+    )
+    assert exchanges_in_latest(place["village"]) == 1  # bulk writes send no signal
+    with django_capture_on_commit_callbacks(execute=True):
+        reports.mark_changed([place["village"].pk])
+    assert exchanges_in_latest(place["village"]) == 4
+    assert exchanges_in_latest(place["district"]) == 4
+
+
+def test_members_living_elsewhere_recompute_their_groups_area(place, django_capture_on_commit_callbacks):
+    # dodi lives in village 2 (no snapshot) but joins a group of village 1
+    with django_capture_on_commit_callbacks(execute=True):
+        Membership.objects.create(person=place["dodi"], group=place["group"], joined_on=dt.date(2020, 1, 1))
+    assert reports.latest_snapshot(place["village"]).area_scores["people"] == 3
+
+
+def change_membership(p):
+    m = Membership.objects.get(person=p["ana"])
+    m.left_on = timezone.localdate()
+    m.save()
+
+
+def change_activity(p):
+    f.ActivityFactory(group=p["group"], date=timezone.localdate())
+
+
+def change_norm(p):
+    f.NormFactory(group=p["group"])
+
+
+def change_norm_review(p):
+    norm = f.NormFactory(group=p["group"])
+    NormReview.objects.create(norm=norm, rating=3)
+
+
+def change_person(p):
+    Person.objects.filter(pk=p["budi"].pk).first().save()
+
+
+def delete_exchange(p):
+    p["ana"].exchanges_given.first().delete()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [change_membership, change_activity, change_norm, change_norm_review, change_person, delete_exchange],
+)
+def test_every_kind_of_change_requests_recomputation(place, change, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        change(place)
+    for callback in callbacks:
+        callback()
+    assert snapshot_count(place["village"], status=SnapshotStatus.PENDING) == 1
+
+
+def test_changing_attendance_requests_recomputation(place, django_capture_on_commit_callbacks):
+    activity = f.ActivityFactory(group=place["group"], date=timezone.localdate())
+    ScoreSnapshot.objects.filter(status=SnapshotStatus.PENDING).delete()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        activity.attendees.add(place["ana"])
+    for callback in callbacks:
+        callback()
+    assert snapshot_count(place["village"], status=SnapshotStatus.PENDING) == 1
+    ScoreSnapshot.objects.filter(status=SnapshotStatus.PENDING).delete()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        place["budi"].activities_attended.add(activity)  # from the person's side
+    for callback in callbacks:
+        callback()
+    assert snapshot_count(place["village"], status=SnapshotStatus.PENDING) == 1
+
+
+def test_a_resource_snapshot_is_recomputed_too(place, django_capture_on_commit_callbacks):
+    reports.compute_snapshot(reports.create_snapshot(place["village"], resource=Resource.LABOUR))
+    with django_capture_on_commit_callbacks(execute=True):
+        f.ExchangeFactory(
+            giver_person=place["budi"],
+            receiver_person=place["ana"],
+            resource=Resource.LABOUR,
+            date=timezone.localdate(),
+        )
+    assert reports.latest_snapshot(place["village"], resource=Resource.LABOUR).area_scores["exchanges"] == 1

@@ -1,0 +1,266 @@
+"""The audit trail: what is recorded, masked and tagged, and who may read it (issue 6)."""
+
+import pytest
+from auditlog.context import set_actor
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpResponse
+from django.urls import reverse
+
+from groups import audit
+from groups.models import Assignment, Exchange, Group, Norm, Person
+from groups.security import AuditActorMiddleware
+
+from . import factories as f
+
+URL = reverse("groups:audit_list")
+
+
+def entries_for(obj):
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).order_by("pk")
+
+
+# --- what is recorded -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", audit.AUDITED, ids=lambda m: m.__name__)
+def test_every_audited_model_records_create_change_and_delete(world, model):
+    factories = {
+        "Group": lambda: f.GroupFactory(area=world.village),
+        "Person": lambda: f.PersonFactory(area=world.village),
+        "Membership": lambda: f.MembershipFactory(
+            person=f.PersonFactory(area=world.village), group=world.group
+        ),
+        "Norm": lambda: f.NormFactory(group=world.group),
+        "NormReview": lambda: f.NormFactory(group=world.group).reviews.create(rating=3),
+        "Exchange": lambda: f.ExchangeFactory(
+            giver_person=world.member_person, receiver_person=world.member2_person
+        ),
+        "Activity": lambda: f.ActivityFactory(group=world.group),
+        "ExternalActor": lambda: f.ActorFactory(area=world.village),
+    }
+    obj = factories[model.__name__]()
+    field = {"Membership": "role", "NormReview": "note", "Exchange": "note", "Norm": "statement",
+             "Person": "nickname", "Group": "description", "Activity": "title",
+             "ExternalActor": "name"}[model.__name__]
+    setattr(obj, field, "treasurer" if field == "role" else "diubah")
+    obj.save()
+    pk = obj.pk
+    if model is not Person and model is not Exchange:  # people and exchanges are never deleted
+        obj.delete()
+        obj.pk = pk
+    actions = list(entries_for(obj).values_list("action", flat=True))
+    expected = [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
+    if model is not Person and model is not Exchange:
+        expected.append(LogEntry.Action.DELETE)
+    assert actions == expected
+    tags = entries_for(obj).last().additional_data
+    assert audit.tag(world.village.pk) in tags["areas"]
+    assert audit.tag(world.district.pk) in tags["areas"]  # ancestors too
+
+
+def test_the_actor_is_the_requests_user_looked_up_only_when_needed(rf, world, facilitator):
+    def view(request):
+        Group.objects.filter(pk=world.group.pk).first().save()  # no change: no entry
+        group = Group.objects.get(pk=world.group.pk)
+        group.description = "Pertemuan tiap Kamis"
+        group.save()
+        return HttpResponse()
+
+    request = rf.get("/")
+    request.user = facilitator
+    AuditActorMiddleware(view)(request)
+    entry = entries_for(world.group).last()
+    assert entry.actor == facilitator
+    assert entry.changes["description"] == ["", "Pertemuan tiap Kamis"]
+
+
+def test_phones_are_masked_in_the_trail(world):
+    person = f.PersonFactory(area=world.village, phone="+62 812 3456 7890")
+    person.phone = "0812 9999 0011"
+    person.save()
+    created, changed = entries_for(person)
+    assert "3456" not in str(created.changes) and created.changes["phone"][1].endswith("90")
+    assert changed.changes["phone"] == ["•••••••••••••••90", "••••••••••••11"]
+    assert "9999" not in str(changed.changes)
+
+
+def test_an_exchange_is_tagged_with_both_parties_and_their_areas(world):
+    exchange = f.ExchangeFactory(giver_person=world.member_person, receiver_person=world.other_member_person)
+    tags = entries_for(exchange).get().additional_data
+    for area in (world.village, world.district, world.other_village, world.other_district):
+        assert audit.tag(area.pk) in tags["areas"]
+    assert tags["people"] == f"|{min(world.member_person.pk, world.other_member_person.pk)}|" \
+        f"{max(world.member_person.pk, world.other_member_person.pk)}|"
+
+
+def test_updates_made_without_signals_can_be_recorded(world, facilitator):
+    exchange = f.ExchangeFactory(
+        giver_person=world.member_person, receiver_person=world.member2_person, status="pending"
+    )
+    Exchange.objects.filter(pk=exchange.pk).update(status="confirmed")
+    with set_actor(facilitator):
+        audit.record_update(exchange, {"status": ["pending", "confirmed"]})
+    entry = entries_for(exchange).last()
+    assert entry.action == LogEntry.Action.UPDATE
+    assert entry.actor == facilitator
+    assert entry.changes == {"status": ["pending", "confirmed"]}
+    assert audit.tag(world.village.pk) in entry.additional_data["areas"]
+
+
+# --- who may read it ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def history(world):
+    """Changes in district D (group G1) and in district E (group H), one record deleted."""
+    mine = f.NormFactory(group=world.group, statement="Hadir tiap bulan")
+    theirs = f.NormFactory(group=world.other_group, statement="Norma kecamatan lain")
+    gone = f.NormFactory(group=world.group, statement="Norma yang dihapus")
+    gone.delete()
+    return mine, theirs
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", ["member", "facilitator"])
+def test_people_without_a_coordinator_role_are_refused(client, world, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(URL).status_code == 403
+
+
+def test_only_get(client, coordinator):
+    client.force_login(coordinator)
+    assert client.post(URL).status_code == 405
+
+
+def test_coordinator_sees_their_area_including_deletions_and_nothing_else(client, history, coordinator):
+    client.force_login(coordinator)
+    body = client.get(URL).content.decode()
+    assert "Hadir tiap bulan" in body
+    assert "Norma yang dihapus" in body
+    assert "Norma kecamatan lain" not in body
+
+
+def test_the_other_coordinator_sees_only_theirs(client, history, other_coordinator):
+    client.force_login(other_coordinator)
+    body = client.get(URL).content.decode()
+    assert "Norma kecamatan lain" in body
+    assert "Hadir tiap bulan" not in body
+
+
+def test_staff_see_everything(client, history, staff):
+    client.force_login(staff)
+    body = client.get(URL).content.decode()
+    assert "Norma kecamatan lain" in body and "Hadir tiap bulan" in body
+
+
+def test_filters_and_invalid_filters(client, history, coordinator):
+    client.force_login(coordinator)
+    body = client.get(URL, {"kind": "norm", "action": "2"}).content.decode()
+    assert "Norma yang dihapus" in body and "Hadir tiap bulan" not in body
+    response = client.get(URL, {"kind": "user", "action": "9", "page": "-1"})
+    assert response.status_code == 200
+    assert 'class="errorlist"' in response.content.decode()
+
+
+def test_htmx_gets_the_entries_only(client, history, coordinator):
+    client.force_login(coordinator)
+    response = client.get(URL, {"page": "1"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body and 'id="entries"' in body
+
+
+def test_pages_of_entries_take_a_constant_number_of_queries(
+    client, world, coordinator, django_assert_max_num_queries
+):
+    def add_changes(n):
+        for i in range(n):
+            person = f.PersonFactory(area=world.village, phone="0812000000")
+            f.MembershipFactory(person=person, group=world.group)
+            f.ExchangeFactory(giver_person=person, receiver_person=world.member_person, note=f"n{i}")
+            norm = f.NormFactory(group=world.group)
+            norm.reviews.create(rating=4, reviewed_by=coordinator)
+
+    client.force_login(coordinator)
+    add_changes(2)
+    with django_assert_max_num_queries(40) as first:
+        assert client.get(URL).status_code == 200
+    add_changes(15)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert client.get(URL).status_code == 200
+
+
+# --- names in the trail ---------------------------------------------------------------------
+
+
+def test_coordinator_without_name_permission_sees_pseudonyms(client, world, coordinator):
+    person = f.PersonFactory(area=world.village, full_name="Wulan Sekarsari", nickname="Mbak Wulan")
+    client.force_login(coordinator)
+    body = client.get(URL).content.decode()
+    assert "Wulan" not in body
+    from groups.privacy import pseudonym
+
+    assert pseudonym(person.ref) in body
+
+
+def test_coordinator_allowed_to_see_names_sees_consenting_people_only(client, world, coordinator):
+    Assignment.objects.filter(user=coordinator).update(sees_names=True)
+    f.PersonFactory(area=world.village, full_name="Wulan Sekarsari")
+    f.PersonFactory(area=world.village, full_name="Rina Tanpa Izin", consent_on=None)
+    client.force_login(coordinator)
+    body = client.get(URL).content.decode()
+    assert "Wulan Sekarsari" in body
+    assert "Rina Tanpa Izin" not in body
+
+
+def test_exchange_entries_hide_unnamed_parties(client, world, coordinator):
+    exchange = f.ExchangeFactory(giver_person=world.member_person, receiver_person=world.member2_person)
+    assert "Sri Handayani" in entries_for(exchange).get().object_repr
+    client.force_login(coordinator)
+    body = client.get(URL, {"kind": "exchange"}).content.decode()
+    assert "Sri Handayani" not in body and "Siti Maryati" not in body
+
+
+def test_assignment_row_is_not_needed_for_staff_to_see_names(client, world, staff):
+    f.PersonFactory(area=world.village, full_name="Wulan Sekarsari")
+    client.force_login(staff)
+    assert "Wulan Sekarsari" in client.get(URL).content.decode()
+
+
+def test_navigation_links_the_trail_for_coordinators_only(client, world, coordinator, facilitator):
+    client.force_login(coordinator)
+    assert URL in client.get(reverse("groups:home")).content.decode()
+    client.force_login(facilitator)
+    assert URL not in client.get(reverse("groups:home")).content.decode()
+
+
+def test_registration_of_the_audited_models(db):
+    from auditlog.registry import auditlog
+
+    for model in (Group, Person, Norm, Exchange):
+        assert auditlog.contains(model)
+    assert auditlog.get_model_fields(Person)["mask_fields"] == ["phone"]
+
+
+def test_confirming_an_exchange_is_in_the_trail_by_whom(world, member, member2):
+    from groups.services.exchanges import confirm_exchange
+
+    exchange = f.ExchangeFactory(
+        giver_person=world.member_person, receiver_person=world.member2_person, status="pending",
+        logged_by=member,
+    )
+    assert confirm_exchange(exchange=exchange, by=member2)
+    assert not confirm_exchange(exchange=exchange, by=member2)  # the second answer changes nothing
+    entries = entries_for(exchange).filter(action=LogEntry.Action.UPDATE)
+    assert entries.count() == 1
+    entry = entries.get()
+    assert entry.actor == member2
+    assert entry.changes == {"status": ["pending", "confirmed"], "confirmed_by": ["None", str(member2.pk)]}

@@ -1,0 +1,81 @@
+"""The Content-Security-Policy in a real browser (Debian's Chromium through Playwright): the
+demo's facilitator and coordinator use pages, htmx searches and filters, and a villager gets
+locked out; Chromium reports no blocked script or style and no script error."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from .test_browser_reports import ARGS, CHROMIUM
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "komunitas-demo-2026"
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", today=dt.date(2026, 11, 28).isoformat(), stdout=io.StringIO())
+    get_user_model().objects.create_superuser("admin", password=PASSWORD)
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 360, "height": 800}, locale="en")
+        page = context.new_page()
+        page.blocked = []
+        page.on("console", lambda m: page.blocked.append(f"{page.url}: {m.text}")
+                if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+        page.on("pageerror", lambda error: page.blocked.append(f"{page.url}: {error}"))
+        yield page
+        browser.close()
+
+
+def log_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_pages_and_htmx_run_under_the_policy(live_server, demo, page):
+    base = live_server.url
+    log_in(page, base, "pendamping")
+    for path in ("/", "/groups/", "/people/", "/exchanges/pending/", "/actors/", "/methodology/"):
+        response = page.goto(base + path)
+        assert response.status == 200, path
+    # htmx: search as you type swaps the results in place
+    page.goto(base + "/people/")
+    with page.expect_response(lambda r: "/people/?" in r.url and r.request.headers.get("hx-request") == "true"):
+        page.fill("input[name=q]", "Slamet")
+    page.wait_for_selector("#results >> text=Slamet")
+    assert page.evaluate("window.htmx !== undefined")
+
+    log_in(page, base, "koordinator")
+    page.goto(base + "/audit/")
+    with page.expect_response(lambda r: "/audit/" in r.url and r.request.headers.get("hx-request") == "true"):
+        page.select_option("select[name=kind]", "person")
+    log_in(page, base, "admin")
+    for path in ("/admin/", "/admin/groups/person/", "/admin/groups/exchange/add/"):
+        assert page.goto(base + path).status == 200, path
+    assert page.blocked == []
+
+
+def test_the_lockout_page_runs_under_the_policy(live_server, demo, page):
+    base = live_server.url
+    for _ in range(5):
+        page.goto(f"{base}/accounts/login/")
+        page.fill("input[name=username]", "anggota")
+        page.fill("input[name=password]", "salah")
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+    assert "Too many login attempts" in page.content()
+    assert page.blocked == []

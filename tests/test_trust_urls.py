@@ -1,0 +1,310 @@
+"""Every URL pattern of the project, for every role: the expected status of a GET.
+
+The table below has one entry per URL name (and per set of URL arguments when a name has
+several patterns). A pattern missing from the table fails the test with its name, so a new
+page cannot ship without someone deciding who may open it. Pages answering 200 are also
+checked for inline script and style, which the Content-Security-Policy would block.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.admin.sites import site as admin_site
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from groups.models import ActivityKind, Exchange, ExchangeStatus, Membership, Person
+from groups.transfer import storage
+
+from . import factories as f
+
+ROLES = (
+    "anonymous", "member", "other_facilitator", "facilitator", "other_coordinator", "coordinator", "staff",
+)
+
+# Expected status per role, in the order of ROLES. L = redirect to the login page.
+L = "login"
+OK = 200
+
+EXPECTED: dict[str, tuple] = {
+    # project
+    "healthz": (OK, OK, OK, OK, OK, OK, OK),
+    "set_language": (302, 302, 302, 302, 302, 302, 302),  # a GET only redirects back
+    "login": (OK, 302, 302, 302, 302, 302, 302),  # logged in: sent on
+    "logout": (405, 405, 405, 405, 405, 405, 405),  # POST only
+    # --- registry
+    "groups:home": (L, OK, OK, OK, OK, OK, OK),
+    "groups:group_list": (L, 403, OK, OK, OK, OK, OK),
+    "groups:group_create": (L, 403, OK, OK, 403, 403, OK),
+    "groups:group_detail": (L, OK, 404, OK, 404, OK, OK),
+    "groups:group_edit": (L, 403, 404, OK, 404, 403, OK),
+    "groups:membership_add": (L, 403, 404, OK, 404, 403, OK),
+    "groups:membership_create": (L, 403, 404, OK, 404, 403, OK),
+    "groups:membership_edit": (L, 403, 404, OK, 404, 403, OK),
+    "groups:membership_end": (L, 403, 404, OK, 404, 403, OK),
+    "groups:norm_create": (L, 403, 404, OK, 404, 403, OK),
+    "groups:norm_detail": (L, OK, 404, OK, 404, OK, OK),
+    "groups:norm_edit": (L, 403, 404, OK, 404, 403, OK),
+    "groups:norm_retire": (L, 403, 404, OK, 404, 403, OK),
+    "groups:normreview_create": (L, 403, 404, OK, 404, 403, OK),
+    "groups:activity_create": (L, 403, 404, OK, 404, 403, OK),
+    "groups:activity_detail": (L, OK, 404, OK, 404, OK, OK),
+    "groups:activity_edit": (L, 403, 404, OK, 404, 403, OK),
+    "groups:exchange_sheet": (L, 403, 404, OK, 404, 403, OK),
+    "groups:exchange_sheet_row": (L, 403, 404, OK, 404, 403, OK),
+    "groups:person_list": (L, 403, OK, OK, OK, OK, OK),
+    "groups:person_create": (L, 403, OK, OK, 403, 403, OK),
+    "groups:person_detail": (L, 403, 404, OK, 404, OK, OK),
+    "groups:person_edit": (L, 403, 404, OK, 404, 403, OK),
+    "groups:person_erase": (L, 403, 404, OK, 404, 403, OK),
+    "groups:account_create": (L, 403, 404, OK, 404, 403, OK),
+    "groups:account_reset": (L, 403, 404, OK, 404, 403, OK),
+    "groups:actor_list": (L, 403, OK, OK, OK, OK, OK),
+    "groups:actor_create": (L, 403, OK, OK, 403, 403, OK),
+    "groups:actor_edit": (L, 403, 404, OK, 404, 403, OK),
+    "groups:account_password": (L, OK, OK, OK, OK, OK, OK),
+    # --- exchanges (a member's own; the exchange is between member and member2)
+    "groups:my_exchanges": (L, OK, 403, 403, 403, 403, 403),
+    "groups:exchange_create": (L, OK, 403, 403, 403, 403, 403),
+    "groups:exchange_party_search": (L, 302, 403, 403, 403, 403, 403),  # without htmx: the form
+    "groups:exchange_pending": (L, 403, OK, OK, 403, 403, OK),
+    "groups:my_summary": (L, OK, 403, 403, 403, 403, 403),
+    "groups:exchange_detail": (L, OK, 404, OK, 404, OK, OK),
+    "groups:exchange_confirm": (405, 405, 405, 405, 405, 405, 405),  # POST only
+    "groups:exchange_dispute": (405, 405, 405, 405, 405, 405, 405),
+    # --- reports
+    "groups:report_dashboard": (L, 403, OK, OK, OK, OK, OK),  # each user's own areas
+    "groups:report_dashboard(ref)": (L, 404, 404, 404, 404, OK, OK),  # district D: members have no areas
+    "groups:report_group": (L, 403, 404, OK, 404, OK, OK),
+    "groups:report_group_change": (L, 403, 404, OK, 404, OK, OK),
+    "groups:report_person": (L, OK, 404, OK, 404, OK, OK),  # the member's own profile
+    "groups:methodology": (L, OK, OK, OK, OK, OK, OK),
+    "groups:scores_download": (L, 404, 404, 404, 404, OK, OK),
+    "groups:network_download": (L, 404, 404, 404, 404, OK, OK),
+    "groups:group_network_download": (L, 403, 404, OK, 404, OK, OK),
+    # --- transfer (the import token belongs to the facilitator's session)
+    "groups:import_upload": (L, 403, OK, OK, OK, OK, OK),
+    "groups:import_preview": (L, 403, 404, OK, 404, 404, 404),
+    "groups:import_confirm": (405, 405, 405, 405, 405, 405, 405),
+    "groups:import_status": (L, 403, 404, 302, 404, 404, 404),  # ready: back to the preview
+    "groups:import_problems": (L, 403, 404, OK, 404, 404, 404),
+    "groups:export_download": (L, 403, OK, OK, OK, OK, OK),
+    # --- trust
+    "groups:audit_list": (L, 403, 403, 403, OK, OK, OK),
+}
+
+# The admin: everything for staff; everyone else is sent to the admin's login page.
+ADMIN_NOT_200 = {
+    "admin:logout": 405,  # POST only
+    "admin:view_on_site": 404,  # no model defines get_absolute_url
+    "admin:autocomplete": 403,  # needs its query parameters
+    "admin:login": 302,  # staff already logged in: sent to the index
+}
+
+
+@dataclass
+class Refs:
+    group: str
+    norm: str
+    activity: str
+    membership_id: int
+    exchange: str
+    actor: str
+    person: str
+    new_person: str
+    area: str
+    token: str
+
+
+@pytest.fixture
+def refs(world, member, member2, facilitator, coordinator, other_facilitator, other_coordinator, staff):
+    """One of each object, inside the facilitator's group G1 and the coordinator's district D."""
+    norm = f.NormFactory(ref="N-G1", group=world.group)
+    norm.reviews.create(rating=4, note="Selalu datang")
+    actor = f.ActorFactory(ref="A-V1", area=world.village)
+    activity = f.ActivityFactory(ref="ACT-G1", group=world.group, kind=ActivityKind.TRAINING, actor=actor)
+    activity.attendees.add(world.member_person)
+    exchange = f.ExchangeFactory(
+        ref="X-G1", giver_person=world.member2_person, receiver_person=world.member_person,
+        group=world.group, status=ExchangeStatus.PENDING, logged_by=member2,
+    )
+    f.ExchangeFactory(
+        giver_person=world.member_person, receiver_person=world.member2_person, group=world.group
+    )
+    new_person = f.PersonFactory(ref="P-NEW", full_name="Tanpa Akun", area=world.village)
+    f.MembershipFactory(person=new_person, group=world.group)
+    token = storage.create({"people.csv": b"ref,full_name\n"}, user_id=facilitator.pk, language="id")
+    storage.write_status(token, {"state": storage.READY, "name": "people.csv", "user_id": facilitator.pk})
+    return Refs(
+        group=world.group.ref, norm=norm.ref, activity=activity.ref,
+        membership_id=Membership.objects.get(person=world.member_person, group=world.group).pk,
+        exchange=exchange.ref, actor=actor.ref, person=world.member_person.ref,
+        new_person=new_person.ref, area=world.district.ref, token=token,
+    )
+
+
+def url_kwargs(name: str, route: str, params: list[str], refs: Refs) -> dict:
+    """Arguments for a pattern, chosen by its parameter names and the object it is about."""
+    about_person = "people/" in route
+    values = {
+        "ref": refs.person if about_person else refs.area if "areas/" in route
+        else refs.exchange if "exchanges/" in route else refs.actor if "actors/" in route else refs.group,
+        "norm_ref": refs.norm,
+        "activity_ref": refs.activity,
+        "membership_id": refs.membership_id,
+        "token": refs.token,
+    }
+    if name == "groups:account_create":
+        values["ref"] = refs.new_person
+    return {param: values[param] for param in params}
+
+
+def project_patterns():
+    """(name, route, parameter names) of every URL pattern; name None for unnamed ones."""
+    found = []
+
+    def walk(patterns, prefix, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+            elif isinstance(p, URLPattern):
+                name = None if p.name is None else f"{namespace}:{p.name}" if namespace else p.name
+                route = prefix + str(p.pattern)
+                found.append((name, route, re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)))
+
+    walk(get_resolver().url_patterns, "", None)
+    return [(name, route, [a or b for a, b in params]) for name, route, params in found]
+
+
+def table_key(name: str, params: list[str], names_seen: list[str]) -> str:
+    if names_seen.count(name) > 1 and params:
+        return f"{name}({','.join(params)})"
+    return name
+
+
+def login(client, role, request):
+    client.logout()
+    if role != "anonymous":
+        user = request.getfixturevalue(role)
+        client.force_login(user)
+        if role == "facilitator":
+            session = client.session
+            session["transfer_imports"] = [request.getfixturevalue("refs").token]
+            session.save()
+
+
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|javascript:", re.IGNORECASE)
+
+
+def test_every_url_pattern_has_an_expected_status_for_every_role(client, refs, request):
+    patterns = [p for p in project_patterns() if not p[1].startswith("admin/")]
+    names = [name for name, _, _ in patterns]
+    keys = [table_key(name, params, names) for name, _, params in patterns]
+    missing = sorted(set(keys) - set(EXPECTED))
+    assert not missing, f"URL patterns without an entry in EXPECTED (decide who may open them): {missing}"
+    stale = sorted(set(EXPECTED) - set(keys))
+    assert not stale, f"EXPECTED names URLs that no longer exist: {stale}"
+
+    failures = []
+    for role_index, role in enumerate(ROLES):
+        login(client, role, request)
+        for key, (name, route, params) in zip(keys, patterns, strict=True):
+            url = reverse(name, kwargs=url_kwargs(name, route, params, refs))
+            response = client.get(url)
+            expected = EXPECTED[key][role_index]
+            if expected == L:
+                ok = response.status_code == 302 and response["Location"].startswith(reverse("login"))
+            else:
+                ok = response.status_code == expected
+            if not ok:
+                failures.append(f"{role:>17} GET {url} ({key}): {response.status_code}, expected {expected}")
+            content_type = response.get("Content-Type", "")
+            if response.status_code == 200 and content_type.startswith("text/html"):
+                inline = INLINE.search(response.content.decode())
+                if inline:
+                    failures.append(f"{role:>17} GET {url}: inline code the CSP blocks: {inline.group(0)!r}")
+    assert not failures, "\n" + "\n".join(failures)
+
+
+MISSING_ID = "999999"
+
+
+def admin_url(name, route, params, objects) -> tuple[str, int]:
+    """A URL for an admin pattern and the status staff should get: an object of the model
+    the pattern names when there is one (200), else an id that does not exist (the admin
+    sends staff back to its index: 302)."""
+    if name is None:
+        if "(?P<url>" in route:  # the admin's final catch-all
+            return "/admin/no-such-page/", 404
+        # "<path:object_id>/": the old change URL, redirecting to the new one
+        model_key = "_".join(route.split("/")[1:3])
+        obj = objects.get(model_key)
+        object_id = str(obj.pk) if obj is not None else MISSING_ID
+        return "/" + re.sub(r"<path:object_id>", object_id, route), 302
+    values, expected = {}, ADMIN_NOT_200.get(name, 200)
+    model_key = name.split(":", 1)[1].rsplit("_", 1)[0]
+    for param in params:
+        if param == "app_label":
+            values[param] = "groups"
+        elif param == "content_type_id":
+            values[param] = str(ContentType.objects.get_for_model(Person).pk)
+        elif param == "object_id" and name == "admin:view_on_site":
+            values[param] = str(objects["groups_person"].pk)
+        elif param == "object_id":
+            obj = objects.get(model_key)
+            values[param] = str(obj.pk) if obj is not None else MISSING_ID
+            if obj is None:
+                expected = 302
+        elif param == "id":  # admin:auth_user_password_change
+            values[param] = str(objects["auth_user"].pk)
+        else:
+            raise AssertionError(f"no argument for {param!r} of {name}: extend admin_url")
+    return reverse(name, kwargs=values), expected
+
+
+def test_the_admin_is_for_staff_only(client, refs, request, rf, staff):
+    objects, read_only = {}, set()
+    probe = rf.get("/admin/")
+    probe.user = staff
+    for model, model_admin in admin_site._registry.items():
+        key = f"{model._meta.app_label}_{model._meta.model_name}"
+        obj = model._default_manager.first()
+        if obj is not None:
+            objects[key] = obj
+        if not model_admin.has_add_permission(probe):
+            read_only.add(f"admin:{key}_add")
+        if not model_admin.has_delete_permission(probe):
+            read_only.add(f"admin:{key}_delete")
+    assert "groups_exchange" in objects and "auth_user" in objects
+    patterns = [p for p in project_patterns() if p[1].startswith("admin/")]
+    failures = []
+    for role in ROLES:
+        login(client, role, request)
+        for name, route, params in patterns:
+            url, staff_expects = admin_url(name, route, params, objects)
+            response = client.get(url)
+            if role == "staff":
+                # records only the system writes (the audit trail, login attempts) are read-only
+                ok = response.status_code == (403 if name in read_only else staff_expects)
+                if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+                    inline = INLINE.search(response.content.decode())
+                    if inline:  # the admin must work under the same CSP
+                        failures.append(f"staff GET {url}: inline code the CSP blocks: {inline.group(0)!r}")
+            elif name in ("admin:login", "admin:logout"):
+                ok = response.status_code in (200, 302, 405)
+            else:
+                ok = response.status_code == 302 and "/admin/login/" in response["Location"]
+            if not ok:
+                failures.append(f"{role:>17} GET {url} ({name}): {response.status_code}")
+    assert len(patterns) > 50
+    assert not failures, "\n" + "\n".join(failures)
+
+
+def test_the_table_check_does_fail_on_an_unknown_url(refs):
+    # The first test's guard: a pattern not in EXPECTED is reported by name.
+    patterns = project_patterns() + [("groups:brand_new_page", "new/", [])]
+    names = [n for n, _, _ in patterns]
+    keys = {table_key(n, p, names) for n, r, p in patterns if not r.startswith("admin/")}
+    assert sorted(keys - set(EXPECTED)) == ["groups:brand_new_page"]
+    assert Exchange.objects.filter(ref=refs.exchange).exists()
