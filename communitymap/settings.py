@@ -180,6 +180,10 @@ AXES_VERBOSE = False
 # Audit trail (django-auditlog): who changed what; phones are masked (groups/audit.py).
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # an address is personal data the trail does not need
 
+# Uploaded import files wait here between preview and confirm; the web server and the task
+# worker must share it. Empty: a folder in the system's temporary directory.
+COMMUNITYMAP_IMPORT_DIR = os.environ.get("IMPORT_DIR", "")
+
 # Background work (score snapshots, long imports): django-tasks with its database backend,
 # run by `python manage.py db_worker`. Tests and TASKS_IMMEDIATE=true run tasks in-process.
 TASKS = {

@@ -651,3 +651,21 @@ def test_the_export_query_count_does_not_grow_with_the_rows(base):
     for _ in range(40):
         f.ExchangeFactory(giver_person=giver, receiver_person=f.PersonFactory(area=giver.area))
     assert queries() == few
+
+
+def test_an_import_recomputes_the_scores_of_the_areas_it_touched(db, monkeypatch):
+    """Bulk writes send no signals, so the importer itself reports what it changed."""
+    from groups import reports as report_module
+
+    noted = {}
+    monkeypatch.setattr(
+        report_module, "note_change", lambda **changes: noted.update(changes)
+    )
+    plan = run(
+        areas="KAB,Kabupaten,regency,\nDESA,Desa Baru,village,KAB",
+        people="P1,Ani,,,,DESA,,",
+    )
+    assert not plan.problems
+    desa = Area.objects.get(ref="DESA")
+    assert desa.pk in noted["areas"]
+    assert set(noted["people"]) == {desa.people.get().pk}

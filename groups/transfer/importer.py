@@ -22,6 +22,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups import reports
 from groups.models import (
     LEVEL_DEPTH,
     Activity,
@@ -832,6 +833,25 @@ def plan_import(source: Source, *, user=None) -> Plan:
     return _run_planner(source, user)[0]
 
 
+def _note_changes(plan: Plan, pks: dict) -> None:
+    """Bulk writes send no signals: tell the score snapshots which records changed, so the
+    areas' "last 12 months" scores are recomputed in the background after the commit."""
+    touched = {"area": set(), "group": set(), "person": set()}
+    for name, ops in plan.ops.items():
+        kind = {"areas": "area", "groups": "group", "people": "person"}.get(name)
+        for op in ops:
+            if kind and op.action in (CREATE, UPDATE):
+                touched[kind].add(op.pk or pks.get(kind, {}).get(op.key))
+            for value in op.values.values():
+                if isinstance(value, Link) and value.kind in touched:
+                    touched[value.kind].add(pks.get(value.kind, {}).get(value.ref))
+    reports.note_change(
+        areas=touched["area"] - {None},
+        groups=touched["group"] - {None},
+        people=touched["person"] - {None},
+    )
+
+
 def import_community(source: Source, *, user=None, progress=None) -> Plan:
     """Validate and write in one transaction: all of it, or nothing and the problems.
 
@@ -845,7 +865,9 @@ def import_community(source: Source, *, user=None, progress=None) -> Plan:
             plan, planner = _run_planner(source, user)
             if plan.problems:
                 return plan
-            Writer(plan, planner.pks, getattr(user, "pk", None), progress).run()
+            writer = Writer(plan, planner.pks, getattr(user, "pk", None), progress)
+            writer.run()
+            _note_changes(plan, writer.pks)
     except DatabaseError:
         logger.exception("CSV import rolled back")
         plan.problems.append(

@@ -197,12 +197,22 @@ def _person_links(
     people = list(people)
     namer = namer_for(scope)
     visible = _visible_people(scope, people, area)
+    # The profile of someone without recorded consent opens only for those who look after
+    # them (privacy_rules.shows_exchanges_of): one query for the whole list, when needed.
+    unconsented = [p.pk for p in people if p.consent_on is None and p.pk in visible]
+    if scope.is_staff or not unconsented:
+        opens = set(unconsented)
+    else:
+        opens = set(scope.editable_people().filter(pk__in=unconsented).values_list("pk", flat=True))
+    if scope.person is not None:
+        opens.add(scope.person.pk)
     links = {}
     for person in people:
         if person.pk in visible or own_view:
+            may_open = person.pk in visible and (person.consent_on is not None or person.pk in opens)
             links[person.pk] = PersonLink(
                 namer.person(person),
-                reverse("groups:report_person", args=[person.ref]) if person.pk in visible else None,
+                reverse("groups:report_person", args=[person.ref]) if may_open else None,
             )
         else:
             links[person.pk] = PersonLink(pseudonym(person.ref), None)
