@@ -586,3 +586,18 @@ def test_empty_area_and_empty_group_render(client, coordinator, world):
     assert "No exchanges have been recorded for this group yet." in response.context["sentences"] or (
         "Belum ada pertukaran yang dicatat untuk kelompok ini." in response.context["sentences"]
     )
+
+
+def test_group_report_exchanges_by_resource_from_the_snapshot(client, facilitator, scored, world):
+    client.force_login(facilitator)
+    stored = {row["label"]: row["counts"] for row in client.get(group_url()).context["resource_rows"]}
+    assert sum(map(sum, stored.values())) >= 5
+    # a snapshot from before these counts were stored says so instead of showing nothing
+    from groups.models import GroupScore
+
+    for row in GroupScore.objects.filter(group=world.group):
+        row.trend.pop("exchanges_by_resource", None)
+        row.save(update_fields=["trend"])
+    response = client.get(group_url())
+    assert response.context["resource_rows"] == []
+    assert "older computation" in text(response) or "perhitungan lama" in text(response)

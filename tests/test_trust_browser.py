@@ -71,6 +71,12 @@ def test_pages_and_htmx_run_under_the_policy(live_server, demo, page):
     for path in ("/admin/", "/admin/groups/person/", "/admin/groups/exchange/add/"):
         assert page.goto(base + path).status == 200, path
     assert page.blocked == []
+    # The watch works: an inline script slipped into the page is refused and reported.
+    with page.expect_console_message(lambda m: "inline script" in m.text):
+        page.evaluate("""() => { const s = document.createElement('script');
+                                 s.textContent = 'window.injected = 1'; document.body.appendChild(s); }""")
+    assert page.evaluate("window.injected === undefined")
+    assert any("inline script" in message for message in page.blocked)
 
 
 def test_the_lockout_page_runs_under_the_policy(live_server, demo, page):

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +41,6 @@ from groups.models import (
     ExternalActor,
     GroupKind,
     GroupScore,
-    Membership,
     NormReview,
     PersonScore,
     Resource,
@@ -366,7 +365,9 @@ def _dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict
     for row in broker_rows + isolated_rows:
         row.link = links[row.person_id]
     people = scores.get("people") or 0
-    isolated = round((scores.get("isolated_share") or 0.0) * people)
+    isolated = scores.get("isolated")
+    if isolated is None:  # snapshots from before the count was stored
+        isolated = round((scores.get("isolated_share") or 0.0) * people)
     figures = [
         ("people", people, "count", series.get("people")),
         ("groups", scores.get("groups"), "count", None),
@@ -464,6 +465,7 @@ def _dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict
         ),
         "network": network,
         "network_edges": edges_drawn,
+        "network_edges_total": (snapshot.group_network or {}).get("edges_total", edges_drawn),
         "kinds_legend": _kinds_legend(shown_rows),
         "group_rows": shown_rows,
         "groups_total": scores.get("groups") or 0,
@@ -582,7 +584,7 @@ def report_group(request, ref: str):
     }
     if score is not None:
         context["snapshot"] = score.snapshot
-        context.update(_group_report(scope, group, score, resource, area))
+        context.update(_group_report(scope, group, score, area))
     return _render(request, "groups/report_group.html", context)
 
 
@@ -607,7 +609,7 @@ MORE_FIGURES = (
 )
 
 
-def _group_report(scope: access.Scope, group, score: GroupScore, resource: str, area: Area) -> dict:
+def _group_report(scope: access.Scope, group, score: GroupScore, area: Area) -> dict:
     snapshot = score.snapshot
     medians = (snapshot.area_scores or {}).get("group_medians", {})
     labels = _quarter_labels(snapshot.trend or {})
@@ -632,7 +634,9 @@ def _group_report(scope: access.Scope, group, score: GroupScore, resource: str, 
     ]
     network = _member_network(scope, group, score, area)
     trend = score.trend or {}
-    by_resource = trend.get("exchanges_by_resource") or _exchanges_by_resource(group, snapshot, resource)
+    by_resource = trend.get("exchanges_by_resource")
+    older = by_resource is None  # a snapshot from before these counts were stored
+    by_resource = by_resource or {}
     norms = list(
         group.norms.filter(is_active=True)
         .order_by("category", "pk")
@@ -723,7 +727,11 @@ def _group_report(scope: access.Scope, group, score: GroupScore, resource: str, 
                     "Stacked bars: the exchanges of the members in each quarter, by resource type."
                 ),
                 stacked=True,
-                empty_text=_("No exchanges in this period."),
+                empty_text=(
+                    _("Not in this older computation; the next one will include it.")
+                    if older
+                    else _("No exchanges in this period.")
+                ),
                 chart_id="group-resources",
             )
         ),
@@ -825,32 +833,6 @@ def _member_network(scope: access.Scope, group, score: GroupScore, area: Area) -
         "outsiders": sum(1 for n in nodes if not n.get("member") and n.get("kind") == "person"),
         "actors": len(actor_refs),
     }
-
-
-def _exchanges_by_resource(group, snapshot: ScoreSnapshot, resource: str) -> dict[str, list[int]]:
-    """Members' exchanges per quarter and resource type, counted once (a small live query:
-    used until the snapshot stores these counts)."""
-    quarters = [
-        (parse_date(q["start"]), parse_date(q["end"])) for q in (snapshot.trend or {}).get("quarters", [])
-    ]
-    counts = {code: [0] * len(quarters) for code in Resource.values}
-    if not quarters:
-        return counts
-    members = Membership.objects.open_between(snapshot.period_start, snapshot.period_end).filter(group=group)
-    person_ids = members.values("person_id")
-    exchanges = Exchange.objects.counted().filter(
-        Q(giver_person_id__in=person_ids) | Q(receiver_person_id__in=person_ids),
-        date__gte=snapshot.period_start,
-        date__lte=snapshot.period_end,
-    )
-    if resource:
-        exchanges = exchanges.filter(resource=resource)
-    for day, code in exchanges.values_list("date", "resource").order_by():
-        for i, (start, end) in enumerate(quarters):
-            if start <= day <= end and code in counts:
-                counts[code][i] += 1
-                break
-    return counts
 
 
 # ------------------------------------------------------------------ before and after
