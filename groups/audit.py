@@ -309,10 +309,18 @@ def rows_for(entries, namer) -> list[Row]:
             shown = ", ".join(names.get((Person, p), MASK) for p in involved)
             record = f"{model._meta.verbose_name.capitalize()}: {shown}"
         hide_person_fields = model is Person and not nameable(entry.object_id)
+        # consent first (privacy_rules): what was exchanged with someone who has not agreed
+        # to be recorded is for their facilitators only
+        hide_all = model is Exchange and not namer.sees_unconsented and any(
+            p in people and people[p].consent_on is None and p != namer.own_person_id for p in involved
+        )
         changes = []
         for name, values in (entry.changes_dict or {}).items():
             field = _field(model, name)
             if name == "id" or field is None or len(values) < 2:
+                continue
+            if hide_all:
+                changes.append(Change(str(field.verbose_name), MASK, MASK))
                 continue
             old, new = (_display(field, v, names, hide_person_fields) for v in values[:2])
             changes.append(Change(str(field.verbose_name), old, new))

@@ -173,3 +173,30 @@ def test_activity_detail_coordinator_sees_no_names(client, coordinator, activity
     body = client.get(url("activity_detail", "G1", activity.ref)).content.decode()
     assert "Pertemuan Juni" in body and "Sri Handayani" not in body
     assert url("activity_edit", "G1", activity.ref) not in body
+
+
+def test_an_activity_date_far_outside_the_calendar_is_refused(client, facilitator, world):
+    from groups.models import Activity
+
+    client.force_login(facilitator)
+    url = f"/groups/{world.group.ref}/activities/new/"
+    for day in ("9999-12-31", "0001-01-01"):
+        response = client.post(url, {"kind": "training", "date": day, "title": "Pelatihan"})
+        assert response.status_code == 200
+        assert "Give a date between 1900 and a year from now." in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_before_and_after_of_an_activity_at_the_calendar_edge_does_not_fail(
+    client, facilitator, world
+):
+    import datetime as dt
+
+    from groups.models import Activity
+
+    activity = Activity.objects.create(
+        ref="ACT-EDGE", group=world.group, kind="training", date=dt.date(9999, 12, 31)
+    )
+    client.force_login(facilitator)
+    response = client.get(f"/reports/groups/{world.group.ref}/change/{activity.ref}/")
+    assert response.status_code == 200, response.status_code

@@ -813,3 +813,20 @@ def test_editable_area_helpers_reach_no_other_area(world, facilitator):
     scope = access.scope_for(facilitator)
     assert set(editable_areas(scope)) == {world.village}
     assert set(actor_areas(scope)) == {world.village, world.district}
+
+
+def test_a_facilitator_may_not_edit_an_actor_seen_only_as_coordinator(client, world, facilitator):
+    """Coordinating an area shows its actors; facilitating one group elsewhere gives no right
+    to change them."""
+    from groups.models import Assignment, StaffRole
+
+    Assignment.objects.create(user=facilitator, role=StaffRole.COORDINATOR, area=world.other_district)
+    actor = f.ActorFactory(ref="A-ELSEWHERE", area=world.other_district)
+    client.force_login(facilitator)
+    response = client.post(
+        f"/actors/{actor.ref}/edit/",
+        {"name": "Renamed", "kind": "ngo", "area": world.other_district.pk},
+    )
+    assert response.status_code == 403
+    actor.refresh_from_db()
+    assert actor.name != "Renamed"

@@ -264,3 +264,16 @@ def test_confirming_an_exchange_is_in_the_trail_by_whom(world, member, member2):
     entry = entries.get()
     assert entry.actor == member2
     assert entry.changes == {"status": ["pending", "confirmed"], "confirmed_by": ["None", str(member2.pk)]}
+
+
+def test_exchanges_of_someone_without_consent_show_no_details_to_coordinators(
+    client, world, coordinator, staff
+):
+    Assignment.objects.filter(user=coordinator).update(sees_names=True)
+    rina = f.PersonFactory(area=world.village, full_name="Rina Tanpa Izin", consent_on=None)
+    f.ExchangeFactory(giver_person=world.member_person, receiver_person=rina, amount=987654, unit="IDR")
+    client.force_login(coordinator)
+    body = client.get(URL, {"kind": "exchange"}).content.decode()
+    assert "987654" not in body and "Rina Tanpa Izin" not in body
+    client.force_login(staff)
+    assert "987654" in client.get(URL, {"kind": "exchange"}).content.decode()

@@ -2,6 +2,8 @@
 cleaned_data to groups/services/registry.py. Querysets a field may choose from (areas,
 people, actors) come in from the view, already limited to the user's scope."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -328,3 +330,12 @@ class ActivityForm(forms.ModelForm):
         self.fields["actor"].queryset = actors
         self.fields["actor"].empty_label = _("None")
         self.fields["attendees"].queryset = members
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        today = timezone.localdate()
+        if day.year < 1900 or day > today + datetime.timedelta(days=366):
+            raise forms.ValidationError(
+                _("Give a date between 1900 and a year from now.")
+            )
+        return day

@@ -352,6 +352,7 @@ def _answer(request, ref, *, settle, done: str):
     """Confirm or dispute (the two views differ only in the service and the message)."""
     exchange = access.get_exchange(request, ref)
     scope = access.scope_for(request)
+    privacy_rules.check_exchange(scope, exchange)  # what one may not see, one may not answer
     if not _may_answer(scope, exchange):
         raise PermissionDenied
     form = AnswerForm(request.POST, allowed_hosts={request.get_host()})

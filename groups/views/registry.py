@@ -232,7 +232,8 @@ def person_list(request):
         scope.people()
         .select_related("area")
         .annotate(group_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
-        .order_by("full_name", "pk")
+        # sorted by name only for those who see names: the order would betray them otherwise
+        .order_by(*(("full_name", "pk") if namer.sees_names else ("ref",)))
     )
     if filters.get("q"):
         people = people.search(filters["q"])
@@ -544,6 +545,8 @@ def actor_create(request):
 def actor_edit(request, ref):
     actor = access.get_actor(request, ref, edit=True)
     scope = access.scope_for(request)
+    if not actor_areas(scope).filter(pk=actor.area_id).exists():
+        raise PermissionDenied  # seen through a coordinator's area, not one they facilitate
     areas = with_area(actor_areas(scope), actor.area_id)
     form = forms.ActorForm(posted(request), instance=copy.copy(actor), areas=areas)
     if form.is_valid():

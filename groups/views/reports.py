@@ -877,11 +877,15 @@ def _group_scores(group, start: dt.date, end: dt.date) -> analysis.GroupScores |
     return analysis.compute_scores(data, brokers=0).groups.get(f"g:{group.pk}")
 
 
+def _day_before(day: dt.date) -> dt.date:
+    return day if day == dt.date.min else day - dt.timedelta(days=1)
+
+
 def _change(group, activity, months: int) -> dict:
     day = activity.date
     # The activity's own day counts as "after": what a training hands out on the day is its effect.
-    before = (reports.add_months(day, -months), day - dt.timedelta(days=1))
-    after = (day, reports.add_months(day, months) - dt.timedelta(days=1))
+    before = (reports.add_months(day, -months), _day_before(day))
+    after = (day, _day_before(reports.add_months(day, months)))
     scores_before = _group_scores(group, *before)
     scores_after = _group_scores(group, *after)
 

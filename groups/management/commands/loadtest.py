@@ -3,6 +3,12 @@ it with concurrent clients for a fixed time per page, report requests per second
 latency per page, and each page's ratio to /healthz (the trivial view: one SELECT 1 through
 the whole middleware stack). Stops by itself; nothing leaves 127.0.0.1.
 
+The pages are read as a coordinator of the top area without name permission (the default,
+pseudonymised view): a login-less user "loadtest-coordinator" is created or reused for that,
+and a session is made for it directly (no login form, so login throttling is not involved).
+Today's report snapshots are computed first if missing, so the report pages are measured
+serving snapshots, as they do in production.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cm_trust SECRET_KEY=... \\
         python manage.py seed_synthetic --people 20000
     DATABASE_URL=... SECRET_KEY=... python manage.py loadtest --clients 20 --seconds 10
