@@ -273,7 +273,11 @@ def test_exchanges_of_someone_without_consent_show_no_details_to_coordinators(
     rina = f.PersonFactory(area=world.village, full_name="Rina Tanpa Izin", consent_on=None)
     f.ExchangeFactory(giver_person=world.member_person, receiver_person=rina, amount=987654, unit="IDR")
     client.force_login(coordinator)
-    body = client.get(URL, {"kind": "exchange"}).content.decode()
+    response = client.get(URL, {"kind": "exchange"})
+    body = response.content.decode()
     assert "987654" not in body and "Rina Tanpa Izin" not in body
+    assert list(response.context["rows"]) == []  # not even that the exchange happened
     client.force_login(staff)
-    assert "987654" in client.get(URL, {"kind": "exchange"}).content.decode()
+    response = client.get(URL, {"kind": "exchange"})
+    assert "987654" in response.content.decode()
+    assert len(list(response.context["rows"])) == 1

@@ -5,6 +5,7 @@ import logging
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
@@ -16,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from groups import access, audit
+from groups import access, audit, privacy_rules
 from groups.forms.trust import AuditFilterForm, ErasureForm
 from groups.models import Exchange
 from groups.privacy import namer_for
@@ -57,6 +58,13 @@ def audit_list(request):
     entries = LogEntry.objects.filter(content_type__in=audit.audited_content_types())
     if not scope.is_staff:
         entries = entries.filter(audit.entries_in_areas(scope.coordinator_area_ids))
+        # An exchange with someone who gave no consent is hidden with its history, not masked:
+        # even that it happened is not for the coordinator to see.
+        visible = privacy_rules.visible_exchanges(scope, Exchange.objects.all()).values("pk")
+        entries = entries.exclude(
+            content_type=ContentType.objects.get_for_model(Exchange),
+            object_id__in=Exchange.objects.exclude(pk__in=visible).values("pk"),
+        )
     if filters.get("kind"):
         entries = entries.filter(content_type__model=filters["kind"])
     if filters.get("action"):
