@@ -179,6 +179,7 @@ def test_an_activity_date_far_outside_the_calendar_is_refused(client, facilitato
     from groups.models import Activity
 
     client.force_login(facilitator)
+    client.cookies["django_language"] = "en"
     url = f"/groups/{world.group.ref}/activities/new/"
     for day in ("9999-12-31", "0001-01-01"):
         response = client.post(url, {"kind": "training", "date": day, "title": "Pelatihan"})
