@@ -257,10 +257,6 @@ class Scope:
         parties = [p for p in (exchange.giver_person_id, exchange.receiver_person_id) if p]
         return self.editable_people().filter(pk__in=parties).exists()
 
-    def can_log_for(self, person: Person) -> bool:
-        """Facilitators log exchanges on behalf of the people they look after."""
-        return self.can_edit_person(person)
-
 
 def scope_for(request_or_user) -> Scope:
     """The Scope of a request's user, cached on the request."""
