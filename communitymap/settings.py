@@ -101,6 +101,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Tests create many users: a fast hasher there (never in production, where PBKDF2 stays).
+if env_bool("TESTING"):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # django-axes checks every login attempt first; ModelBackend then checks the password.
 AUTHENTICATION_BACKENDS = [
     "groups.security.LoginThrottleBackend",
