@@ -396,6 +396,23 @@ class Scope:
             pk__in=Person.objects.filter(self._people_filter(edit=True)).values("pk")
         )
 
+    def member_groups(self) -> QuerySet[Group]:
+        """The groups the user belongs to now, as a member."""
+        return Group.objects.filter(pk__in=self.member_group_ids)
+
+    def exchange_partners(self) -> QuerySet[Person]:
+        """Whom a member may log an exchange with: the people in their own groups now who
+        agreed to be recorded (a member may neither see the name of nor record someone who
+        has not)."""
+        if self.person is None:
+            return Person.objects.none()
+        co_members = Membership.objects.open().filter(group_id__in=self.member_group_ids)
+        return (
+            self.people()
+            .filter(pk__in=co_members.values("person_id"), erased_at__isnull=True, consent_on__isnull=False)
+            .exclude(pk=self.person.pk)
+        )
+
     def can_edit_person(self, person: Person) -> bool:
         return self.editable_people().filter(pk=person.pk).exists()
 

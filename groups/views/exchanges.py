@@ -56,22 +56,11 @@ def _member(scope: access.Scope) -> Person:
     return scope.person
 
 
-def _choosable_people(scope: access.Scope, me: Person) -> QuerySet[Person]:
-    """Whom a member may log an exchange with: the people in their own groups now who agreed
-    to be recorded (a member may neither see the name of nor record someone who has not)."""
-    co_members = Membership.objects.open().filter(group_id__in=scope.member_group_ids)
-    return (
-        scope.people()
-        .filter(pk__in=co_members.values("person_id"), erased_at__isnull=True, consent_on__isnull=False)
-        .exclude(pk=me.pk)
-    )
-
-
 def _form_kwargs(scope: access.Scope, me: Person) -> dict:
     return {
-        "people": _choosable_people(scope, me),
+        "people": scope.exchange_partners(),
         "actors": scope.actors(),
-        "groups": Group.objects.filter(pk__in=scope.member_group_ids),
+        "groups": scope.member_groups(),
     }
 
 
@@ -202,7 +191,7 @@ def _party_results(scope, me, *, q: str, selected, people, actors) -> PartyResul
         Prefetch(
             "memberships",
             queryset=Membership.objects.open()
-            .filter(group_id__in=scope.member_group_ids)
+            .filter(group__in=scope.member_groups())
             .select_related("group"),
             to_attr="shared_memberships",
         )

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from groups import access
-from groups.models import Exchange, Group
+from groups.models import Exchange
 from groups.views.exchanges import pending_for, with_pending_count
 
 
@@ -23,7 +23,7 @@ def home(request):
         context["display_name"] = scope.person.nickname or scope.person.full_name
         context["waiting_count"] = Exchange.objects.awaiting(scope.person).count()
         context["member_groups"] = (
-            Group.objects.filter(pk__in=scope.member_group_ids).select_related("area").order_by("name")
+            scope.member_groups().select_related("area").order_by("name")
         )
     if scope.review_pending():
         groups = scope.editable_groups().select_related("area").annotate(
