@@ -133,3 +133,32 @@ def test_the_check_catches_an_offending_view():
     module.__dict__.update(namespace)
     namespace["report_secret"].__module__ = "bad_view"
     assert not asks_access(namespace["report_secret"], module)
+
+
+# --- the capabilities the importer asks (groups/transfer/scope.py) --------------------------------
+
+
+def test_import_capabilities_follow_the_forms(
+    world, facilitator, coordinator, mixed, village2_facilitator, staff
+):
+    from groups import access
+
+    def scope(user):
+        return access.Scope(user)
+
+    # a coordinator is a reader: no import at all, nowhere to write (finding 2)
+    assert not scope(coordinator).may_import
+    assert not scope(coordinator).import_into(world.village)
+    assert not scope(coordinator).write_person(world.member_person)
+    # a facilitator imports where the forms let them register: their group's village only (finding 13)
+    assert scope(facilitator).may_import
+    assert scope(facilitator).import_into(world.village)
+    assert not scope(facilitator).import_into(world.village2)
+    assert scope(facilitator).write_person(world.member_person)
+    assert scope(facilitator).write_group(world.group) and not scope(facilitator).write_group(world.group2)
+    # coordinating D does not widen the mixed user's writes beyond G2's village
+    assert scope(mixed).import_into(world.village2) and not scope(mixed).import_into(world.village)
+    assert not scope(mixed).write_person(world.member_person)
+    assert scope(village2_facilitator).import_into(world.village2)
+    assert set(scope(village2_facilitator).editable_areas()) == {world.village2}
+    assert scope(staff).import_into(world.other_village)

@@ -8,7 +8,7 @@ yet, it is requested and the page shows a "being computed" state that htmx polls
 
 Who reads what: facilitators and coordinators read the reports of the areas and groups in
 their scope (access.py: outside -> 404); a member may read only their own profile (403 for
-the rest). Names go through groups/privacy.py.
+the rest). Who may read and whose name is shown: groups/access.py.
 """
 
 from __future__ import annotations
