@@ -43,7 +43,9 @@ from .models import (
 )
 
 AUDITED = (Group, Person, Membership, Norm, NormReview, Exchange, Activity, ExternalActor)
-PERSON_FIELDS = ("full_name", "nickname", "phone", "birth_year")
+PERSON_FIELDS = ("full_name", "nickname", "phone", "birth_year", "gender")
+#: Free text that may name people: shown only where the viewer sees the names (issue 9, finding 7).
+FREE_TEXT_FIELDS = {Exchange: ("note",), NormReview: ("note",), Activity: ("title",), Group: ("description",)}
 ERASED_FIELDS = (*PERSON_FIELDS, "ref")  # an imported ref may spell the name (P-SRI-HANDAYANI)
 
 
@@ -259,10 +261,16 @@ def _field(model, name):
         return None
 
 
+def areas_of(entry: LogEntry) -> list[int]:
+    data = entry.additional_data or {}
+    return [int(a) for a in (data.get("areas") or "").split("|") if a]
+
+
 def rows_for(entries, namer) -> list[Row]:
     """Entries ready to show to a viewer: choices as labels, foreign keys as today's names
     (one query per related model, whatever the number of entries), people named only as
-    the viewer's privacy.Namer allows — members' login names included."""
+    the viewer's access.Scope (`namer`) allows — members' login names included — and free
+    text about them withheld where they are not."""
     entries = list(entries)
     User = get_user_model()
     wanted: dict[type, set[int]] = defaultdict(set)
@@ -282,16 +290,14 @@ def rows_for(entries, namer) -> list[Row]:
         person.pk: person
         for person in Person.objects.filter(
             Q(pk__in=wanted.pop(Person, set())) | Q(user_id__in=wanted.get(User, set()))
-        ).only("ref", "full_name", "nickname", "consent_on", "user_id")
+        ).only("ref", "full_name", "nickname", "consent_on", "user_id", "area_id")
     }
 
     def nameable(person_id) -> bool:
         person = people.get(person_id)
-        return person is not None and namer.shows_name(
-            person_id=person_id, has_consent=person.consent_on is not None
-        )
+        return person is not None and namer.names(person)
 
-    names: dict[tuple[type, int], str] = {(Person, pk): namer.person(p) for pk, p in people.items()}
+    names: dict[tuple[type, int], str] = {(Person, pk): namer.name_of(p) for pk, p in people.items()}
     for model, ids in wanted.items():
         for obj in model._default_manager.filter(pk__in=ids):
             names[model, obj.pk] = getattr(obj, "username", None) or str(obj)
@@ -303,7 +309,11 @@ def rows_for(entries, namer) -> list[Row]:
     for entry in entries:
         model = entry.content_type.model_class()
         involved = people_of(entry) or ([entry.object_id] if model is Person else [])
-        if all(nameable(p) for p in involved):
+        free_text = all(nameable(p) for p in involved) and (
+            model not in (Activity, NormReview, Group) or namer.reads_free_text_in(areas_of(entry))
+        )
+        withheld = FREE_TEXT_FIELDS.get(model, ()) if not free_text else ()
+        if all(nameable(p) for p in involved) and not (model is Activity and withheld):
             record = entry.object_repr
         else:
             shown = ", ".join(names.get((Person, p), MASK) for p in involved)
@@ -311,15 +321,15 @@ def rows_for(entries, namer) -> list[Row]:
         hide_person_fields = model is Person and not nameable(entry.object_id)
         # consent first (privacy_rules): what was exchanged with someone who has not agreed
         # to be recorded is for their facilitators only
-        hide_all = model is Exchange and not namer.sees_unconsented and any(
-            p in people and people[p].consent_on is None and p != namer.own_person_id for p in involved
+        hide_all = model is Exchange and any(
+            p in people and not namer.shows_exchanges_of(people[p]) for p in involved
         )
         changes = []
         for name, values in (entry.changes_dict or {}).items():
             field = _field(model, name)
             if name == "id" or field is None or len(values) < 2:
                 continue
-            if hide_all:
+            if hide_all or name in withheld:
                 changes.append(Change(str(field.verbose_name), MASK, MASK))
                 continue
             old, new = (_display(field, v, names, hide_person_fields) for v in values[:2])

@@ -799,9 +799,9 @@ def network_graph(
     person_pks = [int(v[2:]) for v in graph if v.startswith("p:")]
     actor_pks = [int(v[2:]) for v in graph if v.startswith("a:")]
     names = {
-        pk: (ref, name, consent)
-        for pk, ref, name, consent in Person.objects.filter(pk__in=person_pks).values_list(
-            "pk", "ref", "full_name", "consent_on"
+        pk: (ref, name, consent, area_id)
+        for pk, ref, name, consent, area_id in Person.objects.filter(pk__in=person_pks).values_list(
+            "pk", "ref", "full_name", "consent_on", "area_id"
         )
     }
     actor_names = dict(ExternalActor.objects.filter(pk__in=actor_pks).values_list("pk", "name"))
@@ -954,11 +954,13 @@ def _csv(header: list[str], rows: Iterable[list]) -> str:
     return buffer.getvalue()
 
 
-def _shown_name(namer, pseudonymise: bool, pk: int, ref: str, name: str, consent) -> str:
-    """The name a download shows: the namer's choice (groups/privacy.py), else the real name
-    or, with pseudonymise, the pseudonym."""
+def _shown_name(namer, pseudonymise: bool, pk: int, ref: str, name: str, consent, area_id=None) -> str:
+    """The name a download shows: the viewer's choice per person (namer: an access.Scope),
+    else the real name or, with pseudonymise, the pseudonym."""
     if namer is not None:
-        return namer.name(person_id=pk, ref=ref, full_name=name, has_consent=consent is not None)
+        return namer.shown_name(
+            person_id=pk, ref=ref, full_name=name, area_id=area_id, has_consent=consent is not None
+        )
     return pseudonym(ref) if pseudonymise else name
 
 
@@ -975,10 +977,12 @@ def score_tables(snapshot: ScoreSnapshot, *, namer=None, pseudonymise: bool = Fa
         else:
             person_cols.append(f)
     people = []
-    for pk, ref, name, consent, *values in snapshot.person_scores.order_by("person__ref").values_list(
-        "person_id", "person__ref", "person__full_name", "person__consent_on", *PERSON_FIELDS
-    ):
-        row = [ref, _shown_name(namer, pseudonymise, pk, ref, name, consent)]
+    rows = snapshot.person_scores.order_by("person__ref").values_list(
+        "person_id", "person__ref", "person__full_name", "person__consent_on", "person__area_id",
+        *PERSON_FIELDS,
+    )
+    for pk, ref, name, consent, area_id, *values in rows:
+        row = [ref, _shown_name(namer, pseudonymise, pk, ref, name, consent, area_id)]
         for f, v in zip(PERSON_FIELDS, values, strict=True):
             row += [v.get(r, 0) for r in resources] if f.endswith("_by_type") else [v]
         people.append(row)

@@ -112,3 +112,31 @@ def other_member(world):
 @pytest.fixture
 def staff(db):
     return f.UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+# --- mixed and narrower roles (issue 9: names are decided per person, not per viewer) ------------
+
+
+@pytest.fixture
+def village2_facilitator(world):
+    """A facilitator assigned to village V2: the coordinator's district, not G1's village."""
+    user = f.UserFactory(username="fasilitator-desa2")
+    Assignment.objects.create(user=user, role=StaffRole.FACILITATOR, area=world.village2)
+    return user
+
+
+@pytest.fixture
+def mixed(world):
+    """Both roles: coordinator of district D without name rights, and facilitator of G2 (V2)."""
+    user = f.UserFactory(username="koordinator-fasilitator")
+    Assignment.objects.create(user=user, role=StaffRole.COORDINATOR, area=world.district)
+    world.group2.facilitators.add(user)
+    return user
+
+
+@pytest.fixture
+def named_coordinator(world):
+    """A coordinator of district D whose assignment allows names."""
+    user = f.UserFactory(username="koordinator-nama")
+    Assignment.objects.create(user=user, role=StaffRole.COORDINATOR, area=world.district, sees_names=True)
+    return user

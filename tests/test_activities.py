@@ -169,9 +169,12 @@ def test_activity_edit_bad_input_saves_nothing(client, world, facilitator, activ
 
 
 def test_activity_detail_coordinator_sees_no_names(client, coordinator, activity):
+    """Nor the title, which may name people (issue 9, finding 7): the activity's kind instead."""
     client.force_login(coordinator)
-    body = client.get(url("activity_detail", "G1", activity.ref)).content.decode()
-    assert "Pertemuan Juni" in body and "Sri Handayani" not in body
+    response = client.get(url("activity_detail", "G1", activity.ref), HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert response.status_code == 200 and "<h1>Meeting</h1>" in body
+    assert "Pertemuan Juni" not in body and "Sri Handayani" not in body
     assert url("activity_edit", "G1", activity.ref) not in body
 
 

@@ -16,9 +16,10 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from groups import access
 from groups.forms.exchanges import AmountField, ExchangeForm
 from groups.models import ActorKind, Exchange, ExchangeStatus, Resource
-from groups.privacy import Namer, pseudonym
+from groups.privacy import pseudonym
 from groups.services import exchanges as services
 
 from . import factories as f
@@ -738,7 +739,7 @@ def summary_fixture(world, member, member2, actor):
 @pytest.mark.django_db
 class TestMySummary:
     def test_figures_checked_by_hand(self, world, summary_fixture):
-        namer = Namer(sees_names=True, sees_unconsented=False, own_person_id=world.member_person.pk)
+        namer = access.Scope(world.member_person.user)
         summary = services.member_summary(person=world.member_person, namer=namer)
         given = {t.resource: (t.count, t.amounts) for t in summary.given}
         received = {t.resource: (t.count, t.amounts) for t in summary.received}

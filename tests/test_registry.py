@@ -808,11 +808,10 @@ def test_actor_edit_bad_input_saves_nothing(client, world, facilitator, actor):
 
 def test_editable_area_helpers_reach_no_other_area(world, facilitator):
     from groups import access
-    from groups.views.registry import actor_areas, editable_areas
 
     scope = access.scope_for(facilitator)
-    assert set(editable_areas(scope)) == {world.village}
-    assert set(actor_areas(scope)) == {world.village, world.district}
+    assert set(scope.editable_areas()) == {world.village}
+    assert set(scope.actor_areas()) == {world.village, world.district}
 
 
 def test_a_facilitator_may_not_edit_an_actor_seen_only_as_coordinator(client, world, facilitator):

@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from groups import sentences as s
-from groups.privacy import Namer, namer_for, pseudonym, pseudonym_code
+from groups.privacy import pseudonym, pseudonym_code
 
 
 def en(func, *args):
@@ -286,40 +286,6 @@ def test_pseudonym_is_stable_keyed_and_translated():
         assert pseudonym_code("P-0001") != code  # not derivable without the key
     assert en(pseudonym, "P-0001") == f"Resident {code}"
     assert id_(pseudonym, "P-0001") == f"Warga {code}"
-
-
-class FakePerson:
-    def __init__(self, pk, consent):
-        self.pk, self.ref, self.full_name = pk, f"P-{pk}", f"Name {pk}"
-        self.consent_on = "2026-01-01" if consent else None
-
-
-def test_namer_rules():
-    consenting, refusing = FakePerson(1, True), FakePerson(2, False)
-    facilitator = Namer(sees_names=True, sees_unconsented=True)
-    assert facilitator.person(refusing) == "Name 2"
-    coordinator = Namer(sees_names=True, sees_unconsented=False)
-    assert coordinator.person(consenting) == "Name 1"
-    assert coordinator.person(refusing) == pseudonym("P-2")
-    hidden = Namer(sees_names=False, sees_unconsented=False)
-    assert hidden.person(consenting) == pseudonym("P-1")
-    own = Namer(sees_names=False, sees_unconsented=False, own_person_id=2)
-    assert own.person(refusing) == "Name 2"
-
-
-class FakeScope:
-    def __init__(self, *, staff=False, facilitator=False, coordinator=False, sees_names=False, person=None):
-        self.is_staff, self.is_facilitator, self.is_coordinator = staff, facilitator, coordinator
-        self.sees_names, self.person = sees_names, person
-
-
-def test_namer_for_each_role():
-    assert namer_for(FakeScope(facilitator=True)).sees_unconsented
-    coordinator = namer_for(FakeScope(coordinator=True, sees_names=False))
-    assert not coordinator.sees_names and not coordinator.sees_unconsented
-    assert namer_for(FakeScope(coordinator=True, sees_names=True)).sees_names
-    member = namer_for(FakeScope(person=FakePerson(7, True)))
-    assert member.sees_names and not member.sees_unconsented and member.own_person_id == 7
 
 
 def test_percentage_and_number_filters():

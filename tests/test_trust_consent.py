@@ -1,11 +1,11 @@
 """Consent before exposure: exchanges of a person without recorded consent are shown to their
-facilitators and to the parties only (groups/privacy_rules.py)."""
+facilitators and to the parties only (groups/access.py, Scope.visible_exchanges)."""
 
 import pytest
 from django.http import Http404
 from django.urls import reverse
 
-from groups import access, privacy_rules
+from groups import access
 from groups.models import Exchange
 
 from . import factories as f
@@ -34,7 +34,7 @@ def flows(world, rina):
 
 def visible(user, flows) -> set[str]:
     scope = access.Scope(user)
-    pks = set(privacy_rules.visible_exchanges(scope, Exchange.objects.all()).values_list("pk", flat=True))
+    pks = set(scope.visible_exchanges(Exchange.objects.all()).values_list("pk", flat=True))
     return {name for name, exchange in flows.items() if exchange.pk in pks}
 
 
@@ -68,18 +68,23 @@ def test_once_consent_is_recorded_everyone_in_scope_sees_them(flows, rina, coord
     assert visible(coordinator, flows) == ALL
 
 
-def test_check_exchange_hides_with_404(flows, coordinator, facilitator):
+def test_get_exchange_hides_with_404(flows, coordinator, facilitator, rf):
+    def get(user, name):
+        request = rf.get("/")
+        request.user = user
+        return access.get_exchange(request, flows[name].ref)
+
     with pytest.raises(Http404):
-        privacy_rules.check_exchange(access.Scope(coordinator), flows["rina"])
-    assert privacy_rules.check_exchange(access.Scope(facilitator), flows["rina"]) == flows["rina"]
-    assert privacy_rules.check_exchange(access.Scope(coordinator), flows["consented"]) == flows["consented"]
+        get(coordinator, "rina")
+    assert get(facilitator, "rina") == flows["rina"]
+    assert get(coordinator, "consented") == flows["consented"]
 
 
 def test_shows_exchanges_of(rina, world, facilitator, coordinator, member):
-    assert privacy_rules.shows_exchanges_of(access.Scope(facilitator), rina)
-    assert not privacy_rules.shows_exchanges_of(access.Scope(coordinator), rina)
-    assert not privacy_rules.shows_exchanges_of(access.Scope(member), rina)
-    assert privacy_rules.shows_exchanges_of(access.Scope(coordinator), world.member_person)
+    assert access.Scope(facilitator).shows_exchanges_of(rina)
+    assert not access.Scope(coordinator).shows_exchanges_of(rina)
+    assert not access.Scope(member).shows_exchanges_of(rina)
+    assert access.Scope(coordinator).shows_exchanges_of(world.member_person)
 
 
 # --- applied to the pages -------------------------------------------------------------------

@@ -227,6 +227,98 @@ def test_every_url_pattern_has_an_expected_status_for_every_role(client, refs, r
     assert not failures, "\n" + "\n".join(failures)
 
 
+# --- narrower and mixed roles (issue 9) ----------------------------------------------------------
+# The same objects (group G1 in village V1, district D) for: a facilitator assigned to village
+# V2 of the same district, and a user who is both a coordinator of D without name rights and
+# the facilitator of group G2. What each of them (and the roles above) sees named in the
+# downloads and exports is in tests/test_access_names.py (NAMED), door by door.
+
+MORE_ROLES = ("village2_facilitator", "mixed")
+
+EXPECTED_MORE: dict[str, tuple] = {
+    "healthz": (OK, OK),
+    "set_language": (302, 302),
+    "login": (302, 302),
+    "logout": (405, 405),
+    # --- registry: G1 is outside V2 (404); the mixed user reads it as coordinator (403 to write)
+    "groups:home": (OK, OK),
+    "groups:group_list": (OK, OK),
+    "groups:group_create": (OK, OK),
+    "groups:group_detail": (404, OK),
+    "groups:group_edit": (404, 403),
+    "groups:membership_add": (404, 403),
+    "groups:membership_create": (404, 403),
+    "groups:membership_edit": (404, 403),
+    "groups:membership_end": (404, 403),
+    "groups:norm_create": (404, 403),
+    "groups:norm_detail": (404, OK),
+    "groups:norm_edit": (404, 403),
+    "groups:norm_retire": (404, 403),
+    "groups:normreview_create": (404, 403),
+    "groups:activity_create": (404, 403),
+    "groups:activity_detail": (404, OK),
+    "groups:activity_edit": (404, 403),
+    "groups:exchange_sheet": (404, 403),
+    "groups:exchange_sheet_row": (404, 403),
+    "groups:person_list": (OK, OK),
+    "groups:person_create": (OK, OK),
+    "groups:person_detail": (404, OK),
+    "groups:person_edit": (404, 403),
+    "groups:person_erase": (404, 403),
+    "groups:account_create": (404, 403),
+    "groups:account_reset": (404, 403),
+    "groups:actor_list": (OK, OK),
+    "groups:actor_create": (OK, OK),
+    "groups:actor_edit": (404, 403),  # an actor of V1: not where either may place one
+    "groups:account_password": (OK, OK),
+    # --- exchanges: neither has a member login
+    "groups:my_exchanges": (403, 403),
+    "groups:exchange_create": (403, 403),
+    "groups:exchange_party_search": (403, 403),
+    "groups:exchange_pending": (OK, OK),
+    "groups:my_summary": (403, 403),
+    "groups:exchange_detail": (404, OK),
+    "groups:exchange_confirm": (405, 405),
+    "groups:exchange_dispute": (405, 405),
+    # --- reports and downloads (district D, group G1, person P-MEMBER)
+    "groups:report_dashboard": (OK, OK),
+    "groups:report_dashboard(ref)": (404, OK),
+    "groups:report_group": (404, OK),
+    "groups:report_group_change": (404, OK),
+    "groups:report_person": (404, OK),
+    "groups:methodology": (OK, OK),
+    "groups:scores_download": (404, OK),
+    "groups:network_download": (404, OK),
+    "groups:group_network_download": (404, OK),
+    # --- transfer (the token is the facilitator's)
+    "groups:import_upload": (OK, OK),
+    "groups:import_preview": (404, 404),
+    "groups:import_confirm": (405, 405),
+    "groups:import_status": (404, 404),
+    "groups:import_problems": (404, 404),
+    "groups:export_download": (OK, OK),
+    # --- trust
+    "groups:audit_list": (403, OK),
+}
+
+
+def test_narrower_and_mixed_roles_get_the_expected_status_everywhere(client, refs, request):
+    patterns = [p for p in project_patterns() if not p[1].startswith("admin/")]
+    names = [name for name, _, _ in patterns]
+    keys = [table_key(name, params, names) for name, _, params in patterns]
+    assert set(keys) == set(EXPECTED_MORE), sorted(set(keys) ^ set(EXPECTED_MORE))
+    failures = []
+    for role_index, role in enumerate(MORE_ROLES):
+        login(client, role, request)
+        for key, (name, route, params) in zip(keys, patterns, strict=True):
+            url = reverse(name, kwargs=url_kwargs(name, route, params, refs))
+            response = client.get(url)
+            expected = EXPECTED_MORE[key][role_index]
+            if response.status_code != expected:
+                failures.append(f"{role:>20} GET {url} ({key}): {response.status_code}, expected {expected}")
+    assert not failures, "\n" + "\n".join(failures)
+
+
 MISSING_ID = "999999"
 
 

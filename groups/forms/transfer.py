@@ -69,8 +69,8 @@ class ExportForm(forms.Form):
         label=_("Replace names with pseudonyms"),
         required=False,
         help_text=_(
-            "Names become codes such as “Warga 7F3A2C” (the same each time); nicknames "
-            "and phone numbers are left out. Codes (refs) are kept."
+            "Names become codes such as “Warga 7F3A2C” (the same each time); nicknames, "
+            "phone numbers, gender, birth years and notes are left out. Codes (refs) are kept."
         ),
     )
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from groups import audit
 from groups.models import Exchange, ExchangeStatus, ExternalActor, Group, Person, Resource
-from groups.privacy import Namer, pseudonym
+from groups.privacy import pseudonym
 
 
 def _new_exchange(
@@ -204,10 +204,10 @@ def _totals(rows) -> tuple[ResourceTotal, ...]:
     )
 
 
-def member_summary(*, person: Person, namer: Namer) -> MemberSummary:
+def member_summary(*, person: Person, namer) -> MemberSummary:
     """What the person gave and received, by resource and by partner. Disputed exchanges are
     left out (as in every report); pending ones count, and how many there are is given.
-    Partners are named as `namer` (the viewer's privacy.Namer) allows."""
+    Partners are named as `namer` (the viewer's access.Scope) allows."""
     mine = Exchange.objects.involving(person).counted().order_by()
     given = mine.filter(giver_person=person)
     received = mine.filter(receiver_person=person)
@@ -223,15 +223,17 @@ def member_summary(*, person: Person, namer: Namer) -> MemberSummary:
         rows = qs.values(
             "resource",
             f"{other}_person_id", f"{other}_person__ref", f"{other}_person__full_name",
-            f"{other}_person__nickname", f"{other}_person__consent_on",
+            f"{other}_person__nickname", f"{other}_person__consent_on", f"{other}_person__area_id",
             f"{other}_actor_id", f"{other}_actor__name",
         ).annotate(n=Count("pk"))
         for row in rows:
             if row[f"{other}_person_id"]:
                 key = ("person", row[f"{other}_person_id"])
                 full_name, nickname = row[f"{other}_person__full_name"], row[f"{other}_person__nickname"]
-                if namer.shows_name(
-                    person_id=key[1], has_consent=row[f"{other}_person__consent_on"] is not None
+                if namer.names_id(
+                    person_id=key[1],
+                    area_id=row[f"{other}_person__area_id"],
+                    has_consent=row[f"{other}_person__consent_on"] is not None,
                 ):
                     name = f"{full_name} ({nickname})" if nickname else full_name
                 else:

@@ -3,7 +3,6 @@
 from django import template
 
 from groups import access
-from groups.privacy import pseudonym
 
 register = template.Library()
 
@@ -17,12 +16,11 @@ def scope(context):
 
 @register.filter
 def shown_name(person, namer):
-    """A person as this viewer may see them: "Full Name (Nickname)" or a pseudonym."""
+    """A person as this viewer (`namer`: their access.Scope) may see them: "Full Name
+    (Nickname)" or a pseudonym."""
     if person is None:
         return ""
-    if namer is None or namer.shows_name(person_id=person.pk, has_consent=person.consent_on is not None):
-        return str(person)
-    return pseudonym(person.ref)
+    return namer.label_of(person)
 
 
 @register.filter
@@ -37,6 +35,12 @@ def party_name(party, namer):
 
 @register.filter
 def shows_name(person, namer):
-    return namer is None or namer.shows_name(
-        person_id=person.pk, has_consent=person.consent_on is not None
-    )
+    return namer.names(person)
+
+
+@register.filter
+def activity_name(activity, free_text: bool):
+    """An activity's title, or its kind and date where titles are withheld (finding 7)."""
+    if free_text and activity.title:
+        return activity.title
+    return f"{activity.get_kind_display()} {activity.date}"

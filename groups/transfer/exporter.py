@@ -5,6 +5,11 @@ activities and attendance; the people living in it or taking part in those; the 
 those groups or of the people living there; every external actor they name; and every area
 these records sit in, with the areas above them (so the files load into an empty database).
 A user's export holds only people they may see; rows naming anyone else are left out.
+Names are decided per person as on the pages (access.Scope.names); where a person is a
+pseudonym, their nickname, phone, gender and birth year are left out too (quasi-identifiers,
+issue 9 finding 8), and so are the notes of their exchanges. Group descriptions, activity
+titles and review notes may name people: left out where the user does not see the group's
+people by name, and in every pseudonymised export (finding 7).
 Rows are sorted by ref (or by their matching key), so equal data gives equal files.
 """
 
@@ -14,7 +19,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from groups import access, privacy_rules
+from groups import access
 from groups.models import (
     LEVEL_DEPTH,
     Activity,
@@ -28,7 +33,7 @@ from groups.models import (
     NormReview,
     Person,
 )
-from groups.privacy import namer_for, pseudonym_code
+from groups.privacy import pseudonym_code
 
 from .csvfiles import FILE_NAMES, table_text
 
@@ -67,7 +72,6 @@ def _by_pk(model, pks, fields) -> list[dict]:
 def export_community(*, area: Area | None = None, pseudonymize: bool = False, user=None) -> dict[str, str]:
     """The text of each file. `user` limits the export to what they may see (None: everything)."""
     scope = access.Scope(user) if user is not None and not user.is_staff else None
-    namer = namer_for(scope) if scope is not None else None  # names as the reports show them
 
     groups = Group.objects.all() if area is None else Group.objects.in_area(area)
     home_people = Person.objects.all() if area is None else Person.objects.in_area(area)
@@ -81,7 +85,7 @@ def export_community(*, area: Area | None = None, pseudonymize: bool = False, us
         groups = groups.filter(pk__in=scope.groups().values("pk"))
         home_people = home_people.filter(pk__in=scope.people().values("pk"))
         exchanges = exchanges.filter(pk__in=scope.exchanges().values("pk"))
-        exchanges = privacy_rules.visible_exchanges(scope, exchanges)  # consent first (UU PDP)
+        exchanges = scope.visible_exchanges(exchanges)  # consent first (UU PDP)
 
     group_fields = [
         "ref",
@@ -201,6 +205,20 @@ def export_community(*, area: Area | None = None, pseudonymize: bool = False, us
         (all_areas[pk] for pk in wanted), key=lambda a: (LEVEL_DEPTH[AreaLevel(a["level"])], a["ref"])
     ):
         tables["areas"].append([a["ref"], a["name"], a["level"], area_ref.get(a["parent_id"])])
+    def free_text_of(group_id) -> bool:
+        """Descriptions, activity titles and review notes of a group may name its people."""
+        if pseudonymize:
+            return False
+        return scope is None or group_id in text_groups
+
+    text_groups = set()
+    if scope is not None:
+        group_areas = {g["pk"]: g["area_id"] for g in group_rows}
+        text_groups = {
+            pk
+            for pk, area_id in group_areas.items()
+            if scope.reads_free_text_of(Group(pk=pk, area_id=area_id))
+        }
     for g in sorted(group_rows, key=lambda g: g["ref"]):
         tables["groups"].append(
             [
@@ -211,25 +229,29 @@ def export_community(*, area: Area | None = None, pseudonymize: bool = False, us
                 g["formed_on"],
                 g["how_formed"],
                 g["meeting_frequency"],
-                g["description"],
+                g["description"] if free_text_of(g["pk"]) else "",
                 g["latitude"],
                 g["longitude"],
             ]
         )
+    hidden_people = set()
     for p in sorted(person_rows, key=lambda p: p["ref"]):
         name, nickname, phone = p["full_name"], p["nickname"], p["phone"]
-        hidden = namer is not None and not namer.shows_name(
-            person_id=p["pk"], has_consent=p["consent_on"] is not None
+        gender, birth_year = p["gender"], p["birth_year"]
+        hidden = scope is not None and not scope.names_id(
+            person_id=p["pk"], area_id=p["area_id"], has_consent=p["consent_on"] is not None
         )
         if pseudonymize or hidden:
-            name, nickname, phone = pseudonym(p["ref"]), "", ""
+            # quasi-identifiers follow the name: gender, birth year and village single people out
+            name, nickname, phone, gender, birth_year = pseudonym(p["ref"]), "", "", "", None
+            hidden_people.add(p["pk"])
         tables["people"].append(
             [
                 p["ref"],
                 name,
                 nickname,
-                p["gender"],
-                p["birth_year"],
+                gender,
+                birth_year,
                 area_ref[p["area_id"]],
                 phone,
                 p["consent_on"],
@@ -262,8 +284,16 @@ def export_community(*, area: Area | None = None, pseudonymize: bool = False, us
                 n["agreed_on"],
             ]
         )
+    norm_group = {n["pk"]: n["group_id"] for n in norm_rows}
     reviews = [
-        [norm_ref[r["norm_id"]], r["reviewed_on"], r["rating"], r["note"], r["pk"]] for r in review_rows
+        [
+            norm_ref[r["norm_id"]],
+            r["reviewed_on"],
+            r["rating"],
+            r["note"] if free_text_of(norm_group[r["norm_id"]]) else "",
+            r["pk"],
+        ]
+        for r in review_rows
     ]
     for row in sorted(reviews, key=lambda r: (r[0], r[1], r[4])):
         tables["norm_reviews"].append(row[:4])
@@ -275,7 +305,7 @@ def export_community(*, area: Area | None = None, pseudonymize: bool = False, us
                 a["kind"],
                 a["date"],
                 actor_ref.get(a["actor_id"]),
-                a["title"],
+                a["title"] if free_text_of(a["group_id"]) else "",
             ]
         )
     tables["attendance"] = sorted(
@@ -292,7 +322,7 @@ def export_community(*, area: Area | None = None, pseudonymize: bool = False, us
                 x["amount"],
                 x["unit"],
                 group_ref.get(x["group_id"]),
-                x["note"],
+                "" if {x["giver_person_id"], x["receiver_person_id"]} & hidden_people else x["note"],
                 x["status"],
             ]
         )

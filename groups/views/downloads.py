@@ -2,8 +2,9 @@
 networks (GraphML or GEXF, for Gephi), for an area or group in the user's scope.
 
 Access as for the report pages: facilitators, coordinators and staff; outside their scope 404,
-members 403. Names go through groups/privacy.py: a coordinator who may not see names (or a
-person without consent) gets a stable pseudonym; refs are always kept so files can be joined.
+members 403 (access.Scope.read_reports). Names are decided per person exactly as on the
+report pages (access.Scope.names): whoever the viewer may not see by name is a stable
+pseudonym; refs are always kept so files can be joined.
 When no snapshot of the requested period exists yet, one is requested and a page says so.
 """
 
@@ -12,7 +13,6 @@ import zipfile
 
 import networkx as nx
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -21,15 +21,8 @@ from groups import access, reports
 from groups.forms.downloads import GEXF, NetworkDownloadForm
 from groups.forms.reports import ReportFilterForm
 from groups.models import SnapshotStatus
-from groups.privacy import namer_for
 
 TEMPLATE = "groups/scores_download.html"
-
-
-def _require_reader(scope: access.Scope) -> None:
-    """Score and network downloads are for facilitators, coordinators and staff."""
-    if not (scope.is_staff or scope.is_facilitator or scope.is_coordinator):
-        raise PermissionDenied
 
 
 def _page(request, context: dict):
@@ -53,7 +46,7 @@ def _attachment(content: bytes, filename: str, content_type: str) -> HttpRespons
 def scores_download(request, ref):
     area = access.get_area(request, ref)
     scope = access.scope_for(request)
-    _require_reader(scope)
+    access.require(scope.read_reports())
     form = ReportFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return _page(request, {"area": area, "form": form, "kind": "scores"})
@@ -67,7 +60,7 @@ def scores_download(request, ref):
         snapshot = pending
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in reports.score_tables(snapshot, namer=namer_for(scope)).items():
+        for name, text in reports.score_tables(snapshot, namer=scope).items():
             archive.writestr(name, text)
     filename = f"scores-{area.ref}-{snapshot.period_start:%Y%m%d}-{snapshot.period_end:%Y%m%d}.zip"
     return _attachment(buffer.getvalue(), filename, "application/zip")
@@ -80,7 +73,7 @@ def _network_response(request, scope_object, form, scope) -> HttpResponse:
         start, end = window.start, window.end
     data = form.cleaned_data if form.is_bound else {"format": "graphml", "network": "exchanges"}
     graph = reports.network_graph(
-        scope_object, start, end, resource, network=data["network"], namer=namer_for(scope)
+        scope_object, start, end, resource, network=data["network"], namer=scope
     )
     buffer = io.BytesIO()
     if data["format"] == GEXF:
@@ -98,7 +91,7 @@ def _network_response(request, scope_object, form, scope) -> HttpResponse:
 def network_download(request, ref):
     area = access.get_area(request, ref)
     scope = access.scope_for(request)
-    _require_reader(scope)
+    access.require(scope.read_reports())
     form = NetworkDownloadForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return _page(request, {"area": area, "form": form, "kind": "network"})
@@ -110,7 +103,7 @@ def network_download(request, ref):
 def group_network_download(request, ref):
     group = access.get_group(request, ref)
     scope = access.scope_for(request)
-    _require_reader(scope)
+    access.require(scope.read_reports())
     form = NetworkDownloadForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return _page(request, {"group": group, "form": form, "kind": "network"})

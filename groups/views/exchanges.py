@@ -9,12 +9,11 @@ no model change and, unlike a token kept in the session, also holds when two pos
 come from two tabs.
 """
 
-import copy
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -24,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from groups import access, privacy_rules
+from groups import access
 from groups.forms.exchanges import (
     GAVE,
     AnswerForm,
@@ -37,7 +36,6 @@ from groups.forms.exchanges import (
     party_key,
 )
 from groups.models import Exchange, ExchangeStatus, ExternalActor, Group, Membership, Person
-from groups.privacy import Namer, namer_for, pseudonym
 from groups.services import exchanges as services
 
 PER_PAGE = 20
@@ -54,27 +52,15 @@ RELATED = (
 
 def _member(scope: access.Scope) -> Person:
     """The person behind the login: these pages are about one's own exchanges (403 without)."""
-    if scope.person is None:
-        raise PermissionDenied
+    access.require(scope.log_exchanges())
     return scope.person
-
-
-def _choosable_people(scope: access.Scope, me: Person) -> QuerySet[Person]:
-    """Whom a member may log an exchange with: the people in their own groups now who agreed
-    to be recorded (a member may neither see the name of nor record someone who has not)."""
-    co_members = Membership.objects.open().filter(group_id__in=scope.member_group_ids)
-    return (
-        scope.people()
-        .filter(pk__in=co_members.values("person_id"), erased_at__isnull=True, consent_on__isnull=False)
-        .exclude(pk=me.pk)
-    )
 
 
 def _form_kwargs(scope: access.Scope, me: Person) -> dict:
     return {
-        "people": _choosable_people(scope, me),
+        "people": scope.exchange_partners(),
         "actors": scope.actors(),
-        "groups": Group.objects.filter(pk__in=scope.member_group_ids),
+        "groups": scope.member_groups(),
     }
 
 
@@ -88,7 +74,7 @@ def pending_for(scope: access.Scope, group: Group | None = None) -> QuerySet[Exc
     pending = Exchange.objects.filter(status=ExchangeStatus.PENDING).filter(
         Q(giver_person__in=people) | Q(receiver_person__in=people)
     )
-    return privacy_rules.visible_exchanges(scope, pending)  # another's unconsented person: hidden
+    return scope.visible_exchanges(pending)  # another's unconsented person: hidden
 
 
 def with_pending_count(scope: access.Scope, groups: QuerySet[Group]) -> QuerySet[Group]:
@@ -107,24 +93,14 @@ def with_pending_count(scope: access.Scope, groups: QuerySet[Group]) -> QuerySet
     return groups.annotate(pending_count=Coalesce(Subquery(pending, output_field=IntegerField()), 0))
 
 
-def _may_answer(scope: access.Scope, exchange: Exchange) -> bool:
-    """Scope.can_confirm asked as if the exchange were still pending: whoever could have
-    answered it learns it was answered first (the first answer wins) instead of a 403."""
-    probe = copy.copy(exchange)
-    probe.status = ExchangeStatus.PENDING
-    return scope.can_confirm(probe)
-
-
-def _name(namer: Namer, party: Person | ExternalActor | None) -> str:
+def _name(namer: access.Scope, party: Person | ExternalActor | None) -> str:
     """A party as this viewer may see it: actors by name, people by name or pseudonym."""
     if isinstance(party, Person):
-        if namer.shows_name(person_id=party.pk, has_consent=party.has_consent):
-            return str(party)
-        return pseudonym(party.ref)
+        return namer.label_of(party)
     return str(party) if party is not None else ""
 
 
-def _user_name(namer: Namer, user, viewer) -> str:
+def _user_name(namer: access.Scope, user, viewer) -> str:
     if user is None:
         return ""
     if user.pk == viewer.pk:
@@ -144,13 +120,16 @@ class ExchangeRow:
     answered_by: str
     can_confirm: bool
     gave: bool | None  # the viewer's own side: True gave, False received, None not a party
+    shows_note: bool  # the note may name the parties: only for those who see their names
 
     @property
     def other(self) -> str:
         return self.receiver if self.gave else self.giver
 
 
-def _row(exchange: Exchange, *, namer: Namer, me: Person | None, viewer, can_confirm: bool) -> ExchangeRow:
+def _row(
+    exchange: Exchange, *, namer: access.Scope, me: Person | None, viewer, can_confirm: bool
+) -> ExchangeRow:
     gave = None
     if me is not None and me.pk in (exchange.giver_person_id, exchange.receiver_person_id):
         gave = exchange.giver_person_id == me.pk
@@ -163,6 +142,7 @@ def _row(exchange: Exchange, *, namer: Namer, me: Person | None, viewer, can_con
         answered_by=_user_name(namer, answered, viewer),
         can_confirm=can_confirm,
         gave=gave,
+        shows_note=namer.shows_note_of(exchange),
     )
 
 
@@ -211,7 +191,7 @@ def _party_results(scope, me, *, q: str, selected, people, actors) -> PartyResul
         Prefetch(
             "memberships",
             queryset=Membership.objects.open()
-            .filter(group_id__in=scope.member_group_ids)
+            .filter(group__in=scope.member_groups())
             .select_related("group"),
             to_attr="shared_memberships",
         )
@@ -252,7 +232,7 @@ def my_exchanges(request):
     scope = access.scope_for(request)
     me = _member(scope)
     form = PageForm(request.GET)
-    namer = namer_for(scope)
+    namer = scope
     mine = scope.exchanges().involving(me).select_related(*RELATED)
     page = Paginator(mine, PER_PAGE).get_page(form.cleaned_data["page"] if form.is_valid() else 1)
     rows = [_row(x, namer=namer, me=me, viewer=request.user, can_confirm=False) for x in page]
@@ -294,7 +274,7 @@ def exchange_create(request):
                     messages.success(
                         request,
                         _("Saved. It stays pending until %(name)s confirms it.")
-                        % {"name": _name(namer_for(scope), data["party"])},
+                        % {"name": _name(scope, data["party"])},
                     )
                 else:
                     messages.info(request, _("This exchange was already saved."))
@@ -335,11 +315,10 @@ def exchange_party_search(request):
 @require_http_methods(["GET"])
 @login_required
 def exchange_detail(request, ref):
-    exchange = access.get_exchange(request, ref)
+    exchange = access.get_exchange(request, ref)  # no consent: 404 but for facilitators, parties
     scope = access.scope_for(request)
-    privacy_rules.check_exchange(scope, exchange)  # no consent: 404 but for facilitators, parties
     row = _row(
-        exchange, namer=namer_for(scope), me=scope.person, viewer=request.user,
+        exchange, namer=scope, me=scope.person, viewer=request.user,
         can_confirm=scope.can_confirm(exchange),
     )
     context = {"row": row, "me": scope.person}
@@ -350,11 +329,9 @@ def exchange_detail(request, ref):
 
 def _answer(request, ref, *, settle, done: str):
     """Confirm or dispute (the two views differ only in the service and the message)."""
-    exchange = access.get_exchange(request, ref)
+    exchange = access.get_exchange(request, ref)  # what one may not see, one may not answer
     scope = access.scope_for(request)
-    privacy_rules.check_exchange(scope, exchange)  # what one may not see, one may not answer
-    if not _may_answer(scope, exchange):
-        raise PermissionDenied
+    access.require(scope.answer(exchange))
     form = AnswerForm(request.POST, allowed_hosts={request.get_host()})
     next_url = form.cleaned_data["next"] if form.is_valid() else ""
     if settle(exchange=exchange, by=request.user):
@@ -366,7 +343,7 @@ def _answer(request, ref, *, settle, done: str):
         level = messages.INFO
     if request.htmx:
         row = _row(
-            exchange, namer=namer_for(scope), me=scope.person, viewer=request.user,
+            exchange, namer=scope, me=scope.person, viewer=request.user,
             can_confirm=False,  # settled either way
         )
         context = {"row": row, "me": scope.person, "notice": notice, "in_list": True}
@@ -394,7 +371,7 @@ def exchange_dispute(request, ref):
 def my_summary(request):
     scope = access.scope_for(request)
     me = _member(scope)
-    summary = services.member_summary(person=me, namer=namer_for(scope))
+    summary = services.member_summary(person=me, namer=scope)
     return render(request, "groups/my_summary.html", {"summary": summary, "me": me})
 
 
@@ -405,14 +382,13 @@ def my_summary(request):
 @login_required
 def exchange_pending(request):
     scope = access.scope_for(request)
-    if not scope.is_facilitator:
-        raise PermissionDenied
+    access.require(scope.review_pending())
     form = PendingFilterForm(request.GET, groups=scope.editable_groups().order_by("name"))
     form.is_valid()  # an unknown group is shown as an error; the valid fields still apply
     data = form.cleaned_data
     pending = pending_for(scope, data.get("group")).select_related(*RELATED)
     page = Paginator(pending, PER_PAGE).get_page(data.get("page") or 1)
-    namer = namer_for(scope)
+    namer = scope
     rows = [
         # pending_for() is the facilitator's Scope.can_confirm rule, without a query per row.
         _row(x, namer=namer, me=scope.person, viewer=request.user, can_confirm=True)

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from groups import access
-from groups.models import Area, Exchange, Group
+from groups.models import Exchange
 from groups.views.exchanges import pending_for, with_pending_count
 
 
@@ -16,22 +16,22 @@ def home(request):
     scope = access.scope_for(request)
     context = {
         "is_member": scope.is_member,
-        "is_facilitator": scope.is_facilitator,
+        "is_facilitator": scope.review_pending(),
         "display_name": request.user.get_full_name() or request.user.username,
     }
     if scope.is_member:
         context["display_name"] = scope.person.nickname or scope.person.full_name
         context["waiting_count"] = Exchange.objects.awaiting(scope.person).count()
         context["member_groups"] = (
-            Group.objects.filter(pk__in=scope.member_group_ids).select_related("area").order_by("name")
+            scope.member_groups().select_related("area").order_by("name")
         )
-    if scope.is_facilitator:
+    if scope.review_pending():
         groups = scope.editable_groups().select_related("area").annotate(
             member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True))
         )
         context["facilitated_groups"] = with_pending_count(scope, groups).order_by("name")
         context["pending_total"] = pending_for(scope).count()
     context["coordinated_areas"] = (
-        Area.objects.filter(pk__in=scope.coordinator_area_ids).select_related("parent").order_by("name")
+        scope.coordinated_areas().select_related("parent").order_by("name")
     )
     return render(request, "groups/home.html", context)

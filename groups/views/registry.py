@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -23,10 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from groups import access, privacy_rules
+from groups import access
 from groups.forms import registry as forms
 from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role
-from groups.privacy import namer_for
 from groups.services import registry as services
 
 # --- helpers shared by the registry views ---------------------------------------------------
@@ -50,50 +48,9 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def require_worker(scope: access.Scope) -> None:
-    """Registry lists and person pages are for facilitators and coordinators (and staff)."""
-    if not (scope.is_facilitator or scope.is_coordinator):
-        raise PermissionDenied
-
-
-def require_facilitator(scope: access.Scope) -> None:
-    if not scope.is_facilitator:
-        raise PermissionDenied
-
-
-def editable_areas(scope: access.Scope) -> QuerySet[Area]:
-    """Areas a user may register groups and people in: below their facilitator assignments,
-    or the areas of the groups they look after; staff anywhere."""
-    if scope.is_staff:
-        return Area.objects.all()
-    ids = scope.facilitator_area_ids
-    group_areas = Group.objects.filter(pk__in=scope.facilitated_group_ids).values("area_id")
-    return Area.objects.filter(
-        Q(pk__in=ids)
-        | Q(parent_id__in=ids)
-        | Q(parent__parent_id__in=ids)
-        | Q(parent__parent__parent_id__in=ids)
-        | Q(pk__in=group_areas)
-    )
-
-
 def with_area(areas: QuerySet[Area], area_id: int | None) -> QuerySet[Area]:
     """`areas` plus the one an object is already in (editing must not fail on it)."""
     return Area.objects.filter(Q(pk__in=areas.values("pk")) | Q(pk=area_id))
-
-
-def actor_areas(scope: access.Scope) -> QuerySet[Area]:
-    """Where a facilitator may place an external actor: their areas and those above them
-    (a regency agency serves every village under it)."""
-    if scope.is_staff:
-        return Area.objects.all()
-    areas = editable_areas(scope)
-    return Area.objects.filter(
-        Q(pk__in=areas.values("pk"))
-        | Q(pk__in=areas.values("parent_id"))
-        | Q(pk__in=areas.values("parent__parent_id"))
-        | Q(pk__in=areas.values("parent__parent__parent_id"))
-    )
 
 
 def with_actor(actors: QuerySet[ExternalActor], actor_id: int | None) -> QuerySet[ExternalActor]:
@@ -118,7 +75,7 @@ def paginate(queryset, filters: dict):
 @login_required
 def group_list(request):
     scope = access.scope_for(request)
-    require_worker(scope)
+    access.require(scope.read_registry())
     visible = scope.groups()
     areas = Area.objects.filter(
         Q(pk__in=scope.areas().values("pk")) | Q(pk__in=visible.values("area_id"))
@@ -144,7 +101,7 @@ def group_list(request):
     context = {
         "form": form,
         "page": paginate(groups, filters),
-        "can_create": scope.is_facilitator,
+        "can_create": scope.register(),
     }
     return render_page(request, "groups/group_list.html", context, "results")
 
@@ -153,11 +110,11 @@ def group_list(request):
 @login_required
 def group_create(request):
     scope = access.scope_for(request)
-    require_facilitator(scope)
-    form = forms.GroupForm(posted(request), areas=editable_areas(scope))
+    access.require(scope.register())
+    form = forms.GroupForm(posted(request), areas=scope.editable_areas())
     if form.is_valid():
         group = services.create_group(
-            facilitator=None if scope.is_staff else request.user, **form.cleaned_data
+            facilitator=request.user if scope.looks_after_new_groups() else None, **form.cleaned_data
         )
         messages.success(request, _("The group is registered. Now add its members."))
         return done(request, reverse("groups:group_detail", args=[group.ref]))
@@ -183,7 +140,7 @@ def group_detail(request, ref):
         .order_by("-date", "-pk")[:10]
     )
     exchanges = (
-        privacy_rules.visible_exchanges(scope, scope.exchanges())  # consent first (UU PDP)
+        scope.visible_exchanges(scope.exchanges())  # consent first (UU PDP)
         .filter(group=group)
         .select_related("giver_person", "giver_actor", "receiver_person", "receiver_actor")
         .order_by("-date", "-pk")[:10]
@@ -195,10 +152,11 @@ def group_detail(request, ref):
         "norms": norms,
         "activities": activities,
         "exchanges": exchanges,
-        "facilitators": group.facilitators.order_by("username"),
+        "facilitators": scope.looked_after_by(group),
         "can_edit": scope.can_edit_group(group),
-        "can_open_people": scope.is_facilitator or scope.is_coordinator,
-        "namer": namer_for(scope),
+        "can_open_people": scope.read_registry(),
+        "namer": scope,
+        "free_text": scope.reads_free_text_of(group),
     }
     return render_page(request, "groups/group_detail.html", context, "main")
 
@@ -208,7 +166,7 @@ def group_detail(request, ref):
 def group_edit(request, ref):
     group = access.get_group(request, ref, edit=True)
     scope = access.scope_for(request)
-    areas = with_area(editable_areas(scope), group.area_id)
+    areas = with_area(scope.editable_areas(), group.area_id)
     form = forms.GroupEditForm(posted(request), instance=copy.copy(group), areas=areas)
     if form.is_valid():
         services.update_group(group=group, **form.cleaned_data)
@@ -224,27 +182,24 @@ def group_edit(request, ref):
 @login_required
 def person_list(request):
     scope = access.scope_for(request)
-    require_worker(scope)
+    access.require(scope.read_registry())
     form = forms.PersonFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    namer = namer_for(scope)
     people = (
         scope.people()
         .select_related("area")
         .annotate(group_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
         # sorted by name only for those who see names: the order would betray them otherwise
-        .order_by(*(("full_name", "pk") if namer.sees_names else ("ref",)))
+        .order_by(*(("full_name", "pk") if scope.sorts_people_by_name() else ("ref",)))
     )
     if filters.get("q"):
-        people = people.search(filters["q"])
         # A name search must not reveal people whose names this user may not see.
-        if not namer.sees_unconsented:
-            people = people.filter(consent_on__isnull=False) if namer.sees_names else people.none()
+        people = scope.named_people(people.search(filters["q"]))
     context = {
         "form": form,
         "page": paginate(people, filters),
-        "namer": namer,
-        "can_create": scope.is_facilitator,
+        "namer": scope,
+        "can_create": scope.register(),
     }
     return render_page(request, "groups/person_list.html", context, "results")
 
@@ -253,8 +208,8 @@ def person_list(request):
 @login_required
 def person_create(request):
     scope = access.scope_for(request)
-    require_facilitator(scope)
-    form = forms.PersonCreateForm(posted(request), areas=editable_areas(scope))
+    access.require(scope.register())
+    form = forms.PersonCreateForm(posted(request), areas=scope.editable_areas())
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}
         person = services.create_person(recorded_by=request.user, **fields)
@@ -268,7 +223,7 @@ def person_create(request):
 def person_detail(request, ref):
     person = access.get_person(request, ref)
     scope = access.scope_for(request)
-    require_worker(scope)
+    access.require(scope.read_registry())
     can_edit = scope.can_edit_person(person)
     # Only the groups this user may see: a person's other groups are not theirs to know.
     memberships = (
@@ -281,10 +236,8 @@ def person_detail(request, ref):
         "memberships": memberships,
         "can_edit": can_edit,
         "can_create_login": can_edit and person.user_id is None and person.has_consent,
-        "can_reset_login": (
-            can_edit and person.user_id is not None and services.is_member_login(person.user)
-        ),
-        "namer": namer_for(scope),
+        "can_reset_login": person.user_id is not None and scope.manage_login(person),
+        "namer": scope,
     }
     return render_page(request, "groups/person_detail.html", context, "main")
 
@@ -294,7 +247,7 @@ def person_detail(request, ref):
 def person_edit(request, ref):
     person = access.get_person(request, ref, edit=True)
     scope = access.scope_for(request)
-    areas = with_area(editable_areas(scope), person.area_id)
+    areas = with_area(scope.editable_areas(), person.area_id)
     form = forms.PersonForm(posted(request), instance=copy.copy(person), areas=areas)
     if form.is_valid():
         services.update_person(person=person, recorded_by=request.user, **form.cleaned_data)
@@ -359,7 +312,7 @@ def membership_create(request, ref):
     """Someone not yet known: register the person and their membership in one step."""
     group = access.get_group(request, ref, edit=True)
     scope = access.scope_for(request)
-    areas = with_area(editable_areas(scope), group.area_id)
+    areas = with_area(scope.editable_areas(), group.area_id)
     search = forms.MemberSearchForm(request.GET)
     initial = {"area": group.area_id}
     if search.is_valid():
@@ -446,10 +399,12 @@ def norm_create(request, ref):
 def norm_detail(request, ref, norm_ref):
     group = access.get_group(request, ref)
     norm = get_object_or_404(group.norms, ref=norm_ref)
-    can_edit = access.scope_for(request).can_edit_group(group)
+    scope = access.scope_for(request)
+    can_edit = scope.can_edit_group(group)
     context = {
         "group": group,
         "norm": norm,
+        "free_text": scope.reads_free_text_of(group),
         "reviews": norm.reviews.select_related("reviewed_by"),
         "can_edit": can_edit,
         "review_form": forms.NormReviewForm() if can_edit and norm.is_active else None,
@@ -513,7 +468,7 @@ def normreview_create(request, ref, norm_ref):
 @login_required
 def actor_list(request):
     scope = access.scope_for(request)
-    require_worker(scope)
+    access.require(scope.read_registry())
     form = forms.ActorFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     actors = scope.actors().select_related("area").order_by("name", "pk")
@@ -522,7 +477,7 @@ def actor_list(request):
     context = {
         "form": form,
         "page": paginate(actors, filters),
-        "can_edit": scope.is_facilitator,
+        "can_edit": scope.register(),
     }
     return render_page(request, "groups/actor_list.html", context, "results")
 
@@ -531,8 +486,8 @@ def actor_list(request):
 @login_required
 def actor_create(request):
     scope = access.scope_for(request)
-    require_facilitator(scope)
-    form = forms.ActorForm(posted(request), areas=actor_areas(scope))
+    access.require(scope.register())
+    form = forms.ActorForm(posted(request), areas=scope.actor_areas())
     if form.is_valid():
         services.create_actor(**form.cleaned_data)
         messages.success(request, _("The external actor is added."))
@@ -543,11 +498,9 @@ def actor_create(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def actor_edit(request, ref):
-    actor = access.get_actor(request, ref, edit=True)
+    actor = access.get_actor(request, ref, edit=True)  # access.Scope.edit_actor
     scope = access.scope_for(request)
-    if not actor_areas(scope).filter(pk=actor.area_id).exists():
-        raise PermissionDenied  # seen through a coordinator's area, not one they facilitate
-    areas = with_area(actor_areas(scope), actor.area_id)
+    areas = with_area(scope.actor_areas(), actor.area_id)
     form = forms.ActorForm(posted(request), instance=copy.copy(actor), areas=areas)
     if form.is_valid():
         services.update_actor(actor=actor, **form.cleaned_data)
@@ -585,7 +538,8 @@ def activity_detail(request, ref, activity_ref):
         "activity": activity,
         "attendees": activity.attendees.order_by("full_name"),
         "can_edit": scope.can_edit_group(group),
-        "namer": namer_for(scope),
+        "namer": scope,
+        "free_text": scope.reads_free_text_of(group),
     }
     return render_page(request, "groups/activity_detail.html", context, "main")
 
@@ -643,11 +597,10 @@ def account_create(request, ref):
 def account_reset(request, ref):
     """A new one-time password for a member who forgot theirs."""
     person = access.get_person(request, ref, edit=True)
+    access.require(access.scope_for(request).manage_login(person))  # never a colleague's account
     context = {"person": person, "login": None, "error": None}
     if person.user_id is None:
         context["error"] = _("This person has no login yet.")
-    elif not services.is_member_login(person.user):
-        raise PermissionDenied  # a colleague's or an administrator's account
     elif request.method == "POST":
         context["login"] = services.reset_login(person=person)
     return render_page(request, "groups/account_reset.html", context, "main")

@@ -8,7 +8,7 @@ yet, it is requested and the page shows a "being computed" state that htmx polls
 
 Who reads what: facilitators and coordinators read the reports of the areas and groups in
 their scope (access.py: outside -> 404); a member may read only their own profile (403 for
-the rest). Names go through groups/privacy.py.
+the rest). Who may read and whose name is shown: groups/access.py.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -30,13 +29,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from groups import access, analysis, charts, privacy_rules, reports, sentences
+from groups import access, analysis, charts, reports, sentences
 from groups.forms.reports import ChangeWindowForm, ReportFilterForm
 from groups.models import (
-    LEVEL_DEPTH,
     ActivityKind,
     Area,
-    AreaLevel,
     Exchange,
     ExternalActor,
     GroupKind,
@@ -48,7 +45,7 @@ from groups.models import (
     ScoreSnapshot,
     SnapshotStatus,
 )
-from groups.privacy import namer_for, pseudonym
+from groups.privacy import pseudonym
 
 #: People listed by name on the dashboard as "no exchange yet" (the count shows them all).
 ISOLATED_LISTED = 20
@@ -74,12 +71,6 @@ def _render(request, template: str, context: dict, partial: str = "report"):
     if request.htmx:
         template = f"{template}#{partial}"
     return render(request, template, context)
-
-
-def _require_reader(scope: access.Scope) -> None:
-    """Area and group reports are for facilitators, coordinators and staff."""
-    if not (scope.is_staff or scope.is_facilitator or scope.is_coordinator):
-        raise PermissionDenied
 
 
 def _filters(request) -> tuple[ReportFilterForm, tuple, bool]:
@@ -166,68 +157,26 @@ class PersonLink:
     url: str | None
 
 
-def _visible_people(scope: access.Scope, people: list, area: Area | None) -> set[int]:
-    """Which of these people the viewer may see (access.Scope.people), cheaply: everyone
-    living in `area` when the viewer is assigned to it or above it (their scope covers it),
-    and one scope query for the rest (members living elsewhere). The full scope query is
-    slow on a big district, so it only runs over the few people it must decide."""
-    inside: set[int] = set()
-    if area is not None and people:
-        chain = set(
-            Area.objects.filter(pk=area.pk)
-            .values_list("pk", "parent_id", "parent__parent_id", "parent__parent__parent_id")
-            .first()
-            or ()
-        )
-        if scope.is_staff or chain & set(scope.coordinator_area_ids + scope.facilitator_area_ids):
-            below = set(Area.objects.subtree(area).values_list("pk", flat=True))
-            inside = {p.pk for p in people if p.area_id in below}
-    rest = [p.pk for p in people if p.pk not in inside]
-    if rest:
-        inside |= set(scope.people().filter(pk__in=rest).values_list("pk", flat=True))
-    return inside
-
-
 def _person_links(
     scope: access.Scope, people, area: Area | None, *, own_view: bool = False
 ) -> dict[int, PersonLink]:
     """Shown name and profile link of each person: people outside the viewer's scope are
     pseudonymised and not linked."""
     people = list(people)
-    namer = namer_for(scope)
-    visible = _visible_people(scope, people, area)
-    # The profile of someone without recorded consent opens only for those who look after
-    # them (privacy_rules.shows_exchanges_of): one query for the whole list, when needed.
-    unconsented = [p.pk for p in people if p.consent_on is None and p.pk in visible]
-    if scope.is_staff or not unconsented:
-        opens = set(unconsented)
-    else:
-        opens = set(scope.editable_people().filter(pk__in=unconsented).values_list("pk", flat=True))
-    if scope.person is not None:
-        opens.add(scope.person.pk)
+    visible = scope.visible_person_ids(people, area)
     links = {}
     for person in people:
         if person.pk in visible or own_view:
-            may_open = person.pk in visible and (person.consent_on is not None or person.pk in opens)
+            # The profile of someone without recorded consent opens only for those who look
+            # after them (access.Scope.shows_exchanges_of).
+            may_open = person.pk in visible and scope.shows_exchanges_of(person)
             links[person.pk] = PersonLink(
-                namer.person(person),
+                scope.name_of(person),
                 reverse("groups:report_person", args=[person.ref]) if may_open else None,
             )
         else:
             links[person.pk] = PersonLink(pseudonym(person.ref), None)
     return links
-
-
-def _default_area(scope: access.Scope) -> Area:
-    """The user's first report area: the widest area they are assigned to, else the area of
-    a group they look after. None of them: not a report reader (403)."""
-    ids = scope.coordinator_area_ids + scope.facilitator_area_ids
-    candidates = list(Area.objects.filter(pk__in=ids)) if ids else []
-    if not candidates:
-        candidates = list(scope.report_areas()[:200])
-    if not candidates:
-        raise PermissionDenied
-    return min(candidates, key=lambda a: (LEVEL_DEPTH[AreaLevel(a.level)], a.name, a.pk))
 
 
 def _report_area(scope: access.Scope, area_id: int) -> Area:
@@ -286,7 +235,8 @@ def _compare(value, median, tolerance: float) -> str:
 @login_required
 def report_dashboard(request, ref: str | None = None):
     scope = access.scope_for(request)
-    area = access.get_area(request, ref) if ref is not None else _default_area(scope)
+    area = access.get_area(request, ref) if ref is not None else scope.default_report_area()
+    access.require(scope.read_reports())
     form, (start, end, resource), invalid = _filters(request)
     snapshot, pending = _snapshot_state(area.pk, start, end, resource)
     context = {
@@ -570,11 +520,12 @@ def _kinds_legend(group_rows) -> list[tuple[str, str]]:
 def report_group(request, ref: str):
     group = access.get_group(request, ref)
     scope = access.scope_for(request)
-    _require_reader(scope)
+    access.require(scope.read_reports())
     form, (start, end, resource), invalid = _filters(request)
     area = _report_area(scope, group.area_id)
     score, pending = _scores_of(GroupScore, area, start, end, resource, group=group)
     context = {
+        "free_text": scope.reads_free_text_of(group),
         "group": group,
         "area": area,
         "form": form,
@@ -842,7 +793,8 @@ def _member_network(scope: access.Scope, group, score: GroupScore, area: Area) -
 @login_required
 def report_group_change(request, ref: str, activity_ref: str):
     group = access.get_group(request, ref)
-    _require_reader(access.scope_for(request))
+    scope = access.scope_for(request)
+    access.require(scope.read_reports())
     activity = get_object_or_404(
         group.activities.filter(kind__in=CHANGE_KINDS).select_related("actor"), ref=activity_ref
     )
@@ -853,6 +805,7 @@ def report_group_change(request, ref: str, activity_ref: str):
         form.months_or_default() if form.is_bound and form.is_valid() else ChangeWindowForm.DEFAULT_MONTHS
     )
     context = {"group": group, "activity": activity, "form": form, "months": months}
+    context["free_text"] = scope.reads_free_text_of(group)
     context.update(_change(group, activity, months))
     return _render(request, "groups/report_group_change.html", context, partial="change")
 
@@ -961,17 +914,16 @@ def report_person(request, ref: str):
     person = access.get_person(request, ref)
     scope = access.scope_for(request)
     own = scope.person is not None and scope.person.pk == person.pk
-    if not own:
-        _require_reader(scope)
-    if not privacy_rules.shows_exchanges_of(scope, person):
-        raise PermissionDenied  # no consent recorded: their exchanges are for facilitators only
+    access.require(own or scope.read_reports())
+    # no consent recorded: their exchanges are for facilitators only
+    access.require(scope.shows_exchanges_of(person))
     form, (start, end, resource), invalid = _filters(request)
     area = _report_area(scope, person.area_id)
     score, pending = _scores_of(PersonScore, area, start, end, resource, person=person)
     context = {
         "person": person,
         "own": own,
-        "name": namer_for(scope).person(person),
+        "name": scope.name_of(person),
         "form": form,
         "invalid_filters": invalid,
         "score": score,
@@ -993,7 +945,7 @@ def _person_profile(
     brokers = (snapshot.area_scores or {}).get("brokers", [])
     memberships = list(person.memberships.open().select_related("group").order_by("group__name"))
     readable = set()
-    if scope.is_staff or scope.is_facilitator or scope.is_coordinator:  # members read no group report
+    if scope.read_reports():  # members read no group report
         readable = set(
             scope.groups().filter(pk__in=[m.group_id for m in memberships]).values_list("pk", flat=True)
         )
@@ -1053,7 +1005,7 @@ def _partners(
     """The person's partners in the snapshot's period, most exchanges first (one query for
     the exchanges, one for who may be named)."""
     exchanges = (
-        privacy_rules.visible_exchanges(scope, Exchange.objects.counted())  # consent first
+        scope.visible_exchanges(Exchange.objects.counted())  # consent first
         .involving(person)
         .filter(date__gte=snapshot.period_start, date__lte=snapshot.period_end)
         .select_related("giver_person", "giver_actor", "receiver_person", "receiver_actor")

@@ -11,7 +11,6 @@ import csv
 import io
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from groups import access
 from groups.forms.transfer import ExportForm, ImportUploadForm
-from groups.models import Area
 from groups.transfer import csvfiles, exporter, importer, storage, tasks
 
 SESSION_KEY = "transfer_imports"
@@ -39,13 +37,6 @@ def done(request, url: str):
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
-
-
-def require_transfer(scope: access.Scope) -> None:
-    """Facilitators and coordinators (and staff) import and export; the importer keeps
-    each of them inside their own areas and groups."""
-    if not (scope.is_facilitator or scope.is_coordinator):
-        raise PermissionDenied
 
 
 def import_status_for(request, token: str) -> dict:
@@ -77,7 +68,7 @@ def status_context(token: str, status: dict) -> dict:
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_upload(request):
-    require_transfer(access.scope_for(request))
+    access.require(access.scope_for(request).may_import_or_export())
     form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
     if form.is_bound and form.is_valid():
         uploads = form.cleaned_data["files"]
@@ -107,7 +98,7 @@ def import_upload(request):
 @require_http_methods(["GET"])
 @login_required
 def import_preview(request, token: str):
-    require_transfer(access.scope_for(request))
+    access.require(access.scope_for(request).may_import_or_export())
     status = import_status_for(request, token)
     if status.get("state") not in (storage.READY, storage.INVALID):
         return redirect("groups:import_status", token=token)
@@ -119,7 +110,7 @@ def import_preview(request, token: str):
 @require_http_methods(["POST"])
 @login_required
 def import_confirm(request, token: str):
-    require_transfer(access.scope_for(request))
+    access.require(access.scope_for(request).may_import_or_export())
     status = import_status_for(request, token)
     # claim() lets one confirmation through when a button is pressed twice.
     if status.get("state") == storage.READY and storage.claim(token):
@@ -134,7 +125,7 @@ def import_confirm(request, token: str):
 @require_http_methods(["GET"])
 @login_required
 def import_status(request, token: str):
-    require_transfer(access.scope_for(request))
+    access.require(access.scope_for(request).may_import_or_export())
     status = import_status_for(request, token)
     if status.get("state") in (storage.READY, storage.INVALID):
         return redirect("groups:import_preview", token=token)
@@ -145,7 +136,7 @@ def import_status(request, token: str):
 @login_required
 def import_problems(request, token: str):
     """Every problem of an import as a CSV file, to fix the spreadsheet row by row."""
-    require_transfer(access.scope_for(request))
+    access.require(access.scope_for(request).may_import_or_export())
     status = import_status_for(request, token)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -161,11 +152,15 @@ def import_problems(request, token: str):
 @login_required
 def export_download(request):
     scope = access.scope_for(request)
-    require_transfer(scope)
-    areas = Area.objects.all() if scope.is_staff else scope.areas()
-    form = ExportForm(request.GET or None, areas=areas.order_by("name"), whole_allowed=scope.is_staff)
+    access.require(scope.export())
+    form = ExportForm(
+        request.GET or None,
+        areas=scope.export_areas().order_by("name"),
+        whole_allowed=scope.export_everything(),
+    )
     if request.GET and form.is_valid():
         area = form.cleaned_data["area"]
+        # names per person, as on the pages (access.Scope.names); on request, none at all
         pseudonymize = form.cleaned_data["pseudonymize"] or not scope.sees_names
         texts = exporter.export_community(area=area, pseudonymize=pseudonymize, user=request.user)
         name = f"communitymap-{area.ref if area else 'all'}-{timezone.localdate().isoformat()}"

@@ -6,7 +6,6 @@ from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
@@ -17,10 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from groups import access, audit, privacy_rules
+from groups import access, audit
 from groups.forms.trust import AuditFilterForm, ErasureForm
 from groups.models import Exchange
-from groups.privacy import namer_for
 from groups.services.trust import erase_person
 
 logger = logging.getLogger(__name__)
@@ -51,16 +49,16 @@ PER_PAGE = 50
 def audit_list(request):
     """Who created, changed or deleted what: coordinators see their areas, staff everything."""
     scope = access.scope_for(request)
-    if not scope.is_coordinator:
-        raise PermissionDenied
+    access.require(scope.read_audit())
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = LogEntry.objects.filter(content_type__in=audit.audited_content_types())
-    if not scope.is_staff:
-        entries = entries.filter(audit.entries_in_areas(scope.coordinator_area_ids))
+    area_ids = scope.audit_area_ids()
+    if area_ids is not None:
+        entries = entries.filter(audit.entries_in_areas(area_ids))
         # An exchange with someone who gave no consent is hidden with its history, not masked:
         # even that it happened is not for the coordinator to see.
-        visible = privacy_rules.visible_exchanges(scope, Exchange.objects.all()).values("pk")
+        visible = scope.visible_exchanges(Exchange.objects.all()).values("pk")
         entries = entries.exclude(
             content_type=ContentType.objects.get_for_model(Exchange),
             object_id__in=Exchange.objects.exclude(pk__in=visible).values("pk"),
@@ -74,7 +72,7 @@ def audit_list(request):
     context = {
         "form": form,
         "page": page,
-        "rows": audit.rows_for(page.object_list, namer_for(scope)),
+        "rows": audit.rows_for(page.object_list, scope),
     }
     template = "groups/audit_list.html"
     if request.htmx:
