@@ -19,7 +19,8 @@ def words_of(response) -> str:
     "language, message",
     [
         ("en", "The username or the password is wrong. Check both: capital and small letters count."),
-        ("id", "Nama pengguna atau kata sandi salah. Periksa keduanya: huruf besar dan huruf kecil dibedakan."),
+        ("id", "Nama pengguna atau kata sandi salah. Periksa keduanya: huruf besar dan huruf kecil "
+               "dibedakan."),
     ],
 )
 def test_a_wrong_password_says_so_plainly(client, member, language, message):
@@ -56,11 +57,13 @@ def test_the_choose_password_page_in_indonesian_uses_the_app_words(must_choose):
         ("Sawah-hijau-2026", "Sawah-hijau-2027", "en", "The two passwords are not the same."),
         ("Kopi-1", "Kopi-1", "id", "Kata sandi ini terlalu pendek: pakai paling sedikit 8 huruf atau angka."),
         ("12345678901", "12345678901", "id", "Kata sandi ini hanya berisi angka: tambahkan beberapa huruf."),
-        ("password", "password", "id", "Kata sandi ini terlalu umum: banyak orang memakainya. Pilih yang lain."),
+        ("password", "password", "id", "Kata sandi ini terlalu umum: banyak orang memakainya."),
         ("password", "password", "en", "This password is too common: many people use it. Choose another."),
     ],
 )
-def test_password_mistakes_are_explained_in_the_app_words(must_choose, world, first, second, language, message):
+def test_password_mistakes_are_explained_in_the_app_words(
+    must_choose, world, first, second, language, message
+):
     response = must_choose.post(
         PASSWORD_PAGE, {"new_password1": first, "new_password2": second}, HTTP_ACCEPT_LANGUAGE=language
     )
