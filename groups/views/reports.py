@@ -300,11 +300,11 @@ def report_dashboard(request, ref: str | None = None):
     }
     if snapshot is not None:
         context.update(_dashboard(scope, area, snapshot))
-        context["children"] = _subarea_figures(context["children"], snapshot)
+        context["subareas"] = _subarea_figures(context["children"], snapshot)
     return _render(request, "groups/report_dashboard.html", context)
 
 
-def _subarea_figures(children, snapshot: ScoreSnapshot) -> list[Area]:
+def _subarea_figures(children, snapshot: ScoreSnapshot) -> list[dict]:
     """The areas within, each with its people, groups and people without an exchange in the
     snapshot: two counting queries, however many areas and rows."""
     children = list(children)
@@ -328,11 +328,15 @@ def _subarea_figures(children, snapshot: ScoreSnapshot) -> list[Area]:
         .annotate(groups=Count("pk"))
         .values_list("child", "groups")
     )
-    for child in children:
-        child.people = people.get(child.pk, {}).get("people", 0)
-        child.isolated = people.get(child.pk, {}).get("isolated", 0)
-        child.groups = groups.get(child.pk, 0)
-    return children
+    return [
+        {
+            "area": child,
+            "people": people.get(child.pk, {}).get("people", 0),
+            "isolated": people.get(child.pk, {}).get("isolated", 0),
+            "groups": groups.get(child.pk, 0),
+        }
+        for child in children
+    ]
 
 
 def _dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
