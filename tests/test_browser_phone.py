@@ -104,6 +104,19 @@ def sideways(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
+WIDEST = """() => {
+  const limit = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('main *, header *')) {
+    const box = el.getBoundingClientRect();
+    if (box.right > limit + 1 && !el.closest('.table-wrap')) {
+      const what = el.textContent.trim().slice(0, 40);
+      out.push(`${el.tagName.toLowerCase()}.${el.className} (${Math.round(box.right)} px): ${what}`);
+    }
+  }
+  return out.slice(-3);
+}"""
+
 SMALLEST_CHART_TEXT = """() => {
   let smallest = null, where = '';
   for (const text of document.querySelectorAll('svg text')) {
@@ -154,9 +167,25 @@ def test_no_page_scrolls_sideways_at_360_px_with_60_letter_names(live_server, lo
             if response.status != 200:
                 wide.append(f"{username} {path}: status {response.status}")
             elif sideways(page) > 0:
-                wide.append(f"{username} {path}: {sideways(page)} px too wide")
+                wide.append(f"{username} {path}: {sideways(page)} px too wide: {page.evaluate(WIDEST)}")
         context.close()
     assert wide == [], "\n".join(wide)
+
+
+def test_the_menu_is_one_line_on_a_phone_and_opens_without_script(live_server, long_names, browser):
+    context, page = open_as(browser, live_server, "koordinator", 360, language="en")
+    page.goto(f"{live_server.url}/reports/")
+    bar = page.locator("header.topbar").bounding_box()
+    assert bar["height"] <= 60  # brand, language and the Menu button on one line
+    reports_link = page.locator("nav.mainnav a", has_text="Reports")
+    assert not reports_link.is_visible()
+    page.click(".menu-button")
+    assert reports_link.is_visible() and page.get_by_role("button", name="Log out").is_visible()
+    screenshot_pieces(page, "menu-open", 360)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert not page.locator(".menu-button").is_visible()
+    assert page.locator("header.topbar").bounding_box()["height"] <= 60
+    context.close()
 
 
 def test_the_long_names_are_on_the_pages_that_were_measured(live_server, long_names, browser):
