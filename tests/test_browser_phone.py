@@ -130,15 +130,16 @@ SMALLEST_CHART_TEXT = """() => {
 }"""
 
 
-def screenshot_pieces(page, name, width):
-    """Full-page screenshot cut into 1000 px high pieces, readable one at a time."""
+def screenshot_pieces(page, name, width, pieces=None):
+    """Full-page screenshot cut into 1000 px high pieces (the first `pieces`), readable one at
+    a time."""
     target = os.environ.get("PHONE_SCREENSHOTS")
     if not target:
         return
     folder = Path(target)
     folder.mkdir(parents=True, exist_ok=True)
     height = page.evaluate("document.documentElement.scrollHeight")
-    for number, top in enumerate(range(0, height, 1000)):
+    for number, top in enumerate(list(range(0, height, 1000))[:pieces]):
         clip = {"x": 0, "y": top, "width": width, "height": min(1000, height - top)}
         page.screenshot(path=str(folder / f"{name}-{width}-{number:02d}.png"), full_page=True, clip=clip)
 
@@ -166,7 +167,9 @@ def test_no_page_scrolls_sideways_at_360_px_with_60_letter_names(live_server, lo
             response = page.goto(f"{live_server.url}{path}")
             if response.status != 200:
                 wide.append(f"{username} {path}: status {response.status}")
-            elif sideways(page) > 0:
+            else:
+                screenshot_pieces(page, f"{username}{path.split('?')[0].replace('/', '_')}", 360, pieces=1)
+            if response.status == 200 and sideways(page) > 0:
                 wide.append(f"{username} {path}: {sideways(page)} px too wide: {page.evaluate(WIDEST)}")
         context.close()
     assert wide == [], "\n".join(wide)
