@@ -95,11 +95,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's own checks, in the app's words (groups/forms/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "groups.forms.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "groups.forms.passwords.MinimumLengthValidator"},
+    {"NAME": "groups.forms.passwords.CommonPasswordValidator"},
+    {"NAME": "groups.forms.passwords.NumericPasswordValidator"},
 ]
 # Tests create many users: a fast hasher there (never in production, where PBKDF2 stays).
 if env_bool("TESTING"):
@@ -149,6 +150,7 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 8)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), never from the cookie
+CSRF_FAILURE_VIEW = "groups.views.errors.csrf_failure"  # an expired form, in the app's words
 # Behind a reverse proxy that appends the client to X-Forwarded-For, the number of proxies:
 # login throttling then counts the real client address instead of the proxy's.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

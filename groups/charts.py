@@ -808,10 +808,29 @@ def _scale(
     return low, high, ticks
 
 
+# On a 360 px phone a chart is drawn about 300 px wide (the page and card padding take
+# the rest), so a viewBox 480 units wide is scaled by ~0.62: text must be at least
+# 12 / 0.62 = 19.4 units to be read at 12 CSS px. Value labels are 0.9 of the font.
+PHONE_CHART_PX = 300.0
+MIN_TEXT_PX = 12.0
+SMALL_TEXT = 0.9
+
+
 def _font(width: float) -> float:
-    # Legible on a 360 px phone, where a card is ~296 px wide: at the default
-    # width 480 the font is 17 units, drawn at ~10.5 px.
-    return max(10.0, round(width / 28.0))
+    """Font size in viewBox units whose smallest use (value labels) renders at 12 px or more
+    when the chart is drawn PHONE_CHART_PX wide: 22 units at the default width 480."""
+    return max(10.0, math.ceil(MIN_TEXT_PX / SMALL_TEXT * width / PHONE_CHART_PX))
+
+
+def _wrap2(text: str, limit: int) -> list[str]:
+    """``text`` on at most two lines of at most ``limit`` characters, broken at a space;
+    what does not fit is cut with an ellipsis (the full text goes in a <title>)."""
+    if len(text) <= limit:
+        return [text]
+    cut = text.rfind(" ", 0, limit + 1)
+    if cut <= 0:
+        return [_shorten(text, limit)]
+    return [text[:cut], _shorten(text[cut + 1 :].lstrip(), limit)]
 
 
 def _legend(
@@ -1103,8 +1122,13 @@ def bar_chart_svg(
     n_series = len(series_list)
     finite = [v for row in rows for v in row if v is not None]
     font_size = _font(width)
+    fit_chars = max(4, int(width * 0.45 / _text_width("x", font_size)))
+    shown = [_wrap2(label, min(28, fit_chars)) for label in labels]  # horizontal: row labels
+    line_count = max((len(lines) for lines in shown), default=1) if horizontal else 1
     bars_per_band = 1 if stacked else max(n_series, 1)
-    band_target = max(font_size * 1.8, bars_per_band * font_size * 1.1 + font_size * 0.9)
+    band_target = max(
+        font_size * (0.6 + 1.2 * line_count), bars_per_band * font_size * 1.1 + font_size * 0.9
+    )
     legend_probe_h = font_size * 1.4 * (1 + (n_series > 3))
     if height is None:
         if horizontal and count:
@@ -1145,15 +1169,13 @@ def bar_chart_svg(
             value_texts = {(c, 0): _clean(value_format(t)) for c, t in enumerate(totals) if t is not None}
         else:
             value_texts = {(c, p): _clean(value_format(v1)) for c, p, _, v1 in segments}
-    value_w = max((_text_width(t, font_size * 0.85) for t in value_texts.values()), default=0.0)
+    value_w = max((_text_width(t, font_size * SMALL_TEXT) for t in value_texts.values()), default=0.0)
 
     parts = [legend]
     top = pad + legend_h + font_size * 0.8
     if horizontal:
         bottom = height - pad - font_size * 1.4
-        fit_chars = max(4, int(width * 0.4 / _text_width("x", font_size)))
-        shown = [_shorten(label, min(28, fit_chars)) for label in labels]
-        label_w = max((_text_width(s, font_size) for s in shown), default=0.0)
+        label_w = max((_text_width(line, font_size) for lines in shown for line in lines), default=0.0)
         left = pad + label_w + font_size * 0.5
         right = width - pad - (value_w + font_size * 0.8 if value_labels else 0.0)
         span = max(right - left, 1.0)
@@ -1191,13 +1213,18 @@ def bar_chart_svg(
             )
         parts.extend(grid + ["</g>"] + tick_text + ["</g>"])
         parts.append('<g class="cm-ylabels" text-anchor="end">')
-        for c, (label, text) in enumerate(zip(labels, shown, strict=True)):
-            tip = f"<title>{html.escape(label, quote=True)}</title>" if text != label else ""
-            y = top + band * (c + 0.5) + font_size * 0.35
-            parts.append(
-                f'<text class="cm-ylabel" x="{_n(left - font_size * 0.4)}" y="{_n(y)}">'
-                f"{tip}{html.escape(text, quote=True)}</text>"
-            )
+        for c, (label, lines) in enumerate(zip(labels, shown, strict=True)):
+            tip = f"<title>{html.escape(label, quote=True)}</title>" if " ".join(lines) != label else ""
+            x = _n(left - font_size * 0.4)
+            y = top + band * (c + 0.5) + font_size * 0.35 - font_size * 0.6 * (len(lines) - 1)
+            text = html.escape(lines[0], quote=True)
+            if len(lines) > 1:
+                step = _n(font_size * 1.2)
+                text = "".join(
+                    f'<tspan x="{x}" dy="{step if i else 0}">{html.escape(line, quote=True)}</tspan>'
+                    for i, line in enumerate(lines)
+                )
+            parts.append(f'<text class="cm-ylabel" x="{x}" y="{_n(y)}">{tip}{text}</text>')
         parts.append("</g>")
     else:
         plot_len = (
@@ -1289,7 +1316,7 @@ def bar_chart_svg(
         css = _classes("cm-series", f"cm-s{position % len(_PALETTE)}", *_tokens(s.css_class))
         parts.append(f'<g class="{css}">{"".join(by_series[position])}</g>')
     if value_marks:
-        parts.append(f'<g class="cm-values" font-size="{_n(font_size * 0.85)}">')
+        parts.append(f'<g class="cm-values" font-size="{_n(font_size * SMALL_TEXT)}">')
         parts.extend(value_marks)
         parts.append("</g>")
     if not horizontal:
@@ -1323,7 +1350,7 @@ def _value_mark(
     left: float,
     font_size: float,
 ) -> str:
-    small = font_size * 0.85
+    small = font_size * SMALL_TEXT
     escaped = html.escape(text, quote=True)
     if horizontal:
         y = top + offset + thickness / 2 + small * 0.35

@@ -94,6 +94,8 @@ class Session:
 
     def follow(self, selector, url):
         """Click a link or button and wait until the next page has loaded (htmx is ready)."""
+        if selector.startswith("nav.mainnav") and self.page.locator(".menu-button").is_visible():
+            self.page.click(".menu-button")  # on a phone the menu opens first
         self.page.click(selector)
         self.page.wait_for_url(url)
 

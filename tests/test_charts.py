@@ -638,10 +638,29 @@ def test_bar_chart_horizontal_grows_with_rows_and_shortens_labels():
     assert len(with_class(root, "rect", "cm-bar")) == 5
     labels = [t for t in with_class(root, "text", "cm-ylabel")]
     assert len(labels) == 3
-    long_label = labels[0]
-    assert "".join(long_label.itertext()).endswith("\u2026") or long_label.text == categories[0]
+    # a long label wraps onto two lines instead of being cut
+    assert [t.text for t in labels[0] if t.tag.endswith("tspan")] == ["Money (gift or", "contribution)"]
+    assert labels[1].text == "Loan"
     assert {t.text for t in with_class(root, "text", "cm-value")} == {"3", "1", "2", "5"}
     assert_inside(root)
+
+
+def test_bar_chart_label_longer_than_two_lines_is_cut_with_the_whole_label_as_its_title():
+    name = "Ikatan antarkelompok yang sangat panjang sekali namanya (bridging)"
+    root = assert_safe(bars([name], [Series("Given", [3])], horizontal=True))
+    (label,) = with_class(root, "text", "cm-ylabel")
+    lines = [t.text for t in label if t.tag.endswith("tspan")]
+    assert len(lines) == 2 and lines[1].endswith("\u2026")
+    assert label.find(f"{SVG_NS}title").text == name
+
+
+def test_chart_text_reads_at_12_px_on_a_phone():
+    """Drawn 300 px wide (a 360 px phone), the smallest text (value labels) is 12 px or more."""
+    root = assert_safe(bars(["A", "B"], [Series("Given", [3, 1])], value_labels=True))
+    scale = 300 / viewbox(root)[0]
+    assert float(root.get("font-size")) * 0.9 * scale >= 12
+    values = next(g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "cm-values")
+    assert float(values.get("font-size")) * scale >= 12
 
 
 def test_bar_chart_negative_values_stack_downwards():

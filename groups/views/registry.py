@@ -10,7 +10,6 @@ import copy
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -24,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from groups import access
 from groups.forms import registry as forms
+from groups.forms.passwords import ChangePasswordForm, ChoosePasswordForm
 from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role
 from groups.services import registry as services
 
@@ -613,7 +613,7 @@ def account_password(request):
     """Choose your own password: required after a one-time password, open to all later."""
     person = access.scope_for(request).person
     must_change = person is not None and person.must_change_password
-    form_class = SetPasswordForm if must_change else PasswordChangeForm
+    form_class = ChoosePasswordForm if must_change else ChangePasswordForm
     form = form_class(request.user, posted(request))
     if form.is_valid():
         services.choose_password(user=request.user, password=form.cleaned_data["new_password1"])

@@ -1,0 +1,32 @@
+"""The dashboard shows the areas within near the top, each with its key figures, and leads
+into each with the same period."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from .test_reports_views import scored  # noqa: F401 (the fixture computes the scores)
+
+
+def subareas_table(html: str) -> str:
+    start = html.index('<table class="subareas">')
+    return html[start : html.index("</table>", start)]
+
+
+@pytest.mark.usefixtures("scored")
+def test_areas_within_come_before_the_trends_with_their_figures(
+    client, coordinator, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(40):
+        response = client.get(reverse("groups:report_dashboard", args=["D"]), HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert html.index("Areas within") < html.index("Trends per quarter")
+    row = r'<tr>\s*<th scope="row"><a href="([^"]+)">([^<]+)</a></th>(.*?)</tr>'
+    rows = re.findall(row, subareas_table(html), re.S)
+    figures = {name: re.findall(r'<td class="num">(\d+)</td>', cells) for _, name, cells in rows}
+    # people, groups, people without an exchange. V1 (Sumberejo): Sri, Siti, Budi and Tono (no
+    # exchange) in G1; V2 (Candimulyo): Ani in G2.
+    assert figures == {"Desa Candimulyo": ["1", "1", "0"], "Desa Sumberejo": ["4", "1", "1"]}
+    assert rows[0][0] == reverse("groups:report_dashboard", args=["V2"])  # the default period
