@@ -9,4 +9,5 @@ class GroupsConfig(AppConfig):
 
     def ready(self):
         # audit: registers the audit trail; signals: score recomputation after data change
-        from . import audit, signals  # noqa: F401
+        from . import audit  # noqa: F401
+        from .scores import signals  # noqa: F401

@@ -21,7 +21,7 @@ import networkx as nx
 import pytest
 from django.urls import reverse
 
-from groups import reports
+from groups.scores import snapshots as reports
 from groups.models import ActivityKind, Gender, Person
 from groups.transfer import exporter
 

@@ -1,4 +1,4 @@
-"""Tests of groups.analysis against values worked out by hand or by networkx itself.
+"""Tests of groups.scores.analysis against values worked out by hand or by networkx itself.
 
 Every expected number is derived independently of the module: either by hand
 (the arithmetic is in the comments) or by a networkx function on the same graph.
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from groups import analysis as A
-from groups.analysis import (
+from groups.scores import analysis as A
+from groups.scores.analysis import (
     RESOURCES,
     ActivityRecord,
     Flow,

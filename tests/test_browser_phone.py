@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from groups import reports
+from groups.scores import snapshots as reports
 from groups.models import (
     ActorKind,
     Area,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from groups import reports
 from groups.models import Area, Person
+from groups.scores import snapshots as reports
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

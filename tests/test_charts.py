@@ -1,4 +1,4 @@
-"""Tests for groups.charts: well-formed, deterministic, escaped, CSP-safe SVG."""
+"""Tests for groups.scores.charts: well-formed, deterministic, escaped, CSP-safe SVG."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from groups.charts import (
+from groups.scores.charts import (
     LABEL_MAX_NODES,
     ChartEdge,
     ChartNode,
@@ -341,7 +341,7 @@ def test_network_nodes_without_usable_positions_go_on_the_ring():
 
 def test_network_stored_positions_skip_the_layout(monkeypatch):
     """With stored positions a page never runs the layout, so it stays fast at any size."""
-    from groups import charts
+    from groups.scores import charts
 
     def no_layout(*args, **kwargs):
         raise AssertionError("the layout ran although positions were given")

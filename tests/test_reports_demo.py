@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from groups import reports
 from groups.models import Area, Person
+from groups.scores import snapshots as reports
 
 START, END = dt.date(2025, 11, 29), dt.date(2026, 11, 28)
 PERIOD = {"period": "dates", "start": START.isoformat(), "end": END.isoformat()}

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from groups import reports
 from groups.models import (
     ActivityKind,
     Assignment,
@@ -26,7 +25,8 @@ from groups.models import (
     SnapshotStatus,
 )
 from groups.privacy import pseudonym
-from groups.sentences import INDICATORS, indicator_anchor
+from groups.scores import snapshots as reports
+from groups.scores.sentences import INDICATORS, indicator_anchor
 
 from . import factories as f
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from groups import analysis, reports, synthetic
+from groups import synthetic
 from groups.models import (
     Activity,
     Area,
@@ -21,6 +21,8 @@ from groups.models import (
     ScoreSnapshot,
     SnapshotStatus,
 )
+from groups.scores import analysis
+from groups.scores import snapshots as reports
 
 from . import factories as f
 from . import test_scores_scope

@@ -10,9 +10,9 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from groups import reports
 from groups.models import Resource, ScoreSnapshot, SnapshotStatus
 from groups.privacy import pseudonym
+from groups.scores import snapshots as reports
 
 from . import factories as f
 

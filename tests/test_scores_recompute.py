@@ -1,4 +1,4 @@
-"""Recomputing the "last 12 months" snapshots after data change (groups/signals.py), debounced."""
+"""Recomputing the "last 12 months" snapshots after data change (groups/scores/signals.py), debounced."""
 
 import datetime as dt
 
@@ -6,7 +6,6 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from groups import reports
 from groups.models import (
     AreaLevel,
     ExchangeStatus,
@@ -17,6 +16,7 @@ from groups.models import (
     ScoreSnapshot,
     SnapshotStatus,
 )
+from groups.scores import snapshots as reports
 
 from . import factories as f
 

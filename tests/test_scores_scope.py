@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from groups import analysis, reports
 from groups.models import AreaLevel, ExchangeStatus, Resource
+from groups.scores import analysis
+from groups.scores import snapshots as reports
 
 from . import factories as f
 

@@ -1,13 +1,14 @@
-"""Computing, storing and reading score snapshots (groups/reports.py, groups/tasks.py)."""
+"""Computing, storing and reading score snapshots (groups/scores/snapshots.py, groups/scores/tasks.py)."""
 
 import datetime as dt
 from dataclasses import asdict
 
 import pytest
 
-from groups import analysis, reports
 from groups.models import GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus
-from groups.tasks import compute_snapshot_task
+from groups.scores import analysis
+from groups.scores import snapshots as reports
+from groups.scores.tasks import compute_snapshot_task
 
 from . import factories as f
 from . import test_scores_scope

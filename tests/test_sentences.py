@@ -1,12 +1,12 @@
-"""Plain-language sentences (groups/sentences.py) and pseudonyms (groups/privacy.py), in English
+"""Plain-language sentences (groups/scores/sentences.py) and pseudonyms (groups/privacy.py), in English
 and in Indonesian, from small hand-made figures."""
 
 import pytest
 from django.test import override_settings
 from django.utils import translation
 
-from groups import sentences as s
 from groups.privacy import pseudonym, pseudonym_code
+from groups.scores import sentences as s
 
 
 def en(func, *args):

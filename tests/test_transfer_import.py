@@ -655,7 +655,7 @@ def test_the_export_query_count_does_not_grow_with_the_rows(base):
 
 def test_an_import_recomputes_the_scores_of_the_areas_it_touched(db, monkeypatch):
     """Bulk writes send no signals, so the importer itself reports what it changed."""
-    from groups import reports as report_module
+    from groups.scores import snapshots as report_module
 
     noted = {}
     monkeypatch.setattr(

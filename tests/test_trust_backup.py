@@ -14,8 +14,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from groups import reports
 from groups.models import Area, Exchange, Group, Membership, Person, ScoreSnapshot
+from groups.scores import snapshots as reports
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="pg_dump / pg_restore need PostgreSQL"

@@ -9,8 +9,8 @@ from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from groups import reports
 from groups.models import Exchange, NormReview, Person
+from groups.scores import snapshots as reports
 from groups.services.trust import erase_person
 from groups.transfer import exporter
 

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groups import reports
 from groups.models import ActivityKind, Assignment, ExchangeStatus, Resource
+from groups.scores import snapshots as reports
 from groups.transfer import exporter
 
 from . import factories as f

@@ -22,7 +22,6 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups import reports
 from groups.models import (
     LEVEL_DEPTH,
     Activity,
@@ -47,6 +46,7 @@ from groups.models import (
     Resource,
     Role,
 )
+from groups.scores import snapshots as reports
 
 from . import parsing
 from .csvfiles import COLUMNS, FILE_NAMES, Problem, Source, Table, file_label

@@ -17,10 +17,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from groups import access, reports
+from groups import access
 from groups.forms.downloads import GEXF, NetworkDownloadForm
 from groups.forms.reports import ReportFilterForm
 from groups.models import SnapshotStatus
+from groups.scores import snapshots as reports
 
 TEMPLATE = "groups/scores_download.html"
 

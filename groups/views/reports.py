@@ -1,7 +1,7 @@
 """Report pages (issue 4): the area dashboard, the group report, before and after an
 activity, the person profile and the methodology page.
 
-Pages read the latest stored score snapshot (groups/reports.py): a fixed number of queries
+Pages read the latest stored score snapshot (groups/scores/snapshots.py): a fixed number of queries
 whatever the size of the area, and no network is laid out per request except a group's own
 before/after comparison (a group is small). When no snapshot of the requested period exists
 yet, it is requested and the page shows a "being computed" state that htmx polls.
@@ -29,7 +29,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from groups import access, analysis, charts, reports, sentences
+from groups import access
 from groups.forms.reports import ChangeWindowForm, ReportFilterForm
 from groups.models import (
     ActivityKind,
@@ -46,6 +46,8 @@ from groups.models import (
     SnapshotStatus,
 )
 from groups.privacy import pseudonym
+from groups.scores import analysis, charts, sentences
+from groups.scores import snapshots as reports
 
 #: People listed by name on the dashboard as "no exchange yet" (the count shows them all).
 ISOLATED_LISTED = 20

@@ -27,8 +27,10 @@ from django.db.models import Count
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from groups import analysis, reports, synthetic
+from groups import synthetic
 from groups.models import Area, AreaLevel, Group, GroupScore
+from groups.scores import analysis
+from groups.scores import snapshots as reports
 
 BENCH_USER = "benchmark-staff"
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from groups import reports
+from groups.scores import snapshots as reports
 
 from ._scores_args import add_window_arguments, areas_option, window_options
 

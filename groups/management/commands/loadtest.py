@@ -35,8 +35,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups import reports
 from groups.models import Area, Assignment, Group, Person, StaffRole
+from groups.scores import snapshots as reports
 
 LOADTEST_USER = "loadtest-coordinator"
 

@@ -1,6 +1,6 @@
-"""Glue between the database and groups/analysis.py: queries -> plain data -> analysis -> snapshots.
+"""Glue between the database and groups/scores/analysis.py: queries -> plain data -> analysis -> snapshots.
 
-Scores are computed in the background (groups/tasks.py) and stored as ScoreSnapshot rows with
+Scores are computed in the background (groups/scores/tasks.py) and stored as ScoreSnapshot rows with
 one PersonScore and GroupScore row each; pages read the latest snapshot (one indexed query).
 
 Scope of an area: the people whose area is the area or below it, plus everyone with a
@@ -33,8 +33,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import analysis, privacy
-from .models import (
+from groups import privacy
+from groups.models import (
     Activity,
     Area,
     Exchange,
@@ -49,6 +49,8 @@ from .models import (
     ScoreSnapshot,
     SnapshotStatus,
 )
+
+from . import analysis
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The scores wing: everything between a saved row and a number on a page."""
