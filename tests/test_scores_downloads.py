@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from groups.models import Resource, ScoreSnapshot, SnapshotStatus
 from groups.privacy import pseudonym
-from groups.scores import snapshots as reports
+from groups.scores import downloads, reading, snapshots, windows
 
 from . import factories as f
 
@@ -35,7 +35,8 @@ def exchanges(world):
 
 def ready(area):
     """The stored snapshot of PERIOD (computed in the background in real use)."""
-    return reports.compute_snapshot(reports.create_snapshot(area, dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    snapshot = reading.create_snapshot(area, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    return snapshots.compute_snapshot(snapshot)
 
 
 def scores_url(area_ref="D"):
@@ -74,10 +75,10 @@ class TestScoresDownload:
 
     def test_without_a_query_string_the_last_12_months(self, client, staff, exchanges):
         client.force_login(staff)
-        reports.compute_snapshot(reports.create_snapshot(exchanges.district))
+        snapshots.compute_snapshot(reading.create_snapshot(exchanges.district))
         response = client.get(scores_url())
         assert response.status_code == 200
-        assert unzip(response)["area.csv"][0]["period_end"] == reports.default_window().end.isoformat()
+        assert unzip(response)["area.csv"][0]["period_end"] == windows.default_window().end.isoformat()
 
     def test_without_a_snapshot_the_first_request_computes_one(
         self, client, staff, exchanges, django_capture_on_commit_callbacks
@@ -245,4 +246,4 @@ class TestGroupNetworkDownload:
 
 
 def test_pseudonym_is_the_privacy_modules(db):
-    assert reports.pseudonym("P-1") == pseudonym("P-1")
+    assert downloads.pseudonym("P-1") == pseudonym("P-1")

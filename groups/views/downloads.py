@@ -22,7 +22,7 @@ from groups.forms.downloads import GEXF, NetworkDownloadForm
 from groups.forms.reports import ReportFilterForm
 from groups.models import SnapshotStatus
 from groups.privacy import namer_for
-from groups.scores import snapshots as reports
+from groups.scores import downloads, reading, windows
 
 TEMPLATE = "groups/scores_download.html"
 
@@ -59,16 +59,16 @@ def scores_download(request, ref):
     if form.is_bound and not form.is_valid():
         return _page(request, {"area": area, "form": form, "kind": "scores"})
     start, end, resource = _window(form)
-    snapshot = reports.latest_snapshot(area, start, end, resource)
+    snapshot = reading.latest_snapshot(area, start, end, resource)
     if snapshot is None:
-        pending = reports.request_snapshot(area, start, end, resource)
+        pending = reading.request_snapshot(area, start, end, resource)
         pending.refresh_from_db()  # computed in-process when tasks run immediately
         if pending.status != SnapshotStatus.DONE:
             return _page(request, {"area": area, "form": form, "kind": "scores", "pending": pending})
         snapshot = pending
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in reports.score_tables(snapshot, namer=namer_for(scope)).items():
+        for name, text in downloads.score_tables(snapshot, namer=namer_for(scope)).items():
             archive.writestr(name, text)
     filename = f"scores-{area.ref}-{snapshot.period_start:%Y%m%d}-{snapshot.period_end:%Y%m%d}.zip"
     return _attachment(buffer.getvalue(), filename, "application/zip")
@@ -77,10 +77,10 @@ def scores_download(request, ref):
 def _network_response(request, scope_object, form, scope) -> HttpResponse:
     start, end, resource = _window(form)
     if start is None:
-        window = reports.default_window()
+        window = windows.default_window()
         start, end = window.start, window.end
     data = form.cleaned_data if form.is_bound else {"format": "graphml", "network": "exchanges"}
-    graph = reports.network_graph(
+    graph = downloads.network_graph(
         scope_object, start, end, resource, network=data["network"], namer=namer_for(scope)
     )
     buffer = io.BytesIO()

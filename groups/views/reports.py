@@ -49,8 +49,7 @@ from groups.models import (
     SnapshotStatus,
 )
 from groups.privacy import namer_for, pseudonym
-from groups.scores import analysis, charts, sentences
-from groups.scores import snapshots as reports
+from groups.scores import analysis, charts, collect, reading, sentences, windows
 
 #: People listed by name on the dashboard as "no exchange yet" (the count shows them all).
 ISOLATED_LISTED = 20
@@ -96,13 +95,13 @@ def _filters(request) -> tuple[ReportFilterForm, tuple, bool]:
 
 
 def _latest(area_id: int, start, end, resource: str, *, network: bool = False) -> ScoreSnapshot | None:
-    """The latest done snapshot of a key (as reports.latest_snapshot), without the picture of
+    """The latest done snapshot of a key (as reading.latest_snapshot), without the picture of
     the groups network unless asked: on a big district that field is megabytes. A "last 12
     months" snapshot computed on an earlier day is shown, and a fresh one requested."""
     snapshots = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource)
     snapshot = (snapshots if network else snapshots.defer("group_network")).first()
     if snapshot is not None and start is None and snapshot.period_end < timezone.localdate():
-        reports.request_snapshot(area_id)  # debounced: one waiting per key
+        reading.request_snapshot(area_id)  # debounced: one waiting per key
     return snapshot
 
 
@@ -139,7 +138,7 @@ def _request(area_id: int, start, end, resource: str) -> ScoreSnapshot:
     )
     if failed is not None:
         return failed
-    snapshot = reports.request_snapshot(area_id, start, end, resource)
+    snapshot = reading.request_snapshot(area_id, start, end, resource)
     # With in-process tasks (tests, TASKS_IMMEDIATE) it may already be computed.
     snapshot.refresh_from_db()
     return snapshot
@@ -875,7 +874,7 @@ CHANGE_ROWS = (
 
 
 def _group_scores(group, start: dt.date, end: dt.date) -> analysis.GroupScores | None:
-    data = reports.scope_data(group, start, end)
+    data = collect.scope_data(group, start, end)
     return analysis.compute_scores(data, brokers=0).groups.get(f"g:{group.pk}")
 
 
@@ -886,8 +885,8 @@ def _day_before(day: dt.date) -> dt.date:
 def _change(group, activity, months: int) -> dict:
     day = activity.date
     # The activity's own day counts as "after": what a training hands out on the day is its effect.
-    before = (reports.add_months(day, -months), _day_before(day))
-    after = (day, _day_before(reports.add_months(day, months)))
+    before = (windows.add_months(day, -months), _day_before(day))
+    after = (day, _day_before(windows.add_months(day, months)))
     scores_before = _group_scores(group, *before)
     scores_after = _group_scores(group, *after)
 
