@@ -26,7 +26,7 @@ from groups.models import (
 )
 from groups.privacy import pseudonym
 from groups.scores import reading, snapshots, windows
-from groups.scores.sentences import INDICATORS, indicator_anchor
+from groups.scores.indicators import INDICATORS, indicator_anchor
 
 from . import factories as f
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -23,6 +24,7 @@ from .snapshots import AREA_FIELDS, GROUP_FIELDS, PERSON_FIELDS
 
 #: Decimal places of a fractional score in the CSVs (0.6666666666666666 -> 0.6667).
 SCORE_DECIMALS = 4
+
 
 def pseudonym(ref: str) -> str:
     """A stable stand-in for a person's name (groups/privacy.py decides who sees names)."""
@@ -169,3 +171,35 @@ def network_graph(
     for u, v, d in sorted(graph.edges(data=True), key=lambda e: (labels[e[0]], labels[e[1]])):
         out.add_edge(labels[u], labels[v], **d)
     return out
+
+
+def score_zip(snapshot: ScoreSnapshot, *, namer=None) -> tuple[bytes, str]:
+    """The score tables of a snapshot in one zip: (content, filename)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in score_tables(snapshot, namer=namer).items():
+            archive.writestr(name, text)
+    area = snapshot.area.ref
+    return buffer.getvalue(), f"scores-{area}-{snapshot.period_start:%Y%m%d}-{snapshot.period_end:%Y%m%d}.zip"
+
+
+def network_file(
+    scope: Area | Group,
+    start: dt.date,
+    end: dt.date,
+    resource: str = "",
+    *,
+    network: str,
+    gexf: bool,
+    namer=None,
+) -> tuple[bytes, str, str]:
+    """network_graph as GraphML or GEXF: (content, content type, filename)."""
+    graph = network_graph(scope, start, end, resource, network=network, namer=namer)
+    buffer = io.BytesIO()
+    if gexf:
+        nx.write_gexf(graph, buffer)
+        content_type, extension = "application/gexf+xml", "gexf"
+    else:
+        nx.write_graphml(graph, buffer)
+        content_type, extension = "application/graphml+xml", "graphml"
+    return buffer.getvalue(), content_type, f"{network}-{scope.ref}-{start:%Y%m%d}-{end:%Y%m%d}.{extension}"

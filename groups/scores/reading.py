@@ -5,6 +5,7 @@ failed" and, for a group or person page, the object's row."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -101,3 +102,77 @@ def person_score(person: Person, start=None, end=None, resource: str = "") -> Pe
         .filter(person=person, snapshot_id__in=snapshot_ids)
         .first()
     )
+
+
+# ------------------------------------------------------------------- the page API
+
+#: A failed computation is shown as failed (not requested again) for this long.
+FAILED_QUIET = dt.timedelta(minutes=15)
+
+
+@dataclass
+class Reading:
+    """What a report page shows: the latest done snapshot (and the object's row in it), or,
+    when there is none yet, the snapshot being computed or the one that just failed."""
+
+    snapshot: ScoreSnapshot | None = None
+    pending: ScoreSnapshot | None = None
+    row: GroupScore | PersonScore | None = None
+
+
+def read(
+    area_id: int, start=None, end=None, resource: str = "", *, network: bool = False, **row_lookup
+) -> Reading:
+    """The one call a page makes. `row_lookup` (group=... or person=...) asks for that object's
+    row too; `network` loads the stored picture of the groups (megabytes on a district, so
+    only the dashboard asks). A "last 12 months" snapshot computed on an earlier day is shown
+    and a fresh one requested (debounced); a missing one is requested, unless one of the key
+    failed a moment ago (the page's poll would otherwise restart a failing computation)."""
+    model = _row_model(row_lookup)
+    done = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource)
+    snapshot = (done if network else done.defer("group_network")).first()
+    if snapshot is not None and start is None and snapshot.period_end < timezone.localdate():
+        request_snapshot(area_id)
+    found = _with_row(snapshot, model, row_lookup)
+    if found is not None:
+        return found
+    # no snapshot yet, or the object is newer than it: (re)compute, debounced
+    pending = _request_unless_failed(area_id, start, end, resource)
+    return _with_row(pending, model, row_lookup) or Reading(pending=pending)
+
+
+def _row_model(row_lookup: dict):
+    if "group" in row_lookup:
+        return GroupScore
+    if "person" in row_lookup:
+        return PersonScore
+    return None
+
+
+def _with_row(snapshot: ScoreSnapshot | None, model, row_lookup: dict) -> Reading | None:
+    """A Reading of a done snapshot holding the wanted row; None when it cannot answer."""
+    if snapshot is None or snapshot.status != SnapshotStatus.DONE:
+        return None
+    if model is None:
+        return Reading(snapshot=snapshot)
+    row = model.objects.filter(snapshot=snapshot, **row_lookup).first()
+    if row is None:
+        return None
+    row.snapshot = snapshot
+    return Reading(snapshot=snapshot, row=row)
+
+
+def _request_unless_failed(area_id: int, start, end, resource: str) -> ScoreSnapshot:
+    failed = (
+        ScoreSnapshot.objects.filter(
+            status=SnapshotStatus.FAILED, computed_at__gte=timezone.now() - FAILED_QUIET
+        )
+        .for_window(area_id, start, end, resource)
+        .first()
+    )
+    if failed is not None:
+        return failed
+    snapshot = request_snapshot(area_id, start, end, resource)
+    # With in-process tasks (tests, TASKS_IMMEDIATE) it may already be computed.
+    snapshot.refresh_from_db()
+    return snapshot

@@ -20,6 +20,7 @@ from groups.models import GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus
 
 from . import analysis
 from .collect import Collected, collect
+from .indicators import TREND_AREA_FIELDS, TREND_GROUP_FIELDS
 from .layouts import group_network, member_network
 
 logger = logging.getLogger(__name__)
@@ -32,41 +33,6 @@ BROKERS = 10
 PERSON_FIELDS: tuple[str, ...] = tuple(f for f in analysis.PersonScores.__dataclass_fields__ if f != "id")
 GROUP_FIELDS: tuple[str, ...] = tuple(f for f in analysis.GroupScores.__dataclass_fields__ if f != "id")
 AREA_FIELDS: tuple[str, ...] = tuple(analysis.AreaScores.__dataclass_fields__)
-
-#: Area indicators per quarter (snapshot.trend["area"]); "median_<x>" = median over groups.
-TREND_AREA_FIELDS: tuple[str, ...] = (
-    "people",
-    "exchanges",
-    "ties",
-    "isolated_share",
-    "components",
-    "bonding_share",
-    "bridging_share",
-    "linking_share",
-    "reciprocity",
-    "median_self_reliance",
-    "median_ei_index",
-    "median_density",
-    "median_participation",
-    "median_norm_rating",
-)
-#: Group indicators per quarter (GroupScore.trend).
-TREND_GROUP_FIELDS: tuple[str, ...] = (
-    "size",
-    "exchanges",
-    "density",
-    "reciprocity",
-    "ei_index",
-    "bonding",
-    "bridging",
-    "linking",
-    "self_reliance",
-    "aid_dependence",
-    "learning_share",
-    "participation",
-    "norm_rating",
-)
-
 
 def _cheap_scores(data: analysis.ScopeData) -> analysis.ScopeScores:
     """Scores without betweenness, for the quarterly trend (brokers are not trended)."""

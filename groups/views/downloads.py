@@ -7,10 +7,6 @@ person without consent) gets a stable pseudonym; refs are always kept so files c
 When no snapshot of the requested period exists yet, one is requested and a page says so.
 """
 
-import io
-import zipfile
-
-import networkx as nx
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -66,12 +62,8 @@ def scores_download(request, ref):
         if pending.status != SnapshotStatus.DONE:
             return _page(request, {"area": area, "form": form, "kind": "scores", "pending": pending})
         snapshot = pending
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in downloads.score_tables(snapshot, namer=namer_for(scope)).items():
-            archive.writestr(name, text)
-    filename = f"scores-{area.ref}-{snapshot.period_start:%Y%m%d}-{snapshot.period_end:%Y%m%d}.zip"
-    return _attachment(buffer.getvalue(), filename, "application/zip")
+    content, filename = downloads.score_zip(snapshot, namer=namer_for(scope))
+    return _attachment(content, filename, "application/zip")
 
 
 def _network_response(request, scope_object, form, scope) -> HttpResponse:
@@ -80,18 +72,16 @@ def _network_response(request, scope_object, form, scope) -> HttpResponse:
         window = windows.default_window()
         start, end = window.start, window.end
     data = form.cleaned_data if form.is_bound else {"format": "graphml", "network": "exchanges"}
-    graph = downloads.network_graph(
-        scope_object, start, end, resource, network=data["network"], namer=namer_for(scope)
+    content, content_type, filename = downloads.network_file(
+        scope_object,
+        start,
+        end,
+        resource,
+        network=data["network"],
+        gexf=data["format"] == GEXF,
+        namer=namer_for(scope),
     )
-    buffer = io.BytesIO()
-    if data["format"] == GEXF:
-        nx.write_gexf(graph, buffer)
-        content_type, extension = "application/gexf+xml", "gexf"
-    else:
-        nx.write_graphml(graph, buffer)
-        content_type, extension = "application/graphml+xml", "graphml"
-    filename = f"{data['network']}-{scope_object.ref}-{start:%Y%m%d}-{end:%Y%m%d}.{extension}"
-    return _attachment(buffer.getvalue(), filename, content_type)
+    return _attachment(content, filename, content_type)
 
 
 @require_http_methods(["GET"])
