@@ -7,64 +7,52 @@ Pure Python, no database access; deterministic for a seed."""
 from __future__ import annotations
 
 import math
-import random
 from collections import Counter, defaultdict
 
 from . import analysis
 from .collect import Collected
+from .forces import force_layout
 
 #: Seed of every layout (results are stored, so they must not move between runs).
 SEED = 0
 
-def _fr_layout(nodes: list[str], edges: list[tuple[str, str, float]], *, seed: int, iterations: int = 60):
-    """Fruchterman & Reingold (1991) force layout in the unit square, deterministic for a seed
-    (numpy-free: networkx's spring_layout needs numpy, which is not installed)."""
-    n = len(nodes)
-    if n == 0:
-        return {}
-    if n == 1:
-        return {nodes[0]: (0.5, 0.5)}
-    rng = random.Random(seed)
-    index = {v: i for i, v in enumerate(nodes)}
-    xs = [rng.random() for _ in range(n)]
-    ys = [rng.random() for _ in range(n)]
-    links = [(index[u], index[v], w) for u, v, w in edges if u in index and v in index and u != v]
-    k = math.sqrt(1.0 / n)
-    k2 = k * k
-    temperature = 0.1
-    for _ in range(iterations):
-        dx = [0.0] * n
-        dy = [0.0] * n
-        for i in range(n):
-            xi, yi = xs[i], ys[i]
-            fx = fy = 0.0
-            for j in range(n):
-                if i == j:
-                    continue
-                ddx, ddy = xi - xs[j], yi - ys[j]
-                d2 = ddx * ddx + ddy * ddy or 1e-9
-                f = k2 / d2
-                fx += ddx * f
-                fy += ddy * f
-            dx[i], dy[i] = fx, fy
-        for i, j, w in links:
-            ddx, ddy = xs[i] - xs[j], ys[i] - ys[j]
-            d = math.sqrt(ddx * ddx + ddy * ddy) or 1e-9
-            f = d * w / k
-            dx[i] -= ddx * f
-            dy[i] -= ddy * f
-            dx[j] += ddx * f
-            dy[j] += ddy * f
-        for i in range(n):
-            # a little gravity keeps disconnected parts on the page
-            dx[i] -= (xs[i] - 0.5) * 0.05 / k
-            dy[i] -= (ys[i] - 0.5) * 0.05 / k
-            length = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i]) or 1e-9
-            step = min(length, temperature) / length
-            xs[i] += dx[i] * step
-            ys[i] += dy[i] * step
-        temperature = max(temperature * 0.95, 0.002)
-    return _normalise(dict(zip(nodes, zip(xs, ys, strict=True), strict=True)))
+#: Groups without a link are set apart on rows of at most this many, below the linked ones.
+ISOLATES_PER_ROW = 8
+_ISOLATE_ROW_HEIGHT = 0.1
+
+
+def force_positions(nodes: list[str], edges: list[tuple[str, str, float]]) -> dict[str, tuple[float, float]]:
+    """Positions in the unit square: the linked nodes by the one force layout (forces.py);
+    nodes without a link on rows below them, in the given order, so they never push the
+    linked ones together into a knot."""
+    index = {
+        v: i for i, v in enumerate(sorted({v for u, w, _ in edges if u != w for v in (u, w)} & set(nodes)))
+    }
+    linked = sorted(index, key=index.get)
+    links = sorted(
+        (min(index[u], index[v]), max(index[u], index[v]), weight)
+        for u, v, weight in edges
+        if u != v and u in index and v in index
+    )
+    isolated = [v for v in nodes if v not in index]
+    rows = math.ceil(len(isolated) / ISOLATES_PER_ROW)
+    if not linked:
+        rows = max(rows, 1)
+        height = 1.0 / rows
+    else:
+        height = _ISOLATE_ROW_HEIGHT
+    pos: dict[str, tuple[float, float]] = {}
+    if linked:
+        xs, ys = force_layout(len(linked), links, seed=SEED, aspect=1.0)
+        box_bottom = 1.0 - rows * height
+        fitted = _normalise(dict(zip(linked, zip(xs, ys, strict=True), strict=True)))
+        pos = {v: (x, round(y * box_bottom, 4)) for v, (x, y) in fitted.items()}
+    for i, v in enumerate(isolated):
+        row, col = divmod(i, ISOLATES_PER_ROW)
+        in_row = min(ISOLATES_PER_ROW, len(isolated) - row * ISOLATES_PER_ROW)
+        x = 0.5 if in_row == 1 else 0.05 + 0.9 * col / (in_row - 1)
+        pos[v] = (round(x, 4), round(1.0 - rows * height + (row + 0.5) * height, 4))
+    return pos
 
 
 def _normalise(pos: dict[str, tuple[float, float]], margin: float = 0.05) -> dict[str, tuple[float, float]]:
@@ -237,19 +225,13 @@ def group_network(collected: Collected, data: analysis.ScopeData, scores: analys
 
 #: Up to this many groups are laid out together; above it, one cluster per area in a grid.
 _LAYOUT_EXACT_MAX = 200
-#: Work budget of one force layout (node pairs x iterations): bigger pictures get fewer rounds.
-_LAYOUT_BUDGET = 400_000
-
-
-def _iterations(n: int) -> int:
-    return max(15, min(60, _LAYOUT_BUDGET // max(n * n, 1)))
 
 
 def _layout_clusters(gids: list[str], weights: list[tuple[str, str, float]], collected: Collected):
     """Positions of the group network: one force layout when small, else one per sub-area
     (villages of a district), side by side; a cluster too big for forces goes on a circle."""
     if len(gids) <= _LAYOUT_EXACT_MAX:
-        return _fr_layout(gids, weights, seed=SEED, iterations=_iterations(len(gids)))
+        return force_positions(gids, weights)
     by_area: dict[int, list[str]] = defaultdict(list)
     for gid in gids:
         by_area[collected.groups[int(gid[2:])][3]].append(gid)
@@ -262,9 +244,7 @@ def _layout_clusters(gids: list[str], weights: list[tuple[str, str, float]], col
         members = set(cluster)
         inner = [(a, b, w) for a, b, w in weights if a in members and b in members]
         local = (
-            _fr_layout(cluster, inner, seed=SEED, iterations=_iterations(len(cluster)))
-            if len(cluster) <= _LAYOUT_EXACT_MAX
-            else _circle(cluster, 0.45)
+            force_positions(cluster, inner) if len(cluster) <= _LAYOUT_EXACT_MAX else _circle(cluster, 0.45)
         )
         for gid, (x, y) in local.items():
             pos[gid] = (

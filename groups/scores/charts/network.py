@@ -80,15 +80,14 @@ def _place_labels(
     py: Sequence[float],
     radii: Sequence[float],
     *,
-    prominent: set[int],
     font_size: float,
     width: float,
     height: float,
 ) -> dict[int, tuple[float, float, str, str]]:
     """Greedy label placement: below, above, right or left of each node.
 
-    A label that would overlap an earlier label, or a node unless its own node
-    is in ``prominent``, is left out (the node's tooltip still has it).
+    A label that would overlap an earlier label or any other node is left out
+    (the node's tooltip still has it; ``order`` puts prominent nodes first).
     Returns node -> (x, y, text-anchor, text).
     """
     text_h = font_size * 1.05
@@ -125,23 +124,17 @@ def _place_labels(
             if x0 < 0 or x0 + text_w > width or y0 < 0 or y0 + text_h > height:
                 continue
             candidates.append((x0, y0, anchor))
-        # Strictly free spots first; prominent nodes may then cover other nodes
-        # (labels sit on a layer above the nodes, with a halo from charts.css).
-        for with_circles in (True, False) if i in prominent else (True,):
-            chosen = next(
-                (
-                    c
-                    for c in candidates
-                    if not overlaps((c[0], c[0] + text_w, c[1], c[1] + text_h), i, with_circles)
-                ),
-                None,
-            )
-            if chosen is not None:
-                x0, y0, anchor = chosen
-                occupied.append((x0, x0 + text_w, y0, y0 + text_h))
-                tx = {"middle": x0 + text_w / 2, "start": x0, "end": x0 + text_w}[anchor]
-                spots[i] = (tx, y0 + font_size * 0.8, anchor, text)
-                break
+        # Only a free spot: a label never covers a circle or another label (prominent nodes
+        # are labelled first, so they get the free spots); the node's title still names it.
+        chosen = next(
+            (c for c in candidates if not overlaps((c[0], c[0] + text_w, c[1], c[1] + text_h), i, True)),
+            None,
+        )
+        if chosen is not None:
+            x0, y0, anchor = chosen
+            occupied.append((x0, x0 + text_w, y0, y0 + text_h))
+            tx = {"middle": x0 + text_w / 2, "start": x0, "end": x0 + text_w}[anchor]
+            spots[i] = (tx, y0 + font_size * 0.8, anchor, text)
     return spots
 
 
@@ -355,7 +348,6 @@ def network_svg(
             px,
             py,
             radii,
-            prominent={i for i in range(count) if node_list[i].highlight or radii[i] > base},
             font_size=font_size,
             width=width,
             height=height,

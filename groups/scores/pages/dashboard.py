@@ -268,10 +268,13 @@ def group_network_svg(snapshot: ScoreSnapshot, shown: dict) -> tuple[str, int]:
         )
         for e in among[:EDGES_SHOWN]
     ]
+    # Groups without a link drawn go on the ring around the linked ones, not at their stored
+    # spot, so a few isolates never squeeze the linked groups into a knot.
+    linked = {end for e in edges for end in (e.source, e.target)}
     svg = charts.network_svg(
         nodes,
         edges,
-        positions=positions,
+        positions={ref: point for ref, point in positions.items() if ref in linked},
         width=480,
         height=480,
         title=_("Network of groups"),
