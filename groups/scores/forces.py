@@ -29,6 +29,16 @@ def _clamp(value: float, low: float, high: float) -> float:
     return low if value < low else high if value > high else value
 
 
+def _iterations(count: int) -> int:
+    if count <= 50:
+        return 200
+    if count <= EXACT_MAX:
+        return 100
+    if count <= 500:
+        return 50
+    return max(20, int(50 * 500 / count))
+
+
 def force_layout(
     count: int,
     links: Sequence[tuple[int, int, float]],
@@ -48,20 +58,9 @@ def force_layout(
     k = math.sqrt(aspect / count)
     k2 = k * k
     exact = count <= EXACT_MAX
-    if count <= 50:
-        iterations = 200
-    elif exact:
-        iterations = 100
-    elif count <= 500:
-        iterations = 50
-    else:
-        iterations = max(20, int(50 * 500 / count))
+    iterations = _iterations(count)
     temperature = 0.1 * max(aspect, 1.0)
     cooling = temperature / (iterations + 1)
-    cutoff2 = 4.0 * k2  # grid variant: repel only within 2k
-    cell = 2.0 * k
-    gravity = _GRAVITY
-    centre_x = aspect / 2.0
     work = 0
     for _ in range(iterations):
         if work > _LAYOUT_WORK_BUDGET:
@@ -72,98 +71,106 @@ def force_layout(
         dx = [0.0] * count
         dy = [0.0] * count
         if exact:
-            for i in range(count):
-                xi = xs[i]
-                yi = ys[i]
-                fx = 0.0
-                fy = 0.0
-                for j in range(i + 1, count):
-                    ddx = xi - xs[j]
-                    ddy = yi - ys[j]
-                    d2 = ddx * ddx + ddy * ddy
-                    if d2 < 1e-12:
-                        ddx, ddy, d2 = 1e-6, 0.0, 1e-12
-                    force = k2 / d2
-                    fx += ddx * force
-                    fy += ddy * force
-                    dx[j] -= ddx * force
-                    dy[j] -= ddy * force
-                dx[i] += fx
-                dy[i] += fy
+            _repel_exact(xs, ys, dx, dy, k2)
         else:
-            grid: dict[tuple[int, int], list[int]] = {}
-            for i in range(count):
-                grid.setdefault((int(xs[i] / cell), int(ys[i] / cell)), []).append(i)
-            for (cx, cy), members in grid.items():
-                size = len(members)
-                work += size * (size - 1) // 2 + size * sum(
-                    len(grid.get(key, ()))
-                    for key in ((cx + 1, cy), (cx - 1, cy + 1), (cx, cy + 1), (cx + 1, cy + 1))
-                )
-                # Same cell, then four "forward" neighbours: each cell pair once.
-                for a_index, i in enumerate(members):
-                    xi = xs[i]
-                    yi = ys[i]
-                    for j in members[a_index + 1 :]:
-                        ddx = xi - xs[j]
-                        ddy = yi - ys[j]
-                        d2 = ddx * ddx + ddy * ddy
-                        if d2 >= cutoff2:
-                            continue
-                        if d2 < 1e-12:
-                            ddx, ddy, d2 = 1e-6, 0.0, 1e-12
-                        force = k2 / d2
-                        dx[i] += ddx * force
-                        dy[i] += ddy * force
-                        dx[j] -= ddx * force
-                        dy[j] -= ddy * force
-                for key in ((cx + 1, cy), (cx - 1, cy + 1), (cx, cy + 1), (cx + 1, cy + 1)):
-                    others = grid.get(key)
-                    if not others:
-                        continue
-                    for i in members:
-                        xi = xs[i]
-                        yi = ys[i]
-                        for j in others:
-                            ddx = xi - xs[j]
-                            ddy = yi - ys[j]
-                            d2 = ddx * ddx + ddy * ddy
-                            if d2 >= cutoff2:
-                                continue
-                            if d2 < 1e-12:
-                                ddx, ddy, d2 = 1e-6, 0.0, 1e-12
-                            force = k2 / d2
-                            dx[i] += ddx * force
-                            dy[i] += ddy * force
-                            dx[j] -= ddx * force
-                            dy[j] -= ddy * force
-        for i, j, strength in links:
-            ddx = xs[i] - xs[j]
-            ddy = ys[i] - ys[j]
-            dist = math.sqrt(ddx * ddx + ddy * ddy)
-            force = dist * strength / k
-            dx[i] -= ddx * force
-            dy[i] -= ddy * force
-            dx[j] += ddx * force
-            dy[j] += ddy * force
+            work += _repel_grid(xs, ys, dx, dy, k)
+        _attract(links, xs, ys, dx, dy, k)
         if exact:
             # Gentle pull to the centre keeps separate components together
             # (instead of clipping them against the frame).
             for i in range(count):
-                dx[i] -= gravity * (xs[i] - centre_x)
-                dy[i] -= gravity * (ys[i] - 0.5)
-            for i in range(count):
-                length = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
-                if length > 0.0:
-                    step = min(length, temperature) / length
-                    xs[i] += dx[i] * step
-                    ys[i] += dy[i] * step
-        else:
-            for i in range(count):
-                length = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
-                if length > 0.0:
-                    step = min(length, temperature) / length
-                    xs[i] = _clamp(xs[i] + dx[i] * step, 0.0, aspect)
-                    ys[i] = _clamp(ys[i] + dy[i] * step, 0.0, 1.0)
+                dx[i] -= _GRAVITY * (xs[i] - aspect / 2.0)
+                dy[i] -= _GRAVITY * (ys[i] - 0.5)
+        _move(xs, ys, dx, dy, temperature, aspect if not exact else None)
         temperature -= cooling
     return xs, ys
+
+
+def _repel_exact(xs: list[float], ys: list[float], dx: list[float], dy: list[float], k2: float) -> None:
+    count = len(xs)
+    for i in range(count):
+        xi = xs[i]
+        yi = ys[i]
+        fx = 0.0
+        fy = 0.0
+        for j in range(i + 1, count):
+            ddx = xi - xs[j]
+            ddy = yi - ys[j]
+            d2 = ddx * ddx + ddy * ddy
+            if d2 < 1e-12:
+                ddx, ddy, d2 = 1e-6, 0.0, 1e-12
+            force = k2 / d2
+            fx += ddx * force
+            fy += ddy * force
+            dx[j] -= ddx * force
+            dy[j] -= ddy * force
+        dx[i] += fx
+        dy[i] += fy
+
+
+#: A cell and its four "forward" neighbours: each pair of cells is visited once.
+_FORWARD = ((1, 0), (-1, 1), (0, 1), (1, 1))
+
+
+def _repel_grid(xs: list[float], ys: list[float], dx: list[float], dy: list[float], k: float) -> int:
+    """Repulsion only between nodes within 2k (same or neighbouring cell); returns the work done."""
+    k2 = k * k
+    cutoff2 = 4.0 * k2
+    cell = 2.0 * k
+    grid: dict[tuple[int, int], list[int]] = {}
+    for i in range(len(xs)):
+        grid.setdefault((int(xs[i] / cell), int(ys[i] / cell)), []).append(i)
+    work = 0
+    for (cx, cy), members in grid.items():
+        size = len(members)
+        work += size * (size - 1) // 2 + size * sum(len(grid.get((cx + a, cy + b), ())) for a, b in _FORWARD)
+        for a_index, i in enumerate(members):
+            for j in members[a_index + 1 :]:
+                _push(xs, ys, dx, dy, i, j, k2, cutoff2)
+        for a, b in _FORWARD:
+            others = grid.get((cx + a, cy + b), ())
+            for i in members:
+                for j in others:
+                    _push(xs, ys, dx, dy, i, j, k2, cutoff2)
+    return work
+
+
+def _push(xs, ys, dx, dy, i: int, j: int, k2: float, cutoff2: float) -> None:
+    ddx = xs[i] - xs[j]
+    ddy = ys[i] - ys[j]
+    d2 = ddx * ddx + ddy * ddy
+    if d2 >= cutoff2:
+        return
+    if d2 < 1e-12:
+        ddx, ddy, d2 = 1e-6, 0.0, 1e-12
+    force = k2 / d2
+    dx[i] += ddx * force
+    dy[i] += ddy * force
+    dx[j] -= ddx * force
+    dy[j] -= ddy * force
+
+
+def _attract(links, xs: list[float], ys: list[float], dx: list[float], dy: list[float], k: float) -> None:
+    for i, j, strength in links:
+        ddx = xs[i] - xs[j]
+        ddy = ys[i] - ys[j]
+        dist = math.sqrt(ddx * ddx + ddy * ddy)
+        force = dist * strength / k
+        dx[i] -= ddx * force
+        dy[i] -= ddy * force
+        dx[j] += ddx * force
+        dy[j] += ddy * force
+
+
+def _move(xs, ys, dx, dy, temperature: float, frame: float | None) -> None:
+    """Each node moves at most `temperature`; with a frame width, it is kept inside the frame."""
+    for i in range(len(xs)):
+        length = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
+        if length > 0.0:
+            step = min(length, temperature) / length
+            if frame is None:
+                xs[i] += dx[i] * step
+                ys[i] += dy[i] * step
+            else:
+                xs[i] = _clamp(xs[i] + dx[i] * step, 0.0, frame)
+                ys[i] = _clamp(ys[i] + dy[i] * step, 0.0, 1.0)

@@ -80,12 +80,9 @@ def line_chart_svg(
     bottom = height - pad - font_size * 1.3
     plot_h = max(bottom - top, font_size)
     bottom = top + plot_h
+    target = max(2, min(6, int(plot_h / (font_size * 2.2)) + 1))
     low, high, ticks = _scale(
-        low,
-        high,
-        fixed_low=y_min_f is not None,
-        fixed_high=y_max_f is not None,
-        target=max(2, min(6, int(plot_h / (font_size * 2.2)) + 1)),
+        low, high, fixed_low=y_min_f is not None, fixed_high=y_max_f is not None, target=target
     )
     tick_w = max((_text_width(_clean(y_format(t)), font_size) for t in ticks), default=0.0)
     left = pad + tick_w + font_size * 0.5
@@ -97,51 +94,13 @@ def line_chart_svg(
     def to_y(value: float) -> float:
         return bottom - (_clamp(value, low, high) - low) / (high - low) * plot_h
 
-    parts = [legend]
-    parts.append(_value_axis_vertical(ticks, to_y, left=left, right=right, font_size=font_size, fmt=y_format))
-    parts.append(
-        f'<line class="cm-axis" x1="{_n(left)}" y1="{_n(top)}" x2="{_n(left)}" '
-        f'y2="{_n(bottom)}" stroke="{_AXIS_STROKE}"/>'
-        f'<line class="cm-axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(right)}" '
-        f'y2="{_n(bottom)}" stroke="{_AXIS_STROKE}"/>'
-    )
+    parts = [legend, _axes(ticks, to_y, left, right, top, bottom, font_size, y_format)]
     point_r = _clamp(band * 0.18, 2.0, font_size * 0.3)
     for position, (s, row) in enumerate(zip(series_list, rows, strict=True)):
-        colour = _PALETTE[position % len(_PALETTE)]
-        css = _classes("cm-series", f"cm-s{position % len(_PALETTE)}", *_tokens(s.css_class))
-        name = _clean(s.name)
-        parts.append(f'<g class="{css}">')
-        run: list[str] = []
-        for i in range(count + 1):
-            value = row[i] if i < count else None
-            if value is not None:
-                run.append(f"{_n(centres[i])},{_n(to_y(value))}")
-                continue
-            if len(run) >= 2:
-                parts.append(
-                    f'<polyline class="cm-line" points="{" ".join(run)}" fill="none" '
-                    f'stroke="{colour}" stroke-width="2.5" stroke-linejoin="round" '
-                    'stroke-linecap="round"/>'
-                )
-            run = []
-        for i, value in enumerate(row):
-            if value is None:
-                continue
-            tip = f"{name} \u00b7 {labels[i]}: {_clean(y_format(value))}"
-            parts.append(
-                f'<circle class="cm-point" cx="{_n(centres[i])}" cy="{_n(to_y(value))}" '
-                f'r="{_n(point_r)}" fill="{colour}"><title>{html.escape(tip, quote=True)}'
-                "</title></circle>"
-            )
-        parts.append("</g>")
+        parts.append(_line_series(position, s, row, labels, centres, to_y, point_r, y_format))
     parts.append(
         _band_labels(
-            labels,
-            centres,
-            band=band,
-            y=bottom + font_size * 1.25,
-            font_size=font_size,
-            width=width,
+            labels, centres, band=band, y=bottom + font_size * 1.25, font_size=font_size, width=width
         )
     )
     return _svg(
@@ -155,6 +114,59 @@ def line_chart_svg(
         chart_id=chart_id,
     )
 
+
+def _axes(
+    ticks, to_y, left: float, right: float, top: float, bottom: float, font_size: float, y_format
+) -> str:
+    """The value axis with its grid, and the two axis lines."""
+    return _value_axis_vertical(ticks, to_y, left=left, right=right, font_size=font_size, fmt=y_format) + (
+        f'<line class="cm-axis" x1="{_n(left)}" y1="{_n(top)}" x2="{_n(left)}" '
+        f'y2="{_n(bottom)}" stroke="{_AXIS_STROKE}"/>'
+        f'<line class="cm-axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(right)}" '
+        f'y2="{_n(bottom)}" stroke="{_AXIS_STROKE}"/>'
+    )
+
+
+def _line_series(
+    position: int,
+    s: Series,
+    row: list[float | None],
+    labels: list[str],
+    centres: list[float],
+    to_y: Callable[[float], float],
+    point_r: float,
+    y_format: Callable[[float], str],
+) -> str:
+    """One series: a polyline per run of values (None breaks it) and a dot with a tooltip each."""
+    colour = _PALETTE[position % len(_PALETTE)]
+    css = _classes("cm-series", f"cm-s{position % len(_PALETTE)}", *_tokens(s.css_class))
+    name = _clean(s.name)
+    parts = [f'<g class="{css}">']
+    run: list[str] = []
+    count = len(row)
+    for i in range(count + 1):
+        value = row[i] if i < count else None
+        if value is not None:
+            run.append(f"{_n(centres[i])},{_n(to_y(value))}")
+            continue
+        if len(run) >= 2:
+            parts.append(
+                f'<polyline class="cm-line" points="{" ".join(run)}" fill="none" '
+                f'stroke="{colour}" stroke-width="2.5" stroke-linejoin="round" '
+                'stroke-linecap="round"/>'
+            )
+        run = []
+    for i, value in enumerate(row):
+        if value is None:
+            continue
+        tip = f"{name} \u00b7 {labels[i]}: {_clean(y_format(value))}"
+        parts.append(
+            f'<circle class="cm-point" cx="{_n(centres[i])}" cy="{_n(to_y(value))}" '
+            f'r="{_n(point_r)}" fill="{colour}"><title>{html.escape(tip, quote=True)}'
+            "</title></circle>"
+        )
+    parts.append("</g>")
+    return "".join(parts)
 
 
 # ===================================================================== sparkline

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from ..forces import force_layout
 from .svg import (
@@ -165,84 +166,156 @@ def network_svg(
     """
     _check_size(width, height)
     node_list = sorted(nodes, key=lambda node: node.id)
+    ids, index, edge_list = _indexed(node_list, edges)
+    count = len(node_list)
+    merged, degree = _merge(edge_list, index, count)
+    stored = _stored_positions(ids, positions) if positions is not None else {}
+    # with positions, the nodes without one are the isolates; else those without an edge
+    placed = (lambda i: i in stored) if positions is not None else (lambda i: bool(degree[i]))
+    connected = [i for i in range(count) if placed(i)]
+    isolates = [i for i in range(count) if not placed(i)]
+    labels_visible = 0 < count <= LABEL_MAX_NODES
+    # 640 x 480 -> 20 units, ~9-11 px on a 360 px phone.
+    font_size = max(11.0, round(min(width, height) / 24.0))
+    base = _clamp(math.sqrt(width * height / max(count, 1)) * 0.15, 2.5, 12.0)
+    radii = _radii(node_list, base)
+    frame = _Frame.of(width, height, margin=max(radii, default=base) + 3.0,
+                      bottom_extra=font_size * 1.2 if labels_visible else 0.0)  # fmt: skip
+    px, py = [0.0] * count, [0.0] * count
+    ring_step = 2.0 * base + 4.0
+    rings = _place_isolates(isolates, bool(connected), frame, ring_step, px, py)
+    if connected:
+        if positions is not None:
+            lx, ly = [stored[i][0] for i in connected], [stored[i][1] for i in connected]
+        else:
+            lx, ly = _laid_out(connected, merged, seed=seed, width=width, height=height)
+        inner = None
+        if rings:
+            # Round cloud inside the innermost ring; far outliers are pulled in.
+            inner = rings[-1][0] - (ring_step + (font_size if labels_visible else 0.0)) / frame.min_radius
+            inner = max(inner, 0.3)
+        _place_connected(connected, lx, ly, frame, inner, px, py)
+    hrefs = [_safe_href(node.href) for node in node_list]
+    parts = [
+        _edges_markup(edge_list, index, px, py, base),
+        _nodes_markup(node_list, ids, radii, degree, hrefs, px, py),
+    ]
+    if labels_visible:
+        parts.append(
+            _labels(node_list, ids, radii, px, py, hrefs, font_size=font_size, width=width, height=height)
+        )
+    has_links = any(href is not None for href in hrefs)
+    return _svg(
+        css="cm-network",
+        width=width,
+        height=height,
+        title=title,
+        description=description,
+        body="".join(parts),
+        font_size=font_size,
+        chart_id=chart_id,
+        # role="img" would hide the links from assistive technology.
+        role="group" if has_links else "img",
+    )
+
+
+def _indexed(node_list: list[ChartNode], edges: Iterable[ChartEdge]):
+    """(ids, id -> index, the drawable edges sorted); duplicate ids raise ValueError."""
     ids = [node.id for node in node_list]
     index = {node_id: i for i, node_id in enumerate(ids)}
     if len(index) != len(ids):
         raise ValueError("duplicate node id")
-    count = len(node_list)
-
     edge_list = sorted(
         (e for e in edges if e.source in index and e.target in index and e.source != e.target),
         key=lambda e: (e.source, e.target, e.kind, _finite(e.weight) or 0.0),
     )
+    return ids, index, edge_list
 
-    # Undirected layout links; parallel edges are merged (sorted, so sums are stable).
+
+@dataclass(frozen=True)
+class _Frame:
+    """The drawing area inside the margins: its edges, centre and half-axes."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    @classmethod
+    def of(cls, width: float, height: float, *, margin: float, bottom_extra: float) -> _Frame:
+        left, right = margin, width - margin
+        top, bottom = margin, height - margin - bottom_extra
+        if right <= left:
+            left = right = width / 2.0
+        if bottom <= top:
+            top = bottom = height / 2.0
+        return cls(left, right, top, bottom)
+
+    @property
+    def cx(self) -> float:
+        return (self.left + self.right) / 2.0
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2.0
+
+    @property
+    def rx(self) -> float:
+        return (self.right - self.left) / 2.0
+
+    @property
+    def ry(self) -> float:
+        return (self.bottom - self.top) / 2.0
+
+    @property
+    def min_radius(self) -> float:
+        return max(min(self.rx, self.ry), 1.0)
+
+
+def _merge(edge_list: list[ChartEdge], index: dict[str, int], count: int):
+    """Undirected layout links (parallel edges merged; sorted, so sums are stable) and degrees."""
     merged: dict[tuple[int, int], float] = {}
     for edge in edge_list:
         a, b = index[edge.source], index[edge.target]
         key = (a, b) if a < b else (b, a)
         weight = _finite(edge.weight)
         merged[key] = merged.get(key, 0.0) + (weight if weight and weight > 0 else 0.0)
-    positive = sorted(w for w in merged.values() if w > 0)
-    reference = positive[len(positive) // 2] if positive else 1.0
     degree = [0] * count
     for a, b in merged:
         degree[a] += 1
         degree[b] += 1
-    stored: dict[int, tuple[float, float]] = {}
-    if positions is not None:
-        for i, node_id in enumerate(ids):
-            point = positions.get(node_id)
-            if point is None or len(point) != 2:
-                continue
-            x, y = _finite(point[0]), _finite(point[1])
-            if x is not None and y is not None:
-                stored[i] = (x, y)
-        connected = sorted(stored)
-        isolates = [i for i in range(count) if i not in stored]
-    else:
-        connected = [i for i in range(count) if degree[i]]
-        isolates = [i for i in range(count) if not degree[i]]
-    local = {node_index: i for i, node_index in enumerate(connected)}
-    links = [
-        (local[a], local[b], _clamp(math.sqrt(w / reference) if w > 0 else 0.5, 0.5, 2.0))
-        for (a, b), w in sorted(merged.items())
-        if a in local and b in local
-    ]
+    return merged, degree
 
-    # Sizes: radius by sqrt(size / median size), clamped.
-    labels_visible = 0 < count <= LABEL_MAX_NODES
-    # 640 x 480 -> 20 units, ~9-11 px on a 360 px phone.
-    font_size = max(11.0, round(min(width, height) / 24.0))
-    spacing = math.sqrt(width * height / max(count, 1))
-    base = _clamp(spacing * 0.15, 2.5, 12.0)
+
+def _stored_positions(ids: list[str], positions: Mapping[str, tuple[float, float]]):
+    stored: dict[int, tuple[float, float]] = {}
+    for i, node_id in enumerate(ids):
+        point = positions.get(node_id)
+        if point is None or len(point) != 2:
+            continue
+        x, y = _finite(point[0]), _finite(point[1])
+        if x is not None and y is not None:
+            stored[i] = (x, y)
+    return stored
+
+
+def _radii(node_list: list[ChartNode], base: float) -> list[float]:
+    """Radius by sqrt(size / median size), clamped."""
     sizes = [_finite(node.size) for node in node_list]
     positive_sizes = sorted(s for s in sizes if s is not None and s > 0)
     median_size = positive_sizes[len(positive_sizes) // 2] if positive_sizes else 1.0
-    radii = [
+    return [
         _clamp(
             base * math.sqrt((s if s is not None and s > 0 else 0.0) / median_size), base * 0.6, base * 2.2
         )
         for s in sizes
     ]
-    r_max = max(radii, default=base)
 
-    margin = r_max + 3.0
-    bottom_extra = font_size * 1.2 if labels_visible else 0.0
-    left, right = margin, width - margin
-    top, bottom = margin, height - margin - bottom_extra
-    if right <= left:
-        left = right = width / 2.0
-    if bottom <= top:
-        top = bottom = height / 2.0
-    cx, cy = (left + right) / 2.0, (top + bottom) / 2.0
-    rx, ry = (right - left) / 2.0, (bottom - top) / 2.0
 
-    px = [0.0] * count
-    py = [0.0] * count
-    min_radius = max(min(rx, ry), 1.0)
-    ring_step = 2.0 * base + 4.0
-    # Isolates: concentric rings from the edge inwards, evenly spaced, in id order.
+def _place_isolates(isolates: list[int], connected: bool, frame: _Frame, ring_step: float, px, py):
+    """Isolates on concentric rings from the edge inwards, evenly spaced, in id order;
+    returns the rings as (scale, nodes)."""
+    rx, ry, min_radius = frame.rx, frame.ry, frame.min_radius
     rings: list[tuple[float, list[int]]] = []
     remaining = list(isolates)
     shrink = 1.0 if connected or len(isolates) > 12 else 0.6
@@ -256,66 +329,76 @@ def network_svg(
         shrink -= ring_step / min_radius
     for ring, (factor, batch) in enumerate(rings):
         if len(batch) == 1 and not connected and len(isolates) == 1:
-            px[batch[0]], py[batch[0]] = cx, cy
+            px[batch[0]], py[batch[0]] = frame.cx, frame.cy
             continue
         for position, node_index in enumerate(batch):
             angle = -math.pi / 2 + 2 * math.pi * position / len(batch) + ring * 0.37
-            px[node_index] = cx + rx * factor * math.cos(angle)
-            py[node_index] = cy + ry * factor * math.sin(angle)
-    if connected:
-        if positions is not None:
-            lx = [stored[i][0] for i in connected]
-            ly = [stored[i][1] for i in connected]
-        else:
-            aspect = _clamp(width / height, 0.25, 4.0)
-            lx, ly = force_layout(len(connected), links, seed=seed, aspect=aspect)
-            lx, ly = _align(lx, ly, landscape=width >= height)
-        if rings:
-            # Round cloud inside the innermost ring; far outliers are pulled in.
-            inner = rings[-1][0] - (ring_step + (font_size if labels_visible else 0.0)) / min_radius
-            inner = max(inner, 0.3)
-            mx = sum(lx) / len(lx)
-            my = sum(ly) / len(ly)
-            dist = [math.hypot(x - mx, y - my) for x, y in zip(lx, ly, strict=True)]
-            reach = _robust_high(dist) or 1.0
-            for i, node_index in enumerate(connected):
-                scale = inner / max(reach, dist[i])
-                px[node_index] = cx + (lx[i] - mx) * scale * rx
-                py[node_index] = cy + (ly[i] - my) * scale * ry
-        else:
-            fx = _fit(lx, left, right)
-            fy = _fit(ly, top, bottom)
-            for i, node_index in enumerate(connected):
-                px[node_index] = fx[i]
-                py[node_index] = fy[i]
+            px[node_index] = frame.cx + rx * factor * math.cos(angle)
+            py[node_index] = frame.cy + ry * factor * math.sin(angle)
+    return rings
 
-    # ---- edges
-    parts: list[str] = []
-    if edge_list:
-        # Many edges: fainter and (with small nodes) thinner, so structure shows.
-        opacity = _clamp(400.0 / len(edge_list), 0.15, 0.8)
-        thin = _clamp(base / 8.0, 0.35, 1.0)
+
+def _laid_out(connected: list[int], merged: dict, *, seed: int, width: float, height: float):
+    """The force layout of the connected nodes, turned so its long axis runs along the frame's."""
+    positive = sorted(w for w in merged.values() if w > 0)
+    reference = positive[len(positive) // 2] if positive else 1.0
+    local = {node_index: i for i, node_index in enumerate(connected)}
+    links = [
+        (local[a], local[b], _clamp(math.sqrt(w / reference) if w > 0 else 0.5, 0.5, 2.0))
+        for (a, b), w in sorted(merged.items())
+        if a in local and b in local
+    ]
+    aspect = _clamp(width / height, 0.25, 4.0)
+    lx, ly = force_layout(len(connected), links, seed=seed, aspect=aspect)
+    return _align(lx, ly, landscape=width >= height)
+
+
+def _place_connected(connected: list[int], lx, ly, frame: _Frame, inner: float | None, px, py) -> None:
+    """Fit the connected nodes into the frame, or inside the innermost isolate ring."""
+    if inner is not None:
+        mx = sum(lx) / len(lx)
+        my = sum(ly) / len(ly)
+        dist = [math.hypot(x - mx, y - my) for x, y in zip(lx, ly, strict=True)]
+        reach = _robust_high(dist) or 1.0
+        for i, node_index in enumerate(connected):
+            scale = inner / max(reach, dist[i])
+            px[node_index] = frame.cx + (lx[i] - mx) * scale * frame.rx
+            py[node_index] = frame.cy + (ly[i] - my) * scale * frame.ry
+        return
+    fx = _fit(lx, frame.left, frame.right)
+    fy = _fit(ly, frame.top, frame.bottom)
+    for i, node_index in enumerate(connected):
+        px[node_index] = fx[i]
+        py[node_index] = fy[i]
+
+
+def _edges_markup(edge_list: list[ChartEdge], index: dict[str, int], px, py, base: float) -> str:
+    if not edge_list:
+        return ""
+    # Many edges: fainter and (with small nodes) thinner, so structure shows.
+    opacity = _clamp(400.0 / len(edge_list), 0.15, 0.8)
+    thin = _clamp(base / 8.0, 0.35, 1.0)
+    parts = [
+        f'<g class="cm-edges" stroke="{_EDGE_STROKE}" stroke-opacity="{_n2(opacity)}" stroke-linecap="round">'
+    ]
+    for edge in edge_list:
+        a, b = index[edge.source], index[edge.target]
+        weight = _finite(edge.weight)
+        stroke = thin * _clamp(2.0 * math.sqrt(weight) if weight and weight > 0 else 1.0, 1.0, 6.0)
+        kind = _token(edge.kind, lower=True)
         parts.append(
-            f'<g class="cm-edges" stroke="{_EDGE_STROKE}" stroke-opacity="{_n2(opacity)}" '
-            'stroke-linecap="round">'
+            f'<line class="{_classes("cm-edge", "edge-" + kind if kind else "")}" '
+            f'x1="{_n(px[a])}" y1="{_n(py[a])}" x2="{_n(px[b])}" y2="{_n(py[b])}" '
+            f'stroke-width="{_n2(stroke)}"/>'
         )
-        for edge in edge_list:
-            a, b = index[edge.source], index[edge.target]
-            weight = _finite(edge.weight)
-            stroke = thin * _clamp(2.0 * math.sqrt(weight) if weight and weight > 0 else 1.0, 1.0, 6.0)
-            kind = _token(edge.kind, lower=True)
-            parts.append(
-                f'<line class="{_classes("cm-edge", "edge-" + kind if kind else "")}" '
-                f'x1="{_n(px[a])}" y1="{_n(py[a])}" x2="{_n(px[b])}" y2="{_n(py[b])}" '
-                f'stroke-width="{_n2(stroke)}"/>'
-            )
-        parts.append("</g>")
+    parts.append("</g>")
+    return "".join(parts)
 
-    # ---- nodes: big ones first so small ones stay visible on top.
-    hrefs = [_safe_href(node.href) for node in node_list]
-    has_links = any(href is not None for href in hrefs)
-    parts.append('<g class="cm-nodes">')
-    for i in sorted(range(count), key=lambda n: (-radii[n], ids[n])):
+
+def _nodes_markup(node_list, ids, radii, degree, hrefs, px, py) -> str:
+    """Nodes, big ones first so small ones stay visible on top."""
+    parts = ['<g class="cm-nodes">']
+    for i in sorted(range(len(node_list)), key=lambda n: (-radii[n], ids[n])):
         node = node_list[i]
         kind = _token(node.kind, lower=True)
         highlight = _token(node.highlight, lower=True) if node.highlight else ""
@@ -333,50 +416,43 @@ def network_svg(
             f'stroke-width="{_n2(min(1.0, r * 0.25))}"/></g>'
         )
         if hrefs[i] is not None:
-            node_markup = (
-                f'<a class="cm-node-link" href="{html.escape(hrefs[i], quote=True)}">{node_markup}</a>'
-            )
+            href = html.escape(hrefs[i], quote=True)
+            node_markup = f'<a class="cm-node-link" href="{href}">{node_markup}</a>'
         parts.append(node_markup)
     parts.append("</g>")
+    return "".join(parts)
 
-    # ---- labels: a layer above all nodes, hidden from assistive technology
-    # (each node's <title> names it); linked labels enlarge the tap target.
-    if labels_visible:
-        spots = _place_labels(
-            [_clean(node.label) for node in node_list],
-            sorted(range(count), key=lambda n: (not node_list[n].highlight, -radii[n], ids[n])),
-            px,
-            py,
-            radii,
-            font_size=font_size,
-            width=width,
-            height=height,
-        )
-        if spots:
-            parts.append('<g class="cm-labels" aria-hidden="true">')
-            for i in sorted(spots):
-                tx, ty, anchor, shown = spots[i]
-                text = (
-                    f'<text class="cm-label" x="{_n(tx)}" y="{_n(ty)}" '
-                    f'text-anchor="{anchor}">{html.escape(shown, quote=True)}</text>'
-                )
-                if hrefs[i] is not None:
-                    text = (
-                        f'<a class="cm-label-link" href="{html.escape(hrefs[i], quote=True)}" '
-                        f'tabindex="-1">{text}</a>'
-                    )
-                parts.append(text)
-            parts.append("</g>")
 
-    return _svg(
-        css="cm-network",
+def _labels(node_list, ids, radii, px, py, hrefs, *, font_size: float, width: float, height: float) -> str:
+    """Labels where they fit, highlighted and big nodes first."""
+    spots = _place_labels(
+        [_clean(node.label) for node in node_list],
+        sorted(range(len(node_list)), key=lambda n: (not node_list[n].highlight, -radii[n], ids[n])),
+        px,
+        py,
+        radii,
+        font_size=font_size,
         width=width,
         height=height,
-        title=title,
-        description=description,
-        body="".join(parts),
-        font_size=font_size,
-        chart_id=chart_id,
-        # role="img" would hide the links from assistive technology.
-        role="group" if has_links else "img",
     )
+    return _labels_markup(spots, hrefs)
+
+
+def _labels_markup(spots: dict, hrefs: list) -> str:
+    """Labels on a layer above all nodes, hidden from assistive technology (each node's
+    <title> names it); linked labels enlarge the tap target."""
+    if not spots:
+        return ""
+    parts = ['<g class="cm-labels" aria-hidden="true">']
+    for i in sorted(spots):
+        tx, ty, anchor, shown = spots[i]
+        text = (
+            f'<text class="cm-label" x="{_n(tx)}" y="{_n(ty)}" '
+            f'text-anchor="{anchor}">{html.escape(shown, quote=True)}</text>'
+        )
+        if hrefs[i] is not None:
+            href = html.escape(hrefs[i], quote=True)
+            text = f'<a class="cm-label-link" href="{href}" tabindex="-1">{text}</a>'
+        parts.append(text)
+    parts.append("</g>")
+    return "".join(parts)
