@@ -41,6 +41,7 @@ from .models import (
     Role,
     StaffRole,
 )
+from .scores import changes
 
 DEMO_PASSWORD = "komunitas-demo-2026"  # noqa: S105 - printed for the demo, documented in README
 DEMO_LOGINS = {
@@ -481,6 +482,8 @@ def build_demo(today: dt.date, *, seed: int = 2026) -> dict[str, int]:
         groups["G-ARISAN-RT03"], status=ExchangeStatus.PENDING)
     exchanges[-1].logged_by = users["member"]
     Exchange.objects.bulk_create(exchanges, batch_size=1000)
+    # bulk writes send no signal: stored scores of these areas (none yet, normally) go stale
+    changes.mark_changed(village.pk for village in villages.values())
 
     return {
         "areas": Area.objects.count(),

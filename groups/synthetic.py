@@ -44,6 +44,7 @@ from .models import (
     Resource,
     ScoreSnapshot,
 )
+from .scores import changes
 
 VILLAGE_SIZE = 2000
 EXCHANGES_PER_PERSON = 10
@@ -399,6 +400,8 @@ def build(people: int, *, seed: int = 1, today: dt.date | None = None, prefix: s
                 NormReview(norm=norm, reviewed_on=start + dt.timedelta(days=45 + 91 * q), rating=level)
             )
     NormReview.objects.bulk_create(reviews, batch_size=BATCH)
+    # bulk writes send no signal: stored scores of these areas (none yet, normally) go stale
+    changes.mark_changed(village.pk for village in villages)
 
     return Summary(
         areas=2 + n_villages,

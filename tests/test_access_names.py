@@ -21,8 +21,8 @@ import networkx as nx
 import pytest
 from django.urls import reverse
 
-from groups.scores import snapshots as reports
 from groups.models import ActivityKind, Gender, Person
+from groups.scores import reading, snapshots
 from groups.transfer import exporter
 
 from . import factories as f
@@ -105,7 +105,7 @@ def village(world):
     f.ExchangeFactory(ref="X-EKO-CANDRA", giver_person=eko, receiver_person=candra)
     f.ExchangeFactory(ref="X-SITI-CANDRA", giver_person=siti, receiver_person=candra)
     for area in (world.district, world.village, world.village2):
-        reports.compute_snapshot(reports.create_snapshot(area, dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+        snapshots.compute_snapshot(reading.create_snapshot(area, dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
     return world
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from groups.scores import snapshots as reports
 from groups.models import (
     ActorKind,
     Area,
@@ -26,6 +25,7 @@ from groups.models import (
     Person,
     Resource,
 )
+from groups.scores import reading, snapshots
 
 from .test_browser_reports import ARGS, CHROMIUM, END, PERIOD, START
 
@@ -70,7 +70,7 @@ def long_names(db):
         ]
     )
     district = Area.objects.get(ref="ID-JT-WSB-KTK")
-    reports.compute_snapshot(reports.request_snapshot(district, START, END))
+    snapshots.compute_snapshot(reading.request_snapshot(district, START, END))
     return {"person": person.ref, "group": group.ref, "village": arisan.area.ref}
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from groups.models import Area, Person
-from groups.scores import snapshots as reports
+from groups.scores import reading, snapshots
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -37,7 +37,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def demo(db):
     call_command("seed_demo", today=END.isoformat(), stdout=io.StringIO())
     district = Area.objects.get(ref="ID-JT-WSB-KTK")
-    reports.compute_snapshot(reports.request_snapshot(district, START, END))
+    snapshots.compute_snapshot(reading.request_snapshot(district, START, END))
     return {
         "slamet": Person.objects.get(full_name="Slamet Riyadi").ref,
         "rina": Person.objects.get(full_name="Rina Wulandari").ref,

@@ -346,7 +346,7 @@ def test_network_stored_positions_skip_the_layout(monkeypatch):
     def no_layout(*args, **kwargs):
         raise AssertionError("the layout ran although positions were given")
 
-    monkeypatch.setattr(charts, "_fr_layout", no_layout)
+    monkeypatch.setattr(charts.network, "force_layout", no_layout)
     nodes, edges = random_graph(3000, 6000, seed=11)
     rng = random.Random(2)
     positions = {n.id: (rng.random(), rng.random()) for n in nodes}

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from groups.models import Area, Person
-from groups.scores import snapshots as reports
+from groups.scores import reading, snapshots
 
 START, END = dt.date(2025, 11, 29), dt.date(2026, 11, 28)
 PERIOD = {"period": "dates", "start": START.isoformat(), "end": END.isoformat()}
@@ -22,7 +22,7 @@ PERIOD = {"period": "dates", "start": START.isoformat(), "end": END.isoformat()}
 def demo(db):
     call_command("seed_demo", today=END.isoformat(), stdout=io.StringIO())
     district = Area.objects.get(ref="ID-JT-WSB-KTK")
-    reports.compute_snapshot(reports.request_snapshot(district, START, END))
+    snapshots.compute_snapshot(reading.request_snapshot(district, START, END))
     return {
         "slamet": Person.objects.get(full_name="Slamet Riyadi"),
         "rina": Person.objects.get(full_name="Rina Wulandari"),

@@ -1,6 +1,6 @@
 """Report pages: dashboard, group report, before/after, person profile, methodology.
 
-Scores are computed synchronously with reports.compute_snapshot on a small world: district D
+Scores are computed synchronously with snapshots.compute_snapshot on a small world: district D
 (villages V1 with group G1 and V2 with group G2) and district E, see tests/conftest.py.
 """
 
@@ -25,8 +25,8 @@ from groups.models import (
     SnapshotStatus,
 )
 from groups.privacy import pseudonym
-from groups.scores import snapshots as reports
-from groups.scores.sentences import INDICATORS, indicator_anchor
+from groups.scores import reading, snapshots, windows
+from groups.scores.indicators import INDICATORS, indicator_anchor
 
 from . import factories as f
 
@@ -36,7 +36,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def compute(area, start=None, end=None, resource=""):
-    return reports.compute_snapshot(reports.request_snapshot(area, start, end, resource))
+    return snapshots.compute_snapshot(reading.request_snapshot(area, start, end, resource))
 
 
 @pytest.fixture
@@ -286,7 +286,7 @@ def test_dashboard_without_snapshot_requests_one_and_polls(client, coordinator, 
 
 
 def test_dashboard_after_a_failure_stops_polling(client, coordinator, world):
-    window = reports.default_window()
+    window = windows.default_window()
     ScoreSnapshot.objects.create(
         area=world.village2,
         period_start=window.start,

@@ -21,8 +21,7 @@ from groups.models import (
     ScoreSnapshot,
     SnapshotStatus,
 )
-from groups.scores import analysis
-from groups.scores import snapshots as reports
+from groups.scores import analysis, downloads, reading, snapshots
 
 from . import factories as f
 from . import test_scores_scope
@@ -98,7 +97,7 @@ class TestSeedSynthetic:
         assert Person.objects.filter(ref="P-MEMBER").exists()
 
     def test_force_deletes_the_previous_community_and_its_snapshots(self, town):
-        reports.compute_snapshot(reports.create_snapshot(town.district, START, END))
+        snapshots.compute_snapshot(reading.create_snapshot(town.district, START, END))
         run("seed_synthetic", "--people", "30", "--seed", "1", "--force")
         assert not Person.objects.filter(ref__startswith="S-").exists()
         assert not ScoreSnapshot.objects.exists()
@@ -118,13 +117,13 @@ class TestComputeScores:
             "compute_scores", "--area", "SV1", "--since", START.isoformat(), "--until", END.isoformat()
         )
         assert "SV1" in output and " s" in output
-        snapshot = reports.latest_snapshot(town.village, START, END)
+        snapshot = reading.latest_snapshot(town.village, START, END)
         assert snapshot.status == SnapshotStatus.DONE and snapshot.area_scores["people"] == 4
 
     def test_computes_every_area_for_the_last_12_months(self, town):
         run("compute_scores")
         for area in Area.objects.all():
-            snapshot = reports.latest_snapshot(area)
+            snapshot = reading.latest_snapshot(area)
             assert snapshot is not None and snapshot.rolling
 
     def test_if_missing_skips_areas_that_have_one(self, town):
@@ -144,7 +143,7 @@ class TestComputeScores:
             "--resource",
             "labour",
         )
-        assert reports.latest_snapshot(town.district, START, END, "labour").area_scores["exchanges"] == 1
+        assert reading.latest_snapshot(town.district, START, END, "labour").area_scores["exchanges"] == 1
 
     @pytest.mark.parametrize(
         "args",
@@ -171,7 +170,7 @@ class TestComputeScores:
         with pytest.raises(CommandError):
             run("compute_scores", "--since", START.isoformat(), "--until", END.isoformat())
         assert ScoreSnapshot.objects.get(area=town.district).status == SnapshotStatus.FAILED
-        assert reports.latest_snapshot(town.village, START, END) is not None
+        assert reading.latest_snapshot(town.village, START, END) is not None
 
 
 def read_csv(path) -> list[dict]:
@@ -191,7 +190,7 @@ class TestExportScores:
             "--until",
             END.isoformat(),
         )
-        snapshot = reports.latest_snapshot(town.district, START, END)
+        snapshot = reading.latest_snapshot(town.district, START, END)
         people = read_csv(tmp_path / "people.csv")
         assert [r["ref"] for r in people] == sorted(
             p.ref for p in Person.objects.filter(pk__in=snapshot.person_scores.values("person"))
@@ -257,4 +256,4 @@ class TestExportScores:
         assert next(r for r in groups if r["ref"] == "SG-EVIL")["name"].startswith("'+")
 
     def test_negative_numbers_stay_numbers(self):
-        assert reports._csv(["x", "y"], [[-0.5, "-1"]]) == "x,y\n-0.5,'-1\n"
+        assert downloads._csv(["x", "y"], [[-0.5, "-1"]]) == "x,y\n-0.5,'-1\n"

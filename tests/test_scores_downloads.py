@@ -3,16 +3,18 @@
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 
 import networkx as nx
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
 from groups.models import Resource, ScoreSnapshot, SnapshotStatus
 from groups.privacy import pseudonym
-from groups.scores import snapshots as reports
+from groups.scores import downloads, reading, snapshots, windows
 
 from . import factories as f
 
@@ -35,7 +37,8 @@ def exchanges(world):
 
 def ready(area):
     """The stored snapshot of PERIOD (computed in the background in real use)."""
-    return reports.compute_snapshot(reports.create_snapshot(area, dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    snapshot = reading.create_snapshot(area, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    return snapshots.compute_snapshot(snapshot)
 
 
 def scores_url(area_ref="D"):
@@ -74,10 +77,10 @@ class TestScoresDownload:
 
     def test_without_a_query_string_the_last_12_months(self, client, staff, exchanges):
         client.force_login(staff)
-        reports.compute_snapshot(reports.create_snapshot(exchanges.district))
+        snapshots.compute_snapshot(reading.create_snapshot(exchanges.district))
         response = client.get(scores_url())
         assert response.status_code == 200
-        assert unzip(response)["area.csv"][0]["period_end"] == reports.default_window().end.isoformat()
+        assert unzip(response)["area.csv"][0]["period_end"] == windows.default_window().end.isoformat()
 
     def test_without_a_snapshot_the_first_request_computes_one(
         self, client, staff, exchanges, django_capture_on_commit_callbacks
@@ -166,6 +169,42 @@ class TestScoresDownload:
         assert ScoreSnapshot.objects.count() == 1  # asked once
 
 
+def fractional_cells(files: dict[str, list[dict]]) -> list[str]:
+    cells = [v for rows in files.values() for row in rows for v in row.values()]
+    return [v for v in cells if re.fullmatch(r"-?\d+\.\d+", v)]
+
+
+class TestScoreRounding:
+    """Score CSVs carry 4 decimals (groups/examples/FORMAT.md), not 0.6666666666666666."""
+
+    def test_the_download_rounds_fractions_to_four_places(self, client, staff, exchanges):
+        snapshot = ready(exchanges.district)
+        snapshot.group_scores.filter(group=exchanges.group).update(density=2 / 3, ei_index=-1 / 3)
+        snapshot.person_scores.filter(person=exchanges.member_person).update(betweenness=1 / 7)
+        client.force_login(staff)
+        files = unzip(client.get(scores_url(), PERIOD))
+        g1 = next(r for r in files["groups.csv"] if r["ref"] == "G1")
+        assert (g1["density"], g1["ei_index"]) == ("0.6667", "-0.3333")
+        member = next(r for r in files["people.csv"] if r["ref"] == "P-MEMBER")
+        assert member["betweenness"] == "0.1429"
+        fractions = fractional_cells(files)
+        assert fractions and all(len(v.split(".")[1]) <= 4 for v in fractions)
+
+    def test_the_export_command_rounds_the_same_way(self, exchanges, tmp_path):
+        snapshot = ready(exchanges.district)
+        snapshot.group_scores.filter(group=exchanges.group).update(density=2 / 3)
+        window = ["--since", "2026-01-01", "--until", "2026-12-31"]
+        call_command("export_scores", str(tmp_path), "--area", "D", *window)
+        with open(tmp_path / "groups.csv", newline="") as handle:
+            g1 = next(r for r in csv.DictReader(handle) if r["ref"] == "G1")
+        assert g1["density"] == "0.6667"
+
+    def test_whole_numbers_stay_whole(self, exchanges):
+        tables = downloads.score_tables(ready(exchanges.district))
+        area = next(csv.DictReader(io.StringIO(tables["area.csv"])))
+        assert area["exchanges"] == "3" and area["people"] == "3"
+
+
 class TestNetworkDownload:
     def test_graphml_with_refs_kinds_groups_and_counts_by_type(self, client, staff, exchanges):
         client.force_login(staff)
@@ -245,4 +284,4 @@ class TestGroupNetworkDownload:
 
 
 def test_pseudonym_is_the_privacy_modules(db):
-    assert reports.pseudonym("P-1") == pseudonym("P-1")
+    assert downloads.pseudonym("P-1") == pseudonym("P-1")

@@ -16,7 +16,8 @@ from groups.models import (
     ScoreSnapshot,
     SnapshotStatus,
 )
-from groups.scores import snapshots as reports
+from groups.scores import changes, reading, snapshots
+from groups.services import exchanges as exchange_services
 
 from . import factories as f
 
@@ -34,7 +35,7 @@ def place(db):
     f.MembershipFactory(person=ana, group=group)
     f.ExchangeFactory(giver_person=ana, receiver_person=budi, date=timezone.localdate())
     for area in (district, village):
-        reports.compute_snapshot(reports.create_snapshot(area))
+        snapshots.compute_snapshot(reading.create_snapshot(area))
     return {
         "district": district,
         "village": village,
@@ -47,7 +48,7 @@ def place(db):
 
 
 def exchanges_in_latest(area) -> int:
-    return reports.latest_snapshot(area).area_scores["exchanges"]
+    return reading.latest_snapshot(area).area_scores["exchanges"]
 
 
 def snapshot_count(area, **filters) -> int:
@@ -102,7 +103,7 @@ def test_after_the_first_callback_the_others_of_a_transaction_do_no_queries(
 
 
 def test_separate_saves_while_one_is_waiting_add_nothing(place, django_capture_on_commit_callbacks):
-    waiting = reports.create_snapshot(place["village"])
+    waiting = reading.create_snapshot(place["village"])
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(5):
             f.ExchangeFactory(giver_person=place["budi"], receiver_person=place["ana"])
@@ -112,7 +113,7 @@ def test_separate_saves_while_one_is_waiting_add_nothing(place, django_capture_o
 
 
 def test_a_change_during_a_computation_requests_another(place, django_capture_on_commit_callbacks):
-    running = reports.create_snapshot(place["village"])
+    running = reading.create_snapshot(place["village"])
     ScoreSnapshot.objects.filter(pk=running.pk).update(
         status=SnapshotStatus.RUNNING, started_at=timezone.now()
     )
@@ -124,23 +125,23 @@ def test_a_change_during_a_computation_requests_another(place, django_capture_on
 
 
 def test_an_abandoned_running_snapshot_does_not_block(place):
-    stuck = reports.create_snapshot(place["village"])
+    stuck = reading.create_snapshot(place["village"])
     ScoreSnapshot.objects.filter(pk=stuck.pk).update(
         status=SnapshotStatus.RUNNING,
-        started_at=timezone.now() - reports.STALE_RUNNING - dt.timedelta(minutes=1),
+        started_at=timezone.now() - reading.STALE_RUNNING - dt.timedelta(minutes=1),
     )
-    assert reports.pending_snapshot(place["village"]) is None
-    assert reports.request_snapshot(place["village"]) != stuck
+    assert reading.pending_snapshot(place["village"]) is None
+    assert reading.request_snapshot(place["village"]) != stuck
 
 
 def test_a_lost_pending_snapshot_does_not_block(place):
-    lost = reports.create_snapshot(place["village"])
+    lost = reading.create_snapshot(place["village"])
     ScoreSnapshot.objects.filter(pk=lost.pk).update(
-        requested_at=timezone.now() - reports.STALE_RUNNING - dt.timedelta(minutes=1)
+        requested_at=timezone.now() - reading.STALE_RUNNING - dt.timedelta(minutes=1)
     )
-    assert reports.pending_snapshot(place["village"]) is None
-    fresh = reports.request_snapshot(place["village"])
-    assert fresh != lost and reports.pending_snapshot(place["village"]) == fresh
+    assert reading.pending_snapshot(place["village"]) is None
+    fresh = reading.request_snapshot(place["village"])
+    assert fresh != lost and reading.pending_snapshot(place["village"]) == fresh
 
 
 def test_mark_changed_after_a_bulk_import(place, django_capture_on_commit_callbacks):
@@ -161,16 +162,41 @@ def test_mark_changed_after_a_bulk_import(place, django_capture_on_commit_callba
     )
     assert exchanges_in_latest(place["village"]) == 1  # bulk writes send no signal
     with django_capture_on_commit_callbacks(execute=True):
-        reports.mark_changed([place["village"].pk])
+        changes.mark_changed([place["village"].pk])
     assert exchanges_in_latest(place["village"]) == 4
     assert exchanges_in_latest(place["district"]) == 4
+
+
+@pytest.mark.parametrize("settle", ["dispute", "confirm"])
+def test_settling_an_exchange_requests_a_new_snapshot(place, settle, django_capture_on_commit_callbacks):
+    """Disputing writes with QuerySet.update() (no signal): the service tells change tracking
+    itself, so the disputed exchange stops counting at once."""
+    pending = f.ExchangeFactory(
+        giver_person=place["budi"],
+        receiver_person=place["ana"],
+        date=timezone.localdate(),
+        status=ExchangeStatus.PENDING,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshots.compute_snapshot(reading.create_snapshot(place["village"]))
+    assert exchanges_in_latest(place["village"]) == 2
+    before = reading.latest_snapshot(place["village"]).pk
+    by = f.UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            settled = getattr(exchange_services, f"{settle}_exchange")(exchange=pending, by=by)
+    assert settled
+    latest = reading.latest_snapshot(place["village"])
+    assert latest.pk != before  # a new snapshot was requested and computed
+    assert exchanges_in_latest(place["village"]) == (1 if settle == "dispute" else 2)
+    assert exchanges_in_latest(place["district"]) == (1 if settle == "dispute" else 2)
 
 
 def test_members_living_elsewhere_recompute_their_groups_area(place, django_capture_on_commit_callbacks):
     # dodi lives in village 2 (no snapshot) but joins a group of village 1
     with django_capture_on_commit_callbacks(execute=True):
         Membership.objects.create(person=place["dodi"], group=place["group"], joined_on=dt.date(2020, 1, 1))
-    assert reports.latest_snapshot(place["village"]).area_scores["people"] == 3
+    assert reading.latest_snapshot(place["village"]).area_scores["people"] == 3
 
 
 def change_membership(p):
@@ -229,7 +255,7 @@ def test_changing_attendance_requests_recomputation(place, django_capture_on_com
 
 
 def test_a_resource_snapshot_is_recomputed_too(place, django_capture_on_commit_callbacks):
-    reports.compute_snapshot(reports.create_snapshot(place["village"], resource=Resource.LABOUR))
+    snapshots.compute_snapshot(reading.create_snapshot(place["village"], resource=Resource.LABOUR))
     with django_capture_on_commit_callbacks(execute=True):
         f.ExchangeFactory(
             giver_person=place["budi"],
@@ -237,4 +263,4 @@ def test_a_resource_snapshot_is_recomputed_too(place, django_capture_on_commit_c
             resource=Resource.LABOUR,
             date=timezone.localdate(),
         )
-    assert reports.latest_snapshot(place["village"], resource=Resource.LABOUR).area_scores["exchanges"] == 1
+    assert reading.latest_snapshot(place["village"], resource=Resource.LABOUR).area_scores["exchanges"] == 1

@@ -1,4 +1,4 @@
-"""reports.scope_data / collect on a hand-built community: who is a node, which exchanges,
+"""collect.scope_data / collect on a hand-built community: who is a node, which exchanges,
 memberships, activities and norms count in a window (both ends inclusive)."""
 
 import datetime as dt
@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from groups.models import AreaLevel, ExchangeStatus, Resource
-from groups.scores import analysis
-from groups.scores import snapshots as reports
+from groups.scores import analysis, collect, windows
 
 from . import factories as f
 
@@ -115,7 +114,7 @@ def flow_refs(data) -> list[tuple[str, str, str]]:
 
 
 def test_every_person_of_the_area_is_a_node_isolates_and_members_from_elsewhere_included(town):
-    data = reports.scope_data(town.district, START, END)
+    data = collect.scope_data(town.district, START, END)
     p = town.people
     expected = {node(p[n]) for n in ("ana", "budi", "cici", "dodi", "eko")}
     assert set(data.people) == expected
@@ -125,7 +124,7 @@ def test_every_person_of_the_area_is_a_node_isolates_and_members_from_elsewhere_
 
 
 def test_window_ends_are_inclusive_and_disputed_exchanges_are_left_out(town):
-    data = reports.scope_data(town.district, START, END)
+    data = collect.scope_data(town.district, START, END)
     p = town.people
     counted = [
         (fl.giver, fl.receiver) for fl in data.flows if fl.giver in data.people and fl.receiver in data.people
@@ -143,7 +142,7 @@ def test_window_ends_are_inclusive_and_disputed_exchanges_are_left_out(town):
 
 
 def test_external_actors_that_exchanged_are_nodes(town):
-    data = reports.scope_data(town.district, START, END)
+    data = collect.scope_data(town.district, START, END)
     actor = f"a:{town.actor.pk}"
     assert data.actors == (actor,)
     D, _ = analysis.build_graphs(data)
@@ -152,7 +151,7 @@ def test_external_actors_that_exchanged_are_nodes(town):
 
 
 def test_membership_window_rule(town):
-    data = reports.scope_data(town.district, START, END)
+    data = collect.scope_data(town.district, START, END)
     p = town.people
     members = data.memberships[f"g:{town.group.pk}"]
     assert members == {
@@ -164,39 +163,39 @@ def test_membership_window_rule(town):
 
 
 def test_activities_in_the_window_with_attendees(town):
-    data = reports.scope_data(town.district, START, END)
+    data = collect.scope_data(town.district, START, END)
     assert [(a.group, a.attendees) for a in data.activities] == [
         (f"g:{town.group.pk}", frozenset({node(town.people["ana"]), node(town.people["eko"])}))
     ]
 
 
 def test_norms_in_force_at_the_end_with_their_latest_rating_by_then(town):
-    data = reports.scope_data(town.district, START, END)
+    data = collect.scope_data(town.district, START, END)
     assert sorted(data.norm_ratings[f"g:{town.group.pk}"], key=lambda r: (r is None, r)) == [4, 5, None]
 
 
 def test_a_village_scope_holds_its_residents_and_its_groups_members(town):
-    data = reports.scope_data(town.village, START, END)
+    data = collect.scope_data(town.village, START, END)
     p = town.people
     assert set(data.people) == {node(p["ana"]), node(p["budi"]), node(p["cici"]), node(p["eko"])}
     assert set(data.memberships) == {f"g:{town.group.pk}"}
 
 
 def test_a_group_scope_holds_its_members_in_the_window(town):
-    data = reports.scope_data(town.group, START, END)
+    data = collect.scope_data(town.group, START, END)
     p = town.people
     assert set(data.people) == {node(p["ana"]), node(p["budi"]), node(p["eko"])}
     assert set(data.memberships) == {f"g:{town.group.pk}"}
 
 
 def test_resource_filter_keeps_only_that_type(town):
-    data = reports.scope_data(town.district, START, END, Resource.LABOUR)
+    data = collect.scope_data(town.district, START, END, Resource.LABOUR)
     assert flow_refs(data) == [(node(town.people["budi"]), node(town.people["ana"]), "labour")]
     assert data.actors == ()
 
 
 def test_a_narrower_window_drops_what_falls_outside(town):
-    data = reports.scope_data(town.district, START + dt.timedelta(days=1), END - dt.timedelta(days=1))
+    data = collect.scope_data(town.district, START + dt.timedelta(days=1), END - dt.timedelta(days=1))
     assert (node(town.people["ana"]), node(town.people["budi"]), "money") not in flow_refs(data)
     assert data.activities == ()
     assert node(town.people["budi"]) not in data.memberships[f"g:{town.group.pk}"]  # joined on END
@@ -204,14 +203,14 @@ def test_a_narrower_window_drops_what_falls_outside(town):
 
 
 def test_quarter_slices_of_a_collection_match_a_fresh_query(town):
-    collected = reports.collect(town.district, START, END)
+    collected = collect.collect(town.district, START, END)
     for quarter in collected.window.quarters():
-        assert collected.scope_data(quarter) == reports.scope_data(town.district, quarter.start, quarter.end)
+        assert collected.scope_data(quarter) == collect.scope_data(town.district, quarter.start, quarter.end)
 
 
 def test_scope_data_query_count_does_not_grow_with_rows(town, django_assert_max_num_queries):
     with django_assert_max_num_queries(12) as small:
-        reports.scope_data(town.district, START, END)
+        collect.scope_data(town.district, START, END)
     for _ in range(30):
         person = f.PersonFactory(area=town.village)
         f.MembershipFactory(person=person, group=town.group)
@@ -219,20 +218,20 @@ def test_scope_data_query_count_does_not_grow_with_rows(town, django_assert_max_
         f.ActivityFactory(group=town.group, date=START).attendees.set([person])
         f.NormFactory(group=town.group).reviews.create(reviewed_on=START, rating=3)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        reports.scope_data(town.district, START, END)
+        collect.scope_data(town.district, START, END)
 
 
 class TestWindows:
     def test_default_window_is_the_last_12_months_inclusive(self):
-        window = reports.default_window(dt.date(2026, 11, 28))
+        window = windows.default_window(dt.date(2026, 11, 28))
         assert (window.start, window.end) == (dt.date(2025, 11, 29), dt.date(2026, 11, 28))
 
     def test_default_window_at_the_end_of_february_in_a_leap_year(self):
-        window = reports.default_window(dt.date(2028, 2, 29))
+        window = windows.default_window(dt.date(2028, 2, 29))
         assert (window.start, window.end) == (dt.date(2027, 3, 1), dt.date(2028, 2, 29))
 
     def test_twelve_months_make_four_full_contiguous_quarters(self):
-        quarters = reports.default_window(dt.date(2026, 11, 28)).quarters()
+        quarters = windows.default_window(dt.date(2026, 11, 28)).quarters()
         assert [(q.start, q.end, q.partial) for q in quarters] == [
             (dt.date(2025, 11, 29), dt.date(2026, 2, 28), False),
             (dt.date(2026, 3, 1), dt.date(2026, 5, 28), False),
@@ -241,7 +240,7 @@ class TestWindows:
         ]
 
     def test_a_short_window_has_one_partial_quarter(self):
-        quarters = reports.Window(dt.date(2026, 5, 1), dt.date(2026, 9, 30)).quarters()
+        quarters = windows.Window(dt.date(2026, 5, 1), dt.date(2026, 9, 30)).quarters()
         assert [(q.start, q.end, q.partial) for q in quarters] == [
             (dt.date(2026, 5, 1), dt.date(2026, 6, 30), True),
             (dt.date(2026, 7, 1), dt.date(2026, 9, 30), False),
@@ -249,4 +248,4 @@ class TestWindows:
 
     def test_a_single_day_window_is_one_quarter(self):
         day = dt.date(2026, 5, 1)
-        assert reports.Window(day, day).quarters() == [reports.Window(day, day, True)]
+        assert windows.Window(day, day).quarters() == [windows.Window(day, day, True)]

@@ -6,8 +6,7 @@ from dataclasses import asdict
 import pytest
 
 from groups.models import GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus
-from groups.scores import analysis
-from groups.scores import snapshots as reports
+from groups.scores import analysis, collect, layouts, reading, snapshots, windows
 from groups.scores.tasks import compute_snapshot_task
 
 from . import factories as f
@@ -18,7 +17,7 @@ town = test_scores_scope.town  # the hand-built community fixture
 
 
 def computed(area, start=START, end=END, resource=""):
-    return reports.compute_snapshot(reports.create_snapshot(area, start, end, resource))
+    return snapshots.compute_snapshot(reading.create_snapshot(area, start, end, resource))
 
 
 def test_stored_rows_equal_the_analysis_results(town):
@@ -26,17 +25,17 @@ def test_stored_rows_equal_the_analysis_results(town):
     assert snapshot.status == SnapshotStatus.DONE
     assert snapshot.computed_at is not None and snapshot.duration_seconds >= 0
     expected = analysis.compute_scores(
-        reports.scope_data(town.district, START, END), seed=reports.SEED, brokers=reports.BROKERS
+        collect.scope_data(town.district, START, END), seed=snapshots.SEED, brokers=snapshots.BROKERS
     )
     rows = {f"p:{r.person_id}": r for r in snapshot.person_scores.all()}
     assert set(rows) == set(expected.people)  # isolates included
     for pid, scores in expected.people.items():
-        for field in reports.PERSON_FIELDS:
+        for field in snapshots.PERSON_FIELDS:
             assert getattr(rows[pid], field) == getattr(scores, field), (pid, field)
     groups = {f"g:{r.group_id}": r for r in snapshot.group_scores.all()}
     assert set(groups) == set(expected.groups)
     for gid, scores in expected.groups.items():
-        for field in reports.GROUP_FIELDS:
+        for field in snapshots.GROUP_FIELDS:
             if field.endswith("_ids"):
                 continue
             assert getattr(groups[gid], field) == getattr(scores, field), (gid, field)
@@ -64,16 +63,16 @@ def test_brokers_are_stored_as_refs_in_betweenness_order(db):
 
 def test_trend_has_one_value_per_quarter_equal_to_that_quarters_scores(town):
     snapshot = computed(town.district)
-    quarters = reports.Window(START, END).quarters()
+    quarters = windows.Window(START, END).quarters()
     assert [q["start"] for q in snapshot.trend["quarters"]] == [q.start.isoformat() for q in quarters]
     for i, quarter in enumerate(quarters):
-        scores = analysis.compute_scores(reports.scope_data(town.district, quarter.start, quarter.end))
+        scores = analysis.compute_scores(collect.scope_data(town.district, quarter.start, quarter.end))
         assert snapshot.trend["area"]["exchanges"][i] == scores.area.exchanges
         assert snapshot.trend["area"]["isolated_share"][i] == scores.area.isolated_share
         row = snapshot.group_scores.get(group=town.group)
         assert row.trend["exchanges"][i] == scores.groups[f"g:{town.group.pk}"].exchanges
         assert row.trend["participation"][i] == scores.groups[f"g:{town.group.pk}"].participation
-    assert set(snapshot.trend["area"]) == set(reports.TREND_AREA_FIELDS)
+    assert set(snapshot.trend["area"]) == set(snapshots.TREND_AREA_FIELDS)
 
 
 def test_group_trend_splits_member_exchanges_by_resource(town):
@@ -123,14 +122,14 @@ def test_a_failure_is_recorded_and_raised(town, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(analysis, "compute_scores", broken)
-    snapshot = reports.create_snapshot(town.district, START, END)
+    snapshot = reading.create_snapshot(town.district, START, END)
     with pytest.raises(RuntimeError):
-        reports.compute_snapshot(snapshot)
+        snapshots.compute_snapshot(snapshot)
     snapshot.refresh_from_db()
     assert snapshot.status == SnapshotStatus.FAILED
     assert "boom" in snapshot.error
     assert not PersonScore.objects.filter(snapshot=snapshot).exists()
-    assert reports.latest_snapshot(town.district, START, END) is None
+    assert reading.latest_snapshot(town.district, START, END) is None
 
 
 def test_a_newer_snapshot_of_the_same_key_replaces_the_older_one(town):
@@ -149,32 +148,32 @@ def test_a_newer_snapshot_of_the_same_key_replaces_the_older_one(town):
 
 def test_latest_snapshot_picks_the_latest_done_one_of_the_key(town):
     done = computed(town.district)
-    reports.create_snapshot(town.district, START, END)  # pending: not returned
+    reading.create_snapshot(town.district, START, END)  # pending: not returned
     computed(town.district, resource="money")
-    assert reports.latest_snapshot(town.district, START, END) == done
-    assert reports.latest_snapshot(town.village, START, END) is None
-    assert reports.latest_snapshot(town.district.pk, START, END, "money").resource == "money"
+    assert reading.latest_snapshot(town.district, START, END) == done
+    assert reading.latest_snapshot(town.village, START, END) is None
+    assert reading.latest_snapshot(town.district.pk, START, END, "money").resource == "money"
 
 
 def test_latest_rolling_snapshot_is_found_whatever_day_it_was_computed_for(town):
-    older = reports.create_snapshot(town.district, today=dt.date(2026, 6, 1))
-    reports.compute_snapshot(older)
+    older = reading.create_snapshot(town.district, today=dt.date(2026, 6, 1))
+    snapshots.compute_snapshot(older)
     assert older.rolling and older.period_end == dt.date(2026, 6, 1)
-    assert reports.latest_snapshot(town.district) == older
-    assert reports.latest_snapshot(town.district, START, END) is None
+    assert reading.latest_snapshot(town.district) == older
+    assert reading.latest_snapshot(town.district, START, END) is None
 
 
 def test_latest_snapshot_is_one_query_however_many_snapshots(town, django_assert_num_queries):
     computed(town.district)
     with django_assert_num_queries(1):
-        reports.latest_snapshot(town.district, START, END)
+        reading.latest_snapshot(town.district, START, END)
     for day in range(10):
         computed(town.district, START, END - dt.timedelta(days=day + 1))
-        reports.create_snapshot(town.district, START, END)
+        reading.create_snapshot(town.district, START, END)
     with django_assert_num_queries(1):
-        assert reports.latest_snapshot(town.district, START, END) is not None
+        assert reading.latest_snapshot(town.district, START, END) is not None
     with django_assert_num_queries(1):
-        reports.latest_snapshot(town.district)
+        reading.latest_snapshot(town.district)
 
 
 def test_group_and_person_scores_come_from_their_areas_snapshot_in_one_query(
@@ -184,15 +183,15 @@ def test_group_and_person_scores_come_from_their_areas_snapshot_in_one_query(
     snapshot = computed(town.village)
     computed(town.district)
     with django_assert_num_queries(1):
-        row = reports.group_score(town.group, START, END)
+        row = reading.group_score(town.group, START, END)
         assert row.snapshot == snapshot
     with django_assert_num_queries(1):
-        assert reports.person_score(town.people["cici"], START, END).partners == 0
-    assert reports.group_score(town.group2, START, END) is None  # no snapshot of village 2
+        assert reading.person_score(town.people["cici"], START, END).partners == 0
+    assert reading.group_score(town.group2, START, END) is None  # no snapshot of village 2
 
 
 def test_the_task_computes_a_pending_snapshot_and_skips_others(town):
-    snapshot = reports.create_snapshot(town.district, START, END)
+    snapshot = reading.create_snapshot(town.district, START, END)
     result = compute_snapshot_task.enqueue(snapshot.pk)
     assert result.return_value == SnapshotStatus.DONE
     snapshot.refresh_from_db()
@@ -203,34 +202,34 @@ def test_the_task_computes_a_pending_snapshot_and_skips_others(town):
 
 def test_request_snapshot_enqueues_once_per_key(town, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = reports.request_snapshot(town.district, START, END)
-        again = reports.request_snapshot(town.district, START, END)
+        first = reading.request_snapshot(town.district, START, END)
+        again = reading.request_snapshot(town.district, START, END)
     assert again == first and len(callbacks) == 1
     assert ScoreSnapshot.objects.count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        reports.request_snapshot(town.district, START, END, "money")
-    assert reports.latest_snapshot(town.district, START, END, "money") is not None
+        reading.request_snapshot(town.district, START, END, "money")
+    assert reading.latest_snapshot(town.district, START, END, "money") is not None
 
 
 def test_a_running_snapshot_counts_as_requested_unless_data_changed(town):
-    running = reports.create_snapshot(town.district, START, END)
+    running = reading.create_snapshot(town.district, START, END)
     ScoreSnapshot.objects.filter(pk=running.pk).update(
         status=SnapshotStatus.RUNNING, started_at=running.requested_at
     )
-    assert reports.request_snapshot(town.district, START, END) == running
-    fresh = reports.request_snapshot(town.district, START, END, after_change=True)
+    assert reading.request_snapshot(town.district, START, END) == running
+    fresh = reading.request_snapshot(town.district, START, END, after_change=True)
     assert fresh != running and fresh.status == SnapshotStatus.PENDING
 
 
 def test_refresh_if_stale_requests_todays_window_only_when_needed(town, django_capture_on_commit_callbacks):
     today = dt.date(2026, 7, 1)
-    reports.compute_snapshot(reports.create_snapshot(town.district, today=today))
-    assert reports.refresh_if_stale(town.district, today) is None
+    snapshots.compute_snapshot(reading.create_snapshot(town.district, today=today))
+    assert reading.refresh_if_stale(town.district, today) is None
     with django_capture_on_commit_callbacks(execute=True):
-        pending = reports.refresh_if_stale(town.district, today + dt.timedelta(days=1))
+        pending = reading.refresh_if_stale(town.district, today + dt.timedelta(days=1))
     pending.refresh_from_db()
     assert pending.status == SnapshotStatus.DONE and pending.period_end == today + dt.timedelta(days=1)
-    assert reports.latest_snapshot(town.district) == pending
+    assert reading.latest_snapshot(town.district) == pending
 
 
 def test_group_scores_rows_for_every_group_even_without_members(db):
@@ -243,31 +242,31 @@ def test_group_scores_rows_for_every_group_even_without_members(db):
 
 
 def test_quarters_computed_in_worker_processes_equal_one_process(town, monkeypatch):
-    collected = reports.collect(town.district, START, END)
-    monkeypatch.setattr(reports, "TREND_WORKERS", 1)
-    serial = reports._trend(collected)
-    monkeypatch.setattr(reports, "TREND_WORKERS", 2)
-    monkeypatch.setattr(reports, "_TREND_PARALLEL_MIN_FLOWS", 0)
+    collected = collect.collect(town.district, START, END)
+    monkeypatch.setattr(snapshots, "TREND_WORKERS", 1)
+    serial = snapshots._trend(collected)
+    monkeypatch.setattr(snapshots, "TREND_WORKERS", 2)
+    monkeypatch.setattr(snapshots, "_TREND_PARALLEL_MIN_FLOWS", 0)
     pools = []
 
-    class SpyPool(reports.ProcessPoolExecutor):
+    class SpyPool(snapshots.ProcessPoolExecutor):
         def map(self, fn, *iterables, **kwargs):
             pools.append(fn)
             return super().map(fn, *iterables, **kwargs)
 
-    monkeypatch.setattr(reports, "ProcessPoolExecutor", SpyPool)
-    assert reports._trend(collected) == serial
-    assert pools == [reports._trend_rows_of]
-    assert reports._QUARTERS == []
+    monkeypatch.setattr(snapshots, "ProcessPoolExecutor", SpyPool)
+    assert snapshots._trend(collected) == serial
+    assert pools == [snapshots._trend_rows_of]
+    assert snapshots._QUARTERS == []
 
 
 def test_the_latest_requested_snapshot_wins_whichever_finished_first(town):
-    older = reports.create_snapshot(town.district, START, END)
-    newer = reports.create_snapshot(town.district, START, END)
-    reports.compute_snapshot(newer)
+    older = reading.create_snapshot(town.district, START, END)
+    newer = reading.create_snapshot(town.district, START, END)
+    snapshots.compute_snapshot(newer)
     f.ExchangeFactory(giver_person=town.people["cici"], receiver_person=town.people["ana"], date=START)
-    reports.compute_snapshot(older)  # finishes last, but was asked for first
-    assert reports.latest_snapshot(town.district, START, END) == newer
+    snapshots.compute_snapshot(older)  # finishes last, but was asked for first
+    assert reading.latest_snapshot(town.district, START, END) == newer
     assert ScoreSnapshot.objects.filter(pk=older.pk).exists()  # not pruned by the older one
 
 
@@ -284,13 +283,13 @@ def test_the_network_of_groups_keeps_each_groups_strongest_links(db):
     edges = computed(village).group_network["edges"]
     pairs = {(e["source"], e["target"]): e["shared_members"] for e in edges}
     assert pairs[("BB0", "BB1")] == 2
-    assert reports.GROUP_NETWORK_TOP == 4
+    assert layouts.GROUP_NETWORK_TOP == 4
     # all 15 pairs are linked, but BB4 and BB5 each keep four stronger or earlier links
     assert len(pairs) == 14 and ("BB4", "BB5") not in pairs
 
 
 def test_the_network_of_groups_is_capped_strongest_first(db, monkeypatch):
-    monkeypatch.setattr(reports, "GROUP_NETWORK_MAX_EDGES", 3)
+    monkeypatch.setattr(layouts, "GROUP_NETWORK_MAX_EDGES", 3)
     village = f.VillageFactory()
     groups = [f.GroupFactory(ref=f"CAP{i}", area=village) for i in range(4)]
     everywhere = f.PersonFactory(area=village)

@@ -6,6 +6,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from groups.privacy import pseudonym, pseudonym_code
+from groups.scores import indicators
 from groups.scores import sentences as s
 
 
@@ -270,9 +271,9 @@ def test_percent_is_whole_and_localised():
 
 
 def test_indicator_anchors_are_unique_fragment_ids():
-    anchors = [s.indicator_anchor(key) for key in s.INDICATORS]
+    anchors = [indicators.indicator_anchor(key) for key in indicators.INDICATORS]
     assert len(set(anchors)) == len(anchors)
-    assert s.indicator_anchor("self_reliance") == "self-reliance"
+    assert indicators.indicator_anchor("self_reliance") == "self-reliance"
 
 
 # ----------------------------------------------------------------------------- privacy

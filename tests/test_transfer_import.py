@@ -655,12 +655,10 @@ def test_the_export_query_count_does_not_grow_with_the_rows(base):
 
 def test_an_import_recomputes_the_scores_of_the_areas_it_touched(db, monkeypatch):
     """Bulk writes send no signals, so the importer itself reports what it changed."""
-    from groups.scores import snapshots as report_module
+    from groups.scores import changes as score_changes
 
     noted = {}
-    monkeypatch.setattr(
-        report_module, "note_change", lambda **changes: noted.update(changes)
-    )
+    monkeypatch.setattr(score_changes, "note_change", lambda **changes: noted.update(changes))
     plan = run(
         areas="KAB,Kabupaten,regency,\nDESA,Desa Baru,village,KAB",
         people="P1,Ani,,,,DESA,,",

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from groups.models import Area, Exchange, Group, Membership, Person, ScoreSnapshot
-from groups.scores import snapshots as reports
+from groups.scores import reading, snapshots
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="pg_dump / pg_restore need PostgreSQL"
@@ -51,7 +51,7 @@ def served(coordinator_username: str) -> dict:
         (s.area.ref, s.period_start, s.period_end, s.resource, s.area_scores, s.trend, s.group_network)
         for s in ScoreSnapshot.objects.done().select_related("area")
     )
-    fresh = reports.compute_snapshot(reports.create_snapshot(area, today=TODAY))
+    fresh = snapshots.compute_snapshot(reading.create_snapshot(area, today=TODAY))
     fresh_figures = (fresh.area_scores, fresh.trend, fresh.group_network)
     fresh.delete()
     return {
@@ -79,7 +79,7 @@ def restored_name():
 def test_a_restored_database_serves_the_same_reports(tmp_path, restored_name):
     call_command("seed_demo", today=TODAY.isoformat())
     area = Area.objects.get(ref="ID-JT-WSB-KTK")
-    reports.compute_snapshot(reports.create_snapshot(area, today=TODAY))
+    snapshots.compute_snapshot(reading.create_snapshot(area, today=TODAY))
     original = served("koordinator")
     assert original["page"] == 200 and original["counts"][-1] > 100
 

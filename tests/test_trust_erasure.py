@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from groups.models import Exchange, NormReview, Person
-from groups.scores import snapshots as reports
+from groups.scores import reading, snapshots
 from groups.services.trust import erase_person
 from groups.transfer import exporter
 
@@ -47,8 +47,8 @@ def ratna(world, facilitator):
 
 def area_figures(area):
     """The numbers of the area report (brokers by person id: refs change on erasure)."""
-    snapshot = reports.compute_snapshot(
-        reports.create_snapshot(area, dt.date(2025, 7, 1), dt.date(2026, 6, 30))
+    snapshot = snapshots.compute_snapshot(
+        reading.create_snapshot(area, dt.date(2025, 7, 1), dt.date(2026, 6, 30))
     )
     figures = dict(snapshot.area_scores)
     refs = figures.pop("brokers")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import ActivityKind, Assignment, ExchangeStatus, Resource
-from groups.scores import snapshots as reports
+from groups.scores import reading, snapshots
 from groups.transfer import exporter
 
 from . import factories as f
@@ -49,7 +49,7 @@ def hostile(world, member, facilitator, coordinator, staff):
     f.ExchangeFactory(ref="X-EVIL-A", giver_person=None, giver_actor=actor, receiver_person=person,
                       group=group, date=day, status=ExchangeStatus.PENDING, note=EVIL_NOTE)
     for area in (world.district, world.village):
-        reports.compute_snapshot(reports.create_snapshot(area))
+        snapshots.compute_snapshot(reading.create_snapshot(area))
     return {"person": person, "group": group, "actor": actor, "norm": norm, "activity": activity}
 
 

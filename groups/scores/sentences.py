@@ -13,48 +13,6 @@ from __future__ import annotations
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
-from django.utils.translation import gettext_lazy as _
-
-#: Every indicator shown anywhere: key -> label, in the order of the methodology page, which
-#: has an anchor per key (``indicator_anchor``); templates link a score to its definition
-#: with {% indicator %}.
-INDICATORS = {
-    "exchanges": _("Exchanges"),
-    "people": _("People"),
-    "groups": _("Groups"),
-    "size": _("Members"),
-    "actors": _("Outside institutions in contact"),
-    "bonding": _("Bonding ties"),
-    "bridging": _("Bridging ties"),
-    "linking": _("Linking ties"),
-    "reciprocity": _("Reciprocity"),
-    "self_reliance": _("Self-reliance"),
-    "aid_dependence": _("Dependence on outside aid"),
-    "learning_share": _("Learning share"),
-    "participation": _("Participation"),
-    "norm_rating": _("How well norms are kept"),
-    "density": _("Density"),
-    "transitivity": _("Closure (transitivity)"),
-    "ei_index": _("Outward orientation (E-I index)"),
-    "centralization": _("Centralisation"),
-    "bridging_groups": _("Groups sharing members"),
-    "linking_actors": _("Outside institutions linked"),
-    "partners": _("Exchange partners"),
-    "given_received": _("Given and received"),
-    "resource_access": _("Access to resources"),
-    "betweenness": _("Go-between score (betweenness)"),
-    "brokers": _("Brokers"),
-    "constraint": _("Constraint"),
-    "effective_size": _("Effective network size"),
-    "isolated_share": _("People with no exchange"),
-    "components": _("Separate clusters"),
-    "median": _("Area median"),
-}
-
-
-def indicator_anchor(key: str) -> str:
-    """The methodology page's fragment id for an indicator: "self_reliance" -> "self-reliance"."""
-    return key.replace("_", "-")
 
 
 def percent(share: float | None) -> str:

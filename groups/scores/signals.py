@@ -1,19 +1,19 @@
 """Recompute stored scores after data change: every save or delete of a row the indicators
 read notes what changed; once the transaction commits, the "last 12 months" snapshots of the
 affected areas (and the areas above them) that already exist are requested again, at most one
-waiting per key however many rows changed (see snapshots.note_change)."""
+waiting per key however many rows changed (see changes.note_change)."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from groups.models import Activity, Exchange, Membership, Norm, NormReview, Person
 
-from .snapshots import note_change
+from .changes import note_change, note_exchange
 
 
 @receiver([post_save, post_delete], sender=Exchange, dispatch_uid="scores_exchange")
 def exchange_changed(sender, instance, **kwargs):
-    note_change(people=[instance.giver_person_id, instance.receiver_person_id], groups=[instance.group_id])
+    note_exchange(instance)
 
 
 @receiver([post_save, post_delete], sender=Membership, dispatch_uid="scores_membership")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from groups import audit
 from groups.models import Exchange, ExchangeStatus, ExternalActor, Group, Person, Resource
 from groups.privacy import pseudonym
+from groups.scores import changes
 
 
 def _new_exchange(
@@ -128,10 +129,11 @@ def _settle(exchange: Exchange, *, by, status: str) -> bool:
         status=status, confirmed_by=by
     )
     exchange.refresh_from_db(fields=["status", "confirmed_by"])
-    if updated:  # update() sends no signal: the audit trail is told directly
+    if updated:  # update() sends no signal: the audit trail and the scores are told directly
         audit.record_update(
             exchange, {"status": [ExchangeStatus.PENDING, status], "confirmed_by": [None, by.pk]}, actor=by
         )
+        changes.note_exchange(exchange)
     return updated == 1
 
 

@@ -12,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from groups.scores.sentences import INDICATORS, indicator_anchor
+from groups.scores.indicators import INDICATORS, indicator_anchor
 
 register = template.Library()
 

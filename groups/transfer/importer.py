@@ -46,7 +46,7 @@ from groups.models import (
     Resource,
     Role,
 )
-from groups.scores import snapshots as reports
+from groups.scores import changes
 
 from . import parsing
 from .csvfiles import COLUMNS, FILE_NAMES, Problem, Source, Table, file_label
@@ -845,7 +845,7 @@ def _note_changes(plan: Plan, pks: dict) -> None:
             for value in op.values.values():
                 if isinstance(value, Link) and value.kind in touched:
                     touched[value.kind].add(pks.get(value.kind, {}).get(value.ref))
-    reports.note_change(
+    changes.note_change(
         areas=touched["area"] - {None},
         groups=touched["group"] - {None},
         people=touched["person"] - {None},

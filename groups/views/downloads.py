@@ -8,10 +8,6 @@ pseudonym; refs are always kept so files can be joined.
 When no snapshot of the requested period exists yet, one is requested and a page says so.
 """
 
-import io
-import zipfile
-
-import networkx as nx
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -21,7 +17,7 @@ from groups import access
 from groups.forms.downloads import GEXF, NetworkDownloadForm
 from groups.forms.reports import ReportFilterForm
 from groups.models import SnapshotStatus
-from groups.scores import snapshots as reports
+from groups.scores import downloads, reading, windows
 
 TEMPLATE = "groups/scores_download.html"
 
@@ -52,39 +48,33 @@ def scores_download(request, ref):
     if form.is_bound and not form.is_valid():
         return _page(request, {"area": area, "form": form, "kind": "scores"})
     start, end, resource = _window(form)
-    snapshot = reports.latest_snapshot(area, start, end, resource)
+    snapshot = reading.latest_snapshot(area, start, end, resource)
     if snapshot is None:
-        pending = reports.request_snapshot(area, start, end, resource)
+        pending = reading.request_snapshot(area, start, end, resource)
         pending.refresh_from_db()  # computed in-process when tasks run immediately
         if pending.status != SnapshotStatus.DONE:
             return _page(request, {"area": area, "form": form, "kind": "scores", "pending": pending})
         snapshot = pending
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in reports.score_tables(snapshot, namer=scope).items():
-            archive.writestr(name, text)
-    filename = f"scores-{area.ref}-{snapshot.period_start:%Y%m%d}-{snapshot.period_end:%Y%m%d}.zip"
-    return _attachment(buffer.getvalue(), filename, "application/zip")
+    content, filename = downloads.score_zip(snapshot, namer=scope)
+    return _attachment(content, filename, "application/zip")
 
 
 def _network_response(request, scope_object, form, scope) -> HttpResponse:
     start, end, resource = _window(form)
     if start is None:
-        window = reports.default_window()
+        window = windows.default_window()
         start, end = window.start, window.end
     data = form.cleaned_data if form.is_bound else {"format": "graphml", "network": "exchanges"}
-    graph = reports.network_graph(
-        scope_object, start, end, resource, network=data["network"], namer=scope
+    content, content_type, filename = downloads.network_file(
+        scope_object,
+        start,
+        end,
+        resource,
+        network=data["network"],
+        gexf=data["format"] == GEXF,
+        namer=scope,
     )
-    buffer = io.BytesIO()
-    if data["format"] == GEXF:
-        nx.write_gexf(graph, buffer)
-        content_type, extension = "application/gexf+xml", "gexf"
-    else:
-        nx.write_graphml(graph, buffer)
-        content_type, extension = "application/graphml+xml", "graphml"
-    filename = f"{data['network']}-{scope_object.ref}-{start:%Y%m%d}-{end:%Y%m%d}.{extension}"
-    return _attachment(buffer.getvalue(), filename, content_type)
+    return _attachment(content, filename, content_type)
 
 
 @require_http_methods(["GET"])

@@ -28,7 +28,7 @@ def parse_day(value: str | None, option: str) -> dt.date | None:
 
 def window_options(options) -> tuple[dt.date | None, dt.date | None]:
     """(start, end), both None for the rolling "last 12 months" window."""
-    from groups.scores.snapshots import add_months
+    from groups.scores.windows import add_months
 
     since = parse_day(options.get("since"), "--since")
     until = parse_day(options.get("until"), "--until")

@@ -29,8 +29,7 @@ from django.urls import NoReverseMatch, reverse
 
 from groups import synthetic
 from groups.models import Area, AreaLevel, Group, GroupScore
-from groups.scores import analysis
-from groups.scores import snapshots as reports
+from groups.scores import analysis, collect, reading, snapshots, windows
 
 BENCH_USER = "benchmark-staff"
 
@@ -51,7 +50,7 @@ def _compute_in_child(area_id: int, queue) -> None:
         cpu_before = before.ru_utime + before.ru_stime
         area = Area.objects.get(pk=area_id)
         began = time.perf_counter()
-        snapshot = reports.compute_snapshot(reports.create_snapshot(area))
+        snapshot = snapshots.compute_snapshot(reading.create_snapshot(area))
         seconds = time.perf_counter() - began
         own = resource.getrusage(resource.RUSAGE_SELF)
         workers = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -115,20 +114,20 @@ def read_timings(area: Area, group: Group, requests: int) -> dict:
     samples = []
     for _ in range(requests):
         began = time.perf_counter()
-        snapshot = reports.latest_snapshot(area)
+        snapshot = reading.latest_snapshot(area)
         _ = snapshot.area_scores, snapshot.trend, snapshot.group_network
-        reports.group_score(group)
+        reading.group_score(group)
         samples.append((time.perf_counter() - began) * 1000)
     return {"median_ms": statistics.median(samples), "max_ms": max(samples)}
 
 
 def betweenness_error(area: Area) -> dict:
-    window = reports.default_window()
-    data = reports.scope_data(area, window.start, window.end)
+    window = windows.default_window()
+    data = collect.scope_data(area, window.start, window.end)
     _, T = analysis.build_graphs(data)
     largest = max((len(c) for c in nx.connected_components(T)), default=0)
     began = time.perf_counter()
-    sampled, estimated = analysis.tie_betweenness(T, seed=reports.SEED)
+    sampled, estimated = analysis.tie_betweenness(T, seed=snapshots.SEED)
     sampled_s = time.perf_counter() - began
     began = time.perf_counter()
     exact, _ = analysis.tie_betweenness(T, exact_limit=10**9)

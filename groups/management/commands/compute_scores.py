@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from groups.scores import snapshots as reports
+from groups.scores import reading, snapshots
 
 from ._scores_args import add_window_arguments, areas_option, window_options
 
@@ -24,12 +24,12 @@ class Command(BaseCommand):
         start, end = window_options(options)
         failed = 0
         for area in areas_option(options):
-            if options["if_missing"] and reports.latest_snapshot(area, start, end, options["resource"]):
+            if options["if_missing"] and reading.latest_snapshot(area, start, end, options["resource"]):
                 continue
             began = time.perf_counter()
-            snapshot = reports.create_snapshot(area, start, end, options["resource"])
+            snapshot = reading.create_snapshot(area, start, end, options["resource"])
             try:
-                reports.compute_snapshot(snapshot)
+                snapshots.compute_snapshot(snapshot)
             except Exception as error:  # recorded on the snapshot; go on with the next area
                 failed += 1
                 self.stderr.write(_("%(area)s: failed (%(error)s)") % {"area": area.ref, "error": error})

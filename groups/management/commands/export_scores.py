@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from groups.scores import snapshots as reports
+from groups.scores import downloads, reading, snapshots
 
 from ._scores_args import add_window_arguments, areas_option, window_options
 
@@ -30,14 +30,14 @@ class Command(BaseCommand):
             raise CommandError(_("There is no area to export."))
         root = Path(outdir)
         for area in areas:
-            snapshot = reports.latest_snapshot(area, start, end, options["resource"])
+            snapshot = reading.latest_snapshot(area, start, end, options["resource"])
             if snapshot is None:
-                snapshot = reports.compute_snapshot(
-                    reports.create_snapshot(area, start, end, options["resource"])
+                snapshot = snapshots.compute_snapshot(
+                    reading.create_snapshot(area, start, end, options["resource"])
                 )
             folder = root if len(areas) == 1 else root / area.ref
             folder.mkdir(parents=True, exist_ok=True)
-            for name, text in reports.score_tables(snapshot, pseudonymise=options["pseudonymise"]).items():
+            for name, text in downloads.score_tables(snapshot, pseudonymise=options["pseudonymise"]).items():
                 (folder / name).write_text(text, encoding="utf-8")
             self.stdout.write(
                 _("%(area)s: scores of %(period_start)s to %(period_end)s written to %(folder)s")

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Area, Assignment, Group, Person, StaffRole
-from groups.scores import snapshots as reports
+from groups.scores import reading, snapshots
 
 LOADTEST_USER = "loadtest-coordinator"
 
@@ -181,10 +181,10 @@ class Command(BaseCommand):
         serving them, not computing them."""
         today = timezone.localdate()
         for key in {area, *([group.area] if group is not None else [])}:
-            latest = reports.latest_snapshot(key)
+            latest = reading.latest_snapshot(key)
             if latest is None or latest.period_end < today:
                 self.stdout.write(_("Computing the report of %(area)s first...") % {"area": key.ref})
-                reports.compute_snapshot(reports.create_snapshot(key))
+                snapshots.compute_snapshot(reading.create_snapshot(key))
 
     def _session(self, user) -> SessionStore:
         session = SessionStore()

@@ -1,0 +1,101 @@
+"""Change tracking: when stored scores go stale. Every write to a row the indicators read
+calls note_change (signals.py for saves and deletes; explicitly for QuerySet.update() and bulk
+writes, which send no signal). Once the transaction commits, the "last 12 months" snapshots of
+the affected areas and the areas above them that already exist are requested again, at most
+one waiting per key however many rows changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from groups.models import Exchange, Group, Membership, Norm, Person, ScoreSnapshot
+
+from .areas import chain_ids
+from .reading import request_snapshot
+
+
+@dataclass
+class _Changes:
+    """What changed in one transaction (ids), recomputed once after commit."""
+
+    areas: set[int] = field(default_factory=set)
+    people: set[int] = field(default_factory=set)
+    groups: set[int] = field(default_factory=set)
+    norms: set[int] = field(default_factory=set)
+
+    def take(self) -> _Changes:
+        taken = _Changes(set(self.areas), set(self.people), set(self.groups), set(self.norms))
+        for ids in (self.areas, self.people, self.groups, self.norms):
+            ids.clear()
+        return taken
+
+
+class _AfterCommit:
+    """An on-commit callback sharing its transaction's _Changes: the first one to run does the
+    work, the others find nothing left. Kept in the connection's on-commit list, so a rollback
+    discards it together with the changes."""
+
+    def __init__(self, changes: _Changes):
+        self.changes = changes
+
+    def __call__(self):
+        changes = self.changes.take()
+        if changes.areas or changes.people or changes.groups or changes.norms:
+            _recompute_after_change(changes)
+
+
+def note_change(*, areas=(), people=(), groups=(), norms=()) -> None:
+    """Record changed rows (no queries here: signal handlers call this on every save)."""
+    connection = transaction.get_connection()
+    changes = None
+    if connection.in_atomic_block:
+        for _sids, func, _robust in connection.run_on_commit:
+            if isinstance(func, _AfterCommit):
+                changes = func.changes
+                break
+    changes = changes or _Changes()
+    changes.areas.update(a for a in areas if a)
+    changes.people.update(p for p in people if p)
+    changes.groups.update(g for g in groups if g)
+    changes.norms.update(n for n in norms if n)
+    transaction.on_commit(_AfterCommit(changes), robust=True)
+
+
+def note_exchange(exchange: Exchange) -> None:
+    """An exchange was saved, deleted or changed status: its people and group are affected."""
+    note_change(people=[exchange.giver_person_id, exchange.receiver_person_id], groups=[exchange.group_id])
+
+
+def mark_changed(area_ids: Iterable[int]) -> None:
+    """Call after writes that bypass signals (bulk imports): the "last 12 months" snapshots of
+    these areas and the areas above them are recomputed in the background (if they have one)."""
+    note_change(areas=list(area_ids))
+
+
+def _recompute_after_change(batch: _Changes) -> None:
+    areas = set(batch.areas)
+    groups = set(batch.groups)
+    if batch.norms:
+        groups |= set(Norm.objects.filter(pk__in=batch.norms).values_list("group_id", flat=True))
+    if batch.people:
+        areas |= set(Person.objects.filter(pk__in=batch.people).values_list("area_id", flat=True))
+        # members living elsewhere count in their groups' areas too
+        groups |= set(
+            Membership.objects.filter(person_id__in=batch.people).values_list("group_id", flat=True)
+        )
+    if groups:
+        areas |= set(Group.objects.filter(pk__in=groups).values_list("area_id", flat=True))
+    if not areas:
+        return
+    chain = {a for ids in chain_ids(areas).values() for a in ids}
+    keys = (
+        ScoreSnapshot.objects.filter(area_id__in=chain, rolling=True)
+        .values_list("area_id", "resource")
+        .distinct()
+        .order_by("area_id", "resource")
+    )
+    for area_id, resource in list(keys):
+        request_snapshot(area_id, resource=resource, after_change=True)

@@ -1,0 +1,175 @@
+"""Collecting rows: one scope (an area and everything below it, or one group) for one window,
+fetched in about ten queries and turned into the analysis' plain input (analysis.ScopeData).
+
+Scope of an area: the people whose area is the area or below it, plus everyone with a
+membership open in the window in a group of the area or below (so no member vanishes); the
+groups of the area or below. Scope of a group: its members open in the window. Exchanges marked
+disputed are left out. Node ids for the analysis are "p:<person pk>", "a:<actor pk>",
+"g:<group pk>"; everything stored uses refs (Collected.ref).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from groups.models import Activity, Area, Exchange, ExternalActor, Group, Membership, Norm, NormReview, Person
+
+from . import analysis
+from .windows import Window
+
+
+@dataclass
+class Collected:
+    """Rows of one scope for one window, fetched once and sliced per quarter in Python."""
+
+    window: Window
+    person_refs: dict[int, str]  # pk -> ref, every person that can be in scope
+    resident: set[int]  # people whose area is in scope (always nodes); empty for a group
+    groups: dict[int, tuple[str, str, str, int]]  # pk -> (ref, name, kind, area_id)
+    memberships: list[tuple[int, int, dt.date | None, dt.date | None]]  # group, person, joined, left
+    actor_refs: dict[int, str]  # actors that exchanged with someone in scope
+    flows: list[tuple[dt.date, str, str, str]]  # date, giver node, receiver node, resource
+    activities: list[tuple[dt.date, int, frozenset[str]]]  # date, group pk, attendee nodes
+    # group pk -> [(agreed_on, is_active, retired_on, [(reviewed_on, rating), ...] oldest first)]
+    norms: dict[int, list[tuple[dt.date | None, bool, dt.date | None, list[tuple[dt.date, int]]]]] = field(
+        default_factory=dict
+    )
+
+    def members(self, window: Window) -> dict[int, set[int]]:
+        """Group pk -> people with a membership open at some time in the window."""
+        out: dict[int, set[int]] = {g: set() for g in self.groups}
+        for group_id, person_id, joined, left in self.memberships:
+            if (joined is None or joined <= window.end) and (left is None or left >= window.start):
+                out[group_id].add(person_id)
+        return out
+
+    def scope_data(self, window: Window | None = None) -> analysis.ScopeData:
+        window = window or self.window
+        members = self.members(window)
+        people = set(self.resident)
+        for ms in members.values():
+            people |= ms
+        ratings: dict[str, tuple[int | None, ...]] = {}
+        for group_id, norms in self.norms.items():
+            in_force = []
+            for agreed, active, retired, reviews in norms:
+                if agreed is not None and agreed > window.end:
+                    continue
+                if not (active or (retired is not None and retired > window.end)):
+                    continue
+                latest = [r for day, r in reviews if day <= window.end]
+                in_force.append(latest[-1] if latest else None)
+            if in_force:
+                ratings[f"g:{group_id}"] = tuple(in_force)
+        flows = tuple(analysis.Flow(g, r, res) for day, g, r, res in self.flows if day in window)
+        actors = {n for fl in flows for n in (fl.giver, fl.receiver) if n.startswith("a:")}
+        return analysis.ScopeData(
+            people=tuple(f"p:{p}" for p in sorted(people)),
+            actors=tuple(sorted(actors, key=lambda a: int(a[2:]))),
+            flows=flows,
+            memberships={f"g:{g}": frozenset(f"p:{p}" for p in ms) for g, ms in sorted(members.items())},
+            activities=tuple(
+                analysis.ActivityRecord(f"g:{g}", attendees)
+                for day, g, attendees in self.activities
+                if day in window
+            ),
+            norm_ratings=ratings,
+        )
+
+    def ref(self, node: str) -> str:
+        """The ref of an analysis node id ("p:12" -> the person's ref)."""
+        kind, pk = node.split(":", 1)
+        if kind == "p":
+            return self.person_refs[int(pk)]
+        if kind == "a":
+            return self.actor_refs[int(pk)]
+        return self.groups[int(pk)][0]
+
+
+def collect(scope: Area | Group, start: dt.date, end: dt.date, resource: str = "") -> Collected:
+    """Fetch what the indicators of `scope` need in [start, end]: about ten queries, no
+    per-row queries, whatever the size."""
+    window = Window(start, end)
+    if isinstance(scope, Group):
+        group_q = Q(group_id=scope.pk)
+        group_rows = Group.objects.filter(pk=scope.pk)
+        area_ids: list[int] = []
+    else:
+        area_ids = list(Area.objects.subtree(scope).values_list("pk", flat=True))
+        group_q = Q(group__area_id__in=area_ids)
+        group_rows = Group.objects.filter(area_id__in=area_ids)
+    groups = {
+        pk: (ref, name, kind, area)
+        for pk, ref, name, kind, area in group_rows.values_list("pk", "ref", "name", "kind", "area_id")
+    }
+    open_memberships = Membership.objects.open_between(start, end).filter(group_q)
+    memberships = list(open_memberships.values_list("group_id", "person_id", "joined_on", "left_on"))
+    people_q = Person.objects.filter(Q(area_id__in=area_ids) | Q(pk__in=open_memberships.values("person_id")))
+    person_refs = dict(people_q.values_list("pk", "ref"))
+    resident = (
+        set(Person.objects.filter(area_id__in=area_ids).values_list("pk", flat=True)) if area_ids else set()
+    )
+    people_ids = people_q.values("pk")
+    exchanges = (
+        Exchange.objects.counted()
+        .filter(date__gte=start, date__lte=end)
+        .filter(Q(giver_person_id__in=people_ids) | Q(receiver_person_id__in=people_ids))
+    )
+    if resource:
+        exchanges = exchanges.filter(resource=resource)
+    flows = []
+    actor_ids = set()
+    for day, gp, ga, rp, ra, res in exchanges.values_list(
+        "date", "giver_person_id", "giver_actor_id", "receiver_person_id", "receiver_actor_id", "resource"
+    ).order_by():
+        if ga:
+            actor_ids.add(ga)
+        if ra:
+            actor_ids.add(ra)
+        flows.append((day, f"p:{gp}" if gp else f"a:{ga}", f"p:{rp}" if rp else f"a:{ra}", res))
+    flows.sort()
+    actor_refs = dict(ExternalActor.objects.filter(pk__in=actor_ids).values_list("pk", "ref"))
+    activity_q = Activity.objects.filter(group_q, date__gte=start, date__lte=end)
+    activity_rows = list(activity_q.order_by("date", "pk").values_list("pk", "group_id", "date"))
+    attended: dict[int, set[str]] = defaultdict(set)
+    for activity_id, person_id in Activity.attendees.through.objects.filter(
+        activity__in=activity_q.values("pk")
+    ).values_list("activity_id", "person_id"):
+        attended[activity_id].add(f"p:{person_id}")
+    activities = [(day, g, frozenset(attended[pk])) for pk, g, day in activity_rows]
+    norm_q = Norm.objects.filter(group_q).filter(
+        Q(agreed_on__isnull=True) | Q(agreed_on__lte=end),
+        Q(is_active=True) | Q(retired_on__gt=start),
+    )
+    reviews: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    for norm_id, day, rating in (
+        NormReview.objects.filter(norm__in=norm_q.values("pk"), reviewed_on__lte=end)
+        .order_by("reviewed_on", "pk")
+        .values_list("norm_id", "reviewed_on", "rating")
+    ):
+        reviews[norm_id].append((day, rating))
+    norms: dict[int, list] = defaultdict(list)
+    for pk, group_id, agreed, active, retired in norm_q.order_by("pk").values_list(
+        "pk", "group_id", "agreed_on", "is_active", "retired_on"
+    ):
+        norms[group_id].append((agreed, active, retired, reviews.get(pk, [])))
+    return Collected(
+        window=window,
+        person_refs=person_refs,
+        resident=resident,
+        groups=groups,
+        memberships=memberships,
+        actor_refs=actor_refs,
+        flows=flows,
+        activities=activities,
+        norms=dict(norms),
+    )
+
+
+def scope_data(scope: Area | Group, start: dt.date, end: dt.date, resource: str = "") -> analysis.ScopeData:
+    """The analysis input of an area (and everything below it) or of one group."""
+    return collect(scope, start, end, resource).scope_data()

@@ -1,0 +1,209 @@
+"""Downloads of a snapshot or a scope: score tables (people.csv, groups.csv, area.csv) and the
+exchange or tie network as a networkx graph for GraphML/GEXF. The column names and graph
+attributes are the export format (groups/examples/FORMAT.md): do not rename them. Numbers
+are rounded to SCORE_DECIMALS places in the CSVs."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+
+import networkx as nx
+
+from groups import privacy
+from groups.models import Area, ExternalActor, Group, Person, ScoreSnapshot
+from groups.transfer.csvfiles import neutralise
+
+from . import analysis
+from .collect import collect
+from .snapshots import AREA_FIELDS, GROUP_FIELDS, PERSON_FIELDS
+
+#: Decimal places of a fractional score in the CSVs (0.6666666666666666 -> 0.6667).
+SCORE_DECIMALS = 4
+
+
+def pseudonym(ref: str) -> str:
+    """A stable stand-in for a person's name (groups/privacy.py decides who sees names)."""
+    return privacy.pseudonym(ref)
+
+
+def _cell(value) -> str | int | float:
+    """CSV cell: blank for undefined; numbers written as numbers (fractions rounded to
+    SCORE_DECIMALS places); text neutralised so a spreadsheet never runs it as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return round(value, SCORE_DECIMALS)
+    return neutralise(str(value))
+
+
+def _csv(header: list[str], rows: Iterable[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def _shown_name(namer, pseudonymise: bool, pk: int, ref: str, name: str, consent, area_id=None) -> str:
+    """The name a download shows: the viewer's choice per person (namer: an access.Scope),
+    else the real name or, with pseudonymise, the pseudonym."""
+    if namer is not None:
+        return namer.shown_name(
+            person_id=pk, ref=ref, full_name=name, area_id=area_id, has_consent=consent is not None
+        )
+    return pseudonym(ref) if pseudonymise else name
+
+
+def score_tables(snapshot: ScoreSnapshot, *, namer=None, pseudonymise: bool = False) -> dict[str, str]:
+    """people.csv, groups.csv and area.csv of a snapshot: one row per person/group with its ref
+    and every indicator in a column named as in the analysis (by-type counts as
+    given_by_type.<resource>; id lists as refs separated by ";"); blank where undefined.
+    Names: see _shown_name."""
+    resources = analysis.RESOURCES
+    person_cols = []
+    for f in PERSON_FIELDS:
+        if f.endswith("_by_type"):
+            person_cols += [f"{f}.{r}" for r in resources]
+        else:
+            person_cols.append(f)
+    people = []
+    rows = snapshot.person_scores.order_by("person__ref").values_list(
+        "person_id", "person__ref", "person__full_name", "person__consent_on", "person__area_id",
+        *PERSON_FIELDS,
+    )
+    for pk, ref, name, consent, area_id, *values in rows:
+        row = [ref, _shown_name(namer, pseudonymise, pk, ref, name, consent, area_id)]
+        for f, v in zip(PERSON_FIELDS, values, strict=True):
+            row += [v.get(r, 0) for r in resources] if f.endswith("_by_type") else [v]
+        people.append(row)
+    group_db = [
+        "bridging_group_refs"
+        if f == "bridging_group_ids"
+        else "linking_actor_refs"
+        if f == "linking_actor_ids"
+        else f
+        for f in GROUP_FIELDS
+    ]
+    groups = []
+    for ref, name, *values in snapshot.group_scores.order_by("group__ref").values_list(
+        "group__ref", "group__name", *group_db
+    ):
+        groups.append([ref, name] + [";".join(v) if isinstance(v, list) else v for v in values])
+    area = snapshot.area_scores
+    area_cols = [f for f in AREA_FIELDS if f != "group_medians"]
+    medians = list(analysis.GROUP_MEDIAN_FIELDS)
+    area_row = [
+        snapshot.area.ref,
+        snapshot.area.name,
+        snapshot.period_start.isoformat(),
+        snapshot.period_end.isoformat(),
+        snapshot.resource,
+        snapshot.computed_at.isoformat() if snapshot.computed_at else None,
+    ]
+    area_row += [";".join(area[f]) if isinstance(area.get(f), list) else area.get(f) for f in area_cols]
+    area_row += [area.get("group_medians", {}).get(f) for f in medians]
+    return {
+        "people.csv": _csv(["ref", "name", *person_cols], people),
+        "groups.csv": _csv(["ref", "name", *GROUP_FIELDS], groups),
+        "area.csv": _csv(
+            ["ref", "name", "period_start", "period_end", "resource", "computed_at", *area_cols]
+            + [f"group_medians.{f}" for f in medians],
+            [area_row],
+        ),
+    }
+
+
+def network_graph(
+    scope: Area | Group,
+    start: dt.date,
+    end: dt.date,
+    resource: str = "",
+    *,
+    network: str = "exchanges",
+    namer=None,
+    pseudonymise: bool = False,
+) -> nx.Graph:
+    """D ("exchanges") or T ("ties") of a scope for export: refs as node ids (an actor whose ref
+    is also a person's gets "actor:" in front), node attributes kind, label and groups (refs
+    separated by ";"), edge attributes count and one count per resource (D) or weight and
+    tie kind (T)."""
+    collected = collect(scope, start, end, resource)
+    data = collected.scope_data()
+    D, T = analysis.build_graphs(data)
+    graph = D if network == "exchanges" else T
+    person_pks = [int(v[2:]) for v in graph if v.startswith("p:")]
+    actor_pks = [int(v[2:]) for v in graph if v.startswith("a:")]
+    names = {
+        pk: (ref, name, consent, area_id)
+        for pk, ref, name, consent, area_id in Person.objects.filter(pk__in=person_pks).values_list(
+            "pk", "ref", "full_name", "consent_on", "area_id"
+        )
+    }
+    actor_names = dict(ExternalActor.objects.filter(pk__in=actor_pks).values_list("pk", "name"))
+    groups_of: dict[str, list[str]] = defaultdict(list)
+    for gid, members in sorted(data.memberships.items(), key=lambda kv: collected.ref(kv[0])):
+        for m in members:
+            groups_of[m].append(collected.ref(gid))
+    person_refs = set(collected.person_refs.values())
+    labels = {}
+    for v in graph:
+        ref = collected.ref(v)
+        if v.startswith("p:"):
+            labels[v] = ref
+        else:
+            labels[v] = f"actor:{ref}" if ref in person_refs else ref
+    out = nx.DiGraph() if graph.is_directed() else nx.Graph()
+    for v in sorted(graph, key=labels.get):
+        pk = int(v[2:])
+        if v.startswith("p:"):
+            label = _shown_name(namer, pseudonymise, pk, *names[pk])
+        else:
+            label = actor_names.get(pk, "")
+        out.add_node(
+            labels[v], kind=graph.nodes[v]["kind"], label=label, groups=";".join(groups_of.get(v, []))
+        )
+    for u, v, d in sorted(graph.edges(data=True), key=lambda e: (labels[e[0]], labels[e[1]])):
+        out.add_edge(labels[u], labels[v], **d)
+    return out
+
+
+def score_zip(snapshot: ScoreSnapshot, *, namer=None) -> tuple[bytes, str]:
+    """The score tables of a snapshot in one zip: (content, filename)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in score_tables(snapshot, namer=namer).items():
+            archive.writestr(name, text)
+    area = snapshot.area.ref
+    return buffer.getvalue(), f"scores-{area}-{snapshot.period_start:%Y%m%d}-{snapshot.period_end:%Y%m%d}.zip"
+
+
+def network_file(
+    scope: Area | Group,
+    start: dt.date,
+    end: dt.date,
+    resource: str = "",
+    *,
+    network: str,
+    gexf: bool,
+    namer=None,
+) -> tuple[bytes, str, str]:
+    """network_graph as GraphML or GEXF: (content, content type, filename)."""
+    graph = network_graph(scope, start, end, resource, network=network, namer=namer)
+    buffer = io.BytesIO()
+    if gexf:
+        nx.write_gexf(graph, buffer)
+        content_type, extension = "application/gexf+xml", "gexf"
+    else:
+        nx.write_graphml(graph, buffer)
+        content_type, extension = "application/graphml+xml", "graphml"
+    return buffer.getvalue(), content_type, f"{network}-{scope.ref}-{start:%Y%m%d}-{end:%Y%m%d}.{extension}"

@@ -1,0 +1,185 @@
+"""The one indicator registry: what each indicator is called, how it is shown, how close to
+the area's median counts as "about the same", whether it is trended per quarter, and its
+anchor on the methodology page. Pages, sentences, the quarterly trend, exports and the
+methodology page all read it; a new indicator is one entry here (plus its formula in
+analysis.py and its section in templates/groups/methodology.html).
+
+Kinds: "share" (0..1, shown as a percentage), "count" (a whole number), "number" (any other
+number, e.g. the E-I index from -1 to 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+SHARE, COUNT, NUMBER = "share", "count", "number"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str  # as in the analysis and GroupScore/PersonScore, unless area_field says otherwise
+    label: Promise
+    kind: str = NUMBER
+    tolerance: float = 0.05  # |value - median| within this reads "about the same"
+    area_field: str | None = None  # the AreaScores field shown on the dashboard, when it differs
+    area_trend: str | None = None  # its field in snapshot.trend["area"]; None: not trended
+    group_trend: bool = False  # trended per quarter in GroupScore.trend
+
+    @property
+    def anchor(self) -> str:
+        """The methodology page's fragment id: "self_reliance" -> "self-reliance"."""
+        return self.key.replace("_", "-")
+
+
+# In the order of the methodology page.
+REGISTRY: tuple[Indicator, ...] = (
+    Indicator("exchanges", _("Exchanges"), COUNT, 0.5, area_trend="exchanges", group_trend=True),
+    Indicator("people", _("People"), COUNT, 0.5, area_trend="people"),
+    Indicator("groups", _("Groups"), COUNT, 0.5),
+    Indicator("size", _("Members"), COUNT, 0.5, group_trend=True),
+    Indicator("actors", _("Outside institutions in contact"), COUNT, 0.5),
+    Indicator(
+        "bonding",
+        _("Bonding ties"),
+        SHARE,
+        area_field="bonding_share",
+        area_trend="bonding_share",
+        group_trend=True,
+    ),
+    Indicator(
+        "bridging",
+        _("Bridging ties"),
+        SHARE,
+        area_field="bridging_share",
+        area_trend="bridging_share",
+        group_trend=True,
+    ),
+    Indicator(
+        "linking",
+        _("Linking ties"),
+        SHARE,
+        area_field="linking_share",
+        area_trend="linking_share",
+        group_trend=True,
+    ),
+    Indicator("reciprocity", _("Reciprocity"), SHARE, area_trend="reciprocity", group_trend=True),
+    Indicator(
+        "self_reliance", _("Self-reliance"), SHARE, area_trend="median_self_reliance", group_trend=True
+    ),
+    Indicator("aid_dependence", _("Dependence on outside aid"), SHARE, group_trend=True),
+    Indicator("learning_share", _("Learning share"), SHARE, group_trend=True),
+    Indicator(
+        "participation", _("Participation"), SHARE, area_trend="median_participation", group_trend=True
+    ),
+    Indicator(
+        "norm_rating",
+        _("How well norms are kept"),
+        NUMBER,
+        0.25,
+        area_trend="median_norm_rating",
+        group_trend=True,
+    ),
+    Indicator("density", _("Density"), SHARE, area_trend="median_density", group_trend=True),
+    Indicator("transitivity", _("Closure (transitivity)"), SHARE),
+    Indicator(
+        "ei_index",
+        _("Outward orientation (E-I index)"),
+        NUMBER,
+        0.1,
+        area_trend="median_ei_index",
+        group_trend=True,
+    ),
+    Indicator("centralization", _("Centralisation"), NUMBER, 0.1),
+    Indicator("bridging_groups", _("Groups sharing members"), COUNT, 0.5),
+    Indicator("linking_actors", _("Outside institutions linked"), COUNT, 0.5),
+    Indicator("partners", _("Exchange partners"), COUNT, 0.5),
+    Indicator("given_received", _("Given and received"), COUNT, 0.5),
+    Indicator("resource_access", _("Access to resources"), COUNT, 0.5),
+    Indicator("betweenness", _("Go-between score (betweenness)")),
+    Indicator("brokers", _("Brokers"), COUNT, 0.5),
+    Indicator("constraint", _("Constraint")),
+    Indicator("effective_size", _("Effective network size")),
+    Indicator("isolated_share", _("People with no exchange"), SHARE, area_trend="isolated_share"),
+    Indicator("components", _("Separate clusters"), COUNT, 0.5, area_trend="components"),
+    Indicator("median", _("Area median")),
+)
+BY_KEY: dict[str, Indicator] = {i.key: i for i in REGISTRY}
+#: key -> label, for templates (the methodology page's headings, {% indicator %} links).
+INDICATORS = {i.key: i.label for i in REGISTRY}
+
+#: Counted per quarter beside the indicators (the number of ties behind the shares).
+AREA_TREND_EXTRA = ("ties",)
+#: Area indicators per quarter (snapshot.trend["area"]); "median_<x>" = median over groups.
+TREND_AREA_FIELDS: tuple[str, ...] = tuple(i.area_trend for i in REGISTRY if i.area_trend) + AREA_TREND_EXTRA
+#: Group indicators per quarter (GroupScore.trend).
+TREND_GROUP_FIELDS: tuple[str, ...] = tuple(i.key for i in REGISTRY if i.group_trend)
+
+# What each page shows, in its order (labels, kinds and tolerances come from the entries).
+DASHBOARD_FIGURES = (
+    "people",
+    "groups",
+    "actors",
+    "exchanges",
+    "isolated_share",
+    "components",
+    "bonding",
+    "bridging",
+    "linking",
+    "reciprocity",
+)
+GROUP_PROFILE = (
+    "bonding",
+    "bridging",
+    "linking",
+    "reciprocity",
+    "self_reliance",
+    "learning_share",
+    "participation",
+)
+GROUP_MORE = (
+    "aid_dependence",
+    "density",
+    "ei_index",
+    "centralization",
+    "bridging_groups",
+    "linking_actors",
+    "norm_rating",
+)
+GROUP_TREND_CHART = ("bonding", "self_reliance", "learning_share", "participation")
+GROUP_TREND_TABLE = ("exchanges", *GROUP_TREND_CHART)
+CHANGE_ROWS = (
+    "exchanges",
+    "size",
+    "learning_share",
+    "linking",
+    "linking_actors",
+    "self_reliance",
+    "aid_dependence",
+    "reciprocity",
+    "density",
+    "participation",
+    "norm_rating",
+)
+
+
+def indicator_anchor(key: str) -> str:
+    """The methodology page's fragment id for an indicator: "self_reliance" -> "self-reliance"."""
+    return BY_KEY[key].anchor if key in BY_KEY else key.replace("_", "-")
+
+
+def label(key: str) -> str:
+    return str(INDICATORS[key])
+
+
+def compare(value, median, tolerance: float) -> str:
+    """ "higher", "lower" or "same" against the median, "" when either is undefined."""
+    if value is None or median is None:
+        return ""
+    if value - median > tolerance:
+        return "higher"
+    if median - value > tolerance:
+        return "lower"
+    return "same"

@@ -1,0 +1,328 @@
+"""The area dashboard: key figures with their quarterly sparklines, plain sentences, trend
+charts, the network of groups, group rankings, brokers and people with no exchange. A
+district may hold a thousand groups: only the rows shown are read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, Q, When
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from groups import access
+from groups.models import Area, GroupKind, GroupScore, PersonScore, ScoreSnapshot
+
+from .. import charts, sentences
+from ..indicators import BY_KEY, DASHBOARD_FIGURES, label
+from .common import pct_axis, person_links, quarter_labels, safe_svg
+
+#: People listed by name on the dashboard as "no exchange yet" (the count shows them all).
+ISOLATED_LISTED = 20
+#: Groups listed in each ranking on the dashboard.
+RANKED_LISTED = 10
+#: Groups drawn in the dashboard's picture and listed in its table: the largest ones (a phone
+#: cannot show a thousand; the score download has every group).
+GROUPS_SHOWN = 100
+#: Links drawn among them: the strongest ones.
+EDGES_SHOWN = 600
+#: Columns of the trend table: (column, field in snapshot.trend["area"]).
+TREND_COLUMNS = (
+    ("people", "people"),
+    ("exchanges", "exchanges"),
+    ("isolated_share", "isolated_share"),
+    ("bonding", "bonding_share"),
+    ("bridging", "bridging_share"),
+    ("linking", "linking_share"),
+    ("reciprocity", "reciprocity"),
+    ("median_self_reliance", "median_self_reliance"),
+    ("median_participation", "median_participation"),
+)
+
+
+@dataclass
+class GroupRows:
+    shown: list  # the largest groups, by name: the picture and its table
+    aid: list  # the most aid-dependent
+    by_ref: dict  # every row read, by group ref
+
+
+def dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
+    scores = snapshot.area_scores
+    series = (snapshot.trend or {}).get("area", {})
+    labels = quarter_labels(snapshot.trend or {})
+    groups = group_rows(scope, snapshot, scores)
+    brokers, isolated_rows = people_rows(scope, area, snapshot, scores)
+    people = scores.get("people") or 0
+    isolated = scores.get("isolated")
+    if isolated is None:  # snapshots from before the count was stored
+        isolated = round((scores.get("isolated_share") or 0.0) * people)
+    network, edges_drawn = group_network_svg(snapshot, {row.group.ref: row for row in groups.shown})
+    ranked = {
+        key: [groups.by_ref[r] for r in scores.get(key, []) if r in groups.by_ref][:RANKED_LISTED]
+        for key in ("groups_by_self_reliance", "groups_by_ei_index")
+    }
+    return {
+        "scores": scores,
+        "figures": figures(scores, series),
+        "sentences": area_sentences(scores, isolated, brokers, groups.aid),
+        "quarters": labels,
+        "trend_rows": trend_rows(labels, series),
+        "ties_chart": ties_chart(labels, series),
+        "groups_chart": groups_chart(labels, series),
+        "network": network,
+        "network_edges": edges_drawn,
+        "network_edges_total": (snapshot.group_network or {}).get("edges_total", edges_drawn),
+        "kinds_legend": kinds_legend(groups.shown),
+        "group_rows": groups.shown,
+        "groups_total": scores.get("groups") or 0,
+        "by_self_reliance": ranked["groups_by_self_reliance"],
+        "by_ei_index": ranked["groups_by_ei_index"],
+        "brokers": brokers,
+        "isolated": isolated_rows,
+        "isolated_count": isolated,
+        "aid_groups": groups.aid,
+    }
+
+
+def group_rows(scope: access.Scope, snapshot: ScoreSnapshot, scores: dict) -> GroupRows:
+    """Rank the groups on three light columns, then read only the rows shown (the largest
+    groups for the picture and its table, the heads of the rankings, the most aid-dependent)."""
+    light = list(
+        GroupScore.objects.filter(snapshot=snapshot).values_list(
+            "pk", "size", "aid_dependence", "group__ref", "group__name"
+        )
+    )
+    largest = {pk for pk, *_ in sorted(light, key=lambda r: (-r[1], r[4], r[0]))[:GROUPS_SHOWN]}
+    aid_ranked = sorted((r for r in light if r[2]), key=lambda r: (-r[2], r[4], r[0]))
+    ranked = set(scores.get("groups_by_self_reliance", [])[:RANKED_LISTED])
+    ranked |= set(scores.get("groups_by_ei_index", [])[:RANKED_LISTED])
+    wanted = largest | {r[0] for r in aid_ranked[:5]} | {r[0] for r in light if r[3] in ranked}
+    rows = {
+        row.pk: row
+        for row in GroupScore.objects.filter(pk__in=wanted)
+        .select_related("group")
+        .only(
+            "group__ref",
+            "group__name",
+            "group__kind",
+            "size",
+            "exchanges",
+            "bonding",
+            "self_reliance",
+            "aid_dependence",
+            "ei_index",
+            "participation",
+        )
+    }
+    by_ref = {row.group.ref: row for row in rows.values()}
+    readable = set(
+        scope.groups().filter(pk__in=[row.group_id for row in by_ref.values()]).values_list("pk", flat=True)
+    )
+    kinds = dict(GroupKind.choices)  # get_kind_display rebuilds this dict on every call
+    for row in by_ref.values():
+        row.url = reverse("groups:report_group", args=[row.group.ref]) if row.group_id in readable else None
+        row.kind_label = kinds.get(row.group.kind, row.group.kind)
+    shown = sorted((rows[pk] for pk in largest), key=lambda row: (row.group.name, row.group_id))
+    return GroupRows(shown=shown, aid=[rows[r[0]] for r in aid_ranked[:5]], by_ref=by_ref)
+
+
+def people_rows(scope: access.Scope, area: Area, snapshot: ScoreSnapshot, scores: dict) -> tuple[list, list]:
+    """(brokers in rank order, the first people with no exchange), each with .link."""
+    broker_refs = list(scores.get("brokers", []))
+    brokers = sorted(
+        PersonScore.objects.filter(snapshot=snapshot, person__ref__in=broker_refs).select_related("person"),
+        key=lambda row: broker_refs.index(row.person.ref),
+    )
+    isolated = list(
+        PersonScore.objects.filter(snapshot=snapshot, partners=0)
+        .select_related("person")
+        .order_by("person__ref")[:ISOLATED_LISTED]
+    )
+    links = person_links(scope, [row.person for row in brokers + isolated], area)
+    for row in brokers + isolated:
+        row.link = links[row.person_id]
+    return brokers, isolated
+
+
+def figures(scores: dict, series: dict) -> list[dict]:
+    out = []
+    for key in DASHBOARD_FIGURES:
+        indicator = BY_KEY[key]
+        values = series.get(indicator.area_trend) if indicator.area_trend else None
+        spark = ""
+        if values:
+            title = _("%(indicator)s per quarter") % {"indicator": indicator.label}
+            spark = safe_svg(charts.sparkline_svg(values, title=title))
+        value = scores.get(indicator.area_field or key)
+        out.append({"key": key, "value": value, "kind": indicator.kind, "spark": spark})
+    return out
+
+
+def area_sentences(scores: dict, isolated: int, brokers: list, aid_rows: list) -> list[str]:
+    lines = (
+        sentences.area_ties(
+            scores.get("bonding_share"), scores.get("bridging_share"), scores.get("linking_share")
+        ),
+        sentences.area_isolated(isolated, scores.get("people") or 0),
+        sentences.area_brokers(brokers[0].link.name if brokers else None, len(brokers)),
+        sentences.area_reciprocity(scores.get("reciprocity")),
+        sentences.area_aid(
+            aid_rows[0].group.name if aid_rows else None,
+            aid_rows[0].aid_dependence if aid_rows else None,
+        ),
+    )
+    return [s for s in lines if s]
+
+
+def trend_rows(labels: list[str], series: dict) -> list[dict]:
+    def at(field, i):
+        values = series.get(field) or []
+        return values[i] if i < len(values) else None
+
+    return [
+        {"label": text, **{column: at(field, i) for column, field in TREND_COLUMNS}}
+        for i, text in enumerate(labels)
+    ]
+
+
+def _share_chart(labels: list[str], lines: list, **kwargs) -> str:
+    return safe_svg(
+        charts.line_chart_svg(
+            lines,
+            x_labels=labels,
+            y_min=0,
+            y_max=1,
+            y_format=pct_axis,
+            empty_text=_("No exchanges in this period."),
+            **kwargs,
+        )
+    )
+
+
+def ties_chart(labels: list[str], series: dict) -> str:
+    return _share_chart(
+        labels,
+        [
+            charts.Series(label(key), series.get(BY_KEY[key].area_trend, []))
+            for key in ("bonding", "bridging", "linking")
+        ],
+        title=_("Kinds of ties per quarter"),
+        description=_(
+            "Share of bonding, bridging and linking ties in each quarter; the table has the values."
+        ),
+        chart_id="trend-ties",
+    )
+
+
+def groups_chart(labels: list[str], series: dict) -> str:
+    return _share_chart(
+        labels,
+        [
+            charts.Series(_("Median self-reliance of groups"), series.get("median_self_reliance", [])),
+            charts.Series(_("Median participation of groups"), series.get("median_participation", [])),
+            charts.Series(label("isolated_share"), series.get("isolated_share", [])),
+        ],
+        title=_("Groups and isolation per quarter"),
+        description=_(
+            "Median self-reliance and participation of the groups, and the share of people with "
+            "no exchange, in each quarter; the table has the values."
+        ),
+        chart_id="trend-groups",
+    )
+
+
+def _link_weight(edge: dict) -> int:
+    return (edge.get("shared_members") or 0) + (edge.get("exchanges") or 0)
+
+
+def group_network_svg(snapshot: ScoreSnapshot, shown: dict) -> tuple[str, int]:
+    """The picture of the groups in `shown` (ref -> row) at their stored positions, with the
+    strongest links among them; (svg, number of links drawn). Groups without a link drawn go
+    on a ring around the linked ones (charts.network_svg)."""
+    data = snapshot.group_network or {}
+    nodes, positions = [], {}
+    for node in data.get("nodes", []):
+        row = shown.get(node.get("ref"))
+        if row is None:
+            continue
+        nodes.append(
+            charts.ChartNode(
+                id=node["ref"],
+                label=node.get("name", ""),
+                kind=node.get("kind", ""),
+                size=node.get("size") or 0,
+                href=row.url,
+            )
+        )
+        positions[node["ref"]] = (node.get("x"), node.get("y"))
+    among = [
+        e for e in data.get("edges", []) if e.get("source") in positions and e.get("target") in positions
+    ]
+    among.sort(key=lambda e: (-_link_weight(e), e["source"], e["target"]))
+    edges = [
+        charts.ChartEdge(
+            e["source"],
+            e["target"],
+            weight=_link_weight(e),
+            kind="shared" if e.get("shared_members") else "across",
+        )
+        for e in among[:EDGES_SHOWN]
+    ]
+    # Groups without a link drawn go on the ring around the linked ones, not at their stored
+    # spot, so a few isolates never squeeze the linked groups into a knot.
+    linked = {end for e in edges for end in (e.source, e.target)}
+    svg = charts.network_svg(
+        nodes,
+        edges,
+        positions={ref: point for ref, point in positions.items() if ref in linked},
+        width=480,
+        height=480,
+        title=_("Network of groups"),
+        description=_(
+            "Each circle is a group, sized by its members and coloured by its kind; a line joins two "
+            "groups that share members or whose members exchanged. The table below lists the groups."
+        ),
+        chart_id="group-network",
+    )
+    return safe_svg(svg), len(edges)
+
+
+def kinds_legend(group_rows) -> list[tuple[str, str]]:
+    kinds = sorted({row.group.kind for row in group_rows})
+    return [(kind, GroupKind(kind).label) for kind in kinds if kind in GroupKind.values]
+
+
+def subarea_figures(children, snapshot: ScoreSnapshot) -> list[dict]:
+    """The areas within, each with its people, groups and people without an exchange in the
+    snapshot: two counting queries, however many areas and rows."""
+    children = list(children)
+    ids = [child.pk for child in children]
+
+    def child_of(field: str) -> Case:  # the area within that holds an object's area
+        paths = (f"{field}_id", f"{field}__parent_id", f"{field}__parent__parent_id")
+        return Case(*(When(**{f"{path}__in": ids}, then=F(path)) for path in paths), default=None)
+
+    people = {
+        row["child"]: row
+        for row in PersonScore.objects.filter(snapshot=snapshot)
+        .annotate(child=child_of("person__area"))
+        .values("child")
+        .annotate(people=Count("pk"), isolated=Count("pk", filter=Q(partners=0)))
+    }
+    groups = dict(
+        GroupScore.objects.filter(snapshot=snapshot)
+        .annotate(child=child_of("group__area"))
+        .values("child")
+        .annotate(groups=Count("pk"))
+        .values_list("child", "groups")
+    )
+    return [
+        {
+            "area": child,
+            "people": people.get(child.pk, {}).get("people", 0),
+            "isolated": people.get(child.pk, {}).get("isolated", 0),
+            "groups": groups.get(child.pk, 0),
+        }
+        for child in children
+    ]

@@ -1,0 +1,277 @@
+"""The group report: the group's profile against the median group of the area, its members'
+exchange picture with a table, trends per quarter, exchanges by resource type, its norms and
+the activities whose before and after may be compared."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from groups import access
+from groups.models import (
+    ActivityKind,
+    Area,
+    ExternalActor,
+    GroupScore,
+    NormReview,
+    PersonScore,
+    Resource,
+    Role,
+)
+from groups.privacy import pseudonym
+
+from .. import charts, sentences
+from ..indicators import (
+    BY_KEY,
+    GROUP_MORE,
+    GROUP_PROFILE,
+    GROUP_TREND_CHART,
+    GROUP_TREND_TABLE,
+    compare,
+    label,
+)
+from .common import pct_axis, person_links, quarter_labels, safe_svg
+
+#: Activities whose before and after may be compared.
+CHANGE_KINDS = (ActivityKind.TRAINING, ActivityKind.PLANNING_FORUM)
+
+
+def group_report(scope: access.Scope, group, score: GroupScore, area: Area) -> dict:
+    snapshot = score.snapshot
+    medians = (snapshot.area_scores or {}).get("group_medians", {})
+    labels = quarter_labels(snapshot.trend or {})
+    profile = against_median(score, medians, GROUP_PROFILE)
+    network = member_network(scope, group, score, area)
+    trend = score.trend or {}
+    return {
+        "profile": profile,
+        "more": against_median(score, medians, GROUP_MORE),
+        "profile_chart": profile_chart(group, profile),
+        "sentences": group_sentences(score, network["outward"]),
+        "network": network,
+        "quarters": labels,
+        "trend_chart": trend_chart(labels, trend),
+        "trend_rows": [
+            {"label": text, **{key: _at(trend.get(key), i) for key in GROUP_TREND_TABLE}}
+            for i, text in enumerate(labels)
+        ],
+        **by_resource(labels, trend),
+        "norms": norms_with_ratings(group),
+        "activities": list(
+            group.activities.filter(kind__in=CHANGE_KINDS).select_related("actor").order_by("-date")
+        ),
+    }
+
+
+def _at(values, i):
+    return values[i] if values and i < len(values) else None
+
+
+def against_median(score: GroupScore, medians: dict, keys) -> list[dict]:
+    rows = []
+    for key in keys:
+        indicator = BY_KEY[key]
+        value, median = getattr(score, key), medians.get(key)
+        rows.append(
+            {
+                "key": key,
+                "kind": indicator.kind,
+                "value": value,
+                "median": median,
+                "compare": compare(value, median, indicator.tolerance),
+            }
+        )
+    return rows
+
+
+def profile_chart(group, profile: list[dict]) -> str:
+    return safe_svg(
+        charts.bar_chart_svg(
+            [label(row["key"]) for row in profile],
+            [
+                charts.Series(group.name, [row["value"] for row in profile]),
+                charts.Series(_("Median of the area's groups"), [row["median"] for row in profile]),
+            ],
+            title=_("Profile of the group against the area's median"),
+            description=_(
+                "Bars for this group and for the median group of the area; the table has the values."
+            ),
+            horizontal=True,
+            value_format=pct_axis,
+            empty_text=_("No exchanges in this period."),
+            chart_id="group-profile",
+        )
+    )
+
+
+def group_sentences(score: GroupScore, outward: int) -> list[str]:
+    lines = (
+        sentences.group_ties(score.bonding, score.ties, outward, score.size),
+        sentences.group_self_reliance(score.self_reliance, score.aid_dependence, score.linking_actors),
+        sentences.group_learning(score.learning_share),
+        sentences.group_participation(score.participation),
+        sentences.group_reciprocity(score.reciprocity),
+        sentences.group_norms(score.norms_active, score.norm_rating),
+    )
+    return [s for s in lines if s]
+
+
+def trend_chart(labels: list[str], trend: dict) -> str:
+    return safe_svg(
+        charts.line_chart_svg(
+            [charts.Series(label(key), trend.get(key, [])) for key in GROUP_TREND_CHART],
+            x_labels=labels,
+            title=_("The group's profile per quarter"),
+            description=_("Bonding, self-reliance, learning share and participation in each quarter."),
+            y_min=0,
+            y_max=1,
+            y_format=pct_axis,
+            empty_text=_("No exchanges in this period."),
+            chart_id="group-trend",
+        )
+    )
+
+
+def by_resource(labels: list[str], trend: dict) -> dict:
+    """The chart and table of the members' exchanges by resource type per quarter."""
+    counts = trend.get("exchanges_by_resource")
+    older = counts is None  # a snapshot from before these counts were stored
+    counts = counts or {}
+    present = [(code, text) for code, text in Resource.choices if any(counts.get(code, []))]
+    chart = charts.bar_chart_svg(
+        labels,
+        [charts.Series(text, counts.get(code, []), css_class=f"res-{code}") for code, text in present],
+        title=_("Exchanges by resource type per quarter"),
+        description=_("Stacked bars: the exchanges of the members in each quarter, by resource type."),
+        stacked=True,
+        empty_text=(
+            _("Not in this older computation; the next one will include it.")
+            if older
+            else _("No exchanges in this period.")
+        ),
+        chart_id="group-resources",
+    )
+    return {
+        "resource_chart": safe_svg(chart),
+        "resource_rows": [
+            {"label": text, "counts": counts.get(code, [0] * len(labels))} for code, text in present
+        ],
+    }
+
+
+def norms_with_ratings(group) -> list:
+    norms = list(
+        group.norms.filter(is_active=True)
+        .order_by("category", "pk")
+        .prefetch_related(Prefetch("reviews", queryset=NormReview.objects.order_by("reviewed_on", "pk")))
+    )
+    for norm in norms:
+        ratings = [review.rating for review in norm.reviews.all()]
+        norm.latest = norm.reviews.all()[len(ratings) - 1] if ratings else None
+        norm.spark = (
+            safe_svg(charts.sparkline_svg(ratings, title=_("Ratings of this norm over time")))
+            if len(ratings) > 1
+            else ""
+        )
+    return norms
+
+
+# ------------------------------------------------------------- the members' network
+
+
+def member_network(scope: access.Scope, group, score: GroupScore, area: Area) -> dict:
+    """The members' exchange picture from the stored layout, names through privacy rules,
+    and the table beside it (one row per member)."""
+    data = score.network or {}
+    nodes, edges = data.get("nodes", []), data.get("edges", [])
+    names = _namer(scope, score, nodes, area)
+    brokers = set((score.snapshot.area_scores or {}).get("brokers", []))
+    members = {n["ref"] for n in nodes if n.get("member")}
+    outward = _outward(edges, members)
+    degree: dict[str, int] = defaultdict(int)
+    for e in edges:
+        degree[e["source"]] += 1
+        degree[e["target"]] += 1
+    roles = {  # "member" goes without saying
+        ref: Role(code).label
+        for ref, code in group.memberships.open().values_list("person__ref", "role")
+        if code != Role.MEMBER
+    }
+    chart_nodes, positions, table = [], {}, []
+    for node in nodes:
+        ref, member = node["ref"], bool(node.get("member"))
+        name, url, row = names(node)
+        highlight = "broker" if ref in brokers else ("isolated" if member and not degree[ref] else None)
+        kind = "actor" if node.get("kind") == "actor" else ("person" if member else "outsider")
+        chart_nodes.append(charts.ChartNode(ref, name, kind, href=url, highlight=highlight))
+        positions[ref] = (node.get("x"), node.get("y"))
+        if member:
+            table.append(
+                {
+                    "name": name,
+                    "url": url,
+                    "role": roles.get(ref, ""),
+                    "score": row,
+                    "outward": ref in outward,
+                    "broker": ref in brokers,
+                }
+            )
+    table.sort(key=lambda r: (-(r["score"].partners if r["score"] else 0), r["name"]))
+    return {
+        "svg": _member_svg(group, chart_nodes, edges, positions),
+        "members": table,
+        "outward": len(outward),
+        "outsiders": sum(1 for n in nodes if not n.get("member") and n.get("kind") == "person"),
+        "actors": sum(1 for n in nodes if n.get("kind") == "actor"),
+    }
+
+
+def _namer(scope: access.Scope, score: GroupScore, nodes: list[dict], area: Area):
+    """node -> (shown name, profile url or None, PersonScore or None), with the queries done once."""
+    person_refs = [n["ref"] for n in nodes if n.get("kind") == "person"]
+    actor_refs = [n["ref"] for n in nodes if n.get("kind") == "actor"]
+    rows = {
+        row.person.ref: row
+        for row in PersonScore.objects.filter(
+            snapshot=score.snapshot, person__ref__in=person_refs
+        ).select_related("person")
+    }
+    links = person_links(scope, [row.person for row in rows.values()], area)
+    actors = dict(ExternalActor.objects.filter(ref__in=actor_refs).values_list("ref", "name"))
+
+    def name(node) -> tuple[str, str | None, PersonScore | None]:
+        if node.get("kind") == "actor":
+            return actors.get(node["ref"], node["ref"]), None, None
+        row = rows.get(node["ref"])
+        if row is None:
+            return pseudonym(node["ref"]), None, None
+        link = links[row.person_id]
+        return link.name, link.url, row
+
+    return name
+
+
+def _outward(edges: list[dict], members: set[str]) -> set[str]:
+    """Members with a tie to someone outside the group."""
+    outward = {e["source"] for e in edges if e["target"] not in members}
+    outward |= {e["target"] for e in edges if e["source"] not in members}
+    return outward & members
+
+
+def _member_svg(group, chart_nodes: list, edges: list[dict], positions: dict) -> str:
+    svg = charts.network_svg(
+        chart_nodes,
+        [charts.ChartEdge(e["source"], e["target"], e.get("weight", 1), e.get("kind", "")) for e in edges],
+        positions=positions,
+        width=480,
+        height=480,
+        title=_("Exchanges of the members of %(group)s") % {"group": group.name},
+        description=_(
+            "Members on the inner circle, people and institutions outside the group on the outer ring; "
+            "a line is a tie of exchanges. The table lists the members."
+        ),
+        chart_id="member-network",
+    )
+    return safe_svg(svg)

@@ -1,0 +1,178 @@
+"""Reading snapshots: the latest done one of a key, the one being computed, requesting one
+(debounced), and the page API: one call answers a page with "latest done / being computed /
+failed" and, for a group or person page, the object's row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from groups.models import Area, Group, GroupScore, Person, PersonScore, ScoreSnapshot, SnapshotStatus
+
+from .tasks import compute_snapshot_task
+from .windows import resolve_window
+
+#: A snapshot waiting or running for longer than this is taken as lost (a worker died).
+STALE_RUNNING = dt.timedelta(hours=2)
+
+def latest_snapshot(area: Area | int, start=None, end=None, resource: str = "") -> ScoreSnapshot | None:
+    """The latest computed snapshot of a key (start/end None: the latest "last 12 months"
+    one, whatever day it was computed for). One indexed query."""
+    return ScoreSnapshot.objects.done().for_window(area, start, end, resource).first()
+
+
+def pending_snapshot(area: Area | int, start=None, end=None, resource: str = "") -> ScoreSnapshot | None:
+    """A snapshot of the key waiting for or under computation (to say "being updated").
+    One waiting or running for longer than STALE_RUNNING was lost (a worker died) and no
+    longer counts, so it cannot block new requests for ever."""
+    cutoff = timezone.now() - STALE_RUNNING
+    return (
+        ScoreSnapshot.objects.filter(
+            Q(status=SnapshotStatus.PENDING, requested_at__gte=cutoff)
+            | Q(status=SnapshotStatus.RUNNING, started_at__gte=cutoff)
+        )
+        .for_window(area, start, end, resource)
+        .first()
+    )
+
+
+def create_snapshot(
+    area: Area | int, start=None, end=None, resource: str = "", *, today=None
+) -> ScoreSnapshot:
+    """A new pending snapshot (not enqueued: compute_scores computes it on the spot)."""
+    window, rolling = resolve_window(start, end, today)
+    return ScoreSnapshot.objects.create(
+        area_id=area if isinstance(area, int) else area.pk,
+        period_start=window.start,
+        period_end=window.end,
+        rolling=rolling,
+        resource=resource or "",
+    )
+
+
+def request_snapshot(
+    area: Area | int, start=None, end=None, resource: str = "", *, today=None, after_change: bool = False
+) -> ScoreSnapshot:
+    """Ask for a snapshot to be computed in the background. Debounced: when one of the key is
+    already waiting, that one is returned; when one is running, it is returned too unless the
+    data changed after it started (after_change), which needs a fresh one."""
+    waiting = pending_snapshot(area, start, end, resource)
+    if waiting is not None and (waiting.status == SnapshotStatus.PENDING or not after_change):
+        return waiting
+    snapshot = create_snapshot(area, start, end, resource, today=today)
+    transaction.on_commit(lambda: compute_snapshot_task.enqueue(snapshot.pk), robust=True)
+    return snapshot
+
+
+def refresh_if_stale(area: Area, today: dt.date | None = None) -> ScoreSnapshot | None:
+    """For pages: when the latest "last 12 months" snapshot is missing or was computed for an
+    earlier day, request a fresh one (debounced). Returns the pending snapshot, or None."""
+    today = today or timezone.localdate()
+    latest = ScoreSnapshot.objects.done().for_window(area, None, None, "").only("period_end").first()
+    if latest is not None and latest.period_end >= today:
+        return None
+    return request_snapshot(area, today=today)
+
+
+def group_score(group: Group, start=None, end=None, resource: str = "") -> GroupScore | None:
+    """The group's row in the latest snapshot of its area (one query)."""
+    snapshot_ids = (
+        ScoreSnapshot.objects.done().for_window(group.area_id, start, end, resource).values("pk")[:1]
+    )
+    return (
+        GroupScore.objects.select_related("snapshot")
+        .defer("snapshot__group_network")  # large, and only the dashboard draws it
+        .filter(group=group, snapshot_id__in=snapshot_ids)
+        .first()
+    )
+
+
+def person_score(person: Person, start=None, end=None, resource: str = "") -> PersonScore | None:
+    """The person's row in the latest snapshot of their area (one query)."""
+    snapshot_ids = (
+        ScoreSnapshot.objects.done().for_window(person.area_id, start, end, resource).values("pk")[:1]
+    )
+    return (
+        PersonScore.objects.select_related("snapshot")
+        .defer("snapshot__group_network")
+        .filter(person=person, snapshot_id__in=snapshot_ids)
+        .first()
+    )
+
+
+# ------------------------------------------------------------------- the page API
+
+#: A failed computation is shown as failed (not requested again) for this long.
+FAILED_QUIET = dt.timedelta(minutes=15)
+
+
+@dataclass
+class Reading:
+    """What a report page shows: the latest done snapshot (and the object's row in it), or,
+    when there is none yet, the snapshot being computed or the one that just failed."""
+
+    snapshot: ScoreSnapshot | None = None
+    pending: ScoreSnapshot | None = None
+    row: GroupScore | PersonScore | None = None
+
+
+def read(
+    area_id: int, start=None, end=None, resource: str = "", *, network: bool = False, **row_lookup
+) -> Reading:
+    """The one call a page makes. `row_lookup` (group=... or person=...) asks for that object's
+    row too; `network` loads the stored picture of the groups (megabytes on a district, so
+    only the dashboard asks). A "last 12 months" snapshot computed on an earlier day is shown
+    and a fresh one requested (debounced); a missing one is requested, unless one of the key
+    failed a moment ago (the page's poll would otherwise restart a failing computation)."""
+    model = _row_model(row_lookup)
+    done = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource)
+    snapshot = (done if network else done.defer("group_network")).first()
+    if snapshot is not None and start is None and snapshot.period_end < timezone.localdate():
+        request_snapshot(area_id)
+    found = _with_row(snapshot, model, row_lookup)
+    if found is not None:
+        return found
+    # no snapshot yet, or the object is newer than it: (re)compute, debounced
+    pending = _request_unless_failed(area_id, start, end, resource)
+    return _with_row(pending, model, row_lookup) or Reading(pending=pending)
+
+
+def _row_model(row_lookup: dict):
+    if "group" in row_lookup:
+        return GroupScore
+    if "person" in row_lookup:
+        return PersonScore
+    return None
+
+
+def _with_row(snapshot: ScoreSnapshot | None, model, row_lookup: dict) -> Reading | None:
+    """A Reading of a done snapshot holding the wanted row; None when it cannot answer."""
+    if snapshot is None or snapshot.status != SnapshotStatus.DONE:
+        return None
+    if model is None:
+        return Reading(snapshot=snapshot)
+    row = model.objects.filter(snapshot=snapshot, **row_lookup).first()
+    if row is None:
+        return None
+    row.snapshot = snapshot
+    return Reading(snapshot=snapshot, row=row)
+
+
+def _request_unless_failed(area_id: int, start, end, resource: str) -> ScoreSnapshot:
+    failed = (
+        ScoreSnapshot.objects.filter(
+            status=SnapshotStatus.FAILED, computed_at__gte=timezone.now() - FAILED_QUIET
+        )
+        .for_window(area_id, start, end, resource)
+        .first()
+    )
+    if failed is not None:
+        return failed
+    snapshot = request_snapshot(area_id, start, end, resource)
+    # With in-process tasks (tests, TASKS_IMMEDIATE) it may already be computed.
+    snapshot.refresh_from_db()
+    return snapshot
