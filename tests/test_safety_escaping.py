@@ -17,7 +17,7 @@ from groups.models import ActivityKind, Assignment, ExchangeStatus, Resource
 from groups.transfer import exporter
 
 from . import factories as f
-from .test_trust_urls import project_patterns
+from .test_safety_urls import project_patterns
 
 EVIL = "<script>alert(1)</script>\"'&"
 EVIL_NOTE = "<img src=x onerror=alert(2)> & \"catatan\""

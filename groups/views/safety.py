@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from groups import access, audit, privacy_rules
-from groups.forms.trust import AuditFilterForm, ErasureForm
+from groups.forms.safety import AuditFilterForm, ErasureForm
 from groups.models import Exchange
 from groups.privacy import namer_for
-from groups.services.trust import erase_person
+from groups.services.safety import erase_person
 
 logger = logging.getLogger(__name__)
 

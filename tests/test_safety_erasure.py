@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from groups import reports
 from groups.models import Exchange, NormReview, Person
-from groups.services.trust import erase_person
+from groups.services.safety import erase_person
 from groups.transfer import exporter
 
 from . import factories as f

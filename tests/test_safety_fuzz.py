@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from groups.models import ScoreSnapshot
 from groups.transfer.csvfiles import COLUMNS
 
-from .test_trust_urls import Refs, project_patterns, refs  # noqa: F401  (the fixture)
+from .test_safety_urls import Refs, project_patterns, refs  # noqa: F401  (the fixture)
 
 FUZZ = settings(
     max_examples=12,
