@@ -14,7 +14,6 @@ import networkx as nx
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from groups import access, reports
@@ -22,6 +21,8 @@ from groups.forms.downloads import GEXF, NetworkDownloadForm
 from groups.forms.reports import ReportFilterForm
 from groups.models import SnapshotStatus
 from groups.privacy import namer_for
+
+from .render import render_page
 
 TEMPLATE = "groups/scores_download.html"
 
@@ -33,8 +34,7 @@ def _require_reader(scope: access.Scope) -> None:
 
 
 def _page(request, context: dict):
-    template = f"{TEMPLATE}#download" if request.htmx else TEMPLATE
-    return render(request, template, context)
+    return render_page(request, TEMPLATE, context, "download")
 
 
 def _window(form) -> tuple:

@@ -40,6 +40,8 @@ from groups.models import Exchange, ExchangeStatus, ExternalActor, Group, Member
 from groups.privacy import Namer, namer_for, pseudonym
 from groups.services import exchanges as services
 
+from .render import render_page, wants_fragment
+
 PER_PAGE = 20
 SEARCH_LIMIT = 12
 RECENT_LIMIT = 6
@@ -166,10 +168,6 @@ def _row(exchange: Exchange, *, namer: Namer, me: Person | None, viewer, can_con
     )
 
 
-def _wants_fragment(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @dataclass(frozen=True)
 class PartyOption:
     key: str
@@ -257,7 +255,7 @@ def my_exchanges(request):
     page = Paginator(mine, PER_PAGE).get_page(form.cleaned_data["page"] if form.is_valid() else 1)
     rows = [_row(x, namer=namer, me=me, viewer=request.user, can_confirm=False) for x in page]
     context = {"me": me, "page": page, "rows": rows}
-    if _wants_fragment(request):
+    if wants_fragment(request):
         return render(request, "groups/my_exchanges.html#exchange_list", context)
     waiting = mine.awaiting(me)
     awaiting = [
@@ -320,7 +318,7 @@ def exchange_party_search(request):
     me = _member(scope)
     form = PartySearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
-    if not request.htmx:
+    if not wants_fragment(request):
         query = QueryDict(mutable=True)
         query["q"] = data.get("q", "")
         return redirect(f"{reverse('groups:exchange_create')}?{query.urlencode()}")
@@ -343,9 +341,7 @@ def exchange_detail(request, ref):
         can_confirm=scope.can_confirm(exchange),
     )
     context = {"row": row, "me": scope.person}
-    if _wants_fragment(request):
-        return render(request, "groups/exchange_detail.html#exchange_card", context)
-    return render(request, "groups/exchange_detail.html", context)
+    return render_page(request, "groups/exchange_detail.html", context, "exchange_card")
 
 
 def _answer(request, ref, *, settle, done: str):
@@ -364,7 +360,7 @@ def _answer(request, ref, *, settle, done: str):
             "status": exchange.get_status_display().lower()
         }
         level = messages.INFO
-    if request.htmx:
+    if wants_fragment(request):
         row = _row(
             exchange, namer=namer_for(scope), me=scope.person, viewer=request.user,
             can_confirm=False,  # settled either way
@@ -419,6 +415,4 @@ def exchange_pending(request):
         for x in page
     ]
     context = {"form": form, "page": page, "rows": rows, "me": scope.person}
-    if _wants_fragment(request):
-        return render(request, "groups/exchange_pending.html#pending_list", context)
-    return render(request, "groups/exchange_pending.html", context)
+    return render_page(request, "groups/exchange_pending.html", context, "pending_list")

@@ -50,6 +50,8 @@ from groups.models import (
 )
 from groups.privacy import namer_for, pseudonym
 
+from .render import render_page
+
 #: People listed by name on the dashboard as "no exchange yet" (the count shows them all).
 ISOLATED_LISTED = 20
 #: Groups listed in each ranking on the dashboard.
@@ -71,9 +73,7 @@ FILTER_KEYS = ("period", "start", "end", "resource")
 
 def _render(request, template: str, context: dict, partial: str = "report"):
     """The whole page, or only its swappable region for an htmx request."""
-    if request.htmx:
-        template = f"{template}#{partial}"
-    return render(request, template, context)
+    return render_page(request, template, context, partial)
 
 
 def _require_reader(scope: access.Scope) -> None:

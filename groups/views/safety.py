@@ -10,18 +10,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from groups import access, audit, privacy_rules
 from groups.forms.safety import AuditFilterForm, ErasureForm
 from groups.models import Exchange
 from groups.privacy import namer_for
 from groups.services.safety import erase_person
+
+from .render import done, render_page
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +76,7 @@ def audit_list(request):
         "page": page,
         "rows": audit.rows_for(page.object_list, namer_for(scope)),
     }
-    template = "groups/audit_list.html"
-    if request.htmx:
-        template += "#entries"
-    return render(request, template, context)
+    return render_page(request, "groups/audit_list.html", context, "entries")
 
 
 # --- erasure on request -----------------------------------------------------------------------
@@ -98,14 +95,11 @@ def person_erase(request, ref):
         erased = erase_person(person=person, by=request.user)
         messages.success(request, gettext("The person's details are erased."))
         url = reverse("groups:person_detail", args=[erased.ref])
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return done(request, url)
     context = {
         "person": person,
         "form": form,
         "exchange_count": Exchange.objects.involving(person).count(),
         "membership_count": person.memberships.count(),
     }
-    template = "groups/person_erase.html"
-    if request.htmx:
-        template += "#erase-form"
-    return render(request, template, context)
+    return render_page(request, "groups/person_erase.html", context, "erase-form")
