@@ -106,11 +106,8 @@ def _involved(instance) -> tuple[list[int | None], list[int | None]]:
 
 def tags_for(instance) -> dict:
     area_ids, person_ids = _involved(instance)
-    chains = Area.objects.filter(pk__in=[a for a in area_ids if a]).values_list(
-        "pk", "parent_id", "parent__parent_id", "parent__parent__parent_id"
-    )
     return {
-        "areas": _ids(a for chain in chains for a in chain),
+        "areas": _ids(Area.objects.filter(pk__in=[a for a in area_ids if a]).chain_ids()),
         "people": _ids(person_ids),
     }
 

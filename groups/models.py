@@ -166,15 +166,39 @@ class StaffRole(models.TextChoices):
 # --- Areas ------------------------------------------------------------------------------------
 
 
+#: An area and the areas above it, as lookups from the area: the tree is at most four levels
+#: deep (LEVEL_DEPTH), so "below" and "above" are a fixed number of joins, never a recursion.
+AREA_CHAIN = ("id", "parent_id", "parent__parent_id", "parent__parent__parent_id")
+
+
+def in_subtree(area_ids, via: str = "") -> Q:
+    """Rows whose area is one of `area_ids` or below it. `via` is the path to the area
+    (e.g. "area"); empty when filtering areas themselves."""
+    area_ids = list(area_ids)
+    if not area_ids:
+        return Q(pk__in=[])
+    prefix = f"{via}__" if via else ""
+    q = Q()
+    for step in AREA_CHAIN:
+        q |= Q(**{f"{prefix}{step}__in": area_ids})
+    return q
+
+
 class AreaQuerySet(models.QuerySet):
     def subtree(self, area: "Area") -> "AreaQuerySet":
-        """The area and every area below it (the tree is at most four levels deep)."""
-        return self.filter(
-            Q(pk=area.pk)
-            | Q(parent_id=area.pk)
-            | Q(parent__parent_id=area.pk)
-            | Q(parent__parent__parent_id=area.pk)
-        )
+        """The area and every area below it."""
+        return self.filter(in_subtree([area.pk]))
+
+    def chain_ids(self) -> set[int]:
+        """The ids of these areas and of every area above them (one query)."""
+        return {pk for chain in self.values_list(*AREA_CHAIN) for pk in chain if pk}
+
+    def with_ancestors(self) -> "AreaQuerySet":
+        """These areas and every area above them, as one lazy query."""
+        q = Q(pk__in=[])
+        for step in AREA_CHAIN:
+            q |= Q(pk__in=self.values(step))
+        return Area.objects.filter(q)
 
 
 class Area(models.Model):
@@ -222,11 +246,9 @@ class Area(models.Model):
             )
 
     def ancestors(self) -> list["Area"]:
-        chain, node = [], self.parent
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return list(reversed(chain))
+        """The areas above this one, the widest first."""
+        ids = Area.objects.filter(pk=self.pk).chain_ids() - {self.pk}
+        return sorted(Area.objects.filter(pk__in=ids), key=lambda a: LEVEL_DEPTH[AreaLevel(a.level)])
 
 
 # --- Groups, people, memberships --------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from groups import access, privacy_rules
 from groups.forms import registry as forms
-from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role
+from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role, in_subtree
 from groups.privacy import namer_for
 from groups.services import registry as services
 
@@ -55,13 +55,7 @@ def editable_areas(scope: access.Scope) -> QuerySet[Area]:
         return Area.objects.all()
     ids = scope.facilitator_area_ids
     group_areas = Group.objects.filter(pk__in=scope.facilitated_group_ids).values("area_id")
-    return Area.objects.filter(
-        Q(pk__in=ids)
-        | Q(parent_id__in=ids)
-        | Q(parent__parent_id__in=ids)
-        | Q(parent__parent__parent_id__in=ids)
-        | Q(pk__in=group_areas)
-    )
+    return Area.objects.filter(in_subtree(ids) | Q(pk__in=group_areas))
 
 
 def with_area(areas: QuerySet[Area], area_id: int | None) -> QuerySet[Area]:
@@ -74,13 +68,7 @@ def actor_areas(scope: access.Scope) -> QuerySet[Area]:
     (a regency agency serves every village under it)."""
     if scope.is_staff:
         return Area.objects.all()
-    areas = editable_areas(scope)
-    return Area.objects.filter(
-        Q(pk__in=areas.values("pk"))
-        | Q(pk__in=areas.values("parent_id"))
-        | Q(pk__in=areas.values("parent__parent_id"))
-        | Q(pk__in=areas.values("parent__parent__parent_id"))
-    )
+    return editable_areas(scope).with_ancestors()
 
 
 def with_actor(actors: QuerySet[ExternalActor], actor_id: int | None) -> QuerySet[ExternalActor]:
