@@ -71,15 +71,18 @@ MAX_ZIP_ENTRIES = 100
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # unpacked, across all files
 READ_CHUNK = 1024 * 1024
 
-# A cell a spreadsheet would run as a formula starts with one of these. On export such a
-# cell gets one leading apostrophe; on import one is removed again. Counting the apostrophes
-# already there ('*) makes the two exact inverses, so every text survives the round trip.
-_NEEDS_QUOTE = re.compile(r"'*[=+\-@]")
-_QUOTED = re.compile(r"'+[=+\-@]")
+# A cell a spreadsheet would run as a formula starts with one of these (= + - @, or a tab
+# or carriage return before one). On export such a cell gets one leading apostrophe; on
+# import one is removed again. Counting the apostrophes already there ('*) makes the two
+# exact inverses, so every text survives the round trip.
+_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
+_QUOTED = re.compile(r"'+[=+\-@\t\r]")
 _NEGATIVE_NUMBER = re.compile(r"-[0-9]+(\.[0-9]+)?")  # a number, never a formula: left alone
 
 
 def neutralise(value: str) -> str:
+    """The text of a CSV cell as a spreadsheet may open it safely: every CSV this project
+    writes (exports, score downloads, problem lists) passes its text cells through here."""
     if _NEEDS_QUOTE.match(value) and not _NEGATIVE_NUMBER.fullmatch(value):
         return "'" + value
     return value
