@@ -343,6 +343,16 @@ class Group(models.Model):
             )
 
 
+def display_name(full_name: str, nickname: str = "") -> str:
+    """How a person is named where their name may be shown: "Sri Handayani (Bu Sri)"."""
+    return f"{full_name} ({nickname})" if nickname else full_name
+
+
+def user_display_name(user) -> str:
+    """A login without a person: its full name, else its username."""
+    return user.get_full_name() or user.username
+
+
 class PersonQuerySet(models.QuerySet):
     def in_area(self, area: Area) -> "PersonQuerySet":
         return self.filter(area__in=Area.objects.subtree(area))
@@ -436,9 +446,7 @@ class Person(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.nickname:
-            return f"{self.full_name} ({self.nickname})"
-        return self.full_name
+        return display_name(self.full_name, self.nickname)
 
     def clean(self) -> None:
         if self.birth_year and self.birth_year > timezone.localdate().year:
@@ -770,6 +778,21 @@ class Exchange(models.Model):
     @property
     def receiver(self) -> Person | ExternalActor | None:
         return self.receiver_person or self.receiver_actor
+
+
+def exchange_ends(giver, receiver, *, is_person=None, suffix: str = "") -> dict:
+    """The four fields that hold an exchange's two ends: a person goes in `<side>_person`,
+    an external actor in `<side>_actor`, and the other field of that side stays empty.
+    `is_person` tells the two apart (default: a Person instance); `suffix` "_id" names the
+    id columns when the ends are ids."""
+    if is_person is None:
+        is_person = lambda party: isinstance(party, Person)  # noqa: E731
+    fields = {}
+    for side, party in (("giver", giver), ("receiver", receiver)):
+        person = party is not None and is_person(party)
+        fields[f"{side}_person{suffix}"] = party if person else None
+        fields[f"{side}_actor{suffix}"] = None if person else party
+    return fields
 
 
 class Activity(models.Model):

@@ -36,8 +36,16 @@ from groups.forms.exchanges import (
     find_party,
     party_key,
 )
-from groups.models import Exchange, ExchangeStatus, ExternalActor, Group, Membership, Person
-from groups.privacy import Namer, namer_for, pseudonym
+from groups.models import (
+    Exchange,
+    ExchangeStatus,
+    ExternalActor,
+    Group,
+    Membership,
+    Person,
+    user_display_name,
+)
+from groups.privacy import Namer, namer_for
 from groups.services import exchanges as services
 
 from .render import render_page, wants_fragment
@@ -120,9 +128,9 @@ def _may_answer(scope: access.Scope, exchange: Exchange) -> bool:
 def _name(namer: Namer, party: Person | ExternalActor | None) -> str:
     """A party as this viewer may see it: actors by name, people by name or pseudonym."""
     if isinstance(party, Person):
-        if namer.shows_name(person_id=party.pk, has_consent=party.has_consent):
-            return str(party)
-        return pseudonym(party.ref)
+        return namer.name(
+            person_id=party.pk, ref=party.ref, full_name=str(party), has_consent=party.has_consent
+        )
     return str(party) if party is not None else ""
 
 
@@ -132,7 +140,7 @@ def _user_name(namer: Namer, user, viewer) -> str:
     if user.pk == viewer.pk:
         return _("you")
     person = getattr(user, "person", None)  # select_related: no query, None when missing
-    return _name(namer, person) if person is not None else user.get_full_name() or user.username
+    return _name(namer, person) if person is not None else user_display_name(user)
 
 
 @dataclass(frozen=True)
