@@ -21,17 +21,6 @@ from . import factories as f
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 360, "height": 800}
 GROUP = "Arisan Melati RT 02"
 NORM = "Setiap anggota menyetor Rp 20.000 tiap pertemuan bulanan."
@@ -48,16 +37,6 @@ def village(db):
     Assignment.objects.create(user=user, role=StaffRole.FACILITATOR, area=village)
     f.PersonFactory(ref="BR-SRI", full_name="Sri Handayani", area=village)  # consent given
     return village
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
