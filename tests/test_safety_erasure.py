@@ -8,6 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 
 from groups import reports
 from groups.models import Exchange, NormReview, Person
@@ -111,11 +112,13 @@ def test_erasure_keeps_aggregates_and_removes_the_name_everywhere(
     assert "Pertanian maju" in after  # whole words only
 
 
-def test_the_person_record_is_anonymised_and_the_login_closed(world, facilitator, ratna):
+def test_the_person_record_is_anonymised_and_the_login_closed(world, facilitator, ratna, settings):
+    settings.LANGUAGE_CODE = "id"  # the stored stand-in name is in the site's language
     user_id = ratna.user_id
-    erased = erase_person(person=ratna, by=facilitator)
+    with translation.override("en"):  # whoever erases, in whatever language
+        erased = erase_person(person=ratna, by=facilitator)
     erased.refresh_from_db()
-    assert erased.full_name.startswith("Terhapus ") or erased.full_name.startswith("Erased ")
+    assert erased.full_name.startswith("Terhapus ")
     assert (erased.nickname, erased.phone, erased.birth_year, erased.user) == ("", "", None, None)
     assert erased.erased_at is not None
     assert erased.ref != "P-RATNA"
@@ -158,9 +161,9 @@ def url(person):
 
 def test_facilitator_confirms_then_erases(client, facilitator, ratna):
     client.force_login(facilitator)
-    page = client.get(url(ratna))
+    page = client.get(url(ratna), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
-    assert "6 exchanges" in page.content.decode() or "6 pertukaran" in page.content.decode()
+    assert "6 exchanges" in page.content.decode()
     response = client.post(url(ratna), {"confirm": "on"})
     ratna.refresh_from_db()
     assert response.status_code == 302
