@@ -8,7 +8,7 @@ their ancestors included, and the people it names, as "|id|id|" strings:
 so a coordinator's view filters by area with a plain lookup on every database (also for
 records deleted since), and erasure finds every entry that names a person. Phones are
 masked when written; foreign keys are stored as ids and shown with today's names, so an
-erased person's old name is never read back from the trail (groups/services/trust.py).
+erased person's old name is never read back from the trail (groups/services/safety.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Who may see whose name in reports, and the stable pseudonym shown instead.
 
-Rules (issue 4):
+Rules:
 - facilitators (and staff) see every name: they recorded the people and their consent;
 - coordinators see names only when an assignment allows it (Scope.sees_names);
 - people without recorded consent (Person.consent_on empty) are named to nobody but

@@ -1,7 +1,8 @@
-"""Issue 3 end to end in Debian's Chromium (Playwright): a facilitator registers a group, adds
-two members (one found by search, one registered new), records a norm and enters a meeting
-sheet; the facilitator gives both members a login; member A logs "I gave" with the
-search-as-you-type name field, member B confirms it, and both see it confirmed in their history.
+"""The facilitator and member flows end to end in Debian's Chromium (Playwright): a
+facilitator registers a group, adds two members (one found by search, one registered new),
+records a norm and enters a meeting sheet; the facilitator gives both members a login;
+member A logs "I gave" with the search-as-you-type name field, member B confirms it, and
+both see it confirmed in their history.
 
 Everything is done with clicks and typing; the database is only used to set up the area, the
 facilitator and one known villager. The Content-Security-Policy is on, so any blocked inline

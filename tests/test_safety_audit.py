@@ -1,4 +1,4 @@
-"""The audit trail: what is recorded, masked and tagged, and who may read it (issue 6)."""
+"""The audit trail: what is recorded, masked and tagged, and who may read it."""
 
 import pytest
 from auditlog.context import set_actor

@@ -1,5 +1,5 @@
 """Erasure on request: the person is anonymised in place; aggregates stay; the name is gone
-from pages, exports and the audit trail (issue 6, UU PDP 27/2022)."""
+from pages, exports and the audit trail (UU PDP 27/2022)."""
 
 import datetime as dt
 import json

@@ -1,4 +1,4 @@
-"""CSV import and export of a whole community (issue 5): round trip, idempotence, updates,
+"""CSV import and export of a whole community: round trip, idempotence, updates,
 all-or-nothing, every kind of problem, labels/BOM/semicolons, formula cells, scope."""
 
 import codecs
