@@ -433,6 +433,7 @@ def test_network_respects_size_and_stays_inside_viewbox():
         net(nodes, edges, width=0)
 
 
+@pytest.mark.slow
 def test_network_2000_nodes_draws_every_node_without_labels():
     nodes, edges = random_graph(2000, 3000, seed=7)
     root = assert_safe(net(nodes, edges))

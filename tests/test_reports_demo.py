@@ -17,6 +17,8 @@ START, END = dt.date(2025, 11, 29), dt.date(2026, 11, 28)
 PERIOD = {"period": "dates", "start": START.isoformat(), "end": END.isoformat()}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
+pytestmark = pytest.mark.slow  # each test seeds and scores the whole demo community
+
 
 @pytest.fixture
 def demo(db):

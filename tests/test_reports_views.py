@@ -553,6 +553,7 @@ def count_queries(client, url) -> int:
     return len(captured)
 
 
+@pytest.mark.slow
 def test_dashboard_and_group_report_queries_do_not_grow(
     client, coordinator, scored, world, django_assert_max_num_queries
 ):

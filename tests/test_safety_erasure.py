@@ -88,6 +88,7 @@ def everything_readable(client, world, users):
     return "\n".join(texts)
 
 
+@pytest.mark.slow
 def test_erasure_keeps_aggregates_and_removes_the_name_everywhere(
     client, world, facilitator, coordinator, staff, member, ratna
 ):

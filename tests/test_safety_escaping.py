@@ -81,6 +81,7 @@ def svgs(body: str) -> list[str]:
     return re.findall(r"<svg\b.*?</svg>", body, flags=re.DOTALL)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("persona", ["facilitator", "coordinator", "staff", "member"])
 def test_pages_show_hostile_names_as_text(client, hostile, persona, request):
     client.force_login(request.getfixturevalue(persona))

@@ -103,6 +103,7 @@ def base(db):
 # --- round trip and idempotence ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_demo_community_exports_and_reimports_into_an_empty_database_identically(db):
     call_command("seed_demo", today=TODAY, stdout=StringIO())
     before = snapshot()
