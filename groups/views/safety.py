@@ -1,4 +1,4 @@
-"""Trust and safety pages: the health check, the audit trail, erasure on request."""
+"""Safety pages: the health check, the audit trail, erasure on request."""
 
 import logging
 
