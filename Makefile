@@ -32,8 +32,9 @@ run: setup
 test: setup
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile
 
+# Everything but the browser and the slow tests (under two minutes); `make test` runs all.
 test-fast: setup
-	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -m "not browser"
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -m "not browser and not slow"
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -3,10 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from groups.forms.passwords import LoginForm
-from groups.views import trust
+from groups.views import safety
 
 urlpatterns = [
-    path("healthz", trust.healthz, name="healthz"),
+    path("healthz", safety.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path(

@@ -51,6 +51,7 @@ from .models import (
     Membership,
     Person,
     StaffRole,
+    in_subtree,
 )
 from .privacy import pseudonym
 
@@ -66,27 +67,7 @@ def _subtree_ids(area_ids) -> frozenset[int]:
     area_ids = list(area_ids)
     if not area_ids:
         return frozenset()
-    return frozenset(Area.objects.filter(under("", area_ids)).values_list("pk", flat=True))
-
-
-def under(prefix: str, area_ids) -> Q:
-    """Rows whose area (reached by `prefix`, e.g. "area") is one of area_ids or below it."""
-    area_ids = list(area_ids)
-    if not area_ids:
-        return Q(pk__in=[])
-    if not prefix:  # the areas themselves
-        return (
-            Q(pk__in=area_ids)
-            | Q(parent_id__in=area_ids)
-            | Q(parent__parent_id__in=area_ids)
-            | Q(parent__parent__parent_id__in=area_ids)
-        )
-    return (
-        Q(**{f"{prefix}_id__in": area_ids})
-        | Q(**{f"{prefix}__parent_id__in": area_ids})
-        | Q(**{f"{prefix}__parent__parent_id__in": area_ids})
-        | Q(**{f"{prefix}__parent__parent__parent_id__in": area_ids})
-    )
+    return frozenset(Area.objects.filter(in_subtree(area_ids)).values_list("pk", flat=True))
 
 
 @dataclass
@@ -266,7 +247,7 @@ class Scope:
         if self.is_staff:
             return Area.objects.all()
         group_areas = Group.objects.filter(pk__in=self.facilitated_group_ids).values("area_id")
-        return Area.objects.filter(under("", self.facilitator_area_ids) | Q(pk__in=group_areas))
+        return Area.objects.filter(in_subtree(self.facilitator_area_ids) | Q(pk__in=group_areas))
 
     @cached_property
     def _editable_area_ids(self) -> frozenset[int]:
@@ -288,9 +269,9 @@ class Scope:
     # --- groups ---------------------------------------------------------------------------
 
     def _group_filter(self, *, edit: bool) -> Q:
-        q = under("area", self.facilitator_area_ids) | Q(pk__in=self.facilitated_group_ids)
+        q = in_subtree(self.facilitator_area_ids, via="area") | Q(pk__in=self.facilitated_group_ids)
         if not edit:
-            q |= under("area", self.coordinator_area_ids) | Q(pk__in=self.member_group_ids)
+            q |= in_subtree(self.coordinator_area_ids, via="area") | Q(pk__in=self.member_group_ids)
         return q
 
     def groups(self) -> QuerySet[Group]:
@@ -320,13 +301,7 @@ class Scope:
             return Area.objects.all()
         ids = self.facilitator_area_ids + self.coordinator_area_ids
         group_area_ids = Group.objects.filter(pk__in=self.facilitated_group_ids).values("area_id")
-        return Area.objects.filter(
-            Q(pk__in=ids)
-            | Q(parent_id__in=ids)
-            | Q(parent__parent_id__in=ids)
-            | Q(parent__parent__parent_id__in=ids)
-            | Q(pk__in=group_area_ids)
-        )
+        return Area.objects.filter(in_subtree(ids) | Q(pk__in=group_area_ids))
 
     def report_areas(self) -> QuerySet[Area]:
         """Areas whose reports the user may read: coordinators' and facilitators' areas."""
@@ -366,11 +341,11 @@ class Scope:
         return inside
 
     def _people_filter(self, *, edit: bool) -> Q:
-        q = under("area", self.facilitator_area_ids) | Q(
+        q = in_subtree(self.facilitator_area_ids, via="area") | Q(
             memberships__group_id__in=self.facilitated_group_ids
         )
         if not edit:
-            q |= under("area", self.coordinator_area_ids)
+            q |= in_subtree(self.coordinator_area_ids, via="area")
             if self.person is not None:
                 q |= Q(pk=self.person.pk) | Q(
                     memberships__group_id__in=self.member_group_ids,
@@ -443,15 +418,8 @@ class Scope:
         )
         if self.person is not None:
             area_ids.add(self.person.area_id)
-        ancestors = set()
-        for area in Area.objects.filter(pk__in=area_ids).select_related(
-            "parent__parent__parent"
-        ):
-            node = area.parent
-            while node is not None:
-                ancestors.add(node.pk)
-                node = node.parent
-        return ExternalActor.objects.filter(under("area", area_ids) | Q(area_id__in=ancestors))
+        above = Area.objects.filter(pk__in=area_ids).chain_ids()
+        return ExternalActor.objects.filter(in_subtree(area_ids, via="area") | Q(area_id__in=above))
 
     # --- exchanges ------------------------------------------------------------------------
 
@@ -465,7 +433,7 @@ class Scope:
         q = Q(pk__in=[])
         if self.facilitator_area_ids or self.facilitated_group_ids or self.coordinator_area_ids:
             people = Person.objects.filter(
-                under("area", self.facilitator_area_ids + self.coordinator_area_ids)
+                in_subtree(self.facilitator_area_ids + self.coordinator_area_ids, via="area")
                 | Q(memberships__group_id__in=self.facilitated_group_ids)
             ).values("pk")
             q |= Q(giver_person__in=people) | Q(receiver_person__in=people)
@@ -640,8 +608,9 @@ class Scope:
         """`people` limited to those named to the user (a name search must not reveal the others)."""
         if self.is_staff:
             return people
-        q = under("area", self.facilitator_area_ids) | Q(pk__in=self._looked_after_person_ids)
-        consented = under("area", [a for r, a, s in self._assignments if r == StaffRole.COORDINATOR and s])
+        q = in_subtree(self.facilitator_area_ids, via="area") | Q(pk__in=self._looked_after_person_ids)
+        naming_areas = [a for r, a, s in self._assignments if r == StaffRole.COORDINATOR and s]
+        consented = in_subtree(naming_areas, via="area")
         consented |= Q(pk__in=self._acquaintance_ids)
         q |= Q(consent_on__isnull=False) & consented
         if self.person is not None:

@@ -8,7 +8,7 @@ their ancestors included, and the people it names, as "|id|id|" strings:
 so a coordinator's view filters by area with a plain lookup on every database (also for
 records deleted since), and erasure finds every entry that names a person. Phones are
 masked when written; foreign keys are stored as ids and shown with today's names, so an
-erased person's old name is never read back from the trail (groups/services/trust.py).
+erased person's old name is never read back from the trail (groups/services/safety.py).
 """
 
 from __future__ import annotations
@@ -108,11 +108,8 @@ def _involved(instance) -> tuple[list[int | None], list[int | None]]:
 
 def tags_for(instance) -> dict:
     area_ids, person_ids = _involved(instance)
-    chains = Area.objects.filter(pk__in=[a for a in area_ids if a]).values_list(
-        "pk", "parent_id", "parent__parent_id", "parent__parent__parent_id"
-    )
     return {
-        "areas": _ids(a for chain in chains for a in chain),
+        "areas": _ids(Area.objects.filter(pk__in=[a for a in area_ids if a]).chain_ids()),
         "people": _ids(person_ids),
     }
 
@@ -319,7 +316,7 @@ def rows_for(entries, namer) -> list[Row]:
             shown = ", ".join(names.get((Person, p), MASK) for p in involved)
             record = f"{model._meta.verbose_name.capitalize()}: {shown}"
         hide_person_fields = model is Person and not nameable(entry.object_id)
-        # consent first (privacy_rules): what was exchanged with someone who has not agreed
+        # consent first (access.Scope.visible_exchanges): what was exchanged with someone who has not agreed
         # to be recorded is for their facilitators only
         hide_all = model is Exchange and any(
             p in people and not namer.shows_exchanges_of(people[p]) for p in involved

@@ -40,6 +40,7 @@ from .models import (
     Resource,
     Role,
     StaffRole,
+    exchange_ends,
 )
 from .scores import changes
 
@@ -426,10 +427,7 @@ def build_demo(today: dt.date, *, seed: int = 2026) -> dict[str, int]:
             Exchange(
                 ref=f"X-{len(exchanges) + 1:05d}",
                 date=day,
-                giver_person=giver if isinstance(giver, Person) else None,
-                giver_actor=giver if isinstance(giver, ExternalActor) else None,
-                receiver_person=receiver if isinstance(receiver, Person) else None,
-                receiver_actor=receiver if isinstance(receiver, ExternalActor) else None,
+                **exchange_ends(giver, receiver),
                 resource=resource,
                 amount=amount,
                 unit=unit,

@@ -166,15 +166,39 @@ class StaffRole(models.TextChoices):
 # --- Areas ------------------------------------------------------------------------------------
 
 
+#: An area and the areas above it, as lookups from the area: the tree is at most four levels
+#: deep (LEVEL_DEPTH), so "below" and "above" are a fixed number of joins, never a recursion.
+AREA_CHAIN = ("id", "parent_id", "parent__parent_id", "parent__parent__parent_id")
+
+
+def in_subtree(area_ids, via: str = "") -> Q:
+    """Rows whose area is one of `area_ids` or below it. `via` is the path to the area
+    (e.g. "area"); empty when filtering areas themselves."""
+    area_ids = list(area_ids)
+    if not area_ids:
+        return Q(pk__in=[])
+    prefix = f"{via}__" if via else ""
+    q = Q()
+    for step in AREA_CHAIN:
+        q |= Q(**{f"{prefix}{step}__in": area_ids})
+    return q
+
+
 class AreaQuerySet(models.QuerySet):
     def subtree(self, area: "Area") -> "AreaQuerySet":
-        """The area and every area below it (the tree is at most four levels deep)."""
-        return self.filter(
-            Q(pk=area.pk)
-            | Q(parent_id=area.pk)
-            | Q(parent__parent_id=area.pk)
-            | Q(parent__parent__parent_id=area.pk)
-        )
+        """The area and every area below it."""
+        return self.filter(in_subtree([area.pk]))
+
+    def chain_ids(self) -> set[int]:
+        """The ids of these areas and of every area above them (one query)."""
+        return {pk for chain in self.values_list(*AREA_CHAIN) for pk in chain if pk}
+
+    def with_ancestors(self) -> "AreaQuerySet":
+        """These areas and every area above them, as one lazy query."""
+        q = Q(pk__in=[])
+        for step in AREA_CHAIN:
+            q |= Q(pk__in=self.values(step))
+        return Area.objects.filter(q)
 
 
 class Area(models.Model):
@@ -222,11 +246,9 @@ class Area(models.Model):
             )
 
     def ancestors(self) -> list["Area"]:
-        chain, node = [], self.parent
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return list(reversed(chain))
+        """The areas above this one, the widest first."""
+        ids = Area.objects.filter(pk=self.pk).chain_ids() - {self.pk}
+        return sorted(Area.objects.filter(pk__in=ids), key=lambda a: LEVEL_DEPTH[AreaLevel(a.level)])
 
 
 # --- Groups, people, memberships --------------------------------------------------------------
@@ -319,6 +341,16 @@ class Group(models.Model):
             raise ValidationError(
                 _("Give both latitude and longitude for a map position, or neither.")
             )
+
+
+def display_name(full_name: str, nickname: str = "") -> str:
+    """How a person is named where their name may be shown: "Sri Handayani (Bu Sri)"."""
+    return f"{full_name} ({nickname})" if nickname else full_name
+
+
+def user_display_name(user) -> str:
+    """A login without a person: its full name, else its username."""
+    return user.get_full_name() or user.username
 
 
 class PersonQuerySet(models.QuerySet):
@@ -414,9 +446,7 @@ class Person(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.nickname:
-            return f"{self.full_name} ({self.nickname})"
-        return self.full_name
+        return display_name(self.full_name, self.nickname)
 
     def clean(self) -> None:
         if self.birth_year and self.birth_year > timezone.localdate().year:
@@ -748,6 +778,21 @@ class Exchange(models.Model):
     @property
     def receiver(self) -> Person | ExternalActor | None:
         return self.receiver_person or self.receiver_actor
+
+
+def exchange_ends(giver, receiver, *, is_person=None, suffix: str = "") -> dict:
+    """The four fields that hold an exchange's two ends: a person goes in `<side>_person`,
+    an external actor in `<side>_actor`, and the other field of that side stays empty.
+    `is_person` tells the two apart (default: a Person instance); `suffix` "_id" names the
+    id columns when the ends are ids."""
+    if is_person is None:
+        is_person = lambda party: isinstance(party, Person)  # noqa: E731
+    fields = {}
+    for side, party in (("giver", giver), ("receiver", receiver)):
+        person = party is not None and is_person(party)
+        fields[f"{side}_person{suffix}"] = party if person else None
+        fields[f"{side}_actor{suffix}"] = None if person else party
+    return fields
 
 
 class Activity(models.Model):

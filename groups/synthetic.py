@@ -43,6 +43,7 @@ from .models import (
     PersonScore,
     Resource,
     ScoreSnapshot,
+    exchange_ends,
 )
 from .scores import changes
 
@@ -336,10 +337,7 @@ def build(people: int, *, seed: int = 1, today: dt.date | None = None, prefix: s
             Exchange(
                 ref=f"{prefix}-X{n + 1:07d}",
                 date=_day(rng, start, days),
-                giver_person=giver[1] if giver[0] == "p" else None,
-                giver_actor=giver[1] if giver[0] == "a" else None,
-                receiver_person=receiver[1] if receiver[0] == "p" else None,
-                receiver_actor=receiver[1] if receiver[0] == "a" else None,
+                **exchange_ends(giver[1], receiver[1]),
                 resource=resource,
                 group=group,
                 status=status,

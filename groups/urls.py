@@ -119,10 +119,10 @@ urlpatterns += [
     path("transfer/export/", transfer.export_download, name="export_download"),
 ]
 
-# --- trust: health check, audit trail, erasure (views/trust.py) ---
-from .views import trust  # noqa: E402
+# --- safety: health check, audit trail, erasure (views/safety.py) ---
+from .views import safety  # noqa: E402
 
 urlpatterns += [
-    path("audit/", trust.audit_list, name="audit_list"),
-    path("people/<str:ref>/erase/", trust.person_erase, name="person_erase"),
+    path("audit/", safety.audit_list, name="audit_list"),
+    path("people/<str:ref>/erase/", safety.person_erase, name="person_erase"),
 ]

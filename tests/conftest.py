@@ -6,11 +6,14 @@ belongs to G1. Each outsider has the same role somewhere else (group H, district
 """
 
 import os
+import re
+import shutil
 
 os.environ.setdefault("TESTING", "true")
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
+from collections.abc import Callable, Mapping  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 import pytest  # noqa: E402
@@ -140,3 +143,78 @@ def named_coordinator(world):
     user = f.UserFactory(username="koordinator-nama")
     Assignment.objects.create(user=user, role=StaffRole.COORDINATOR, area=world.district, sees_names=True)
     return user
+
+
+#: A stored timestamp as text ("2026-12-02 17:15:51.123456+00:00"): its microseconds can hold
+#: any four digits, so a search for a phone's digits must look outside it.
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def outside_timestamps(text: str) -> str:
+    """The text with every stored timestamp cut out."""
+    return TIMESTAMP.sub(" ", text)
+
+
+# --- the browser -------------------------------------------------------------------------------
+
+#: How the browser tests start Chromium (Playwright drives the system's own; never
+#: `playwright install`).
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CHROMIUM_NAMES = ("chromium", "chromium-browser")
+INSTALL_HINT = (
+    "Chromium is needed for the browser tests: install it (apt-get install chromium) "
+    "or set $CHROMIUM to its path."
+)
+
+
+def find_chromium(
+    environ: Mapping[str, str] = os.environ, which: Callable[[str], str | None] = shutil.which
+) -> tuple[str | None, str]:
+    """(path, "") of the Chromium to drive: $CHROMIUM if set, else the first on PATH; or
+    (None, why not) when there is none."""
+    wanted = environ.get("CHROMIUM", "").strip()
+    if wanted:
+        found = which(wanted)
+        if found is None:
+            return None, f"$CHROMIUM is {wanted!r}, which is not a program. {INSTALL_HINT}"
+        return found, ""
+    for name in CHROMIUM_NAMES:
+        found = which(name)
+        if found is not None:
+            return found, ""
+    return None, f"No Chromium on PATH. {INSTALL_HINT}"
+
+
+def without_browser(reason: str, environ: Mapping[str, str] = os.environ):
+    """No browser: the browser tests are skipped on a laptop, but fail in CI (CI=true)."""
+    if environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path, reason = find_chromium()
+    if path is None:
+        without_browser(reason)
+    return path
+
+
+@pytest.fixture
+def browser(chromium_path):
+    """A headless Chromium driven by Playwright, closed after the test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()

@@ -537,6 +537,7 @@ def test_betweenness_random_graph_matches_networkx():
     assert max(abs(ours[v] - reference[v]) for v in G) < 1e-12
 
 
+@pytest.mark.slow
 def test_sampled_betweenness_against_exact():
     """Sampling 500 of ~1,000 nodes: mean absolute error below 0.001.
 
@@ -570,6 +571,7 @@ def test_compute_scores_flags_estimated_betweenness(monkeypatch):
     assert s == compute_scores(scope(people, specs), seed=4)
 
 
+@pytest.mark.slow
 def test_parallel_betweenness_is_identical_to_serial():
     G = random_graph(700, 2500, seed=5)  # 700 sources x 5000 entries: above the fork bar
     assert 700 * 2 * 2500 >= A._PARALLEL_MIN_WORK
@@ -682,6 +684,7 @@ def in_unit(x):
     return x is None or -1e-12 <= x <= 1 + 1e-12
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scope_data())
 def test_random_scopes_are_well_formed(data):

@@ -1,7 +1,8 @@
-"""Issue 3 end to end in Debian's Chromium (Playwright): a facilitator registers a group, adds
-two members (one found by search, one registered new), records a norm and enters a meeting
-sheet; the facilitator gives both members a login; member A logs "I gave" with the
-search-as-you-type name field, member B confirms it, and both see it confirmed in their history.
+"""The facilitator and member flows end to end in Debian's Chromium (Playwright): a
+facilitator registers a group, adds two members (one found by search, one registered new),
+records a norm and enters a meeting sheet; the facilitator gives both members a login;
+member A logs "I gave" with the search-as-you-type name field, member B confirms it, and
+both see it confirmed in their history.
 
 Everything is done with clicks and typing; the database is only used to set up the area, the
 facilitator and one known villager. The Content-Security-Policy is on, so any blocked inline
@@ -21,17 +22,6 @@ from . import factories as f
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 360, "height": 800}
 GROUP = "Arisan Melati RT 02"
 NORM = "Setiap anggota menyetor Rp 20.000 tiap pertemuan bulanan."
@@ -48,16 +38,6 @@ def village(db):
     Assignment.objects.create(user=user, role=StaffRole.FACILITATOR, area=village)
     f.PersonFactory(ref="BR-SRI", full_name="Sri Handayani", area=village)  # consent given
     return village
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -16,17 +16,6 @@ from django.core.management import call_command
 from groups.models import Area, Person
 from groups.scores import reading, snapshots
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 START, END = dt.date(2025, 11, 29), dt.date(2026, 11, 28)
 PERIOD = f"?period=dates&start={START.isoformat()}&end={END.isoformat()}"
 
@@ -42,16 +31,6 @@ def demo(db):
         "slamet": Person.objects.get(full_name="Slamet Riyadi").ref,
         "rina": Person.objects.get(full_name="Rina Wulandari").ref,
     }
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def shots_dir(tmp_path) -> Path:

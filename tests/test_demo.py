@@ -16,6 +16,7 @@ def demo_db(db):
     call_command("seed_demo", today=TODAY.isoformat(), stdout=StringIO())
 
 
+@pytest.mark.slow
 def test_demo_has_the_promised_shape(demo_db):
     assert 8 <= Group.objects.count() <= 12
     assert 100 <= Person.objects.count() <= 200
@@ -34,6 +35,7 @@ def test_demo_has_the_promised_shape(demo_db):
     assert Membership.objects.filter(left_on__isnull=False).exists()
 
 
+@pytest.mark.slow
 def test_demo_patterns_are_there(demo_db):
     newcomer = Person.objects.get(full_name="Rina Wulandari")
     assert not Exchange.objects.involving(newcomer).exists()
@@ -50,6 +52,7 @@ def test_demo_patterns_are_there(demo_db):
     assert ExternalActor.objects.count() >= 5
 
 
+@pytest.mark.slow
 def test_demo_is_deterministic(db):
     first = demo.build_demo(TODAY)
     names = list(Person.objects.order_by("ref").values_list("full_name", "phone"))
@@ -74,11 +77,13 @@ def test_demo_is_deterministic(db):
     assert flows == list(Exchange.objects.order_by("ref").values_list("ref", "date", "resource", "status"))
 
 
+@pytest.mark.slow
 def test_seed_demo_refuses_a_non_empty_database(demo_db):
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=StringIO())
 
 
+@pytest.mark.slow
 def test_seed_demo_if_empty_leaves_existing_data(demo_db):
     before = Exchange.objects.count()
     out = StringIO()
@@ -93,6 +98,7 @@ def test_seed_demo_rejects_a_bad_date(db):
     assert not Person.objects.exists()
 
 
+@pytest.mark.slow
 def test_demo_logins_work(demo_db, client):
     assert client.login(username="pendamping", password=demo.DEMO_PASSWORD)
     response = client.get("/")

@@ -17,6 +17,7 @@ from groups.models import (
     NormReview,
     Person,
     Resource,
+    in_subtree,
 )
 
 from . import factories as f
@@ -173,6 +174,25 @@ class TestOtherRules:
         assert {province, regency, district, village} <= subtree
         assert elsewhere not in subtree
         assert set(Area.objects.subtree(district)) == {district, village}
+
+    def test_area_chain_reaches_four_levels_up(self):
+        province = f.AreaFactory(level=AreaLevel.PROVINCE)
+        regency = f.AreaFactory(level=AreaLevel.REGENCY, parent=province)
+        district = f.AreaFactory(level=AreaLevel.DISTRICT, parent=regency)
+        village = f.VillageFactory(parent=district)
+        elsewhere = f.VillageFactory()
+        assert village.ancestors() == [province, regency, district]
+        assert province.ancestors() == []
+        chain = {province.pk, regency.pk, district.pk, village.pk}
+        assert Area.objects.filter(pk=village.pk).chain_ids() == chain
+        assert {a.pk for a in Area.objects.filter(pk=village.pk).with_ancestors()} == chain
+        assert set(Area.objects.filter(pk=district.pk).with_ancestors()) == {province, regency, district}
+        assert elsewhere.pk not in Area.objects.filter(pk__in=[village.pk, regency.pk]).chain_ids()
+        assert Group.objects.filter(in_subtree([regency.pk], via="area")).count() == 0
+        group = f.GroupFactory(area=village)
+        f.GroupFactory(area=elsewhere)
+        assert list(Group.objects.filter(in_subtree([regency.pk], via="area"))) == [group]
+        assert not Group.objects.filter(in_subtree([], via="area")).exists()
 
     def test_area_clean_rejects_a_parent_of_smaller_level(self):
         from django.core.exceptions import ValidationError

@@ -9,13 +9,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 
 from groups.models import Area, Person
 from groups.scores import reading, snapshots
 
 START, END = dt.date(2025, 11, 29), dt.date(2026, 11, 28)
 PERIOD = {"period": "dates", "start": START.isoformat(), "end": END.isoformat()}
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+pytestmark = pytest.mark.slow  # each test seeds and scores the whole demo community
 
 
 @pytest.fixture
@@ -36,8 +38,8 @@ def coordinator_client(client, demo):
 
 
 def test_dashboard_shows_broker_newcomer_and_aid_dependent_group(coordinator_client, demo):
-    with translation.override("en"):
-        response = coordinator_client.get(reverse("groups:report_dashboard", args=["ID-JT-WSB-KTK"]), PERIOD)
+    url = reverse("groups:report_dashboard", args=["ID-JT-WSB-KTK"])
+    response = coordinator_client.get(url, PERIOD, **EN)
     assert response.status_code == 200
     context = response.context
     assert context["brokers"][0].person == demo["slamet"]
@@ -45,39 +47,36 @@ def test_dashboard_shows_broker_newcomer_and_aid_dependent_group(coordinator_cli
     assert context["aid_groups"][0].group.name == "KUBE Batik Sekar Jagad"
     assert context["by_self_reliance"][0].group.name == "KUBE Batik Sekar Jagad"
     body = response.content.decode()
-    assert "Slamet Riyadi and 9 other people connect people" in body or "Slamet Riyadi dan" in body
-    assert "KUBE Batik Sekar Jagad depends most on outside aid" in body or "paling bergantung" in body
+    assert "Slamet Riyadi and 9 other people connect people" in body
+    assert "KUBE Batik Sekar Jagad depends most on outside aid" in body
 
 
 def test_group_report_of_the_aid_dependent_group(coordinator_client):
-    response = coordinator_client.get(reverse("groups:report_group", args=["G-KUBE-BATIK"]), PERIOD)
+    response = coordinator_client.get(reverse("groups:report_group", args=["G-KUBE-BATIK"]), PERIOD, **EN)
     assert response.status_code == 200
     profile = {row["key"]: row for row in response.context["profile"]}
     more = {row["key"]: row for row in response.context["more"]}
     assert profile["self_reliance"]["compare"] == "lower"
     assert more["aid_dependence"]["compare"] == "higher"
     assert response.context["network"]["actors"] >= 2  # the agency and the NGO that give grants
-    assert any(
-        "aid from outside institutions" in s or "bantuan dari lembaga luar" in s
-        for s in response.context["sentences"]
-    )
+    assert any("aid from outside institutions" in s for s in response.context["sentences"])
 
 
 def test_person_profiles_of_the_broker_and_the_newcomer(coordinator_client, demo):
-    slamet = coordinator_client.get(reverse("groups:report_person", args=[demo["slamet"].ref]), PERIOD)
+    slamet = coordinator_client.get(reverse("groups:report_person", args=[demo["slamet"].ref]), PERIOD, **EN)
     assert slamet.context["is_broker"] and slamet.context["broker_rank"] == 1
     groups = {m.group.ref for m in slamet.context["memberships"]}
     assert groups == {"G-TANI-SM", "G-SIMPAN-PINJAM"}
-    assert any("main go-between" in s or "perantara utama" in s for s in slamet.context["sentences"])
-    rina = coordinator_client.get(reverse("groups:report_person", args=[demo["rina"].ref]), PERIOD)
+    assert any("main go-between" in s for s in slamet.context["sentences"])
+    rina = coordinator_client.get(reverse("groups:report_person", args=[demo["rina"].ref]), PERIOD, **EN)
     assert rina.context["score"].partners == 0
     assert rina.context["partners"] == []
-    assert any("no recorded exchange" in s or "belum punya catatan" in s for s in rina.context["sentences"])
+    assert any("no recorded exchange" in s for s in rina.context["sentences"])
 
 
 def test_training_spread_knowledge(coordinator_client):
     url = reverse("groups:report_group_change", args=["G-TANI-SM", "ACT-TANI-TRAINING"])
-    response = coordinator_client.get(url, {"months": "3"})
+    response = coordinator_client.get(url, {"months": "3"}, **EN)
     rows = {row["key"]: row for row in response.context["rows"]}
     assert rows["learning_share"]["after"] > rows["learning_share"]["before"]
-    assert any("spreading" in s or "menyebar" in s for s in response.context["sentences"])
+    assert any("spreading" in s for s in response.context["sentences"])

@@ -46,6 +46,10 @@ def test_formula_cells_get_one_apostrophe_and_numbers_do_not():
     assert csvfiles.neutralise("'=x") == "''=x"
     assert csvfiles.neutralise("'ok") == "'ok"
     assert csvfiles.unneutralise("+62812345") == "+62812345"  # a file typed by hand
+    # a tab or carriage return before a formula also starts one in some spreadsheets
+    assert csvfiles.neutralise("\t=1+1") == "'\t=1+1"
+    assert csvfiles.neutralise("\r@SUM(A1)") == "'\r@SUM(A1)"
+    assert csvfiles.neutralise("'\t=x") == "''\t=x"
 
 
 def test_a_zip_with_the_files_in_one_folder_is_read():

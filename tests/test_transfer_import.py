@@ -1,4 +1,4 @@
-"""CSV import and export of a whole community (issue 5): round trip, idempotence, updates,
+"""CSV import and export of a whole community: round trip, idempotence, updates,
 all-or-nothing, every kind of problem, labels/BOM/semicolons, formula cells, scope."""
 
 import codecs
@@ -103,6 +103,7 @@ def base(db):
 # --- round trip and idempotence ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_demo_community_exports_and_reimports_into_an_empty_database_identically(db):
     call_command("seed_demo", today=TODAY, stdout=StringIO())
     before = snapshot()

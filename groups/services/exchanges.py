@@ -16,7 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups import audit
-from groups.models import Exchange, ExchangeStatus, ExternalActor, Group, Person, Resource
+from groups.models import (
+    Exchange,
+    ExchangeStatus,
+    ExternalActor,
+    Group,
+    Person,
+    Resource,
+    display_name,
+    exchange_ends,
+)
 from groups.privacy import pseudonym
 from groups.scores import changes
 
@@ -26,10 +35,7 @@ def _new_exchange(
 ) -> Exchange:
     exchange = Exchange(
         date=date or timezone.localdate(),
-        giver_person=giver if isinstance(giver, Person) else None,
-        giver_actor=giver if isinstance(giver, ExternalActor) else None,
-        receiver_person=receiver if isinstance(receiver, Person) else None,
-        receiver_actor=receiver if isinstance(receiver, ExternalActor) else None,
+        **exchange_ends(giver, receiver),
         resource=resource,
         amount=amount,
         unit=unit,
@@ -237,7 +243,7 @@ def member_summary(*, person: Person, namer) -> MemberSummary:
                     area_id=row[f"{other}_person__area_id"],
                     has_consent=row[f"{other}_person__consent_on"] is not None,
                 ):
-                    name = f"{full_name} ({nickname})" if nickname else full_name
+                    name = display_name(full_name, nickname)
                 else:
                     name = pseudonym(row[f"{other}_person__ref"])
             else:

@@ -1,4 +1,4 @@
-"""CSV import and export of a whole community (issue 5). The format: groups/examples/FORMAT.md.
+"""CSV import and export of a whole community. The format: groups/examples/FORMAT.md.
 
 - csvfiles.py: the files and their columns; reading a folder, a .zip or uploaded files (BOM,
   semicolons, zip-bomb and path guards); writing; neutralising formula cells.

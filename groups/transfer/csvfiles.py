@@ -71,15 +71,18 @@ MAX_ZIP_ENTRIES = 100
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # unpacked, across all files
 READ_CHUNK = 1024 * 1024
 
-# A cell a spreadsheet would run as a formula starts with one of these. On export such a
-# cell gets one leading apostrophe; on import one is removed again. Counting the apostrophes
-# already there ('*) makes the two exact inverses, so every text survives the round trip.
-_NEEDS_QUOTE = re.compile(r"'*[=+\-@]")
-_QUOTED = re.compile(r"'+[=+\-@]")
+# A cell a spreadsheet would run as a formula starts with one of these (= + - @, or a tab
+# or carriage return before one). On export such a cell gets one leading apostrophe; on
+# import one is removed again. Counting the apostrophes already there ('*) makes the two
+# exact inverses, so every text survives the round trip.
+_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
+_QUOTED = re.compile(r"'+[=+\-@\t\r]")
 _NEGATIVE_NUMBER = re.compile(r"-[0-9]+(\.[0-9]+)?")  # a number, never a formula: left alone
 
 
 def neutralise(value: str) -> str:
+    """The text of a CSV cell as a spreadsheet may open it safely: every CSV this project
+    writes (exports, score downloads, problem lists) passes its text cells through here."""
     if _NEEDS_QUOTE.match(value) and not _NEGATIVE_NUMBER.fullmatch(value):
         return "'" + value
     return value
@@ -272,10 +275,41 @@ def _decode_all(blobs: dict[str, bytes], source: Source) -> Source:
 
 def decode_table(name: str, data: bytes, source: Source) -> Table | None:
     label = file_label(name)
+    text = _utf8_text(label, data, source)
+    if text is None:
+        return None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    row_number = 1
+    try:
+        header = next(reader, None)
+        layout = _header_layout(name, label, header, source)
+        if layout is None:
+            return None
+        columns, positions = layout
+        rows = []
+        for record in reader:
+            row_number += 1
+            cells = _row_cells(label, row_number, record, len(header), columns, positions, source)
+            if cells is not None:
+                rows.append((row_number, cells))
+    except csv.Error:
+        source.problems.append(
+            Problem(
+                label, row_number + 1, "", _("This row could not be read as CSV (check its quotation marks).")
+            )
+        )
+        return None
+    return Table(name=name, columns=columns, rows=rows)
+
+
+def _utf8_text(label: str, data: bytes, source: Source) -> str | None:
+    """The file's text (without a byte-order mark), or None and a problem if not UTF-8."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         source.problems.append(
@@ -291,76 +325,80 @@ def decode_table(name: str, data: bytes, source: Source) -> Table | None:
             )
         )
         return None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    row_number = 1
-    try:
-        header = next(reader, None)
-        if header is None or not any(cell.strip() for cell in header):
-            source.problems.append(Problem(label, 1, "", _("The file has no header row.")))
-            return None
-        header = [cell.strip().lstrip("\ufeff").strip().lower() for cell in header]
-        known = set(COLUMNS[name])
-        columns, positions = [], {}
-        for position, column in enumerate(header):
-            if not column:
-                continue
-            if column in positions:
-                source.problems.append(
-                    Problem(
-                        label,
-                        1,
-                        column,
-                        _("The column “%(column)s” appears twice in the header.") % {"column": column},
-                    )
-                )
-                continue
-            positions[column] = position
-            if column in known:
-                columns.append(column)
-            else:
-                source.warnings.append(
-                    Problem(
-                        label,
-                        1,
-                        column,
-                        _("The column “%(column)s” is not part of the format and was ignored.")
-                        % {"column": column},
-                    )
-                )
-        missing = [c for c in REQUIRED[name] if c not in positions]
-        for column in missing:
+
+
+def _header_layout(
+    name: str, label: str, header: list[str] | None, source: Source
+) -> tuple[list[str], dict[str, int]] | None:
+    """(known columns in file order, column -> position), or None when the header is
+    missing or lacks a required column. Twice-named and unknown columns are reported."""
+    if header is None or not any(cell.strip() for cell in header):
+        source.problems.append(Problem(label, 1, "", _("The file has no header row.")))
+        return None
+    header = [cell.strip().lstrip("\ufeff").strip().lower() for cell in header]
+    known = set(COLUMNS[name])
+    columns, positions = [], {}
+    for position, column in enumerate(header):
+        if not column:
+            continue
+        if column in positions:
             source.problems.append(
                 Problem(
-                    label, 1, column, _("The required column “%(column)s” is missing.") % {"column": column}
+                    label,
+                    1,
+                    column,
+                    _("The column “%(column)s” appears twice in the header.") % {"column": column},
                 )
             )
-        if missing:
-            return None
-        rows = []
-        for record in reader:
-            row_number += 1
-            if not any(cell.strip() for cell in record):
-                continue  # blank lines, and Excel's rows of empty cells
-            if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
-                source.problems.append(
-                    Problem(label, row_number, "", _("This row has more cells than the header has columns."))
+            continue
+        positions[column] = position
+        if column in known:
+            columns.append(column)
+        else:
+            source.warnings.append(
+                Problem(
+                    label,
+                    1,
+                    column,
+                    _("The column “%(column)s” is not part of the format and was ignored.")
+                    % {"column": column},
                 )
-                continue
-            cells = {}
-            for column in columns:
-                position = positions[column]
-                cells[column] = unneutralise(record[position].strip()) if position < len(record) else ""
-            rows.append((row_number, cells))
-    except csv.Error:
+            )
+    missing = [c for c in REQUIRED[name] if c not in positions]
+    for column in missing:
         source.problems.append(
             Problem(
-                label, row_number + 1, "", _("This row could not be read as CSV (check its quotation marks).")
+                label, 1, column, _("The required column “%(column)s” is missing.") % {"column": column}
             )
         )
+    if missing:
         return None
-    return Table(name=name, columns=columns, rows=rows)
+    return columns, positions
+
+
+def _row_cells(
+    label: str,
+    row_number: int,
+    record: list[str],
+    width: int,
+    columns: list[str],
+    positions: dict[str, int],
+    source: Source,
+) -> dict[str, str] | None:
+    """One row's cells by column (stripped, un-neutralised); None for a blank row, or for a
+    row with more cells than the header (reported)."""
+    if not any(cell.strip() for cell in record):
+        return None  # blank lines, and Excel's rows of empty cells
+    if len(record) > width and any(cell.strip() for cell in record[width:]):
+        source.problems.append(
+            Problem(label, row_number, "", _("This row has more cells than the header has columns."))
+        )
+        return None
+    cells = {}
+    for column in columns:
+        position = positions[column]
+        cells[column] = unneutralise(record[position].strip()) if position < len(record) else ""
+    return cells
 
 
 def _known_name(filename: str) -> str | None:

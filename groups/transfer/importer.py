@@ -45,6 +45,7 @@ from groups.models import (
     Person,
     Resource,
     Role,
+    exchange_ends,
 )
 from groups.scores import changes
 
@@ -58,6 +59,11 @@ from .writer import CREATE_BATCH, Writer
 __all__ = ["CREATE_BATCH", "Plan", "import_community", "plan_import"]
 
 logger = logging.getLogger(__name__)
+
+
+def _is_person_link(link: Link) -> bool:
+    return link.kind == "person"
+
 
 MAX_PROBLEMS = 5000
 MODELS = {
@@ -720,10 +726,7 @@ class _Planner:
                 row,
                 {
                     "date": date,
-                    "giver_person_id": giver if giver.kind == "person" else None,
-                    "giver_actor_id": giver if giver.kind == "actor" else None,
-                    "receiver_person_id": receiver if receiver.kind == "person" else None,
-                    "receiver_actor_id": receiver if receiver.kind == "actor" else None,
+                    **exchange_ends(giver, receiver, is_person=_is_person_link, suffix="_id"),
                     "resource": resource,
                     "amount": amount,
                     "unit": unit,

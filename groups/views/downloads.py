@@ -10,7 +10,6 @@ When no snapshot of the requested period exists yet, one is requested and a page
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from groups import access
@@ -19,12 +18,13 @@ from groups.forms.reports import ReportFilterForm
 from groups.models import SnapshotStatus
 from groups.scores import downloads, reading, windows
 
+from .render import render_page
+
 TEMPLATE = "groups/scores_download.html"
 
 
 def _page(request, context: dict):
-    template = f"{TEMPLATE}#download" if request.htmx else TEMPLATE
-    return render(request, template, context)
+    return render_page(request, TEMPLATE, context, "download")
 
 
 def _window(form) -> tuple:

@@ -35,8 +35,18 @@ from groups.forms.exchanges import (
     find_party,
     party_key,
 )
-from groups.models import Exchange, ExchangeStatus, ExternalActor, Group, Membership, Person
+from groups.models import (
+    Exchange,
+    ExchangeStatus,
+    ExternalActor,
+    Group,
+    Membership,
+    Person,
+    user_display_name,
+)
 from groups.services import exchanges as services
+
+from .render import render_page, wants_fragment
 
 PER_PAGE = 20
 SEARCH_LIMIT = 12
@@ -106,7 +116,7 @@ def _user_name(namer: access.Scope, user, viewer) -> str:
     if user.pk == viewer.pk:
         return _("you")
     person = getattr(user, "person", None)  # select_related: no query, None when missing
-    return _name(namer, person) if person is not None else user.get_full_name() or user.username
+    return _name(namer, person) if person is not None else user_display_name(user)
 
 
 @dataclass(frozen=True)
@@ -144,10 +154,6 @@ def _row(
         gave=gave,
         shows_note=namer.shows_note_of(exchange),
     )
-
-
-def _wants_fragment(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @dataclass(frozen=True)
@@ -237,7 +243,7 @@ def my_exchanges(request):
     page = Paginator(mine, PER_PAGE).get_page(form.cleaned_data["page"] if form.is_valid() else 1)
     rows = [_row(x, namer=namer, me=me, viewer=request.user, can_confirm=False) for x in page]
     context = {"me": me, "page": page, "rows": rows}
-    if _wants_fragment(request):
+    if wants_fragment(request):
         return render(request, "groups/my_exchanges.html#exchange_list", context)
     waiting = mine.awaiting(me)
     awaiting = [
@@ -300,7 +306,7 @@ def exchange_party_search(request):
     me = _member(scope)
     form = PartySearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
-    if not request.htmx:
+    if not wants_fragment(request):
         query = QueryDict(mutable=True)
         query["q"] = data.get("q", "")
         return redirect(f"{reverse('groups:exchange_create')}?{query.urlencode()}")
@@ -322,9 +328,7 @@ def exchange_detail(request, ref):
         can_confirm=scope.can_confirm(exchange),
     )
     context = {"row": row, "me": scope.person}
-    if _wants_fragment(request):
-        return render(request, "groups/exchange_detail.html#exchange_card", context)
-    return render(request, "groups/exchange_detail.html", context)
+    return render_page(request, "groups/exchange_detail.html", context, "exchange_card")
 
 
 def _answer(request, ref, *, settle, done: str):
@@ -341,7 +345,7 @@ def _answer(request, ref, *, settle, done: str):
             "status": exchange.get_status_display().lower()
         }
         level = messages.INFO
-    if request.htmx:
+    if wants_fragment(request):
         row = _row(
             exchange, namer=scope, me=scope.person, viewer=request.user,
             can_confirm=False,  # settled either way
@@ -395,6 +399,4 @@ def exchange_pending(request):
         for x in page
     ]
     context = {"form": form, "page": page, "rows": rows, "me": scope.person}
-    if _wants_fragment(request):
-        return render(request, "groups/exchange_pending.html#pending_list", context)
-    return render(request, "groups/exchange_pending.html", context)
+    return render_page(request, "groups/exchange_pending.html", context, "pending_list")

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from groups import access
-from groups.models import Exchange
+from groups.models import Exchange, user_display_name
 from groups.views.exchanges import pending_for, with_pending_count
 
 
@@ -17,7 +17,7 @@ def home(request):
     context = {
         "is_member": scope.is_member,
         "is_facilitator": scope.review_pending(),
-        "display_name": request.user.get_full_name() or request.user.username,
+        "display_name": user_display_name(request.user),
     }
     if scope.is_member:
         context["display_name"] = scope.person.nickname or scope.person.full_name

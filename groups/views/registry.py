@@ -13,13 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from groups import access
 from groups.forms import registry as forms
@@ -27,21 +26,9 @@ from groups.forms.passwords import ChangePasswordForm, ChoosePasswordForm
 from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role
 from groups.services import registry as services
 
+from .render import done, render_page
+
 # --- helpers shared by the registry views ---------------------------------------------------
-
-
-def render_page(request, template: str, context: dict, partial: str):
-    """The whole page, or only its named partial for an htmx request."""
-    if request.htmx:
-        template = f"{template}#{partial}"
-    return render(request, template, context)
-
-
-def done(request, url: str):
-    """Redirect after a successful post; htmx follows it as a full page load."""
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
 
 
 def posted(request):

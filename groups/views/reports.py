@@ -31,14 +31,14 @@ from groups.scores.pages.dashboard import dashboard, subarea_figures
 from groups.scores.pages.group import CHANGE_KINDS, group_report
 from groups.scores.pages.person import person_profile
 
+from .render import render_page
+
 FILTER_KEYS = ("period", "start", "end", "resource")
 
 
 def _render(request, template: str, context: dict, partial: str = "report"):
     """The whole page, or only its swappable region for an htmx request."""
-    if request.htmx:
-        template = f"{template}#{partial}"
-    return render(request, template, context)
+    return render_page(request, template, context, partial)
 
 
 def _filters(request) -> tuple[ReportFilterForm, tuple, bool]:

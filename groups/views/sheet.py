@@ -12,7 +12,8 @@ from groups import access
 from groups.forms import sheet as forms
 from groups.services import registry as services
 
-from .registry import done, open_members, render_page
+from .registry import open_members
+from .render import done, render_page, wants_fragment
 
 
 def sheet_parties(request, group):
@@ -67,7 +68,7 @@ def exchange_sheet_row(request, ref):
     whole, as typed, with an empty row added. Nothing is saved here."""
     group = access.get_group(request, ref, edit=True)
     parties = sheet_parties(request, group)
-    if request.htmx and request.method == "GET":
+    if wants_fragment(request) and request.method == "GET":
         count = forms.RowCountForm(request.GET)
         if not count.is_valid():
             return HttpResponse(status=204)  # the sheet is full or the count is garbled: no row

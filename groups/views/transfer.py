@@ -1,4 +1,4 @@
-"""CSV import and export in the browser (issue 5), for facilitators and coordinators.
+"""CSV import and export in the browser, for facilitators and coordinators.
 
 Import: upload -> preview (every problem, or what would be created, updated, unchanged) ->
 confirm -> status (progress of a long import, polled with htmx). The uploaded files wait
@@ -12,31 +12,22 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from groups import access
 from groups.forms.transfer import ExportForm, ImportUploadForm
 from groups.transfer import csvfiles, exporter, importer, storage, tasks
 
+from .render import done, render_page
+
 SESSION_KEY = "transfer_imports"
 SHOWN_PROBLEMS = 500  # on the page; the CSV download has them all
 
 
-def render_page(request, template: str, context: dict, partial: str):
-    if request.htmx:
-        template = f"{template}#{partial}"
-    return render(request, template, context)
-
-
-def done(request, url: str):
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
 
 
 def import_status_for(request, token: str) -> dict:

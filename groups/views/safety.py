@@ -1,4 +1,4 @@
-"""Trust and safety pages: the health check, the audit trail, erasure on request."""
+"""Safety pages: the health check, the audit trail, erasure on request."""
 
 import logging
 
@@ -9,17 +9,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from groups import access, audit
-from groups.forms.trust import AuditFilterForm, ErasureForm
+from groups.forms.safety import AuditFilterForm, ErasureForm
 from groups.models import Exchange
-from groups.services.trust import erase_person
+from groups.services.safety import erase_person
+
+from .render import done, render_page
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +74,7 @@ def audit_list(request):
         "page": page,
         "rows": audit.rows_for(page.object_list, scope),
     }
-    template = "groups/audit_list.html"
-    if request.htmx:
-        template += "#entries"
-    return render(request, template, context)
+    return render_page(request, "groups/audit_list.html", context, "entries")
 
 
 # --- erasure on request -----------------------------------------------------------------------
@@ -96,14 +93,11 @@ def person_erase(request, ref):
         erased = erase_person(person=person, by=request.user)
         messages.success(request, gettext("The person's details are erased."))
         url = reverse("groups:person_detail", args=[erased.ref])
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return done(request, url)
     context = {
         "person": person,
         "form": form,
         "exchange_count": Exchange.objects.involving(person).count(),
         "membership_count": person.memberships.count(),
     }
-    template = "groups/person_erase.html"
-    if request.htmx:
-        template += "#erase-form"
-    return render(request, template, context)
+    return render_page(request, "groups/person_erase.html", context, "erase-form")

@@ -17,7 +17,7 @@ from groups.scores import reading, snapshots
 from groups.transfer import exporter
 
 from . import factories as f
-from .test_trust_urls import project_patterns
+from .test_safety_urls import project_patterns
 
 EVIL = "<script>alert(1)</script>\"'&"
 EVIL_NOTE = "<img src=x onerror=alert(2)> & \"catatan\""
@@ -81,6 +81,7 @@ def svgs(body: str) -> list[str]:
     return re.findall(r"<svg\b.*?</svg>", body, flags=re.DOTALL)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("persona", ["facilitator", "coordinator", "staff", "member"])
 def test_pages_show_hostile_names_as_text(client, hostile, persona, request):
     client.force_login(request.getfixturevalue(persona))

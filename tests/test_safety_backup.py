@@ -74,6 +74,7 @@ def restored_name():
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.slow
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_restored_database_serves_the_same_reports(tmp_path, restored_name):

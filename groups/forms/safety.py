@@ -1,4 +1,4 @@
-"""Forms of the trust pages: the audit trail filter and the erasure confirmation."""
+"""Forms of the safety pages: the audit trail filter and the erasure confirmation."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

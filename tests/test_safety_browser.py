@@ -9,8 +9,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from .test_browser_reports import ARGS, CHROMIUM
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "komunitas-demo-2026"
@@ -23,19 +21,15 @@ def demo(db):
 
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 360, "height": 800}, locale="en")
-        page = context.new_page()
-        page.blocked = []
-        page.on("console", lambda m: page.blocked.append(f"{page.url}: {m.text}")
-                if "Content Security Policy" in m.text or "Refused to" in m.text else None)
-        page.on("pageerror", lambda error: page.blocked.append(f"{page.url}: {error}"))
-        yield page
-        browser.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="en")
+    page = context.new_page()
+    page.blocked = []
+    page.on("console", lambda m: page.blocked.append(f"{page.url}: {m.text}")
+            if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+    page.on("pageerror", lambda error: page.blocked.append(f"{page.url}: {error}"))
+    yield page
+    context.close()
 
 
 def log_in(page, base, username):

@@ -197,6 +197,7 @@ def login(client, role, request):
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|javascript:", re.IGNORECASE)
 
 
+@pytest.mark.slow
 def test_every_url_pattern_has_an_expected_status_for_every_role(client, refs, request):
     patterns = [p for p in project_patterns() if not p[1].startswith("admin/")]
     names = [name for name, _, _ in patterns]
@@ -355,6 +356,7 @@ def admin_url(name, route, params, objects) -> tuple[str, int]:
     return reverse(name, kwargs=values), expected
 
 
+@pytest.mark.slow
 def test_the_admin_is_for_staff_only(client, refs, request, rf, staff):
     objects, read_only = {}, set()
     probe = rf.get("/admin/")

@@ -23,7 +23,11 @@ from hypothesis import strategies as st
 from groups.models import ScoreSnapshot
 from groups.transfer.csvfiles import COLUMNS
 
-from .test_trust_urls import Refs, project_patterns, refs  # noqa: F401  (the fixture)
+from .test_safety_urls import Refs, project_patterns, refs  # noqa: F401  (the fixture)
+
+# Every form and filter, a dozen random inputs each: minutes in all, so `make test` runs it and
+# `make test-fast` does not.
+pytestmark = pytest.mark.slow
 
 FUZZ = settings(
     max_examples=12,

@@ -1,4 +1,4 @@
-"""Production settings, security headers, login throttling, sessions and passwords (issue 6)."""
+"""Production settings, security headers, login throttling, sessions and passwords."""
 
 import datetime as dt
 import os
