@@ -86,7 +86,7 @@ def test_the_walk_finds_the_views_and_downloads():
         "groups.views.downloads",
         "groups.views.exchanges",
         "groups.views.transfer",
-        "groups.views.trust",
+        "groups.views.safety",
     } <= modules
     assert len(project_views()) > 50
 

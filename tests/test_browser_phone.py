@@ -27,7 +27,7 @@ from groups.models import (
 )
 from groups.scores import reading, snapshots
 
-from .test_browser_reports import ARGS, CHROMIUM, END, PERIOD, START
+from .test_browser_reports import END, PERIOD, START
 
 LONG_PERSON = "Sriwahyuningsihpurwaningtyasretnowulandaridewisekarayupuspit"
 LONG_GROUP = "Kelompokwanitatanipenggerakswadayamasyarakatsumberejosejahte"
@@ -72,16 +72,6 @@ def long_names(db):
     district = Area.objects.get(ref="ID-JT-WSB-KTK")
     snapshots.compute_snapshot(reading.request_snapshot(district, START, END))
     return {"person": person.ref, "group": group.ref, "village": arisan.area.ref}
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_as(browser, live_server, username, width, language="id"):

@@ -256,4 +256,6 @@ class TestExportScores:
         assert next(r for r in groups if r["ref"] == "SG-EVIL")["name"].startswith("'+")
 
     def test_negative_numbers_stay_numbers(self):
-        assert downloads._csv(["x", "y"], [[-0.5, "-1"]]) == "x,y\n-0.5,'-1\n"
+        # one neutraliser for every CSV (transfer.csvfiles): a plain number is no formula,
+        # but text that starts like one and goes on is quoted
+        assert downloads._csv(["x", "y", "z"], [[-0.5, "-1", "-1+2"]]) == "x,y,z\n-0.5,-1,'-1+2\n"
