@@ -18,10 +18,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from .models import Area, Exchange, ExchangeStatus, ExternalActor, Group, Person, StaffRole
+from .models import (
+    Area,
+    Exchange,
+    ExchangeStatus,
+    ExternalActor,
+    Group,
+    Membership,
+    Person,
+    StaffRole,
+)
 
 
 def under(prefix: str, area_ids) -> Q:
@@ -184,7 +193,8 @@ class Scope:
         )
 
     def can_edit_person(self, person: Person) -> bool:
-        return self.editable_people().filter(pk=person.pk).exists()
+        """Personal details, consent, login and erasure: only those who look after them."""
+        return self.may_manage_person(person)
 
     def member_candidates(self, group: Group) -> QuerySet[Person]:
         """People the facilitator of `group` may add to it: those they look after, and the
@@ -258,6 +268,63 @@ class Scope:
         return self.editable_people().filter(pk__in=parties).exists()
 
 
+    # --- imports, logins, personal details, actors (branch imports, issue 9) ----------------
+    # Writing is what the forms allow: facilitators (and staff) write, coordinators only read.
+
+    def writable_areas(self) -> QuerySet[Area]:
+        """Areas the user may register groups, people and actors in: below their facilitator
+        assignments, or the areas of the groups they look after; staff anywhere. Areas above
+        them (regency, province) are read-only for them."""
+        if not self.is_authenticated:
+            return Area.objects.none()
+        if self.is_staff:
+            return Area.objects.all()
+        group_areas = Group.objects.filter(pk__in=self.facilitated_group_ids).values("area_id")
+        return Area.objects.filter(_subtree(self.facilitator_area_ids) | Q(pk__in=group_areas))
+
+    def may_import(self) -> bool:
+        """A coordinator without a facilitator assignment imports nothing (issue 9, finding 2)."""
+        return self.is_authenticated and (self.is_staff or self.is_facilitator)
+
+    def import_into(self, area: Area) -> bool:
+        return self.may_import() and self.writable_areas().filter(pk=area.pk).exists()
+
+    def looked_after_people(self) -> QuerySet[Person]:
+        """People whose login, erasure, consent and personal details this user holds: those
+        living under their facilitator assignments, and those whose first group (the first
+        membership ever recorded) is one they facilitate. Adding someone to another group
+        gives that group's facilitators membership rights only (finding 4)."""
+        if not self.is_authenticated:
+            return Person.objects.none()
+        if self.is_staff:
+            return Person.objects.all()
+        first_group = Subquery(
+            Membership.objects.filter(person=OuterRef("pk")).order_by("pk").values("group_id")[:1]
+        )
+        return Person.objects.annotate(first_group_id=first_group).filter(
+            under("area", self.facilitator_area_ids) | Q(first_group_id__in=self.facilitated_group_ids)
+        )
+
+    def may_manage_person(self, person: Person) -> bool:
+        return self.looked_after_people().filter(pk=person.pk).exists()
+
+    def may_edit_actor(self, actor: ExternalActor) -> bool:
+        return self.is_facilitator and self.writable_areas().filter(pk=actor.area_id).exists()
+
+
+def _subtree(area_ids) -> Q:
+    """Areas that are one of area_ids or below them."""
+    area_ids = list(area_ids)
+    if not area_ids:
+        return Q(pk__in=[])
+    return (
+        Q(pk__in=area_ids)
+        | Q(parent_id__in=area_ids)
+        | Q(parent__parent_id__in=area_ids)
+        | Q(parent__parent__parent_id__in=area_ids)
+    )
+
+
 def scope_for(request_or_user) -> Scope:
     """The Scope of a request's user, cached on the request."""
     request = request_or_user if hasattr(request_or_user, "user") else None
@@ -301,8 +368,8 @@ def get_area(request, ref: str) -> Area:
 def get_actor(request, ref: str, *, edit: bool = False) -> ExternalActor:
     scope = scope_for(request)
     actor = _get(ExternalActor.objects.select_related("area"), scope.actors(), ref=ref)
-    if edit and not (scope.is_staff or scope.is_facilitator):
-        raise PermissionDenied
+    if edit and not scope.may_edit_actor(actor):
+        raise PermissionDenied  # above the user's own areas: read-only (finding 14)
     return actor
 
 

@@ -62,19 +62,8 @@ def require_facilitator(scope: access.Scope) -> None:
 
 
 def editable_areas(scope: access.Scope) -> QuerySet[Area]:
-    """Areas a user may register groups and people in: below their facilitator assignments,
-    or the areas of the groups they look after; staff anywhere."""
-    if scope.is_staff:
-        return Area.objects.all()
-    ids = scope.facilitator_area_ids
-    group_areas = Group.objects.filter(pk__in=scope.facilitated_group_ids).values("area_id")
-    return Area.objects.filter(
-        Q(pk__in=ids)
-        | Q(parent_id__in=ids)
-        | Q(parent__parent_id__in=ids)
-        | Q(parent__parent__parent_id__in=ids)
-        | Q(pk__in=group_areas)
-    )
+    """Areas a user may register groups and people in (decided in access.py)."""
+    return scope.writable_areas()
 
 
 def with_area(areas: QuerySet[Area], area_id: int | None) -> QuerySet[Area]:
@@ -83,17 +72,9 @@ def with_area(areas: QuerySet[Area], area_id: int | None) -> QuerySet[Area]:
 
 
 def actor_areas(scope: access.Scope) -> QuerySet[Area]:
-    """Where a facilitator may place an external actor: their areas and those above them
-    (a regency agency serves every village under it)."""
-    if scope.is_staff:
-        return Area.objects.all()
-    areas = editable_areas(scope)
-    return Area.objects.filter(
-        Q(pk__in=areas.values("pk"))
-        | Q(pk__in=areas.values("parent_id"))
-        | Q(pk__in=areas.values("parent__parent_id"))
-        | Q(pk__in=areas.values("parent__parent__parent_id"))
-    )
+    """Where a facilitator may place or edit an external actor: their own areas and below.
+    Actors above them (a regency agency) are read-only for them (issue 9, finding 14)."""
+    return scope.writable_areas()
 
 
 def with_actor(actors: QuerySet[ExternalActor], actor_id: int | None) -> QuerySet[ExternalActor]:
@@ -523,6 +504,7 @@ def actor_list(request):
         "form": form,
         "page": paginate(actors, filters),
         "can_edit": scope.is_facilitator,
+        "editable_area_ids": set(actor_areas(scope).values_list("pk", flat=True)),
     }
     return render_page(request, "groups/actor_list.html", context, "results")
 
@@ -543,10 +525,8 @@ def actor_create(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def actor_edit(request, ref):
-    actor = access.get_actor(request, ref, edit=True)
+    actor = access.get_actor(request, ref, edit=True)  # 403 above the user's own areas
     scope = access.scope_for(request)
-    if not actor_areas(scope).filter(pk=actor.area_id).exists():
-        raise PermissionDenied  # seen through a coordinator's area, not one they facilitate
     areas = with_area(actor_areas(scope), actor.area_id)
     form = forms.ActorForm(posted(request), instance=copy.copy(actor), areas=areas)
     if form.is_valid():

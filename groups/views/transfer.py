@@ -48,6 +48,13 @@ def require_transfer(scope: access.Scope) -> None:
         raise PermissionDenied
 
 
+def require_import(scope: access.Scope) -> None:
+    """Imports write what the same user could write in the forms: a coordinator without a
+    facilitator assignment imports nothing (access.py decides)."""
+    if not scope.may_import():
+        raise PermissionDenied
+
+
 def import_status_for(request, token: str) -> dict:
     """The import's status; 404 unless this session uploaded it (a token is never shared)."""
     if token not in request.session.get(SESSION_KEY, []):
@@ -77,7 +84,7 @@ def status_context(token: str, status: dict) -> dict:
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_upload(request):
-    require_transfer(access.scope_for(request))
+    require_import(access.scope_for(request))
     form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
     if form.is_bound and form.is_valid():
         uploads = form.cleaned_data["files"]
@@ -107,7 +114,7 @@ def import_upload(request):
 @require_http_methods(["GET"])
 @login_required
 def import_preview(request, token: str):
-    require_transfer(access.scope_for(request))
+    require_import(access.scope_for(request))
     status = import_status_for(request, token)
     if status.get("state") not in (storage.READY, storage.INVALID):
         return redirect("groups:import_status", token=token)
@@ -119,7 +126,7 @@ def import_preview(request, token: str):
 @require_http_methods(["POST"])
 @login_required
 def import_confirm(request, token: str):
-    require_transfer(access.scope_for(request))
+    require_import(access.scope_for(request))
     status = import_status_for(request, token)
     # claim() lets one confirmation through when a button is pressed twice.
     if status.get("state") == storage.READY and storage.claim(token):
@@ -134,7 +141,7 @@ def import_confirm(request, token: str):
 @require_http_methods(["GET"])
 @login_required
 def import_status(request, token: str):
-    require_transfer(access.scope_for(request))
+    require_import(access.scope_for(request))
     status = import_status_for(request, token)
     if status.get("state") in (storage.READY, storage.INVALID):
         return redirect("groups:import_preview", token=token)
@@ -145,7 +152,7 @@ def import_status(request, token: str):
 @login_required
 def import_problems(request, token: str):
     """Every problem of an import as a CSV file, to fix the spreadsheet row by row."""
-    require_transfer(access.scope_for(request))
+    require_import(access.scope_for(request))
     status = import_status_for(request, token)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
