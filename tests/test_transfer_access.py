@@ -241,7 +241,8 @@ def test_each_import_writes_one_record_and_an_entry_per_changed_person_or_exchan
         actor=facilitator,
     )
     assert exchange_entry.changes["note"][1] == "Arisan" and exchange_entry.actor == facilitator
-    assert run(facilitator, people="P-NEW,Rohani,,,,V1,,").problems == []
+    again = run(facilitator, exchanges="X-SRI,2026-01-05,P-MEMBER,P-MEMBER2,money,1000,IDR,G1,Arisan,confirmed")
+    assert again.problems == [] and again.rows_to_write == 0
     assert ImportRecord.objects.count() == 2  # an import that changes nothing is recorded too
 
 
