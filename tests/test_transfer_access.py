@@ -98,7 +98,9 @@ def test_finding_2_coordinator_cannot_import(client, world, coordinator, tmp_pat
     assert not Exchange.objects.filter(ref="X-NEW").exists()
 
 
-def test_the_command_without_user_keeps_every_right_and_with_a_facilitator_theirs(world, facilitator, tmp_path):
+def test_the_command_without_user_keeps_every_right_and_with_a_facilitator_theirs(
+    world, facilitator, tmp_path
+):
     folder = tmp_path / "files"
     folder.mkdir()
     for name, data in files_of(groups="G-FAR,Arisan Jauh,arisan,W,,,,,,").items():
@@ -150,12 +152,20 @@ def test_finding_3_nobody_confirms_their_own_word_through_an_import(world, facil
     assert Exchange.objects.get(ref="X-NEW").status == ExchangeStatus.PENDING
 
 
-def test_a_facilitator_may_still_correct_a_note_and_their_own_pending_exchange(world, facilitator, members_exchange):
-    assert run(facilitator, exchanges="X-SRI,2026-01-05,P-MEMBER,P-MEMBER2,money,1000,IDR,G1,Arisan,confirmed")\
-        .problems == []
+def test_a_facilitator_may_still_correct_a_note_and_their_own_pending_exchange(
+    world, facilitator, members_exchange
+):
+    assert (
+        run(
+            facilitator, exchanges="X-SRI,2026-01-05,P-MEMBER,P-MEMBER2,money,1000,IDR,G1,Arisan,confirmed"
+        ).problems
+        == []
+    )
     assert Exchange.objects.get(ref="X-SRI").note == "Arisan"
     run(facilitator, exchanges="X-OWN,2026-01-05,P-MEMBER,P-MEMBER2,money,500,IDR,G1,,")
-    assert run(facilitator, exchanges="X-OWN,2026-01-05,P-MEMBER,P-MEMBER2,money,5000,IDR,G1,,").problems == []
+    assert (
+        run(facilitator, exchanges="X-OWN,2026-01-05,P-MEMBER,P-MEMBER2,money,5000,IDR,G1,,").problems == []
+    )
     assert Exchange.objects.get(ref="X-OWN").amount == 5000
 
 
@@ -176,7 +186,7 @@ def test_finding_6_preview_is_no_oracle_for_people_the_user_does_not_look_after(
             reverse("groups:import_upload"), {"files": as_zip(files_of(people=f"P-MEMBER2,{guess},"))}
         )
         page = client.get(response["Location"]).content.decode()
-        pages.append(page.split('<main', 1)[1].replace(response["Location"].rstrip("/").split("/")[-1], "T"))
+        pages.append(page.split("<main", 1)[1].replace(response["Location"].rstrip("/").split("/")[-1], "T"))
     assert "outside the areas and groups you work in" in pages[0]
     assert pages[0] == pages[1]
 
@@ -222,7 +232,11 @@ def test_each_import_writes_one_record_and_an_entry_per_changed_person_or_exchan
     )
     assert plan.problems == []
     record = ImportRecord.objects.get()
-    assert record.user == facilitator and "people.csv" in record.file_names and "exchanges.csv" in record.file_names
+    assert (
+        record.user == facilitator
+        and "people.csv" in record.file_names
+        and "exchanges.csv" in record.file_names
+    )
     assert record.counts["people.csv"] == {"created": 1, "updated": 1}
     assert record.counts["exchanges.csv"] == {"created": 0, "updated": 1}
     person_entry = LogEntry.objects.get(
@@ -241,14 +255,24 @@ def test_each_import_writes_one_record_and_an_entry_per_changed_person_or_exchan
         actor=facilitator,
     )
     assert exchange_entry.changes["note"][1] == "Arisan" and exchange_entry.actor == facilitator
-    again = run(facilitator, exchanges="X-SRI,2026-01-05,P-MEMBER,P-MEMBER2,money,1000,IDR,G1,Arisan,confirmed")
+    again = run(
+        facilitator, exchanges="X-SRI,2026-01-05,P-MEMBER,P-MEMBER2,money,1000,IDR,G1,Arisan,confirmed"
+    )
     assert again.problems == [] and again.rows_to_write == 0
     assert ImportRecord.objects.count() == 2  # an import that changes nothing is recorded too
 
 
 # --- the importer's own role matrix: upload, preview, confirm ----------------------------------
 
-ROLES = ["staff", "area_facilitator", "group_facilitator", "coordinator", "coordinator_names", "member", "outsider"]
+ROLES = [
+    "staff",
+    "area_facilitator",
+    "group_facilitator",
+    "coordinator",
+    "coordinator_names",
+    "member",
+    "outsider",
+]
 # What each role gets: the upload page, and whether its import of a new member of G1 is written.
 EXPECTED = {
     "staff": (200, True),
@@ -266,8 +290,9 @@ MATRIX_FILES = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_import_preview_and_confirm_role_matrix(client, world, role, staff, facilitator, coordinator,
-                                               member, other_facilitator):
+def test_import_preview_and_confirm_role_matrix(
+    client, world, role, staff, facilitator, coordinator, member, other_facilitator
+):
     user = {
         "staff": staff,
         "area_facilitator": area_facilitator(world),
