@@ -35,6 +35,7 @@ urlpatterns += [
     path("groups/<ref:ref>/", registry.group_detail, name="group_detail"),
     path("groups/<ref:ref>/edit/", registry.group_edit, name="group_edit"),
     path("groups/<ref:ref>/members/add/", registry.membership_add, name="membership_add"),
+    path("groups/<ref:ref>/members/search/", registry.membership_search, name="membership_search"),
     path("groups/<ref:ref>/members/new/", registry.membership_create, name="membership_create"),
     path(
         "groups/<ref:ref>/members/<int:membership_id>/edit/",

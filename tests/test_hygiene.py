@@ -7,6 +7,8 @@ from django.urls import reverse
 from groups.models import Group, Person
 from groups.transfer import csvfiles, importer
 
+from . import factories as f
+
 
 @pytest.fixture(autouse=True)
 def english(client, settings):
@@ -98,3 +100,38 @@ def test_finding_15_the_importer_refuses_them_too(world):
     plan = importer.import_community(csvfiles.read_files(blobs))
     assert [(p.file, p.column) for p in plan.problems] == [("people.csv", "name")]
     assert not Person.objects.filter(ref="P-X").exists()
+
+
+# --- finding 16: the names typed into a search travel in request bodies, not in URLs ------------
+
+
+def test_finding_16_searches_as_you_type_go_by_post(client, facilitator, world):
+    client.force_login(facilitator)
+    pages = {
+        "groups:membership_add": (reverse("groups:membership_add", args=["G1"]), "groups:membership_search"),
+        "groups:person_list": (reverse("groups:person_list"), "groups:person_list"),
+    }
+    for page_url, search_name in pages.values():
+        page = client.get(page_url).content.decode()
+        search_url = (
+            reverse(search_name, args=["G1"]) if search_name == "groups:membership_search" else page_url
+        )
+        assert f'hx-post="{search_url}"' in page and 'hx-get="' not in page
+    f.PersonFactory(ref="P-SARI", full_name="Sari Wulandari", area=world.village)
+    found = client.post(
+        reverse("groups:membership_search", args=["G1"]), {"q": "Sari"}, HTTP_HX_REQUEST="true"
+    )
+    assert found.status_code == 200 and "Sari Wulandari" in found.content.decode()
+    assert "<html" not in found.content.decode()
+    add_form = found.content.decode().split('class="inline-add"', 1)[0].rsplit("<form", 1)[1]
+    assert "?q=" not in add_form  # adding from the results keeps the name out of the address too
+    listed = client.post(reverse("groups:person_list"), {"q": "Siti"}, HTTP_HX_REQUEST="true")
+    assert listed.status_code == 200 and "Siti Maryati" in listed.content.decode()
+
+
+def test_finding_16_the_exchange_party_search_goes_by_post(client, member, world):
+    client.force_login(member)
+    page = client.get(reverse("groups:exchange_create")).content.decode()
+    assert 'hx-post="/exchanges/new/parties/"' in page and 'hx-get="/exchanges/new/parties/"' not in page
+    found = client.post(reverse("groups:exchange_party_search"), {"q": "Siti"}, HTTP_HX_REQUEST="true")
+    assert found.status_code == 200 and "Siti" in found.content.decode()

@@ -50,7 +50,7 @@ def pages(world, membership, actor):
         "group_create": (url("group_create"), ["GET", "POST"]),
         "group_detail": (url("group_detail", g), ["GET"]),
         "group_edit": (url("group_edit", g), ["GET", "POST"]),
-        "person_list": (url("person_list"), ["GET"]),
+        "person_list": (url("person_list"), ["GET", "POST"]),
         "person_create": (url("person_create"), ["GET", "POST"]),
         "person_detail": (url("person_detail", p), ["GET"]),
         "person_edit": (url("person_edit", p), ["GET", "POST"]),

@@ -37,12 +37,16 @@ def test_finding_4_adding_someone_gives_membership_rights_only(
 ):
     """Sri joined G1 first (looked after by its facilitator); G3's facilitator adds her too."""
     client.force_login(g2_facilitator)
-    added = client.post(url("membership_add", "G3"), {"person": "P-MEMBER", "role": "member", "joined_on": "2026-01-02"})
+    added = client.post(
+        url("membership_add", "G3"), {"person": "P-MEMBER", "role": "member", "joined_on": "2026-01-02"}
+    )
     assert added.status_code == 302
     membership = Membership.objects.get(group__ref="G3", person=world.member_person)
     # Membership rights: her page and her membership of G3.
     assert client.get(url("person_detail", "P-MEMBER")).status_code == 200
-    edit = client.post(url("membership_edit", "G3", membership.pk), {"role": "treasurer", "joined_on": "2026-01-02"})
+    edit = client.post(
+        url("membership_edit", "G3", membership.pk), {"role": "treasurer", "joined_on": "2026-01-02"}
+    )
     assert edit.status_code == 302
     # Not her login, her details, her consent or her erasure.
     password = member.password
@@ -130,7 +134,9 @@ def regency_actor(world):
     regency = f.AreaFactory(ref="R", name="Kabupaten Wonosobo", level=AreaLevel.REGENCY)
     world.district.parent = regency
     world.district.save()
-    return ExternalActor.objects.create(ref="DINSOS", name="Dinas Sosial", kind="government_agency", area=regency)
+    return ExternalActor.objects.create(
+        ref="DINSOS", name="Dinas Sosial", kind="government_agency", area=regency
+    )
 
 
 def test_finding_14_actors_above_the_users_areas_are_read_only(client, world, facilitator, regency_actor):

@@ -40,6 +40,7 @@ EXPECTED: dict[str, tuple] = {
     "groups:group_detail": (L, OK, 404, OK, 404, OK, OK),
     "groups:group_edit": (L, 403, 404, OK, 404, 403, OK),
     "groups:membership_add": (L, 403, 404, OK, 404, 403, OK),
+    "groups:membership_search": (405, 405, 405, 405, 405, 405, 405),  # POST only (names out of URLs)
     "groups:membership_create": (L, 403, 404, OK, 404, 403, OK),
     "groups:membership_edit": (L, 403, 404, OK, 404, 403, OK),
     "groups:membership_end": (L, 403, 404, OK, 404, 403, OK),

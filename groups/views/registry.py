@@ -201,12 +201,13 @@ def group_edit(request, ref):
 # --- people ---------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 @login_required
 def person_list(request):
+    """The search as you type comes by POST: names stay out of addresses and logs (finding 16)."""
     scope = access.scope_for(request)
     require_worker(scope)
-    form = forms.PersonFilterForm(request.GET)
+    form = forms.PersonFilterForm(request.POST if request.method == "POST" else request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     namer = namer_for(scope)
     people = (
@@ -294,7 +295,7 @@ def membership_add(request, ref):
     group = access.get_group(request, ref, edit=True)
     scope = access.scope_for(request)
     candidates = scope.member_candidates(group)
-    search = forms.MemberSearchForm(request.GET)
+    search = forms.MemberSearchForm(request.POST if request.method == "POST" else request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     form = forms.MembershipAddForm(posted(request), group=group, candidates=candidates)
     if form.is_valid():
@@ -313,6 +314,25 @@ def membership_add(request, ref):
                 request, _("%(name)s is now a member of the group.") % {"name": person.full_name}
             )
             return done(request, reverse("groups:group_detail", args=[group.ref]))
+    context = member_search_context(group, candidates, query, form)
+    return render_page(request, "groups/membership_add.html", {**context, "search": search}, "results")
+
+
+@require_http_methods(["POST"])
+@login_required
+def membership_search(request, ref):
+    """The search as you type of "Add members", by POST: the names typed stay out of
+    addresses, proxy logs and history (issue 9, finding 16)."""
+    group = access.get_group(request, ref, edit=True)
+    candidates = access.scope_for(request).member_candidates(group)
+    search = forms.MemberSearchForm(request.POST)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    form = forms.MembershipAddForm(group=group, candidates=candidates)
+    context = member_search_context(group, candidates, query, form)
+    return render_page(request, "groups/membership_add.html", {**context, "search": search}, "results")
+
+
+def member_search_context(group, candidates, query: str, form) -> dict:
     results = []
     if query:
         is_member = Membership.objects.open().filter(group=group, person=OuterRef("pk"))
@@ -322,16 +342,14 @@ def membership_add(request, ref):
             .annotate(is_member=Exists(is_member))
             .order_by("full_name", "pk")[:20]
         )
-    context = {
+    return {
         "group": group,
-        "search": search,
         "query": query,
         "results": results,
         "form": form,
         "roles": Role.choices,
         "today": timezone.localdate(),
     }
-    return render_page(request, "groups/membership_add.html", context, "results")
 
 
 @require_http_methods(["GET", "POST"])
