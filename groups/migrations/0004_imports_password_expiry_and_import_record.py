@@ -6,6 +6,14 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def start_the_clock(apps, schema_editor):
+    """One-time passwords given out before this migration expire 7 days after it."""
+    Person = apps.get_model("groups", "Person")
+    Person.objects.filter(must_change_password=True, user__isnull=False).update(
+        password_issued_at=django.utils.timezone.now()
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -19,6 +27,7 @@ class Migration(migrations.Migration):
             name='password_issued_at',
             field=models.DateTimeField(blank=True, help_text='A one-time password stops working 7 days later, or once the member chose their own.', null=True, verbose_name='one-time password given out at'),
         ),
+        migrations.RunPython(start_the_clock, migrations.RunPython.noop),
         migrations.CreateModel(
             name='ImportRecord',
             fields=[
