@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from .models import (
@@ -175,15 +175,14 @@ class Scope:
         """The facilitators' list of pending exchanges of the people they look after."""
         return self.is_staff or self.is_facilitator
 
-    @property
     def may_import(self) -> bool:
         """Upload a CSV import at all. A coordinator is a reader: without a facilitator
-        assignment or group they import nothing (issue 9, finding 2)."""
-        return self.is_staff or self.is_facilitator
+        assignment or group they import nothing."""
+        return self.is_authenticated and (self.is_staff or self.is_facilitator)
 
     def may_import_or_export(self) -> bool:
         """The import and export pages: whoever may do either."""
-        return self.may_import or self.export()
+        return self.may_import() or self.export()
 
     def import_into(self, area: Area | int) -> bool:
         """May an import create or change records placed in `area`? Exactly where the
@@ -191,7 +190,7 @@ class Scope:
         area_id = area if isinstance(area, int) else area.pk
         if self.is_staff:
             return True
-        return area_id in self._editable_area_ids
+        return self.may_import() and area_id in self._editable_area_ids
 
     def write_group(self, group: Group) -> bool:
         """Edit a group and its norms, members, activities: those who look after it."""
@@ -211,7 +210,8 @@ class Scope:
         return person.user_id is None or is_member_login(person.user)
 
     def edit_actor(self, actor: ExternalActor) -> bool:
-        """Edit an external actor: facilitators, where they may place one (actor_areas)."""
+        """Edit an external actor: facilitators, where they may place one (actor_areas); an
+        actor above their own areas (a regency agency) is read-only for them."""
         if self.is_staff:
             return True
         return self.register() and self.actor_areas().filter(pk=actor.area_id).exists()
@@ -254,17 +254,10 @@ class Scope:
         return frozenset(self.editable_areas().values_list("pk", flat=True))
 
     def actor_areas(self) -> QuerySet[Area]:
-        """Where a facilitator may place an external actor: their areas and those above them
-        (a regency agency serves every village under it)."""
-        if self.is_staff:
-            return Area.objects.all()
-        areas = self.editable_areas()
-        return Area.objects.filter(
-            Q(pk__in=areas.values("pk"))
-            | Q(pk__in=areas.values("parent_id"))
-            | Q(pk__in=areas.values("parent__parent_id"))
-            | Q(pk__in=areas.values("parent__parent__parent_id"))
-        )
+        """Where a facilitator may place or edit an external actor: their own areas and below,
+        as for groups and people. Actors above them serve many villages and are read-only for
+        them (they still see and choose them)."""
+        return self.editable_areas()
 
     # --- groups ---------------------------------------------------------------------------
 
@@ -389,7 +382,8 @@ class Scope:
         )
 
     def can_edit_person(self, person: Person) -> bool:
-        return self.editable_people().filter(pk=person.pk).exists()
+        """Personal details, consent, login and erasure: only those who look after them."""
+        return self.may_manage_person(person)
 
     def member_candidates(self, group: Group) -> QuerySet[Person]:
         """People the facilitator of `group` may add to it: those they look after, and the
@@ -642,6 +636,29 @@ class Scope:
         )
 
 
+    # --- logins, personal details, consent and erasure ------------------------------------
+
+    def looked_after_people(self) -> QuerySet[Person]:
+        """People whose login, erasure, consent and personal details this user holds: those
+        living under their facilitator assignments, and those whose first group (the first
+        membership ever recorded) is one they facilitate. Adding someone to another group
+        gives that group's facilitators membership rights only (finding 4)."""
+        if not self.is_authenticated:
+            return Person.objects.none()
+        if self.is_staff:
+            return Person.objects.all()
+        first_group = Subquery(
+            Membership.objects.filter(person=OuterRef("pk")).order_by("pk").values("group_id")[:1]
+        )
+        return Person.objects.annotate(first_group_id=first_group).filter(
+            in_subtree(self.facilitator_area_ids, via="area")
+            | Q(first_group_id__in=self.facilitated_group_ids)
+        )
+
+    def may_manage_person(self, person: Person) -> bool:
+        return self.looked_after_people().filter(pk=person.pk).exists()
+
+
 def scope_for(request_or_user) -> Scope:
     """The Scope of a request's user, cached on the request."""
     request = request_or_user if hasattr(request_or_user, "user") else None
@@ -686,7 +703,7 @@ def get_actor(request, ref: str, *, edit: bool = False) -> ExternalActor:
     scope = scope_for(request)
     actor = _get(ExternalActor.objects.select_related("area"), scope.actors(), ref=ref)
     if edit and not scope.edit_actor(actor):
-        raise PermissionDenied  # e.g. seen through a coordinator's area, not one they facilitate
+        raise PermissionDenied  # above the user's own areas: read-only (finding 14)
     return actor
 
 

@@ -9,6 +9,7 @@ from .models import (
     ExternalActor,
     Group,
     GroupScore,
+    ImportRecord,
     Membership,
     Norm,
     NormReview,
@@ -169,3 +170,14 @@ class GroupScoreAdmin(ReadOnlyAdmin):
     list_display = ["group", "snapshot", "size", "self_reliance", "ei_index"]
     search_fields = ["group__name", "group__ref"]
     list_select_related = ["group", "snapshot__area"]
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(ReadOnlyAdmin):
+    """The record of each CSV import (issue 9): written by the importer, never typed in."""
+
+    list_display = ["imported_at", "user", "file_names"]
+    readonly_fields = ["imported_at", "user", "file_names", "counts"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

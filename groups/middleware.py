@@ -1,11 +1,15 @@
-"""A member who logged in with a one-time password chooses their own before anything else."""
+"""A member who logged in with a one-time password chooses their own before anything else;
+no authenticated response is kept by a browser or proxy cache."""
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
 from groups import access
+from groups.services.registry import one_time_password_expired
 
 
 class MustChangePasswordMiddleware:
@@ -20,6 +24,9 @@ class MustChangePasswordMiddleware:
             person = access.scope_for(request).person  # cached: views reuse it
             if person is not None and person.must_change_password:
                 url = reverse("groups:account_password")
+                if one_time_password_expired(request.user):  # 7 days: the session ends too
+                    logout(request)
+                    url = reverse("login")
                 if request.headers.get("HX-Request") == "true":
                     return HttpResponseClientRedirect(url)
                 return redirect(url)
@@ -33,3 +40,18 @@ class MustChangePasswordMiddleware:
             reverse("set_language"),
         )
         return path in allowed or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response to a logged-in user: pages,
+    htmx fragments and downloads hold names, phones and debts (issue 9, finding 12)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -416,6 +416,12 @@ class Person(models.Model):
         default=False,
         help_text=_("Set when a facilitator gives out a one-time password."),
     )
+    password_issued_at = models.DateTimeField(
+        _("one-time password given out at"),
+        null=True,
+        blank=True,
+        help_text=_("A one-time password stops working 7 days later, or once the member chose their own."),
+    )
     erased_at = models.DateTimeField(
         _("erased at"),
         null=True,
@@ -867,6 +873,31 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.area}"
+
+
+class ImportRecord(models.Model):
+    """One CSV import: who, when, which files and how many records of each kind it created
+    and updated (the audit trail records every change to an existing person or exchange)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    file_names = models.CharField(_("files"), max_length=500, blank=True)
+    counts = models.JSONField(_("created and updated per file"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.imported_at:%Y-%m-%d %H:%M} {self.file_names}"
 
 
 # --- Score snapshots ---------------------------------------------------------------------------

@@ -1,8 +1,24 @@
 """URLs of the groups app. Each section belongs to one views module; names are noun_action."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from .views import home
+
+
+class RefConverter:
+    """A record's code (models.REF_PATTERN, at most 64 characters). Anything else in a URL
+    answers 404 before any query (a NUL byte makes PostgreSQL raise: issue 9, finding 11)."""
+
+    regex = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(RefConverter, "ref")
 
 app_name = "groups"
 
@@ -16,51 +32,52 @@ from .views import registry, sheet  # noqa: E402
 urlpatterns += [
     path("groups/", registry.group_list, name="group_list"),
     path("groups/new/", registry.group_create, name="group_create"),
-    path("groups/<str:ref>/", registry.group_detail, name="group_detail"),
-    path("groups/<str:ref>/edit/", registry.group_edit, name="group_edit"),
-    path("groups/<str:ref>/members/add/", registry.membership_add, name="membership_add"),
-    path("groups/<str:ref>/members/new/", registry.membership_create, name="membership_create"),
+    path("groups/<ref:ref>/", registry.group_detail, name="group_detail"),
+    path("groups/<ref:ref>/edit/", registry.group_edit, name="group_edit"),
+    path("groups/<ref:ref>/members/add/", registry.membership_add, name="membership_add"),
+    path("groups/<ref:ref>/members/search/", registry.membership_search, name="membership_search"),
+    path("groups/<ref:ref>/members/new/", registry.membership_create, name="membership_create"),
     path(
-        "groups/<str:ref>/members/<int:membership_id>/edit/",
+        "groups/<ref:ref>/members/<int:membership_id>/edit/",
         registry.membership_edit,
         name="membership_edit",
     ),
     path(
-        "groups/<str:ref>/members/<int:membership_id>/end/",
+        "groups/<ref:ref>/members/<int:membership_id>/end/",
         registry.membership_end,
         name="membership_end",
     ),
-    path("groups/<str:ref>/norms/new/", registry.norm_create, name="norm_create"),
-    path("groups/<str:ref>/norms/<str:norm_ref>/", registry.norm_detail, name="norm_detail"),
-    path("groups/<str:ref>/norms/<str:norm_ref>/edit/", registry.norm_edit, name="norm_edit"),
-    path("groups/<str:ref>/norms/<str:norm_ref>/retire/", registry.norm_retire, name="norm_retire"),
+    path("groups/<ref:ref>/norms/new/", registry.norm_create, name="norm_create"),
+    path("groups/<ref:ref>/norms/<ref:norm_ref>/", registry.norm_detail, name="norm_detail"),
+    path("groups/<ref:ref>/norms/<ref:norm_ref>/edit/", registry.norm_edit, name="norm_edit"),
+    path("groups/<ref:ref>/norms/<ref:norm_ref>/retire/", registry.norm_retire, name="norm_retire"),
     path(
-        "groups/<str:ref>/norms/<str:norm_ref>/reviews/new/",
+        "groups/<ref:ref>/norms/<ref:norm_ref>/reviews/new/",
         registry.normreview_create,
         name="normreview_create",
     ),
-    path("groups/<str:ref>/activities/new/", registry.activity_create, name="activity_create"),
+    path("groups/<ref:ref>/activities/new/", registry.activity_create, name="activity_create"),
     path(
-        "groups/<str:ref>/activities/<str:activity_ref>/",
+        "groups/<ref:ref>/activities/<ref:activity_ref>/",
         registry.activity_detail,
         name="activity_detail",
     ),
     path(
-        "groups/<str:ref>/activities/<str:activity_ref>/edit/",
+        "groups/<ref:ref>/activities/<ref:activity_ref>/edit/",
         registry.activity_edit,
         name="activity_edit",
     ),
-    path("groups/<str:ref>/sheet/", sheet.exchange_sheet, name="exchange_sheet"),
-    path("groups/<str:ref>/sheet/row/", sheet.exchange_sheet_row, name="exchange_sheet_row"),
+    path("groups/<ref:ref>/sheet/", sheet.exchange_sheet, name="exchange_sheet"),
+    path("groups/<ref:ref>/sheet/row/", sheet.exchange_sheet_row, name="exchange_sheet_row"),
     path("people/", registry.person_list, name="person_list"),
     path("people/new/", registry.person_create, name="person_create"),
-    path("people/<str:ref>/", registry.person_detail, name="person_detail"),
-    path("people/<str:ref>/edit/", registry.person_edit, name="person_edit"),
-    path("people/<str:ref>/login/", registry.account_create, name="account_create"),
-    path("people/<str:ref>/login/reset/", registry.account_reset, name="account_reset"),
+    path("people/<ref:ref>/", registry.person_detail, name="person_detail"),
+    path("people/<ref:ref>/edit/", registry.person_edit, name="person_edit"),
+    path("people/<ref:ref>/login/", registry.account_create, name="account_create"),
+    path("people/<ref:ref>/login/reset/", registry.account_reset, name="account_reset"),
     path("actors/", registry.actor_list, name="actor_list"),
     path("actors/new/", registry.actor_create, name="actor_create"),
-    path("actors/<str:ref>/edit/", registry.actor_edit, name="actor_edit"),
+    path("actors/<ref:ref>/edit/", registry.actor_edit, name="actor_edit"),
     path("account/password/", registry.account_password, name="account_password"),
 ]
 
@@ -73,9 +90,9 @@ urlpatterns += [
     path("exchanges/new/parties/", exchanges.exchange_party_search, name="exchange_party_search"),
     path("exchanges/pending/", exchanges.exchange_pending, name="exchange_pending"),
     path("exchanges/summary/", exchanges.my_summary, name="my_summary"),
-    path("exchanges/<str:ref>/", exchanges.exchange_detail, name="exchange_detail"),
-    path("exchanges/<str:ref>/confirm/", exchanges.exchange_confirm, name="exchange_confirm"),
-    path("exchanges/<str:ref>/dispute/", exchanges.exchange_dispute, name="exchange_dispute"),
+    path("exchanges/<ref:ref>/", exchanges.exchange_detail, name="exchange_detail"),
+    path("exchanges/<ref:ref>/confirm/", exchanges.exchange_confirm, name="exchange_confirm"),
+    path("exchanges/<ref:ref>/dispute/", exchanges.exchange_dispute, name="exchange_dispute"),
 ]
 
 # --- reports: dashboard, group report, person profile, methodology (views/reports.py) ---
@@ -83,14 +100,14 @@ from .views import reports as report_views  # noqa: E402
 
 urlpatterns += [
     path("reports/", report_views.report_dashboard, name="report_dashboard"),
-    path("reports/areas/<str:ref>/", report_views.report_dashboard, name="report_dashboard"),
-    path("reports/groups/<str:ref>/", report_views.report_group, name="report_group"),
+    path("reports/areas/<ref:ref>/", report_views.report_dashboard, name="report_dashboard"),
+    path("reports/groups/<ref:ref>/", report_views.report_group, name="report_group"),
     path(
-        "reports/groups/<str:ref>/change/<str:activity_ref>/",
+        "reports/groups/<ref:ref>/change/<ref:activity_ref>/",
         report_views.report_group_change,
         name="report_group_change",
     ),
-    path("reports/people/<str:ref>/", report_views.report_person, name="report_person"),
+    path("reports/people/<ref:ref>/", report_views.report_person, name="report_person"),
     path("methodology/", report_views.methodology, name="methodology"),
 ]
 
@@ -98,10 +115,10 @@ urlpatterns += [
 from .views import downloads  # noqa: E402
 
 urlpatterns += [
-    path("reports/areas/<str:ref>/download/scores/", downloads.scores_download, name="scores_download"),
-    path("reports/areas/<str:ref>/download/network/", downloads.network_download, name="network_download"),
+    path("reports/areas/<ref:ref>/download/scores/", downloads.scores_download, name="scores_download"),
+    path("reports/areas/<ref:ref>/download/network/", downloads.network_download, name="network_download"),
     path(
-        "reports/groups/<str:ref>/download/network/",
+        "reports/groups/<ref:ref>/download/network/",
         downloads.group_network_download,
         name="group_network_download",
     ),
@@ -124,5 +141,5 @@ from .views import safety  # noqa: E402
 
 urlpatterns += [
     path("audit/", safety.audit_list, name="audit_list"),
-    path("people/<str:ref>/erase/", safety.person_erase, name="person_erase"),
+    path("people/<ref:ref>/erase/", safety.person_erase, name="person_erase"),
 ]

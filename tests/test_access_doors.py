@@ -147,11 +147,11 @@ def test_import_capabilities_follow_the_forms(
         return access.Scope(user)
 
     # a coordinator is a reader: no import at all, nowhere to write (finding 2)
-    assert not scope(coordinator).may_import
+    assert not scope(coordinator).may_import()
     assert not scope(coordinator).import_into(world.village)
     assert not scope(coordinator).write_person(world.member_person)
     # a facilitator imports where the forms let them register: their group's village only (finding 13)
-    assert scope(facilitator).may_import
+    assert scope(facilitator).may_import()
     assert scope(facilitator).import_into(world.village)
     assert not scope(facilitator).import_into(world.village2)
     assert scope(facilitator).write_person(world.member_person)

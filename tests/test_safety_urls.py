@@ -40,6 +40,7 @@ EXPECTED: dict[str, tuple] = {
     "groups:group_detail": (L, OK, 404, OK, 404, OK, OK),
     "groups:group_edit": (L, 403, 404, OK, 404, 403, OK),
     "groups:membership_add": (L, 403, 404, OK, 404, 403, OK),
+    "groups:membership_search": (405, 405, 405, 405, 405, 405, 405),  # POST only (names out of URLs)
     "groups:membership_create": (L, 403, 404, OK, 404, 403, OK),
     "groups:membership_edit": (L, 403, 404, OK, 404, 403, OK),
     "groups:membership_end": (L, 403, 404, OK, 404, 403, OK),
@@ -83,12 +84,12 @@ EXPECTED: dict[str, tuple] = {
     "groups:scores_download": (L, 404, 404, 404, 404, OK, OK),
     "groups:network_download": (L, 404, 404, 404, 404, OK, OK),
     "groups:group_network_download": (L, 403, 404, OK, 404, OK, OK),
-    # --- transfer (the import token belongs to the facilitator's session)
-    "groups:import_upload": (L, 403, OK, OK, OK, OK, OK),
-    "groups:import_preview": (L, 403, 404, OK, 404, 404, 404),
+    # --- transfer (the import token belongs to the facilitator's session; coordinators import nothing)
+    "groups:import_upload": (L, 403, OK, OK, 403, 403, OK),
+    "groups:import_preview": (L, 403, 404, OK, 403, 403, 404),
     "groups:import_confirm": (405, 405, 405, 405, 405, 405, 405),
-    "groups:import_status": (L, 403, 404, 302, 404, 404, 404),  # ready: back to the preview
-    "groups:import_problems": (L, 403, 404, OK, 404, 404, 404),
+    "groups:import_status": (L, 403, 404, 302, 403, 403, 404),  # ready: back to the preview
+    "groups:import_problems": (L, 403, 404, OK, 403, 403, 404),
     "groups:export_download": (L, 403, OK, OK, OK, OK, OK),
     # --- trust
     "groups:audit_list": (L, 403, 403, 403, OK, OK, OK),

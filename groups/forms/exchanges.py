@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import ExternalActor, Group, Membership, Person, Resource
 
+from .fields import TextHygieneMixin
+
 GAVE, RECEIVED = "gave", "received"
 DIRECTIONS = [(GAVE, _("I gave")), (RECEIVED, _("I received"))]
 
@@ -66,7 +68,7 @@ class AmountField(forms.DecimalField):
         return text
 
 
-class ExchangeForm(forms.Form):
+class ExchangeForm(TextHygieneMixin, forms.Form):
     """ "I gave" / "I received": the member is one side, `party` the other."""
 
     token = forms.UUIDField(

@@ -5,10 +5,13 @@ login error that reads "nama pengguna nama pengguna"); these subclasses only swa
 so the pages say "kata sandi" and "Anda" like the rest of the app. The validators are the
 ones named in settings.AUTH_PASSWORD_VALIDATORS."""
 
-from django.contrib.auth import password_validation
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from groups.services.registry import one_time_password_expired
 
 
 class LoginForm(AuthenticationForm):
@@ -18,6 +21,28 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("This login is switched off. Ask your facilitator (pendamping)."),
     }
+
+    def clean_username(self):
+        # Django's login form sets max_length without a validator: an overlong name would
+        # reach django-axes, whose log of attempts holds 255 characters (a 500 on PostgreSQL).
+        username = self.cleaned_data["username"]
+        limit = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length
+        if len(username) > limit:
+            raise forms.ValidationError(
+                _("A username has at most %(limit)s characters.") % {"limit": limit}, code="max_length"
+            )
+        return username
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if one_time_password_expired(user):
+            raise forms.ValidationError(
+                _(
+                    "This one-time password has expired (it works for 7 days). Ask your facilitator "
+                    "for a new one."
+                ),
+                code="expired",
+            )
 
 
 def _choose_password_fields(form):

@@ -20,7 +20,7 @@ from groups.models import (
     Role,
 )
 
-from .fields import ModelMultipleChoiceField
+from .fields import ModelMultipleChoiceField, TextHygieneMixin
 
 PAGE_SIZE = 50
 
@@ -75,7 +75,7 @@ class ActorFilterForm(ListFilterForm):
 # --- groups ---------------------------------------------------------------------------------
 
 
-class GroupForm(forms.ModelForm):
+class GroupForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = Group
         fields = [
@@ -136,7 +136,7 @@ class GroupEditForm(GroupForm):
 # --- people ---------------------------------------------------------------------------------
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["full_name", "nickname", "gender", "birth_year", "area", "phone", "consent_on"]
@@ -252,7 +252,7 @@ class MembershipEndForm(forms.Form):
 # --- norms ----------------------------------------------------------------------------------
 
 
-class NormForm(forms.ModelForm):
+class NormForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = Norm
         fields = ["statement", "category", "how_agreed", "agreed_on"]
@@ -275,7 +275,7 @@ class NormRetireForm(forms.Form):
         return not_in_future(self.cleaned_data["retired_on"])
 
 
-class NormReviewForm(forms.ModelForm):
+class NormReviewForm(TextHygieneMixin, forms.ModelForm):
     rating = forms.TypedChoiceField(
         label=_("How well is it kept?"),
         coerce=int,
@@ -301,7 +301,7 @@ class NormReviewForm(forms.ModelForm):
 # --- external actors and activities ---------------------------------------------------------
 
 
-class ActorForm(forms.ModelForm):
+class ActorForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = ExternalActor
         fields = ["name", "kind", "area"]
@@ -317,7 +317,7 @@ class ActorForm(forms.ModelForm):
         return name
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["kind", "date", "title", "actor", "attendees"]

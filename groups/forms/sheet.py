@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import ExternalActor, Person, Resource
 
+from .fields import TextHygieneMixin
 from .registry import DateInput, not_in_future
 
 SHEET_PREFIX = "rows"
@@ -31,7 +32,7 @@ class SheetForm(forms.Form):
         return not_in_future(self.cleaned_data["date"])
 
 
-class SheetRowForm(forms.Form):
+class SheetRowForm(TextHygieneMixin, forms.Form):
     giver = forms.ChoiceField(label=_("Giver"))
     receiver = forms.ChoiceField(label=_("Receiver"))
     resource = forms.ChoiceField(

@@ -2,6 +2,7 @@
 activities, member logins and the meeting sheet. Every write is atomic; views pass the
 cleaned data of a form, keyword by keyword."""
 
+import datetime as dt
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from groups.models import (
     Activity,
@@ -223,6 +225,18 @@ def is_member_login(user) -> bool:
     )
 
 
+ONE_TIME_PASSWORD_LIFE = dt.timedelta(days=7)
+
+
+def one_time_password_expired(user) -> bool:
+    """A one-time password works until the member chooses their own (which replaces it) and
+    for 7 days at most (issue 9, finding 10)."""
+    person = Person.objects.filter(user=user, must_change_password=True).first()
+    if person is None or person.password_issued_at is None:
+        return False
+    return timezone.now() - person.password_issued_at > ONE_TIME_PASSWORD_LIFE
+
+
 @dataclass(frozen=True)
 class OneTimeLogin:
     username: str
@@ -246,7 +260,7 @@ def create_login(*, person: Person) -> OneTimeLogin:
                 )
                 # Claim the person only if no one else did in the meantime.
                 claimed = Person.objects.filter(pk=person.pk, user__isnull=True).update(
-                    user=user, must_change_password=True
+                    user=user, must_change_password=True, password_issued_at=timezone.now()
                 )
                 if not claimed:
                     raise LoginNotAllowed("has login")
@@ -266,7 +280,7 @@ def reset_login(*, person: Person) -> OneTimeLogin:
     password = generate_one_time_password()
     user.set_password(password)
     user.save(update_fields=["password"])
-    Person.objects.filter(pk=person.pk).update(must_change_password=True)
+    Person.objects.filter(pk=person.pk).update(must_change_password=True, password_issued_at=timezone.now())
     person.must_change_password = True
     return OneTimeLogin(user.username, password)
 
@@ -276,7 +290,7 @@ def choose_password(*, user, password: str) -> None:
     """The user's own password replaces the one-time one."""
     user.set_password(password)
     user.save(update_fields=["password"])
-    Person.objects.filter(user=user).update(must_change_password=False)
+    Person.objects.filter(user=user).update(must_change_password=False, password_issued_at=None)
 
 
 # --- meeting sheet --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups import audit
 from groups.models import (
     LEVEL_DEPTH,
     Activity,
@@ -37,6 +38,7 @@ from groups.models import (
     GroupKind,
     HowAgreed,
     HowFormed,
+    ImportRecord,
     MeetingFrequency,
     Membership,
     Norm,
@@ -53,7 +55,7 @@ from . import parsing
 from .csvfiles import COLUMNS, FILE_NAMES, Problem, Source, Table, file_label
 from .exporter import is_pseudonym
 from .plan import CREATE, UNCHANGED, UPDATE, Counts, Link, Op, Plan, chunks
-from .scope import Rules, ScopeCheck
+from .scope import Rules, ScopeCheck, check_exchange_words
 from .writer import CREATE_BATCH, Writer
 
 __all__ = ["CREATE_BATCH", "Plan", "import_community", "plan_import"]
@@ -136,6 +138,8 @@ DB_FIELDS = {
         "group_id",
         "note",
         "status",
+        "logged_by_id",
+        "confirmed_by_id",
     ],
 }
 # Model fields written when a file has a column (update writes only columns present).
@@ -483,6 +487,7 @@ class _Planner:
         self.check_open_memberships()
         if not self.rules.unrestricted:
             ScopeCheck(self).run()
+        check_exchange_words(self, self.user)
         # Report in a stable order: by file as listed in the format, then row.
         order = {file_label(n): i for i, n in enumerate(FILE_NAMES)}
         self.plan.problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0))
@@ -717,7 +722,9 @@ class _Planner:
             unit = row.get("unit", parsing.text, 16)
             group = self.link(row, "group_ref", "group")
             note = row.get("note", parsing.text)
-            status = row.get("status", self.codes["status"], ExchangeStatus.CONFIRMED.value)
+            # The operator's paper records were witnessed; a user's import waits for the other party.
+            default_status = ExchangeStatus.CONFIRMED if self.user is None else ExchangeStatus.PENDING
+            status = row.get("status", self.codes["status"], default_status.value)
             if isinstance(giver, Link) and giver == receiver:
                 row.error("receiver_ref", _("Giver and receiver must be different."))
             if not row.ok:
@@ -855,7 +862,38 @@ def _note_changes(plan: Plan, pks: dict) -> None:
     )
 
 
-def import_community(source: Source, *, user=None, progress=None) -> Plan:
+AUDITED_UPDATES = {"people": ("person", Person), "exchanges": ("exchange", Exchange)}
+
+
+def _record_import(plan: Plan, planner: "_Planner", pks: dict, user, origin: str) -> None:
+    """The audit of an import (issue 9): one ImportRecord (who, when, which files, counts per
+    file), and an audit entry per existing person or exchange it changed, old and new values
+    (phones masked), as the forms' saves leave. Bulk writes send no signals, hence by hand."""
+    files = ", ".join(file_label(name) for name in plan.counts)
+    ImportRecord.objects.create(
+        user=user,
+        file_names=(f"{origin}: {files}" if origin else files)[:500],
+        counts={file_label(n): {"created": c.created, "updated": c.updated} for n, c in plan.counts.items()},
+    )
+    for name, (kind, model) in AUDITED_UPDATES.items():
+        updates = [op for op in plan.ops.get(name, []) if op.action == UPDATE]
+        for part in chunks(updates):
+            instances = model.objects.in_bulk([op.pk for op in part])
+            for op in part:
+                before = planner.db[kind][op.key]
+                changes = {}
+                for field_name, value in op.values.items():
+                    new = pks[value.kind].get(value.ref) if isinstance(value, Link) else value
+                    if field_name in before and not planner.same(value, before[field_name]):
+                        old = before[field_name]
+                        if field_name == "phone":
+                            old, new = audit.mask_phone(str(old or "")), audit.mask_phone(str(new or ""))
+                        changes[field_name] = (old, new)
+                if changes and op.pk in instances:
+                    audit.record_update(instances[op.pk], changes, actor=user)
+
+
+def import_community(source: Source, *, user=None, progress=None, origin: str = "") -> Plan:
     """Validate and write in one transaction: all of it, or nothing and the problems.
 
     Validating inside the transaction means the checks see the data the writes change; a
@@ -871,6 +909,7 @@ def import_community(source: Source, *, user=None, progress=None) -> Plan:
             writer = Writer(plan, planner.pks, getattr(user, "pk", None), progress)
             writer.run()
             _note_changes(plan, writer.pks)
+            _record_import(plan, planner, writer.pks, user, origin)
     except DatabaseError:
         logger.exception("CSV import rolled back")
         plan.problems.append(

@@ -8,10 +8,12 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from groups.forms.fields import DIRECTION_CONTROLS, refuse_direction_controls
 from groups.models import REF_PATTERN
 
 REF_MAX_LENGTH = 64
@@ -29,12 +31,16 @@ class Invalid(ValueError):
 
 
 def has_control_characters(text: str) -> bool:
-    return _CONTROL.search(text) is not None
+    return _CONTROL.search(text) is not None or not DIRECTION_CONTROLS.isdisjoint(text)
 
 
 def check_characters(text: str) -> None:
     if _CONTROL.search(text):
         raise Invalid(_("The cell contains a control character; remove it."))
+    try:
+        refuse_direction_controls(text)  # the forms' check (issue 9, finding 15)
+    except ValidationError as error:
+        raise Invalid(error.messages[0]) from error
 
 
 def is_ref(text: str) -> bool:

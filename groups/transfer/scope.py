@@ -1,17 +1,20 @@
-"""Who may write what in an import: the importing user's scope, checked row by row.
+"""Who may write what in an import: what the same user could write in the forms, row by row.
 
-A facilitator writes into the areas of their facilitator assignments (and below) and the
-groups they look after; a coordinator into the areas of their assignments; staff and the
-management command (no user) everywhere. Rows that change nothing pass: they write nothing.
-Records the user may not read are unknown to the import, as they are to every page (404).
+groups/access.py decides; this module only asks it. A facilitator writes into the areas they
+may register groups and people in (Scope.editable_areas), the groups they may edit, and the
+people they look after (Scope.looked_after_people); a coordinator imports nothing; staff and
+the management command without --user everywhere. Areas are changed by administrators only,
+as in the forms. Rows that change nothing pass, except rows about a person the user does not
+look after: those are refused whatever they hold, so the preview cannot confirm a guessed
+name or phone ("unchanged" vs "updated", issue 9 finding 6). Records the user may not read
+are unknown to the import, as they are to every page (404). An exchange that is someone
+else's word keeps its parties, resource, amount and status (check_exchange_words).
 """
-
-from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
 from groups import access
-from groups.models import LEVEL_DEPTH, AreaLevel, Group, Person
+from groups.models import ExchangeStatus, Group, Person
 
 from .plan import CREATE, UNCHANGED, UPDATE, Link, Op, ids_in, values_by_pk
 
@@ -20,32 +23,28 @@ class Rules:
     """What the importing user may write. None (the operator) and staff may write everything."""
 
     def __init__(self, user, planner):
+        self.user_id = getattr(user, "pk", None)
         self.unrestricted = user is None or (user.is_active and user.is_staff)
         if self.unrestricted:
+            self.allowed = True
             return
         scope = access.Scope(user)
-        children = defaultdict(list)
-        for record in planner.db["area"].values():
-            children[record["parent_id"]].append(record["pk"])
-        self.areas: set[int] = set()
-        stack = list(scope.facilitator_area_ids + scope.coordinator_area_ids)
-        while stack:  # the assigned areas and everything below them
-            pk = stack.pop()
-            if pk not in self.areas:
-                self.areas.add(pk)
-                stack.extend(children[pk])
+        self.allowed = scope.may_import()
+        self.areas: set[int] = set(scope.editable_areas().values_list("pk", flat=True))
         db = planner.db
         person_area = {r["pk"]: r["area_id"] for r in db["person"].values()}
         person_area.update(values_by_pk(Person, planner.exchange_party_pks - set(person_area), "area_id"))
         group_area = {r["pk"]: r["area_id"] for r in db["group"].values()}
         other_groups = {r["group_id"] for kind in ("norm", "activity", "exchange") for r in db[kind].values()}
         group_area.update(values_by_pk(Group, other_groups - set(group_area) - {None}, "area_id"))
+        self.person_area = person_area
         self.read_people = ids_in(scope.people(), person_area)
+        # Memberships and exchanges: the people the user may log for; personal details,
+        # consent and logins: only the people they look after (finding 4).
         self.write_people = ids_in(scope.editable_people(), person_area)
-        self.write_people |= {pk for pk, area in person_area.items() if area in self.areas}
+        self.own_people = ids_in(scope.looked_after_people(), person_area)
         self.read_groups = ids_in(scope.groups(), group_area)
         self.write_groups = ids_in(scope.editable_groups(), group_area)
-        self.write_groups |= {pk for pk, area in group_area.items() if area in self.areas}
         self.read_actors = ids_in(scope.actors(), {r["pk"] for r in db["actor"].values()})
         self.read_exchanges = ids_in(scope.exchanges(), {r["pk"] for r in db["exchange"].values()})
 
@@ -69,7 +68,6 @@ class ScopeCheck:
     def __init__(self, planner):
         self.p = planner
         self.rules = planner.rules
-        self.ok_areas: set[str] = set()  # created in this import, inside the user's areas
         self.ok_groups: set[str] = set()
 
     def outside(self, name: str, op: Op, column: str, ref: str) -> None:
@@ -84,7 +82,7 @@ class ScopeCheck:
     def area_ok(self, link: Link | None) -> bool:
         if link is None:
             return False
-        return link.ref in self.ok_areas or self.p.db_pk(link) in self.rules.areas
+        return self.p.db_pk(link) in self.rules.areas
 
     def group_ok(self, link: Link | None) -> bool:
         if link is None:
@@ -97,6 +95,14 @@ class ScopeCheck:
         pk = self.p.db_pk(link)
         return pk is None or pk in self.rules.write_people  # new people passed their own check
 
+    def candidate_ok(self, link: Link) -> bool:
+        """Someone the user may add to a group, as in the form (Scope.member_candidates):
+        people they may log for, and people living in their own areas."""
+        pk = self.p.db_pk(link)
+        if pk is None or pk in self.rules.write_people:
+            return True
+        return self.rules.person_area.get(pk) in self.rules.areas
+
     def existing(self, kind: str, op: Op) -> dict:
         return self.p.db[kind][op.key]
 
@@ -106,26 +112,18 @@ class ScopeCheck:
                 yield op
 
     def run(self) -> None:
-        db = self.p.db
-        areas = sorted(  # parents first, so a new district's new villages find it writable
-            self.ops("areas"),
-            key=lambda op: LEVEL_DEPTH[AreaLevel(op.values.get("level") or db["area"][op.key]["level"])],
-        )
-        for op in areas:
-            parent = op.values.get("parent_id")
-            if op.action == CREATE:
-                if self.area_ok(parent):
-                    self.ok_areas.add(op.key)
-                else:
-                    self.outside("areas", op, "parent_ref", parent.ref if parent else op.key)
-            else:
-                moved = "parent_id" in op.values and not self.p.same(
-                    parent, self.existing("area", op)["parent_id"]
-                )
-                if self.existing("area", op)["pk"] not in self.rules.areas or (
-                    moved and not self.area_ok(parent)
-                ):
-                    self.outside("areas", op, "ref", op.key)
+        if not self.rules.allowed:
+            self.p.problem(
+                "",
+                None,
+                "",
+                _("Only facilitators and administrators import: your account reads reports only."),
+            )
+            return
+        for op in self.ops("areas"):  # the forms let no one but administrators change areas
+            self.p.problem(
+                "areas", op.row, "ref", _("Only an administrator adds or changes areas; this row would.")
+            )
         for op in self.ops("actors"):
             area = op.values.get("area_id")
             if op.action == CREATE:
@@ -147,26 +145,23 @@ class ScopeCheck:
                 moved = area is not None and not self.p.same(area, record["area_id"])
                 if record["pk"] not in self.rules.write_groups or (moved and not self.area_ok(area)):
                     self.outside("groups", op, "ref", op.key)
-        joining: set[str] = set()  # people given a membership of a group the user may change
         for op in self.ops("memberships"):
             group = op.values["group_id"]
-            if self.group_ok(group):
-                joining.add(op.values["person_id"].ref)
-            else:
+            if not self.group_ok(group):
                 self.outside("memberships", op, "group_ref", group.ref)
-        for op in self.p.plan.ops.get("memberships", []):
-            if op.action == UNCHANGED and self.group_ok(op.values["group_id"]):
-                joining.add(op.values["person_id"].ref)
-        for op in self.ops("people"):
+            elif not self.candidate_ok(op.values["person_id"]):
+                self.outside("memberships", op, "person_ref", op.values["person_id"].ref)
+        for op in self.p.plan.ops.get("people", []):
             area = op.values.get("area_id")
             if op.action == CREATE:
-                if not (self.area_ok(area) or op.key in joining):
+                if not self.area_ok(area):  # as the form: only in the user's own areas (finding 13)
                     self.outside("people", op, "area_ref", area.ref)
-            else:
-                record = self.existing("person", op)
-                moved = area is not None and not self.p.same(area, record["area_id"])
-                if record["pk"] not in self.rules.write_people or (moved and not self.area_ok(area)):
-                    self.outside("people", op, "ref", op.key)
+                continue
+            record = self.existing("person", op)
+            moved = area is not None and not self.p.same(area, record["area_id"])
+            # Unchanged rows too, so the preview never tells a guess from the truth (finding 6).
+            if record["pk"] not in self.rules.own_people or (moved and not self.area_ok(area)):
+                self.outside("people", op, "ref", op.key)
         for name, kind in (("norms", "norm"), ("activities", "activity")):
             for op in self.ops(name):
                 group = op.values.get("group_id")
@@ -220,3 +215,62 @@ class ScopeCheck:
             or person_ok(final("receiver_person_id"))
             or group_ok(final("group_id"))
         )
+
+
+def check_exchange_words(planner, user) -> None:
+    """Nobody confirms their own word, whatever the door, and an import never rewrites an
+    exchange that is someone else's word (issue 9, finding 3). For a user's import (staff
+    included): a new exchange is pending until the other party answers; an existing one keeps
+    its parties, resource, amount and status unless the importing user logged it and nobody
+    has answered it yet. Refused, not sent back to pending: the members' record stands."""
+    if user is None:
+        return  # the operator's command migrates paper records, already witnessed
+    for op in planner.plan.ops.get("exchanges", []):
+        status = op.values.get("status")
+        if op.action == CREATE:
+            if status not in (None, ExchangeStatus.PENDING):
+                planner.problem(
+                    "exchanges",
+                    op.row,
+                    "status",
+                    _(
+                        "An import records a new exchange as pending: only the other party may "
+                        "confirm or dispute it. Leave the status empty or write “pending”."
+                    ),
+                )
+            continue
+        if op.action != UPDATE:
+            continue
+        record = planner.db["exchange"][op.key]
+        changed = [
+            name
+            for name in PROTECTED_EXCHANGE_FIELDS
+            if name in op.values and not planner.same(op.values[name], record[name])
+        ]
+        own_open = (
+            record["logged_by_id"] == user.pk
+            and record["confirmed_by_id"] is None
+            and record["status"] == ExchangeStatus.PENDING
+        )
+        if "status" in changed or (changed and not own_open):
+            planner.problem(
+                "exchanges",
+                op.row,
+                "ref",
+                _(
+                    "This exchange is the word of the members who logged or confirmed it: an import "
+                    "cannot change who gave, who received, what, how much or its status. Log a new "
+                    "exchange instead, or ask the members to correct it."
+                ),
+            )
+
+
+PROTECTED_EXCHANGE_FIELDS = (
+    "giver_person_id",
+    "giver_actor_id",
+    "receiver_person_id",
+    "receiver_actor_id",
+    "resource",
+    "amount",
+    "status",
+)

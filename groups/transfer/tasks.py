@@ -40,7 +40,9 @@ def apply_upload(token: str, user) -> dict:
         storage.write_status(token, {"progress": {"file": file, "done": done, "total": total}})
 
     try:
-        plan = import_community(storage.source(token), user=user, progress=progress)
+        plan = import_community(
+            storage.source(token), user=user, progress=progress, origin=(status or {}).get("name", "")
+        )
     except Exception:  # the page must say it failed instead of waiting for ever
         logger.exception("Import %s failed", token)
         plan = Plan(

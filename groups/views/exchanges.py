@@ -298,13 +298,14 @@ def exchange_create(request):
     return render(request, "groups/exchange_create.html", {"form": form, "results": results, "me": me})
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 @login_required
 def exchange_party_search(request):
-    """The search-as-you-type list of the log form (htmx); without htmx, the log page."""
+    """The search-as-you-type list of the log form (htmx, by POST: names stay out of addresses
+    and logs, issue 9 finding 16); without htmx, the log page."""
     scope = access.scope_for(request)
     me = _member(scope)
-    form = PartySearchForm(request.GET)
+    form = PartySearchForm(request.POST if request.method == "POST" else request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     if not wants_fragment(request):
         query = QueryDict(mutable=True)

@@ -165,12 +165,13 @@ def group_edit(request, ref):
 # --- people ---------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 @login_required
 def person_list(request):
+    """The search as you type comes by POST: names stay out of addresses and logs (finding 16)."""
     scope = access.scope_for(request)
     access.require(scope.read_registry())
-    form = forms.PersonFilterForm(request.GET)
+    form = forms.PersonFilterForm(request.POST if request.method == "POST" else request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     people = (
         scope.people()
@@ -253,7 +254,7 @@ def membership_add(request, ref):
     group = access.get_group(request, ref, edit=True)
     scope = access.scope_for(request)
     candidates = scope.member_candidates(group)
-    search = forms.MemberSearchForm(request.GET)
+    search = forms.MemberSearchForm(request.POST if request.method == "POST" else request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     form = forms.MembershipAddForm(posted(request), group=group, candidates=candidates)
     if form.is_valid():
@@ -272,6 +273,25 @@ def membership_add(request, ref):
                 request, _("%(name)s is now a member of the group.") % {"name": person.full_name}
             )
             return done(request, reverse("groups:group_detail", args=[group.ref]))
+    context = member_search_context(group, candidates, query, form)
+    return render_page(request, "groups/membership_add.html", {**context, "search": search}, "results")
+
+
+@require_http_methods(["POST"])
+@login_required
+def membership_search(request, ref):
+    """The search as you type of "Add members", by POST: the names typed stay out of
+    addresses, proxy logs and history (issue 9, finding 16)."""
+    group = access.get_group(request, ref, edit=True)
+    candidates = access.scope_for(request).member_candidates(group)
+    search = forms.MemberSearchForm(request.POST)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    form = forms.MembershipAddForm(group=group, candidates=candidates)
+    context = member_search_context(group, candidates, query, form)
+    return render_page(request, "groups/membership_add.html", {**context, "search": search}, "results")
+
+
+def member_search_context(group, candidates, query: str, form) -> dict:
     results = []
     if query:
         is_member = Membership.objects.open().filter(group=group, person=OuterRef("pk"))
@@ -281,16 +301,14 @@ def membership_add(request, ref):
             .annotate(is_member=Exists(is_member))
             .order_by("full_name", "pk")[:20]
         )
-    context = {
+    return {
         "group": group,
-        "search": search,
         "query": query,
         "results": results,
         "form": form,
         "roles": Role.choices,
         "today": timezone.localdate(),
     }
-    return render_page(request, "groups/membership_add.html", context, "results")
 
 
 @require_http_methods(["GET", "POST"])
@@ -465,6 +483,7 @@ def actor_list(request):
         "form": form,
         "page": paginate(actors, filters),
         "can_edit": scope.register(),
+        "editable_area_ids": set(scope.actor_areas().values_list("pk", flat=True)),
     }
     return render_page(request, "groups/actor_list.html", context, "results")
 
@@ -485,7 +504,7 @@ def actor_create(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def actor_edit(request, ref):
-    actor = access.get_actor(request, ref, edit=True)  # access.Scope.edit_actor
+    actor = access.get_actor(request, ref, edit=True)  # 403 above the user's own areas
     scope = access.scope_for(request)
     areas = with_area(scope.actor_areas(), actor.area_id)
     form = forms.ActorForm(posted(request), instance=copy.copy(actor), areas=areas)

@@ -59,7 +59,7 @@ def status_context(token: str, status: dict) -> dict:
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_upload(request):
-    access.require(access.scope_for(request).may_import_or_export())
+    access.require(access.scope_for(request).may_import())
     form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
     if form.is_bound and form.is_valid():
         uploads = form.cleaned_data["files"]
@@ -89,7 +89,7 @@ def import_upload(request):
 @require_http_methods(["GET"])
 @login_required
 def import_preview(request, token: str):
-    access.require(access.scope_for(request).may_import_or_export())
+    access.require(access.scope_for(request).may_import())
     status = import_status_for(request, token)
     if status.get("state") not in (storage.READY, storage.INVALID):
         return redirect("groups:import_status", token=token)
@@ -101,7 +101,7 @@ def import_preview(request, token: str):
 @require_http_methods(["POST"])
 @login_required
 def import_confirm(request, token: str):
-    access.require(access.scope_for(request).may_import_or_export())
+    access.require(access.scope_for(request).may_import())
     status = import_status_for(request, token)
     # claim() lets one confirmation through when a button is pressed twice.
     if status.get("state") == storage.READY and storage.claim(token):
@@ -116,7 +116,7 @@ def import_confirm(request, token: str):
 @require_http_methods(["GET"])
 @login_required
 def import_status(request, token: str):
-    access.require(access.scope_for(request).may_import_or_export())
+    access.require(access.scope_for(request).may_import())
     status = import_status_for(request, token)
     if status.get("state") in (storage.READY, storage.INVALID):
         return redirect("groups:import_preview", token=token)
@@ -127,7 +127,7 @@ def import_status(request, token: str):
 @login_required
 def import_problems(request, token: str):
     """Every problem of an import as a CSV file, to fix the spreadsheet row by row."""
-    access.require(access.scope_for(request).may_import_or_export())
+    access.require(access.scope_for(request).may_import())
     status = import_status_for(request, token)
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,7 +15,8 @@ def format_problem(problem) -> str:
 class Command(BaseCommand):
     help = (
         "Import a community from a folder or .zip of CSV files (groups/examples/FORMAT.md). "
-        "All or nothing: if any row has a problem, nothing is written. Runs with every right."
+        "All or nothing: if any row has a problem, nothing is written. Runs with every right, "
+        "unless --user names the account whose rights apply (as in the browser)."
     )
 
     def add_arguments(self, parser):
@@ -22,14 +24,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the files and count the changes; write nothing."
         )
+        parser.add_argument(
+            "--user", help="Import as this user, with exactly their rights (groups/access.py decides)."
+        )
 
-    def handle(self, *args, path, dry_run=False, **options):
+    def handle(self, *args, path, dry_run=False, user=None, **options):
         self._shown_tenth = -1
+        account = None
+        if user is not None:
+            account = get_user_model().objects.filter(username=user, is_active=True).first()
+            if account is None:
+                raise CommandError(_("There is no active user “%(name)s”.") % {"name": user})
         source = csvfiles.read_path(path)
         if dry_run:
-            plan = importer.plan_import(source)
+            plan = importer.plan_import(source, user=account)
         else:
-            plan = importer.import_community(source, progress=self._progress)
+            plan = importer.import_community(source, user=account, progress=self._progress, origin=str(path))
         for item in plan.warnings:
             self.stderr.write(self.style.WARNING(format_problem(item)))
         for item in plan.problems:
