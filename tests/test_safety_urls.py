@@ -249,6 +249,7 @@ EXPECTED_MORE: dict[str, tuple] = {
     "groups:group_detail": (404, OK),
     "groups:group_edit": (404, 403),
     "groups:membership_add": (404, 403),
+    "groups:membership_search": (405, 405),  # POST only (names out of URLs)
     "groups:membership_create": (404, 403),
     "groups:membership_edit": (404, 403),
     "groups:membership_end": (404, 403),
