@@ -24,8 +24,9 @@ run: setup
 	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
 	$(DEV_ENV) $(PY) manage.py compute_scores --if-missing
 	@echo "CommunityMap is at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
-	@# The background worker (score snapshots, imports) runs beside the server and stops with it.
-	$(DEV_ENV) $(PY) manage.py db_worker & worker=$$!; \
+	@# The background worker (score snapshots, imports) runs beside the server and stops with it;
+	@# it retries failures of its loop itself, and scripts/supervise.sh restarts it if it exits.
+	$(DEV_ENV) scripts/supervise.sh $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
