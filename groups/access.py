@@ -15,13 +15,25 @@ Roles:
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Area, Exchange, ExchangeStatus, ExternalActor, Group, Person, StaffRole
+from .models import (
+    Area,
+    Exchange,
+    ExchangeStatus,
+    ExternalActor,
+    Group,
+    Person,
+    ScoreSnapshot,
+    StaffRole,
+)
 
 
 def under(prefix: str, area_ids) -> Q:
@@ -256,6 +268,24 @@ class Scope:
             return True
         parties = [p for p in (exchange.giver_person_id, exchange.receiver_person_id) if p]
         return self.editable_people().filter(pk__in=parties).exists()
+
+
+def may_request_scores(scope: Scope, area_id: int, *, custom_window: bool) -> bool:
+    """May this user queue a new score computation of the area? The preset windows (the last
+    12 months, per resource type) are shared by everyone and debounced to one per key: yes.
+    A window of their own choosing: only while no other of theirs for this area is waiting or
+    running, so plain page loads cannot pile up background work (issue 9, finding 9). One that
+    has waited longer than QUEUE_STALE_SECONDS (a stopped worker) no longer counts."""
+    if not custom_window:
+        return True
+    if not scope.is_authenticated:
+        return False
+    since = timezone.now() - timedelta(seconds=settings.QUEUE_STALE_SECONDS)
+    return not (
+        ScoreSnapshot.objects.queued()
+        .filter(area_id=area_id, rolling=False, requested_by=scope.user, requested_at__gte=since)
+        .exists()
+    )
 
 
 def scope_for(request_or_user) -> Scope:

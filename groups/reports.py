@@ -860,7 +860,7 @@ def pending_snapshot(area: Area | int, start=None, end=None, resource: str = "")
 
 
 def create_snapshot(
-    area: Area | int, start=None, end=None, resource: str = "", *, today=None
+    area: Area | int, start=None, end=None, resource: str = "", *, today=None, requested_by=None
 ) -> ScoreSnapshot:
     """A new pending snapshot (not enqueued: compute_scores computes it on the spot)."""
     window, rolling = _window(start, end, today)
@@ -870,23 +870,40 @@ def create_snapshot(
         period_end=window.end,
         rolling=rolling,
         resource=resource or "",
+        requested_by=requested_by if start is not None else None,
     )
 
 
 def request_snapshot(
-    area: Area | int, start=None, end=None, resource: str = "", *, today=None, after_change: bool = False
+    area: Area | int, start=None, end=None, resource: str = "", *, today=None, after_change: bool = False,
+    requested_by=None,
 ) -> ScoreSnapshot:
     """Ask for a snapshot to be computed in the background. Debounced: when one of the key is
     already waiting, that one is returned; when one is running, it is returned too unless the
-    data changed after it started (after_change), which needs a fresh one."""
+    data changed after it started (after_change), which needs a fresh one. Pages ask
+    access.may_request_scores first for a window of the user's choosing (requested_by)."""
     waiting = pending_snapshot(area, start, end, resource)
     if waiting is not None and (waiting.status == SnapshotStatus.PENDING or not after_change):
         return waiting
-    snapshot = create_snapshot(area, start, end, resource, today=today)
+    snapshot = create_snapshot(area, start, end, resource, today=today, requested_by=requested_by)
     from .tasks import compute_snapshot_task
 
     transaction.on_commit(lambda: compute_snapshot_task.enqueue(snapshot.pk), robust=True)
     return snapshot
+
+
+def give_up_if_stuck(area: Area | int, start=None, end=None, resource: str = "") -> bool:
+    """Mark the key's computation that waited too long as failed, so it may be asked for
+    again; a worker that still picks it up skips it. True when one was given up."""
+    stuck = pending_snapshot(area, start, end, resource)
+    if stuck is None or not stuck.waited_too_long():
+        return False
+    given_up = ScoreSnapshot.objects.filter(pk=stuck.pk, status=stuck.status).update(
+        status=SnapshotStatus.FAILED, error="Waited too long; asked again.", computed_at=timezone.now()
+    )
+    if given_up:
+        logger.warning("Score snapshot %s waited too long and was asked for again", stuck.pk)
+    return bool(given_up)
 
 
 def refresh_if_stale(area: Area, today: dt.date | None = None) -> ScoreSnapshot | None:

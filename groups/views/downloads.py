@@ -60,7 +60,10 @@ def scores_download(request, ref):
     start, end, resource = _window(form)
     snapshot = reports.latest_snapshot(area, start, end, resource)
     if snapshot is None:
-        pending = reports.request_snapshot(area, start, end, resource)
+        waiting = reports.pending_snapshot(area, start, end, resource)
+        if waiting is None and not access.may_request_scores(scope, area.pk, custom_window=start is not None):
+            return _page(request, {"area": area, "form": form, "kind": "scores", "busy": True})
+        pending = reports.request_snapshot(area, start, end, resource, requested_by=request.user)
         pending.refresh_from_db()  # computed in-process when tasks run immediately
         if pending.status != SnapshotStatus.DONE:
             return _page(request, {"area": area, "form": form, "kind": "scores", "pending": pending})

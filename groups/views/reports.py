@@ -18,10 +18,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -113,21 +114,27 @@ def _filter_query(start, end, resource: str) -> str:
 
 
 def _snapshot_state(
-    area_id: int, start, end, resource: str
+    scope: access.Scope, area_id: int, start, end, resource: str
 ) -> tuple[ScoreSnapshot | None, ScoreSnapshot | None]:
-    """(latest done snapshot, None) or (None, the snapshot being computed or failed)."""
+    """(latest done snapshot, None) or (None, the snapshot being computed or failed); (None,
+    None) when the user may not queue another computation now."""
     snapshot = _latest(area_id, start, end, resource, network=True)
     if snapshot is not None:
         return snapshot, None
-    pending = _request(area_id, start, end, resource)
-    if pending.status == SnapshotStatus.DONE:
+    pending = _request(scope, area_id, start, end, resource)
+    if pending is not None and pending.status == SnapshotStatus.DONE:
         return pending, None
     return None, pending
 
 
-def _request(area_id: int, start, end, resource: str) -> ScoreSnapshot:
-    """Ask for a computation, unless one of the same key failed a moment ago (the poll
-    would otherwise start a failing computation every few seconds)."""
+def _request(scope: access.Scope, area_id: int, start, end, resource: str, *, again: bool = False):
+    """The computation of the key: the one waiting, else a new one, unless one of the same key
+    failed a moment ago (the poll would otherwise start a failing computation every few
+    seconds; `again` is the user's explicit retry). None when the user may not queue one now
+    (access.may_request_scores: one window of their own choosing at a time)."""
+    waiting = reports.pending_snapshot(area_id, start, end, resource)
+    if waiting is not None:
+        return waiting
     failed = (
         ScoreSnapshot.objects.filter(
             status=SnapshotStatus.FAILED, computed_at__gte=timezone.now() - FAILED_QUIET
@@ -135,9 +142,11 @@ def _request(area_id: int, start, end, resource: str) -> ScoreSnapshot:
         .for_window(area_id, start, end, resource)
         .first()
     )
-    if failed is not None:
+    if failed is not None and not again:
         return failed
-    snapshot = reports.request_snapshot(area_id, start, end, resource)
+    if not access.may_request_scores(scope, area_id, custom_window=start is not None):
+        return None
+    snapshot = reports.request_snapshot(area_id, start, end, resource, requested_by=scope.user)
     # With in-process tasks (tests, TASKS_IMMEDIATE) it may already be computed.
     snapshot.refresh_from_db()
     return snapshot
@@ -248,19 +257,39 @@ def _report_area(scope: access.Scope, area_id: int) -> Area:
     return Area.objects.get(pk=widest)
 
 
-def _scores_of(model, area: Area, start, end, resource: str, **lookup):
+def _group_report_access(request, ref: str):
+    """(group, scope, report area) for the group report and its retry, or 404/403."""
+    group = access.get_group(request, ref)
+    scope = access.scope_for(request)
+    _require_reader(scope)
+    return group, scope, _report_area(scope, group.area_id)
+
+
+def _person_report_access(request, ref: str):
+    """(person, scope, own, report area) for the person's profile and its retry, or 404/403."""
+    person = access.get_person(request, ref)
+    scope = access.scope_for(request)
+    own = scope.person is not None and scope.person.pk == person.pk
+    if not own:
+        _require_reader(scope)
+    if not privacy_rules.shows_exchanges_of(scope, person):
+        raise PermissionDenied  # no consent recorded: their exchanges are for facilitators only
+    return person, scope, own, _report_area(scope, person.area_id)
+
+
+def _scores_of(scope: access.Scope, model, area: Area, start, end, resource: str, **lookup):
     """(row of `model` for the object in the area's latest snapshot, the snapshot being
-    computed when there is no such row)."""
+    computed when there is no such row; None when the user may not queue one now)."""
     snapshot = _latest(area.pk, start, end, resource)
     row = model.objects.filter(snapshot=snapshot, **lookup).first() if snapshot is not None else None
     if row is not None:
         row.snapshot = snapshot
         return row, None
     # no snapshot yet, or the object is newer than it: (re)compute, debounced
-    pending = _request(area.pk, start, end, resource)
+    pending = _request(scope, area.pk, start, end, resource)
     row = (
         model.objects.filter(snapshot=pending, **lookup).first()
-        if pending.status == SnapshotStatus.DONE
+        if pending is not None and pending.status == SnapshotStatus.DONE
         else None
     )
     if row is not None:
@@ -288,13 +317,14 @@ def report_dashboard(request, ref: str | None = None):
     scope = access.scope_for(request)
     area = access.get_area(request, ref) if ref is not None else _default_area(scope)
     form, (start, end, resource), invalid = _filters(request)
-    snapshot, pending = _snapshot_state(area.pk, start, end, resource)
+    snapshot, pending = _snapshot_state(scope, area.pk, start, end, resource)
     context = {
         "area": area,
         "form": form,
         "invalid_filters": invalid,
         "snapshot": snapshot,
         "pending": pending,
+        "retry_url": reverse("groups:report_dashboard_retry", args=[area.ref]),
         "children": area.children.order_by("name"),
         "query": _filter_query(start, end, resource),
     }
@@ -568,12 +598,9 @@ def _kinds_legend(group_rows) -> list[tuple[str, str]]:
 @require_http_methods(["GET"])
 @login_required
 def report_group(request, ref: str):
-    group = access.get_group(request, ref)
-    scope = access.scope_for(request)
-    _require_reader(scope)
+    group, scope, area = _group_report_access(request, ref)
     form, (start, end, resource), invalid = _filters(request)
-    area = _report_area(scope, group.area_id)
-    score, pending = _scores_of(GroupScore, area, start, end, resource, group=group)
+    score, pending = _scores_of(scope, GroupScore, area, start, end, resource, group=group)
     context = {
         "group": group,
         "area": area,
@@ -581,6 +608,7 @@ def report_group(request, ref: str):
         "invalid_filters": invalid,
         "score": score,
         "pending": pending,
+        "retry_url": reverse("groups:report_group_retry", args=[group.ref]),
     }
     if score is not None:
         context["snapshot"] = score.snapshot
@@ -958,16 +986,9 @@ def _change(group, activity, months: int) -> dict:
 @require_http_methods(["GET"])
 @login_required
 def report_person(request, ref: str):
-    person = access.get_person(request, ref)
-    scope = access.scope_for(request)
-    own = scope.person is not None and scope.person.pk == person.pk
-    if not own:
-        _require_reader(scope)
-    if not privacy_rules.shows_exchanges_of(scope, person):
-        raise PermissionDenied  # no consent recorded: their exchanges are for facilitators only
+    person, scope, own, area = _person_report_access(request, ref)
     form, (start, end, resource), invalid = _filters(request)
-    area = _report_area(scope, person.area_id)
-    score, pending = _scores_of(PersonScore, area, start, end, resource, person=person)
+    score, pending = _scores_of(scope, PersonScore, area, start, end, resource, person=person)
     context = {
         "person": person,
         "own": own,
@@ -977,6 +998,7 @@ def report_person(request, ref: str):
         "score": score,
         "pending": pending,
         "area": area,
+        "retry_url": reverse("groups:report_person_retry", args=[person.ref]),
     }
     if score is not None:
         context["snapshot"] = score.snapshot
@@ -1091,6 +1113,43 @@ def _partners(
         )
     rows.sort(key=lambda r: (-(r["given"] + r["received"]), r["name"]))
     return rows
+
+
+# ------------------------------------------------------- asking again for a computation
+# A report waiting longer than QUEUE_STALE_SECONDS offers to ask again (a POST, checked like
+# its page): the stuck computation is given up and a new one queued, then back to the page.
+
+
+def _retry(request, scope: access.Scope, area: Area, page_url: str):
+    form, (start, end, resource), invalid = _filters(request)
+    if not invalid:
+        reports.give_up_if_stuck(area.pk, start, end, resource)
+        if _request(scope, area.pk, start, end, resource, again=True) is None:
+            messages.warning(request, _("Your other report for this area is still being computed."))
+    query = request.GET.urlencode()
+    return redirect(f"{page_url}?{query}" if query else page_url)
+
+
+@require_http_methods(["POST"])
+@login_required
+def report_dashboard_retry(request, ref: str):
+    area = access.get_area(request, ref)
+    page_url = reverse("groups:report_dashboard", args=[area.ref])
+    return _retry(request, access.scope_for(request), area, page_url)
+
+
+@require_http_methods(["POST"])
+@login_required
+def report_group_retry(request, ref: str):
+    group, scope, area = _group_report_access(request, ref)
+    return _retry(request, scope, area, reverse("groups:report_group", args=[group.ref]))
+
+
+@require_http_methods(["POST"])
+@login_required
+def report_person_retry(request, ref: str):
+    person, scope, _own, area = _person_report_access(request, ref)
+    return _retry(request, scope, area, reverse("groups:report_person", args=[person.ref]))
 
 
 # -------------------------------------------------------------------- methodology
