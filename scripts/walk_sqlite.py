@@ -62,6 +62,7 @@ class Stats:
         self.failures: list[str] = []
         self.report_waits: list[float] = []
         self.queue_ages: list[int] = []
+        self.tasks: dict = {}
 
 
 class Browser:
@@ -282,6 +283,32 @@ def queue_age(base: str, stats: Stats):
     stats.queue_ages.append((body.get("queue") or {}).get("oldest_waiting_seconds") or 0)
 
 
+def drain(base: str, seconds: float) -> bool:
+    """Wait until the worker has taken every task (True), at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        body = json.loads(urllib.request.urlopen(base + "/healthz", timeout=30).read())
+        if not (body.get("queue") or {}).get("waiting"):
+            return True
+        time.sleep(1)
+    return False
+
+
+def task_figures(db_path: Path) -> dict:
+    """Every task the walks queued (django-tasks-db keeps them): how many, how many did not
+    succeed, and the longest time one waited for the worker and until it was done."""
+    import sqlite3
+
+    with sqlite3.connect(db_path) as db:
+        total, unfinished, waited, done = db.execute(
+            "SELECT count(*), sum(status != 'SUCCESSFUL'),"
+            " max((julianday(coalesce(started_at, 'now')) - julianday(enqueued_at)) * 86400),"
+            " max((julianday(coalesce(finished_at, 'now')) - julianday(enqueued_at)) * 86400)"
+            " FROM django_tasks_db_dbtaskresult"
+        ).fetchone()
+    return {"tasks": total, "not_successful": unfinished or 0, "max_wait": waited or 0, "max_done": done or 0}
+
+
 def walk(base: str, stats: Stats, i: int, run: str, max_wait: float):
     tag = f"{run}{i:02d}"
     group_name, name_a, name_b = f"Walk group {tag}", f"Ani Walk {tag}", f"Budi Walk {tag}"
@@ -378,6 +405,9 @@ def main() -> int:
             print(f"walk {i:2d}: {time.monotonic() - t0:5.1f} s, report waited {wait:4.1f} s  {outcome}",
                   flush=True)
         elapsed = time.monotonic() - started
+        if not drain(base, args.max_wait):
+            stats.failures.append(f"tasks still waiting {args.max_wait:.0f} s after the last walk")
+        stats.tasks = task_figures(folder / "walk.sqlite3")
     finally:
         for process in servers:
             os.killpg(process.pid, signal.SIGTERM)
@@ -395,6 +425,10 @@ def main() -> int:
     print(f"longest wait of a report for its scores: {max(stats.report_waits, default=0):.1f} s "
           f"(limit {args.max_wait:.0f} s); oldest task in the queue seen by /healthz: "
           f"{max(stats.queue_ages, default=0)} s")
+    tasks = stats.tasks
+    print(f"background tasks: {tasks.get('tasks')}, not successful: {tasks.get('not_successful')}; "
+          f"longest wait for the worker: {tasks.get('max_wait', 0):.1f} s, "
+          f"longest until done: {tasks.get('max_done', 0):.1f} s")
     worker_log = (folder / "worker.log").read_text()
     restarts = worker_log.count("the task loop failed")
     print(f"worker loop failures (logged and retried): {restarts}")
@@ -402,7 +436,10 @@ def main() -> int:
         print(f"kept: {folder}")
     else:
         shutil.rmtree(folder, ignore_errors=True)
-    ok = not stats.failures and five_xx == 0 and len(stats.report_waits) == args.walks
+    ok = (
+        not stats.failures and five_xx == 0 and len(stats.report_waits) == args.walks
+        and tasks.get("not_successful") == 0 and tasks.get("max_done", 0) <= args.max_wait
+    )
     return 0 if ok else 1
 
 
