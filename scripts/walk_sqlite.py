@@ -304,7 +304,7 @@ def task_figures(db_path: Path) -> dict:
             "SELECT count(*), sum(status != 'SUCCESSFUL'),"
             " max((julianday(coalesce(started_at, 'now')) - julianday(enqueued_at)) * 86400),"
             " max((julianday(coalesce(finished_at, 'now')) - julianday(enqueued_at)) * 86400)"
-            " FROM django_tasks_db_dbtaskresult"
+            " FROM django_tasks_database_dbtaskresult"
         ).fetchone()
     return {"tasks": total, "not_successful": unfinished or 0, "max_wait": waited or 0, "max_done": done or 0}
 
