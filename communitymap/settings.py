@@ -200,7 +200,8 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True  # an address is personal data the trail doe
 COMMUNITYMAP_IMPORT_DIR = os.environ.get("IMPORT_DIR", "")
 
 # Background work (score snapshots, long imports): django-tasks with its database backend,
-# run by `python manage.py db_worker`. Tests and TASKS_IMMEDIATE=true run tasks in-process.
+# run by `python manage.py run_worker` (groups/worker.py). Tests and TASKS_IMMEDIATE=true run
+# tasks in-process.
 TASKS = {
     "default": {
         "BACKEND": (

@@ -1,4 +1,4 @@
-"""Background tasks (django-tasks; run by `python manage.py db_worker`, in-process in tests)."""
+"""Background tasks (django-tasks; run by `python manage.py run_worker`, in-process in tests)."""
 
 from django_tasks import task
 
