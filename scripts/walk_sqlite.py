@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-# ruff: noqa: S105, S310, S603 - a local test driver: loopback URLs, its own commands, demo passwords
+# ruff: noqa: S105, S310, S603, S608 - a local test driver: loopback URLs, its own commands and
+# table name, demo passwords
 """The three roles' walk, N times in a row, over real HTTP against `runserver` with the task
 worker (`run_worker`) running beside it on a temporary SQLite file holding the demo: what
 `make run` serves (issue 11: "saving holds on the embedded default").
@@ -40,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+TASKS = "django_tasks_database_dbtaskresult"  # django-tasks-db's table
 PASSWORD = "komunitas-demo-2026"  # the demo's, printed by seed_demo
 NEW_PASSWORD = "Walk-password-2026!"
 
@@ -283,12 +285,17 @@ def queue_age(base: str, stats: Stats):
     stats.queue_ages.append((body.get("queue") or {}).get("oldest_waiting_seconds") or 0)
 
 
-def drain(base: str, seconds: float) -> bool:
-    """Wait until the worker has taken every task (True), at most `seconds`."""
+def drain(db_path: Path, seconds: float) -> bool:
+    """Wait until the worker has finished every task (True), at most `seconds`."""
+    import sqlite3
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        body = json.loads(urllib.request.urlopen(base + "/healthz", timeout=30).read())
-        if not (body.get("queue") or {}).get("waiting"):
+        with sqlite3.connect(db_path, timeout=30) as db:
+            (busy,) = db.execute(
+                f"SELECT count(*) FROM {TASKS} WHERE status IN ('READY', 'RUNNING')"
+            ).fetchone()
+        if not busy:
             return True
         time.sleep(1)
     return False
@@ -299,14 +306,19 @@ def task_figures(db_path: Path) -> dict:
     succeed, and the longest time one waited for the worker and until it was done."""
     import sqlite3
 
-    with sqlite3.connect(db_path) as db:
+    with sqlite3.connect(db_path, timeout=30) as db:
         total, unfinished, waited, done = db.execute(
             "SELECT count(*), sum(status != 'SUCCESSFUL'),"
             " max((julianday(coalesce(started_at, 'now')) - julianday(enqueued_at)) * 86400),"
             " max((julianday(coalesce(finished_at, 'now')) - julianday(enqueued_at)) * 86400)"
-            " FROM django_tasks_database_dbtaskresult"
+            f" FROM {TASKS}"
         ).fetchone()
-    return {"tasks": total, "not_successful": unfinished or 0, "max_wait": waited or 0, "max_done": done or 0}
+        failed = db.execute(
+            f"SELECT task_path, exception_class_path, substr(traceback, -300) FROM {TASKS}"
+            " WHERE status != 'SUCCESSFUL'"
+        ).fetchall()
+    return {"tasks": total, "not_successful": unfinished or 0, "max_wait": waited or 0, "max_done": done or 0,
+            "failed": failed}
 
 
 def walk(base: str, stats: Stats, i: int, run: str, max_wait: float):
@@ -405,7 +417,7 @@ def main() -> int:
             print(f"walk {i:2d}: {time.monotonic() - t0:5.1f} s, report waited {wait:4.1f} s  {outcome}",
                   flush=True)
         elapsed = time.monotonic() - started
-        if not drain(base, args.max_wait):
+        if not drain(folder / "walk.sqlite3", args.max_wait):
             stats.failures.append(f"tasks still waiting {args.max_wait:.0f} s after the last walk")
         stats.tasks = task_figures(folder / "walk.sqlite3")
     finally:
@@ -429,6 +441,8 @@ def main() -> int:
     print(f"background tasks: {tasks.get('tasks')}, not successful: {tasks.get('not_successful')}; "
           f"longest wait for the worker: {tasks.get('max_wait', 0):.1f} s, "
           f"longest until done: {tasks.get('max_done', 0):.1f} s")
+    for row in tasks.get("failed", []):
+        print("  not successful:", *row)
     worker_log = (folder / "worker.log").read_text()
     restarts = worker_log.count("the task loop failed")
     print(f"worker loop failures (logged and retried): {restarts}")
