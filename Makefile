@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_ENV := TESTING=true SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=false DJANGO_ALLOW_ASYNC_UNSAFE=true
 DEV_ENV := DEBUG=true
 
-.PHONY: setup run test test-fast lint check-migrations messages check-translations serve-prod backup restore bench clean
+.PHONY: setup run walk test test-fast lint check-migrations messages check-translations serve-prod backup restore bench clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,17 @@ run: setup
 	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
 	$(DEV_ENV) $(PY) manage.py compute_scores --if-missing
 	@echo "CommunityMap is at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
-	@# The background worker (score snapshots, imports) runs beside the server and stops with it.
-	$(DEV_ENV) $(PY) manage.py db_worker & worker=$$!; \
+	@# The background worker (score snapshots, imports) runs beside the server and stops with it;
+	@# it retries failures of its loop itself, and scripts/supervise.sh restarts it if it exits.
+	$(DEV_ENV) scripts/supervise.sh $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The three roles' walk, 20 times, over HTTP against runserver and the worker on a temporary
+# SQLite file with the demo: fails on any 5xx or a report waiting too long (a few minutes).
+WALKS ?= 20
+walk: setup
+	$(PY) scripts/walk_sqlite.py --walks $(WALKS)
 
 test: setup
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile

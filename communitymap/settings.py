@@ -94,6 +94,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite serves the pages and the task worker from one file at once. WAL lets pages read while
+# the worker writes; a busy timeout longer than any worker transaction makes a writer wait its
+# turn instead of failing with "database is locked"; IMMEDIATE takes the write lock when a
+# transaction begins, so writers queue up (a deferred transaction upgrading its lock would fail
+# at once instead of waiting). PostgreSQL needs none of this.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": int(os.environ.get("DB_BUSY_TIMEOUT_SECONDS", "20")),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's own checks, in the app's words (groups/forms/passwords.py).
@@ -191,7 +203,8 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True  # an address is personal data the trail doe
 COMMUNITYMAP_IMPORT_DIR = os.environ.get("IMPORT_DIR", "")
 
 # Background work (score snapshots, long imports): django-tasks with its database backend,
-# run by `python manage.py db_worker`. Tests and TASKS_IMMEDIATE=true run tasks in-process.
+# run by `python manage.py run_worker` (groups/worker.py). Tests and TASKS_IMMEDIATE=true run
+# tasks in-process.
 TASKS = {
     "default": {
         "BACKEND": (
@@ -202,6 +215,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A computation (or any task) waiting longer than this means the worker is stuck or stopped:
+# /healthz says "degraded" and report pages offer to ask again.
+QUEUE_STALE_SECONDS = int(os.environ.get("QUEUE_STALE_SECONDS", "300"))
+# `manage.py run_worker`: after a failure in its loop the worker waits, doubling the wait each
+# time up to this ceiling, and tries again (groups/worker.py).
+WORKER_MAX_BACKOFF_SECONDS = float(os.environ.get("WORKER_MAX_BACKOFF_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ Every rule a record must keep is a database constraint as well as a form check, 
 data cannot enter through the admin, an import, a shell or a race between two requests.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -901,7 +902,7 @@ class ImportRecord(models.Model):
 
 
 # --- Score snapshots ---------------------------------------------------------------------------
-# Social-capital indicators are computed in the background (groups/reports.py, groups/tasks.py)
+# Social-capital indicators are computed in the background (groups/scores/)
 # and stored here, so report pages read one snapshot instead of recomputing networks per request.
 # Field names follow groups/analysis.py; ids there become refs here. Undefined values are NULL.
 
@@ -949,6 +950,12 @@ class ScoreSnapshot(models.Model):
         _("status"), max_length=16, choices=SnapshotStatus.choices, default=SnapshotStatus.PENDING
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    # Who asked for a window of their own choosing (access.may_request_scores bounds them);
+    # empty for the shared preset windows and for recomputations after a change.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     duration_seconds = models.FloatField(_("duration (seconds)"), null=True, blank=True)
@@ -986,6 +993,14 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} {self.period_start}–{self.period_end} ({self.get_status_display()})"
+
+    def waited_too_long(self, now=None) -> bool:
+        """Still waiting or running QUEUE_STALE_SECONDS after it was asked for: the worker is
+        stuck or stopped (report pages then offer to ask again)."""
+        if self.status not in (SnapshotStatus.PENDING, SnapshotStatus.RUNNING):
+            return False
+        limit = datetime.timedelta(seconds=settings.QUEUE_STALE_SECONDS)
+        return self.requested_at < (now or timezone.now()) - limit
 
 
 class PersonScore(models.Model):

@@ -108,6 +108,11 @@ urlpatterns += [
         name="report_group_change",
     ),
     path("reports/people/<ref:ref>/", report_views.report_person, name="report_person"),
+    path(
+        "reports/areas/<ref:ref>/retry/", report_views.report_dashboard_retry, name="report_dashboard_retry"
+    ),
+    path("reports/groups/<ref:ref>/retry/", report_views.report_group_retry, name="report_group_retry"),
+    path("reports/people/<ref:ref>/retry/", report_views.report_person_retry, name="report_person_retry"),
     path("methodology/", report_views.methodology, name="methodology"),
 ]
 

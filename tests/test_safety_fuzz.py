@@ -66,6 +66,9 @@ FORMS = {
     "groups:exchange_confirm": ("member", lambda r: {"ref": r.exchange}),
     "groups:exchange_dispute": ("member", lambda r: {"ref": r.exchange}),
     "groups:import_confirm": ("facilitator", lambda r: {"token": r.token}),
+    "groups:report_dashboard_retry": ("coordinator", lambda r: {"ref": "D"}),
+    "groups:report_group_retry": ("facilitator", lambda r: {"ref": r.group}),
+    "groups:report_person_retry": ("member", lambda r: {"ref": r.person}),
     "login": ("anonymous", lambda r: {}),
 }
 # Forms that answer a success with the page itself (a one-time password is shown once, never

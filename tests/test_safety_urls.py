@@ -81,6 +81,9 @@ EXPECTED: dict[str, tuple] = {
     "groups:report_group_change": (L, 403, 404, OK, 404, OK, OK),
     "groups:report_person": (L, OK, 404, OK, 404, OK, OK),  # the member's own profile
     "groups:methodology": (L, OK, OK, OK, OK, OK, OK),
+    "groups:report_dashboard_retry": (405, 405, 405, 405, 405, 405, 405),  # POST only
+    "groups:report_group_retry": (405, 405, 405, 405, 405, 405, 405),
+    "groups:report_person_retry": (405, 405, 405, 405, 405, 405, 405),
     "groups:scores_download": (L, 404, 404, 404, 404, OK, OK),
     "groups:network_download": (L, 404, 404, 404, 404, OK, OK),
     "groups:group_network_download": (L, 403, 404, OK, 404, OK, OK),

@@ -5,16 +5,20 @@ failed" and, for a group or person page, the object's row."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from groups import access
 from groups.models import Area, Group, GroupScore, Person, PersonScore, ScoreSnapshot, SnapshotStatus
 
 from .tasks import compute_snapshot_task
 from .windows import resolve_window
+
+logger = logging.getLogger(__name__)
 
 #: A snapshot waiting or running for longer than this is taken as lost (a worker died).
 STALE_RUNNING = dt.timedelta(hours=2)
@@ -41,7 +45,7 @@ def pending_snapshot(area: Area | int, start=None, end=None, resource: str = "")
 
 
 def create_snapshot(
-    area: Area | int, start=None, end=None, resource: str = "", *, today=None
+    area: Area | int, start=None, end=None, resource: str = "", *, today=None, requested_by=None
 ) -> ScoreSnapshot:
     """A new pending snapshot (not enqueued: compute_scores computes it on the spot)."""
     window, rolling = resolve_window(start, end, today)
@@ -51,21 +55,44 @@ def create_snapshot(
         period_end=window.end,
         rolling=rolling,
         resource=resource or "",
+        requested_by=requested_by if start is not None else None,
     )
 
 
 def request_snapshot(
-    area: Area | int, start=None, end=None, resource: str = "", *, today=None, after_change: bool = False
+    area: Area | int,
+    start=None,
+    end=None,
+    resource: str = "",
+    *,
+    today=None,
+    after_change: bool = False,
+    requested_by=None,
 ) -> ScoreSnapshot:
     """Ask for a snapshot to be computed in the background. Debounced: when one of the key is
     already waiting, that one is returned; when one is running, it is returned too unless the
-    data changed after it started (after_change), which needs a fresh one."""
+    data changed after it started (after_change), which needs a fresh one. Pages ask
+    access.may_request_scores first for a window of the user's choosing (requested_by)."""
     waiting = pending_snapshot(area, start, end, resource)
     if waiting is not None and (waiting.status == SnapshotStatus.PENDING or not after_change):
         return waiting
-    snapshot = create_snapshot(area, start, end, resource, today=today)
+    snapshot = create_snapshot(area, start, end, resource, today=today, requested_by=requested_by)
     transaction.on_commit(lambda: compute_snapshot_task.enqueue(snapshot.pk), robust=True)
     return snapshot
+
+
+def give_up_if_stuck(area: Area | int, start=None, end=None, resource: str = "") -> bool:
+    """Mark the key's computation that waited too long as failed, so it may be asked for
+    again; a worker that still picks it up skips it. True when one was given up."""
+    stuck = pending_snapshot(area, start, end, resource)
+    if stuck is None or not stuck.waited_too_long():
+        return False
+    given_up = ScoreSnapshot.objects.filter(pk=stuck.pk, status=stuck.status).update(
+        status=SnapshotStatus.FAILED, error="Waited too long; asked again.", computed_at=timezone.now()
+    )
+    if given_up:
+        logger.warning("Score snapshot %s waited too long and was asked for again", stuck.pk)
+    return bool(given_up)
 
 
 def refresh_if_stale(area: Area, today: dt.date | None = None) -> ScoreSnapshot | None:
@@ -121,13 +148,24 @@ class Reading:
 
 
 def read(
-    area_id: int, start=None, end=None, resource: str = "", *, network: bool = False, **row_lookup
+    area_id: int,
+    start=None,
+    end=None,
+    resource: str = "",
+    *,
+    network: bool = False,
+    scope=None,
+    again: bool = False,
+    **row_lookup,
 ) -> Reading:
     """The one call a page makes. `row_lookup` (group=... or person=...) asks for that object's
     row too; `network` loads the stored picture of the groups (megabytes on a district, so
     only the dashboard asks). A "last 12 months" snapshot computed on an earlier day is shown
     and a fresh one requested (debounced); a missing one is requested, unless one of the key
-    failed a moment ago (the page's poll would otherwise restart a failing computation)."""
+    failed a moment ago (the page's poll would otherwise restart a failing computation; `again`
+    is the user's explicit retry). With the viewer's `scope`, a window of their own choosing is
+    queued only as access.may_request_scores allows; otherwise the Reading is empty (neither
+    snapshot nor pending: the page says one of their reports is still being computed)."""
     model = _row_model(row_lookup)
     done = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource)
     snapshot = (done if network else done.defer("group_network")).first()
@@ -137,7 +175,9 @@ def read(
     if found is not None:
         return found
     # no snapshot yet, or the object is newer than it: (re)compute, debounced
-    pending = _request_unless_failed(area_id, start, end, resource)
+    pending = _request_unless_failed(area_id, start, end, resource, scope=scope, again=again)
+    if pending is None:
+        return Reading()
     return _with_row(pending, model, row_lookup) or Reading(pending=pending)
 
 
@@ -162,7 +202,12 @@ def _with_row(snapshot: ScoreSnapshot | None, model, row_lookup: dict) -> Readin
     return Reading(snapshot=snapshot, row=row)
 
 
-def _request_unless_failed(area_id: int, start, end, resource: str) -> ScoreSnapshot:
+def _request_unless_failed(
+    area_id: int, start, end, resource: str, *, scope=None, again: bool = False
+) -> ScoreSnapshot | None:
+    waiting = pending_snapshot(area_id, start, end, resource)
+    if waiting is not None:
+        return waiting
     failed = (
         ScoreSnapshot.objects.filter(
             status=SnapshotStatus.FAILED, computed_at__gte=timezone.now() - FAILED_QUIET
@@ -170,9 +215,12 @@ def _request_unless_failed(area_id: int, start, end, resource: str) -> ScoreSnap
         .for_window(area_id, start, end, resource)
         .first()
     )
-    if failed is not None:
+    if failed is not None and not again:
         return failed
-    snapshot = request_snapshot(area_id, start, end, resource)
+    if scope is not None and not access.may_request_scores(scope, area_id, custom_window=start is not None):
+        return None
+    requested_by = scope.user if scope is not None else None
+    snapshot = request_snapshot(area_id, start, end, resource, requested_by=requested_by)
     # With in-process tasks (tests, TASKS_IMMEDIATE) it may already be computed.
     snapshot.refresh_from_db()
     return snapshot

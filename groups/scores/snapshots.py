@@ -196,6 +196,8 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
                     **values,
                 )
             )
+        # Everything above only read; the writes follow in one short transaction, so pages
+        # saving meanwhile wait for at most that (SQLite has one writer at a time).
         with transaction.atomic():
             PersonScore.objects.filter(snapshot=snapshot).delete()
             GroupScore.objects.filter(snapshot=snapshot).delete()
@@ -210,7 +212,6 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
             snapshot.duration_seconds = time.perf_counter() - started
             snapshot.error = ""
             snapshot.save()
-            _prune(snapshot)
     except Exception:
         logger.exception("Score snapshot %s failed", snapshot.pk)
         ScoreSnapshot.objects.filter(pk=snapshot.pk).update(
@@ -221,6 +222,8 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
         )
         snapshot.refresh_from_db()
         raise
+    with transaction.atomic():  # a second short transaction: older rows of the key go
+        _prune(snapshot)
     return snapshot
 
 

@@ -50,7 +50,10 @@ def scores_download(request, ref):
     start, end, resource = _window(form)
     snapshot = reading.latest_snapshot(area, start, end, resource)
     if snapshot is None:
-        pending = reading.request_snapshot(area, start, end, resource)
+        waiting = reading.pending_snapshot(area, start, end, resource)
+        if waiting is None and not access.may_request_scores(scope, area.pk, custom_window=start is not None):
+            return _page(request, {"area": area, "form": form, "kind": "scores", "busy": True})
+        pending = reading.request_snapshot(area, start, end, resource, requested_by=request.user)
         pending.refresh_from_db()  # computed in-process when tasks run immediately
         if pending.status != SnapshotStatus.DONE:
             return _page(request, {"area": area, "form": form, "kind": "scores", "pending": pending})

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -60,6 +62,25 @@ def _filter_query(start, end, resource: str) -> str:
     return urlencode(params)
 
 
+def _group_report_access(request, ref: str):
+    """(group, scope, report area) for the group report and its retry, or 404/403."""
+    group = access.get_group(request, ref)
+    scope = access.scope_for(request)
+    access.require(scope.read_reports())
+    return group, scope, report_area(scope, group.area_id)
+
+
+def _person_report_access(request, ref: str):
+    """(person, scope, own, report area) for the person's profile and its retry, or 404/403."""
+    person = access.get_person(request, ref)
+    scope = access.scope_for(request)
+    own = scope.person is not None and scope.person.pk == person.pk
+    access.require(own or scope.read_reports())
+    # no consent recorded: their exchanges are for facilitators only
+    access.require(scope.shows_exchanges_of(person))
+    return person, scope, own, report_area(scope, person.area_id)
+
+
 # ------------------------------------------------------------------------ pages
 
 
@@ -70,7 +91,7 @@ def report_dashboard(request, ref: str | None = None):
     area = access.get_area(request, ref) if ref is not None else scope.default_report_area()
     access.require(scope.read_reports())
     form, (start, end, resource), invalid = _filters(request)
-    found = reading.read(area.pk, start, end, resource, network=True)
+    found = reading.read(area.pk, start, end, resource, network=True, scope=scope)
     snapshot, pending = found.snapshot, found.pending
     context = {
         "area": area,
@@ -78,6 +99,7 @@ def report_dashboard(request, ref: str | None = None):
         "invalid_filters": invalid,
         "snapshot": snapshot,
         "pending": pending,
+        "retry_url": reverse("groups:report_dashboard_retry", args=[area.ref]),
         "children": area.children.order_by("name"),
         "query": _filter_query(start, end, resource),
     }
@@ -90,12 +112,9 @@ def report_dashboard(request, ref: str | None = None):
 @require_http_methods(["GET"])
 @login_required
 def report_group(request, ref: str):
-    group = access.get_group(request, ref)
-    scope = access.scope_for(request)
-    access.require(scope.read_reports())
+    group, scope, area = _group_report_access(request, ref)
     form, (start, end, resource), invalid = _filters(request)
-    area = report_area(scope, group.area_id)
-    found = reading.read(area.pk, start, end, resource, group=group)
+    found = reading.read(area.pk, start, end, resource, scope=scope, group=group)
     score, pending = found.row, found.pending
     context = {
         "free_text": scope.reads_free_text_of(group),
@@ -105,6 +124,7 @@ def report_group(request, ref: str):
         "invalid_filters": invalid,
         "score": score,
         "pending": pending,
+        "retry_url": reverse("groups:report_group_retry", args=[group.ref]),
     }
     if score is not None:
         context["snapshot"] = score.snapshot
@@ -136,15 +156,9 @@ def report_group_change(request, ref: str, activity_ref: str):
 @require_http_methods(["GET"])
 @login_required
 def report_person(request, ref: str):
-    person = access.get_person(request, ref)
-    scope = access.scope_for(request)
-    own = scope.person is not None and scope.person.pk == person.pk
-    access.require(own or scope.read_reports())
-    # no consent recorded: their exchanges are for facilitators only
-    access.require(scope.shows_exchanges_of(person))
+    person, scope, own, area = _person_report_access(request, ref)
     form, (start, end, resource), invalid = _filters(request)
-    area = report_area(scope, person.area_id)
-    found = reading.read(area.pk, start, end, resource, person=person)
+    found = reading.read(area.pk, start, end, resource, scope=scope, person=person)
     score, pending = found.row, found.pending
     context = {
         "person": person,
@@ -155,6 +169,7 @@ def report_person(request, ref: str):
         "score": score,
         "pending": pending,
         "area": area,
+        "retry_url": reverse("groups:report_person_retry", args=[person.ref]),
     }
     if score is not None:
         context["snapshot"] = score.snapshot
@@ -162,6 +177,45 @@ def report_person(request, ref: str):
             person_profile(scope, person, score, resource, own=own, name=context["name"], area=area)
         )
     return _render(request, "groups/report_person.html", context)
+
+
+# ------------------------------------------------------- asking again for a computation
+# A report waiting longer than QUEUE_STALE_SECONDS offers to ask again (a POST, checked like
+# its page): the stuck computation is given up and a new one queued, then back to the page.
+
+
+def _retry(request, scope: access.Scope, area, page_url: str):
+    form, (start, end, resource), invalid = _filters(request)
+    if not invalid:
+        reading.give_up_if_stuck(area.pk, start, end, resource)
+        found = reading.read(area.pk, start, end, resource, scope=scope, again=True)
+        if found.snapshot is None and found.pending is None:
+            messages.warning(request, _("Your other report for this area is still being computed."))
+    query = request.GET.urlencode()
+    return redirect(f"{page_url}?{query}" if query else page_url)
+
+
+@require_http_methods(["POST"])
+@login_required
+def report_dashboard_retry(request, ref: str):
+    area = access.get_area(request, ref)
+    scope = access.scope_for(request)
+    access.require(scope.read_reports())
+    return _retry(request, scope, area, reverse("groups:report_dashboard", args=[area.ref]))
+
+
+@require_http_methods(["POST"])
+@login_required
+def report_group_retry(request, ref: str):
+    group, scope, area = _group_report_access(request, ref)
+    return _retry(request, scope, area, reverse("groups:report_group", args=[group.ref]))
+
+
+@require_http_methods(["POST"])
+@login_required
+def report_person_retry(request, ref: str):
+    person, scope, _own, area = _person_report_access(request, ref)
+    return _retry(request, scope, area, reverse("groups:report_person", args=[person.ref]))
 
 
 @require_http_methods(["GET"])

@@ -18,6 +18,7 @@ from groups import access, audit
 from groups.forms.safety import AuditFilterForm, ErasureForm
 from groups.models import Exchange
 from groups.services.safety import erase_person
+from groups.worker import queue_state
 
 from .render import done, render_page
 
@@ -28,15 +29,30 @@ logger = logging.getLogger(__name__)
 @never_cache
 def healthz(request):
     """For monitors and load balancers: no login, no personal data, 503 while the database
-    cannot answer a trivial query."""
+    cannot answer a trivial query. The task queue is reported too: "degraded" (still 200, the
+    pages are served) when a task has waited longer than QUEUE_STALE_SECONDS."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        queue = queue_state()
     except DatabaseError as exc:
         logger.warning("Health check: database unavailable: %s", exc)
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    if queue.stale:
+        logger.warning("Health check: a task has waited %s s", queue.oldest_waiting_seconds)
+    return JsonResponse(
+        {
+            "status": "degraded" if queue.stale else "ok",
+            "database": "ok",
+            "queue": {
+                "status": "stale" if queue.stale else "ok",
+                "waiting": queue.waiting,
+                "oldest_waiting_seconds": queue.oldest_waiting_seconds,
+                "stale_after_seconds": queue.stale_after_seconds,
+            },
+        }
+    )
 
 
 # --- audit trail ------------------------------------------------------------------------------
