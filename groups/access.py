@@ -662,23 +662,22 @@ class Scope:
     def may_manage_person(self, person: Person) -> bool:
         return self.looked_after_people().filter(pk=person.pk).exists()
 
-
-def may_request_scores(scope: Scope, area_id: int, *, custom_window: bool) -> bool:
-    """May this user queue a new score computation of the area? The preset windows (the last
-    12 months, per resource type) are shared by everyone and debounced to one per key: yes.
-    A window of their own choosing: only while no other of theirs for this area is waiting or
-    running, so plain page loads cannot pile up background work (issue 9, finding 9). One that
-    has waited longer than QUEUE_STALE_SECONDS (a stopped worker) no longer counts."""
-    if not custom_window:
-        return True
-    if not scope.is_authenticated:
-        return False
-    since = timezone.now() - timedelta(seconds=settings.QUEUE_STALE_SECONDS)
-    return not (
-        ScoreSnapshot.objects.queued()
-        .filter(area_id=area_id, rolling=False, requested_by=scope.user, requested_at__gte=since)
-        .exists()
-    )
+    def may_request_scores(self, area_id: int, *, custom_window: bool) -> bool:
+        """May this user queue a new score computation of the area? The preset windows (the
+        last 12 months, per resource type) are shared by everyone and debounced to one per
+        key: yes. A window of their own choosing: only while no other of theirs for this area
+        is waiting or running, so plain page loads cannot pile up background work. One that
+        has waited longer than QUEUE_STALE_SECONDS (a stopped worker) no longer counts."""
+        if not custom_window:
+            return True
+        if not self.is_authenticated:
+            return False
+        since = timezone.now() - timedelta(seconds=settings.QUEUE_STALE_SECONDS)
+        return not (
+            ScoreSnapshot.objects.queued()
+            .filter(area_id=area_id, rolling=False, requested_by=self.user, requested_at__gte=since)
+            .exists()
+        )
 
 
 def scope_for(request_or_user) -> Scope:

@@ -950,7 +950,7 @@ class ScoreSnapshot(models.Model):
         _("status"), max_length=16, choices=SnapshotStatus.choices, default=SnapshotStatus.PENDING
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    # Who asked for a window of their own choosing (access.may_request_scores bounds them);
+    # Who asked for a window of their own choosing (access.Scope.may_request_scores bounds them);
     # empty for the shared preset windows and for recomputations after a change.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,

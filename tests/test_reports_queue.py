@@ -119,10 +119,10 @@ def test_a_computation_waiting_too_long_no_longer_blocks_its_user(client, coordi
     english(client, coordinator)
     client.get(dashboard(), window(0))
     scope = access.Scope(coordinator)
-    assert not access.may_request_scores(scope, world.district.pk, custom_window=True)
-    assert access.may_request_scores(scope, world.district.pk, custom_window=False)
+    assert not scope.may_request_scores(world.district.pk, custom_window=True)
+    assert scope.may_request_scores(world.district.pk, custom_window=False)
     custom().update(requested_at=timezone.now() - dt.timedelta(seconds=settings.QUEUE_STALE_SECONDS + 60))
-    assert access.may_request_scores(scope, world.district.pk, custom_window=True)
+    assert scope.may_request_scores(world.district.pk, custom_window=True)
 
 
 # --- waited too long: ask again -------------------------------------------------------------

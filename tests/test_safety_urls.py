@@ -292,6 +292,9 @@ EXPECTED_MORE: dict[str, tuple] = {
     "groups:report_group": (404, OK),
     "groups:report_group_change": (404, OK),
     "groups:report_person": (404, OK),
+    "groups:report_dashboard_retry": (405, 405),  # POST only
+    "groups:report_group_retry": (405, 405),
+    "groups:report_person_retry": (405, 405),
     "groups:methodology": (OK, OK),
     "groups:scores_download": (404, OK),
     "groups:network_download": (404, OK),

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from groups import access
 from groups.models import Area, Group, GroupScore, Person, PersonScore, ScoreSnapshot, SnapshotStatus
 
 from .tasks import compute_snapshot_task
@@ -72,7 +71,7 @@ def request_snapshot(
     """Ask for a snapshot to be computed in the background. Debounced: when one of the key is
     already waiting, that one is returned; when one is running, it is returned too unless the
     data changed after it started (after_change), which needs a fresh one. Pages ask
-    access.may_request_scores first for a window of the user's choosing (requested_by)."""
+    Scope.may_request_scores first for a window of the user's choosing (requested_by)."""
     waiting = pending_snapshot(area, start, end, resource)
     if waiting is not None and (waiting.status == SnapshotStatus.PENDING or not after_change):
         return waiting
@@ -164,7 +163,7 @@ def read(
     and a fresh one requested (debounced); a missing one is requested, unless one of the key
     failed a moment ago (the page's poll would otherwise restart a failing computation; `again`
     is the user's explicit retry). With the viewer's `scope`, a window of their own choosing is
-    queued only as access.may_request_scores allows; otherwise the Reading is empty (neither
+    queued only as Scope.may_request_scores (groups/access.py) allows; otherwise the Reading is empty (neither
     snapshot nor pending: the page says one of their reports is still being computed)."""
     model = _row_model(row_lookup)
     done = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource)
@@ -217,7 +216,7 @@ def _request_unless_failed(
     )
     if failed is not None and not again:
         return failed
-    if scope is not None and not access.may_request_scores(scope, area_id, custom_window=start is not None):
+    if scope is not None and not scope.may_request_scores(area_id, custom_window=start is not None):
         return None
     requested_by = scope.user if scope is not None else None
     snapshot = request_snapshot(area_id, start, end, resource, requested_by=requested_by)

@@ -51,7 +51,7 @@ def scores_download(request, ref):
     snapshot = reading.latest_snapshot(area, start, end, resource)
     if snapshot is None:
         waiting = reading.pending_snapshot(area, start, end, resource)
-        if waiting is None and not access.may_request_scores(scope, area.pk, custom_window=start is not None):
+        if waiting is None and not scope.may_request_scores(area.pk, custom_window=start is not None):
             return _page(request, {"area": area, "form": form, "kind": "scores", "busy": True})
         pending = reading.request_snapshot(area, start, end, resource, requested_by=request.user)
         pending.refresh_from_db()  # computed in-process when tasks run immediately
