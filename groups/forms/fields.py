@@ -1,6 +1,13 @@
 """Form fields shared by several forms."""
 
+import uuid
+
 from django import forms
+from django.urls import reverse_lazy
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from groups import amounts
 
 # The largest primary key a BigAutoField can hold: anything bigger cannot name a row, and
 # passing it to the database raises an overflow (SQLite) or out-of-range error (PostgreSQL).
@@ -24,3 +31,89 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"value": pk},
                 )
         return super()._check_values(value)
+
+
+class AmountInput(forms.TextInput):
+    """A text input followed by the place where "Read as 50.000" appears."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, attrs, renderer) + mark_safe(
+            '<output class="amount-read" aria-live="polite"></output>'
+        )
+
+
+class AmountField(forms.DecimalField):
+    """An amount as people write it, read by groups/amounts.py (the one rule for forms, the
+    meeting sheet and imports): "50.000", "Rp 50.000", "12,5", "Rp50rb", "1,5 jt". Its widget
+    asks the server, as the user types, what the text is read as."""
+
+    widget = AmountInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", amounts.PLACES)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+        self.error_messages.setdefault("min_value", _("The amount cannot be negative."))
+        self.widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("groups:amount_read"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "next .amount-read",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+            }
+        )
+
+    def widget_attrs(self, widget):
+        # DecimalField would add step/min/max meant for a number input; this is text.
+        return {}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return amounts.parse_amount(str(value))
+        except amounts.AmountError as error:
+            raise forms.ValidationError(error.message, code="invalid") from None
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
+class TokenField(forms.UUIDField):
+    """The one-time token of a create form. Shown again as posted, so that correcting an
+    error and sending again is still the same form; a garbled one is replaced by a fresh one
+    (the form can then be sent once more)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        out_of_date = _("This form is out of date. Check the details and send it again.")
+        kwargs.setdefault("error_messages", {"required": out_of_date, "invalid": out_of_date})
+        super().__init__(initial=uuid.uuid4, **kwargs)
+
+    def bound_data(self, data, initial):
+        try:
+            return uuid.UUID(str(data))
+        except ValueError:
+            return uuid.uuid4()
+
+
+class SubmitOnce:
+    """A create form sent once: adds the hidden `token` (see services/submissions.py) and
+    keeps it out of cleaned_data, so views pass cleaned_data on unchanged."""
+
+    token: uuid.UUID | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"] = TokenField()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.token = cleaned.pop("token", None)
+        return cleaned

@@ -20,7 +20,7 @@ from groups.models import (
     Role,
 )
 
-from .fields import ModelMultipleChoiceField
+from .fields import ModelMultipleChoiceField, SubmitOnce
 
 PAGE_SIZE = 50
 
@@ -128,6 +128,10 @@ class GroupForm(forms.ModelForm):
         return cleaned
 
 
+class GroupCreateForm(SubmitOnce, GroupForm):
+    pass
+
+
 class GroupEditForm(GroupForm):
     class Meta(GroupForm.Meta):
         fields = [*GroupForm.Meta.fields, "is_active"]
@@ -161,7 +165,7 @@ class PersonForm(forms.ModelForm):
         return not_in_future(self.cleaned_data["consent_on"])
 
 
-class PersonCreateForm(PersonForm):
+class PersonCreateForm(SubmitOnce, PersonForm):
     """A new person: recorded only with their consent, asked for first."""
 
     consent_given = forms.BooleanField(
@@ -193,7 +197,7 @@ class NewMemberForm(PersonCreateForm):
         self.fields["joined_on"].initial = timezone.localdate
 
 
-class MembershipAddForm(forms.Form):
+class MembershipAddForm(SubmitOnce, forms.Form):
     """Add someone already known; `candidates` are the people this user may add."""
 
     person = forms.ModelChoiceField(queryset=None, to_field_name="ref", widget=forms.HiddenInput)
@@ -268,6 +272,10 @@ class NormForm(forms.ModelForm):
         return not_in_future(self.cleaned_data["agreed_on"])
 
 
+class NormCreateForm(SubmitOnce, NormForm):
+    pass
+
+
 class NormRetireForm(forms.Form):
     retired_on = forms.DateField(label=_("Retired on"), widget=DateInput, initial=timezone.localdate)
 
@@ -275,7 +283,7 @@ class NormRetireForm(forms.Form):
         return not_in_future(self.cleaned_data["retired_on"])
 
 
-class NormReviewForm(forms.ModelForm):
+class NormReviewForm(SubmitOnce, forms.ModelForm):
     rating = forms.TypedChoiceField(
         label=_("How well is it kept?"),
         coerce=int,
@@ -317,6 +325,10 @@ class ActorForm(forms.ModelForm):
         return name
 
 
+class ActorCreateForm(SubmitOnce, ActorForm):
+    pass
+
+
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
@@ -339,3 +351,7 @@ class ActivityForm(forms.ModelForm):
                 _("Give a date between 1900 and a year from now.")
             )
         return day
+
+
+class ActivityCreateForm(SubmitOnce, ActivityForm):
+    pass

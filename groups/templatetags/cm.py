@@ -1,5 +1,7 @@
 """Small template helpers shared by the registry pages and the navigation."""
 
+import uuid
+
 from django import template
 
 from groups import access
@@ -40,3 +42,9 @@ def shows_name(person, namer):
     return namer is None or namer.shows_name(
         person_id=person.pk, has_consent=person.consent_on is not None
     )
+
+
+@register.simple_tag
+def new_token() -> str:
+    """A fresh one-time token for a form written by hand (see services/submissions.py)."""
+    return str(uuid.uuid4())

@@ -24,9 +24,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from groups import access, privacy_rules
+from groups import access, amounts, privacy_rules
 from groups.forms.exchanges import (
     GAVE,
+    AmountReadForm,
     AnswerForm,
     ExchangeForm,
     ExchangeStartForm,
@@ -422,3 +423,16 @@ def exchange_pending(request):
     if _wants_fragment(request):
         return render(request, "groups/exchange_pending.html#pending_list", context)
     return render(request, "groups/exchange_pending.html", context)
+
+
+@require_http_methods(["GET"])
+@login_required
+def amount_read(request):
+    """What an amount being typed is read as ("Read as 50.000." or why it cannot be read):
+    asked by every amount field as one types, so the form, the sheet and the import share
+    one rule (groups/amounts.py) and the person sees it before saving."""
+    form = AmountReadForm(request.GET)
+    context = {"form": form, "read": None}
+    if form.is_valid() and form.cleaned_data["amount"] is not None:
+        context["read"] = amounts.read_as(form.cleaned_data["amount"])
+    return render(request, "groups/amount_read.html", context)

@@ -28,6 +28,7 @@ from groups.forms import registry as forms
 from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role
 from groups.privacy import namer_for
 from groups.services import registry as services
+from groups.services import submissions
 
 # --- helpers shared by the registry views ---------------------------------------------------
 
@@ -44,6 +45,16 @@ def done(request, url: str):
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+def already_saved(request, saved: submissions.AlreadySaved):
+    """A form sent a second time (double click, Back and resend): nothing is saved again;
+    the person is shown what the first post saved."""
+    if saved.url:
+        messages.info(request, _("This was already saved, so nothing was saved twice. Here it is."))
+        return done(request, saved.url)
+    messages.error(request, _("This form has already been used. Here is a new one."))
+    return done(request, request.get_full_path())
 
 
 def posted(request):
@@ -154,11 +165,19 @@ def group_list(request):
 def group_create(request):
     scope = access.scope_for(request)
     require_facilitator(scope)
-    form = forms.GroupForm(posted(request), areas=editable_areas(scope))
+    form = forms.GroupCreateForm(posted(request), areas=editable_areas(scope))
     if form.is_valid():
-        group = services.create_group(
-            facilitator=None if scope.is_staff else request.user, **form.cleaned_data
-        )
+        try:
+            group = submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.create_group(
+                    facilitator=None if scope.is_staff else request.user, **form.cleaned_data
+                ),
+                url_of=lambda group: reverse("groups:group_detail", args=[group.ref]),
+            )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         messages.success(request, _("The group is registered. Now add its members."))
         return done(request, reverse("groups:group_detail", args=[group.ref]))
     return render_page(request, "groups/group_form.html", {"form": form}, "form")
@@ -257,7 +276,15 @@ def person_create(request):
     form = forms.PersonCreateForm(posted(request), areas=editable_areas(scope))
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}
-        person = services.create_person(recorded_by=request.user, **fields)
+        try:
+            person = submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.create_person(recorded_by=request.user, **fields),
+                url_of=lambda person: reverse("groups:person_detail", args=[person.ref]),
+            )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         messages.success(request, _("The person is registered."))
         return done(request, reverse("groups:person_detail", args=[person.ref]))
     return render_page(request, "groups/person_form.html", {"form": form}, "form")
@@ -319,12 +346,19 @@ def membership_add(request, ref):
     if form.is_valid():
         person = form.cleaned_data["person"]
         try:
-            services.add_member(
-                group=group,
-                person=person,
-                role=form.cleaned_data["role"],
-                joined_on=form.cleaned_data["joined_on"],
+            submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.add_member(
+                    group=group,
+                    person=person,
+                    role=form.cleaned_data["role"],
+                    joined_on=form.cleaned_data["joined_on"],
+                ),
+                url_of=lambda _membership: reverse("groups:group_detail", args=[group.ref]),
             )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         except IntegrityError:
             form.add_error("person", _("This person is already a member of this group."))
         else:
@@ -368,9 +402,16 @@ def membership_create(request, ref):
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}
         try:
-            person, _membership = services.register_member(
-                group=group, recorded_by=request.user, **fields
+            person, _membership = submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.register_member(
+                    group=group, recorded_by=request.user, **fields
+                ),
+                url_of=lambda _saved: reverse("groups:group_detail", args=[group.ref]),
             )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         except IntegrityError:
             form.add_error(None, _("The person could not be saved. Please try again."))
         else:
@@ -433,9 +474,17 @@ def membership_end(request, ref, membership_id):
 @login_required
 def norm_create(request, ref):
     group = access.get_group(request, ref, edit=True)
-    form = forms.NormForm(posted(request))
+    form = forms.NormCreateForm(posted(request))
     if form.is_valid():
-        norm = services.create_norm(group=group, **form.cleaned_data)
+        try:
+            norm = submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.create_norm(group=group, **form.cleaned_data),
+                url_of=lambda norm: reverse("groups:norm_detail", args=[group.ref, norm.ref]),
+            )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         messages.success(request, _("The norm is added."))
         return done(request, reverse("groups:norm_detail", args=[group.ref, norm.ref]))
     return render_page(request, "groups/norm_form.html", {"group": group, "form": form}, "form")
@@ -499,7 +548,17 @@ def normreview_create(request, ref, norm_ref):
         if not norm.is_active:
             form.add_error(None, _("A retired norm is no longer reviewed."))
         else:
-            services.add_norm_review(norm=norm, reviewed_by=request.user, **form.cleaned_data)
+            try:
+                submissions.save_once(
+                    token=form.token,
+                    user=request.user,
+                    save=lambda: services.add_norm_review(
+                        norm=norm, reviewed_by=request.user, **form.cleaned_data
+                    ),
+                    url_of=lambda _review: reverse("groups:norm_detail", args=[group.ref, norm.ref]),
+                )
+            except submissions.AlreadySaved as saved:
+                return already_saved(request, saved)
             messages.success(request, _("The review is saved."))
             return done(request, reverse("groups:norm_detail", args=[group.ref, norm.ref]))
     context = {"group": group, "norm": norm, "form": form}
@@ -532,9 +591,17 @@ def actor_list(request):
 def actor_create(request):
     scope = access.scope_for(request)
     require_facilitator(scope)
-    form = forms.ActorForm(posted(request), areas=actor_areas(scope))
+    form = forms.ActorCreateForm(posted(request), areas=actor_areas(scope))
     if form.is_valid():
-        services.create_actor(**form.cleaned_data)
+        try:
+            submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.create_actor(**form.cleaned_data),
+                url_of=lambda _actor: reverse("groups:actor_list"),
+            )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         messages.success(request, _("The external actor is added."))
         return done(request, reverse("groups:actor_list"))
     return render_page(request, "groups/actor_form.html", {"form": form}, "form")
@@ -564,11 +631,21 @@ def actor_edit(request, ref):
 def activity_create(request, ref):
     group = access.get_group(request, ref, edit=True)
     scope = access.scope_for(request)
-    form = forms.ActivityForm(
+    form = forms.ActivityCreateForm(
         posted(request), actors=scope.actors().order_by("name"), members=open_members(group)
     )
     if form.is_valid():
-        activity = services.create_activity(group=group, **form.cleaned_data)
+        try:
+            activity = submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.create_activity(group=group, **form.cleaned_data),
+                url_of=lambda activity: reverse(
+                    "groups:activity_detail", args=[group.ref, activity.ref]
+                ),
+            )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         messages.success(request, _("The activity is recorded."))
         return done(request, reverse("groups:activity_detail", args=[group.ref, activity.ref]))
     return render_page(request, "groups/activity_form.html", {"group": group, "form": form}, "form")
