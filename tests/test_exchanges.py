@@ -427,7 +427,9 @@ class TestAmountField:
         with translation.override(language):
             assert AmountField().clean(text) == expected
 
-    @pytest.mark.parametrize("language, text", [("en", "1.2.3"), ("id", "0,125"), ("id", "Rp"), ("en", "12,5,0")])
+    @pytest.mark.parametrize(
+        "language, text", [("en", "1.2.3"), ("id", "0,125"), ("id", "Rp"), ("en", "12,5,0")]
+    )
     def test_what_is_not_an_amount_is_refused(self, language, text):
         with translation.override(language), pytest.raises(ValidationError):
             AmountField().clean(text)

@@ -28,6 +28,19 @@ class AlreadySaved(Exception):
         self.url = url
 
 
+def sent_before(*, token: str | None, user) -> AlreadySaved | None:
+    """Whether a posted token was used already: checked before the form is validated, since
+    what the first post saved can make the second one invalid ("already a member")."""
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    used = FormSubmission.objects.filter(token=token).values_list("user_id", "url").first()
+    if used is None:
+        return None
+    return AlreadySaved(used[1] if used[0] == user.pk else "")
+
+
 @transaction.atomic
 def save_once(*, token: uuid.UUID, user, save: Callable[[], T], url_of: Callable[[T], str]) -> T:
     """Run save() unless this token was used; raise AlreadySaved if it was."""

@@ -57,6 +57,14 @@ def already_saved(request, saved: submissions.AlreadySaved):
     return done(request, request.get_full_path())
 
 
+def sent_before(request):
+    """The answer to a create form posted again (its token already used), else None."""
+    if request.method != "POST":
+        return None
+    saved = submissions.sent_before(token=request.POST.get("token"), user=request.user)
+    return already_saved(request, saved) if saved is not None else None
+
+
 def posted(request):
     return request.POST if request.method == "POST" else None
 
@@ -165,6 +173,8 @@ def group_list(request):
 def group_create(request):
     scope = access.scope_for(request)
     require_facilitator(scope)
+    if (again := sent_before(request)) is not None:
+        return again
     form = forms.GroupCreateForm(posted(request), areas=editable_areas(scope))
     if form.is_valid():
         try:
@@ -273,6 +283,8 @@ def person_list(request):
 def person_create(request):
     scope = access.scope_for(request)
     require_facilitator(scope)
+    if (again := sent_before(request)) is not None:
+        return again
     form = forms.PersonCreateForm(posted(request), areas=editable_areas(scope))
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}
@@ -338,6 +350,8 @@ def person_edit(request, ref):
 def membership_add(request, ref):
     """Find someone already known (as you type, or with the search button) and add them."""
     group = access.get_group(request, ref, edit=True)
+    if (again := sent_before(request)) is not None:
+        return again
     scope = access.scope_for(request)
     candidates = scope.member_candidates(group)
     search = forms.MemberSearchForm(request.GET)
@@ -392,6 +406,8 @@ def membership_add(request, ref):
 def membership_create(request, ref):
     """Someone not yet known: register the person and their membership in one step."""
     group = access.get_group(request, ref, edit=True)
+    if (again := sent_before(request)) is not None:
+        return again
     scope = access.scope_for(request)
     areas = with_area(editable_areas(scope), group.area_id)
     search = forms.MemberSearchForm(request.GET)
@@ -474,6 +490,8 @@ def membership_end(request, ref, membership_id):
 @login_required
 def norm_create(request, ref):
     group = access.get_group(request, ref, edit=True)
+    if (again := sent_before(request)) is not None:
+        return again
     form = forms.NormCreateForm(posted(request))
     if form.is_valid():
         try:
@@ -543,6 +561,8 @@ def norm_retire(request, ref, norm_ref):
 def normreview_create(request, ref, norm_ref):
     group = access.get_group(request, ref, edit=True)
     norm = get_object_or_404(group.norms, ref=norm_ref)
+    if (again := sent_before(request)) is not None:
+        return again
     form = forms.NormReviewForm(posted(request))
     if form.is_valid():
         if not norm.is_active:
@@ -591,6 +611,8 @@ def actor_list(request):
 def actor_create(request):
     scope = access.scope_for(request)
     require_facilitator(scope)
+    if (again := sent_before(request)) is not None:
+        return again
     form = forms.ActorCreateForm(posted(request), areas=actor_areas(scope))
     if form.is_valid():
         try:
@@ -630,6 +652,8 @@ def actor_edit(request, ref):
 @login_required
 def activity_create(request, ref):
     group = access.get_group(request, ref, edit=True)
+    if (again := sent_before(request)) is not None:
+        return again
     scope = access.scope_for(request)
     form = forms.ActivityCreateForm(
         posted(request), actors=scope.actors().order_by("name"), members=open_members(group)

@@ -13,7 +13,7 @@ from groups.forms import sheet as forms
 from groups.services import registry as services
 from groups.services import submissions
 
-from .registry import already_saved, done, open_members, render_page
+from .registry import already_saved, done, open_members, render_page, sent_before
 
 
 def sheet_parties(request, group):
@@ -27,6 +27,8 @@ def sheet_parties(request, group):
 @login_required
 def exchange_sheet(request, ref):
     group = access.get_group(request, ref, edit=True)
+    if (again := sent_before(request)) is not None:
+        return again
     parties = sheet_parties(request, group)
     if request.method == "POST":
         sheet = forms.SheetForm(request.POST)
