@@ -186,6 +186,12 @@ class PersonCreateForm(SubmitOnce, PersonForm):
         self.fields["consent_on"].help_text = ""
 
 
+class DuplicateChoiceForm(forms.Form):
+    """After possible duplicates were shown: "a different person" registers anyway."""
+
+    different_person = forms.BooleanField(required=False)
+
+
 class NewMemberForm(PersonCreateForm):
     """A person not yet known, and their membership of the group, in one step."""
 

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from groups import access, privacy_rules
+from groups import access, names, privacy_rules
 from groups.forms import registry as forms
 from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role
 from groups.privacy import namer_for
@@ -63,6 +63,21 @@ def sent_before(request):
         return None
     saved = submissions.sent_before(token=request.POST.get("token"), user=request.user)
     return already_saved(request, saved) if saved is not None else None
+
+
+def duplicates_of(request, form, people: QuerySet[Person]) -> list[Person]:
+    """People already known who may be the one being registered (similar name, same area or
+    birth year), unless the facilitator said it is a different person. Adds the form error."""
+    choice = forms.DuplicateChoiceForm(request.POST)
+    if choice.is_valid() and choice.cleaned_data["different_person"]:
+        return []
+    data = form.cleaned_data
+    found = names.possible_duplicates(
+        people, full_name=data["full_name"], area=data.get("area"), birth_year=data.get("birth_year")
+    )
+    if found:
+        form.add_error(None, _("Someone with a similar name is already known. Is it one of them?"))
+    return found
 
 
 def posted(request):
@@ -286,6 +301,7 @@ def person_create(request):
     if (again := sent_before(request)) is not None:
         return again
     form = forms.PersonCreateForm(posted(request), areas=editable_areas(scope))
+    duplicates = duplicates_of(request, form, scope.people()) if form.is_valid() else []
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}
         try:
@@ -299,7 +315,8 @@ def person_create(request):
             return already_saved(request, saved)
         messages.success(request, _("The person is registered."))
         return done(request, reverse("groups:person_detail", args=[person.ref]))
-    return render_page(request, "groups/person_form.html", {"form": form}, "form")
+    context = {"form": form, "duplicates": duplicates, "namer": namer_for(scope)}
+    return render_page(request, "groups/person_form.html", context, "form")
 
 
 @require_http_methods(["GET"])
@@ -415,6 +432,7 @@ def membership_create(request, ref):
     if search.is_valid():
         initial["full_name"] = search.cleaned_data["q"].strip()
     form = forms.NewMemberForm(posted(request), areas=areas, initial=initial)
+    duplicates = duplicates_of(request, form, scope.member_candidates(group)) if form.is_valid() else []
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}
         try:
@@ -435,9 +453,8 @@ def membership_create(request, ref):
                 request, _("%(name)s is registered and added to the group.") % {"name": person.full_name}
             )
             return done(request, reverse("groups:group_detail", args=[group.ref]))
-    return render_page(
-        request, "groups/membership_create.html", {"group": group, "form": form}, "form"
-    )
+    context = {"group": group, "form": form, "duplicates": duplicates, "namer": namer_for(scope)}
+    return render_page(request, "groups/membership_create.html", context, "form")
 
 
 @require_http_methods(["GET", "POST"])
