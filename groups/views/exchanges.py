@@ -258,7 +258,7 @@ def my_exchanges(request):
     page = Paginator(mine, PER_PAGE).get_page(form.cleaned_data["page"] if form.is_valid() else 1)
     rows = [_row(x, namer=namer, me=me, viewer=request.user, can_confirm=False) for x in page]
     context = {"me": me, "page": page, "rows": rows}
-    if _wants_fragment(request):
+    if _wants_fragment(request) and request.htmx.target != "awaiting-count":
         return render(request, "groups/my_exchanges.html#exchange_list", context)
     waiting = mine.awaiting(me)
     awaiting = [
@@ -371,7 +371,9 @@ def _answer(request, ref, *, settle, done: str):
             can_confirm=False,  # settled either way
         )
         context = {"row": row, "me": scope.person, "notice": notice, "in_list": True}
-        return render(request, "groups/exchange_detail.html#exchange_card", context)
+        response = render(request, "groups/exchange_detail.html#exchange_card", context)
+        response["HX-Trigger"] = "exchange-answered"  # the page's counts and lists fetch again
+        return response
     messages.add_message(request, level, notice)
     return HttpResponseRedirect(next_url or reverse("groups:exchange_detail", args=[exchange.ref]))
 
