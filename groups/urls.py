@@ -72,6 +72,7 @@ urlpatterns += [
     path("exchanges/new/", exchanges.exchange_create, name="exchange_create"),
     path("exchanges/new/parties/", exchanges.exchange_party_search, name="exchange_party_search"),
     path("amounts/read/", exchanges.amount_read, name="amount_read"),
+    path("dates/read/", exchanges.date_read, name="date_read"),
     path("exchanges/pending/", exchanges.exchange_pending, name="exchange_pending"),
     path("exchanges/summary/", exchanges.my_summary, name="my_summary"),
     path("exchanges/<str:ref>/", exchanges.exchange_detail, name="exchange_detail"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import ExternalActor, Group, Membership, Person, Resource
 
-from .fields import AmountField
+from .fields import AmountField, DateInput
 
 GAVE, RECEIVED = "gave", "received"
 DIRECTIONS = [(GAVE, _("I gave")), (RECEIVED, _("I received"))]
@@ -60,7 +60,7 @@ class ExchangeForm(forms.Form):
     )
     date = forms.DateField(
         label=_("When?"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput,
         error_messages={"required": _("Give the date."), "invalid": _("Enter a valid date.")},
     )
     amount = AmountField(label=_("Amount (optional)"), required=False)
@@ -167,6 +167,17 @@ class AmountReadForm(forms.Form):
         # The amount field of any form asks: its name varies ("amount", "rows-3-amount").
         typed = next((v for k, v in query.items() if k.endswith("amount")), "")
         super().__init__({"amount": typed}, **kwargs)
+
+
+class DateReadForm(forms.Form):
+    """What a date being chosen is, in words (asked by every date input, see DateInput)."""
+
+    date = forms.DateField(required=False)
+
+    def __init__(self, query, **kwargs):
+        # Any date field of any form asks: its name varies ("date", "joined_on", "reviewed_on").
+        chosen = next(iter(query.values()), "")
+        super().__init__({"date": chosen}, **kwargs)
 
 
 class PageForm(forms.Form):

@@ -1,9 +1,12 @@
 """Form fields shared by several forms."""
 
+import datetime
 import uuid
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils import formats
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +34,43 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"value": pk},
                 )
         return super()._check_values(value)
+
+
+def date_in_words(value) -> str:
+    """A date as words in the page's language ("Wednesday, 2 December 2026"), so that day
+    and month cannot be swapped whatever order the phone's date picker shows them in."""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return ""
+    if not isinstance(value, datetime.date):
+        return ""
+    return formats.date_format(value, "l, j F Y")
+
+
+class DateInput(forms.DateInput):
+    """A native date picker (browsers send and expect ISO dates), followed by the chosen date
+    in words, updated as it changes: the picker's own order (dd/mm or mm/dd) follows the
+    phone's settings, not the page, so the words say which day was meant."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        attrs = {
+            "hx-get": reverse_lazy("groups:date_read"),
+            "hx-trigger": "change",
+            "hx-target": "next .date-read",
+            "hx-swap": "innerHTML",
+            **(attrs or {}),
+        }
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+    def render(self, name, value, attrs=None, renderer=None):
+        words = date_in_words(value) or _("Day, month and year: the date chosen is written here in words.")
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<output class="date-read" aria-live="polite">{}</output>', words
+        )
 
 
 class AmountInput(forms.TextInput):

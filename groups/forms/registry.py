@@ -20,18 +20,9 @@ from groups.models import (
     Role,
 )
 
-from .fields import ModelMultipleChoiceField, SubmitOnce
+from .fields import DateInput, ModelMultipleChoiceField, SubmitOnce
 
 PAGE_SIZE = 50
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; the ISO format is what browsers send and expect."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def not_in_future(value):
@@ -97,7 +88,8 @@ class GroupForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
         self.fields["meeting_frequency"].choices = [
-            ("", _("Not fixed / unknown")), *self.fields["meeting_frequency"].choices[1:]
+            # One "irregular" choice ("Irregularly"); the empty one only says it is not known.
+            ("", _("Not recorded")), *self.fields["meeting_frequency"].choices[1:]
         ]
 
     def clean_name(self):
@@ -357,6 +349,15 @@ class ActivityForm(forms.ModelForm):
                 _("Give a date between 1900 and a year from now.")
             )
         return day
+
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get("date")
+        if cleaned.get("attendees") and day is not None and day > timezone.localdate():
+            self.add_error(
+                "attendees", _("Attendance can be recorded only once the activity has taken place.")
+            )
+        return cleaned
 
 
 class ActivityCreateForm(SubmitOnce, ActivityForm):

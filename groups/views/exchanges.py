@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from groups.forms.exchanges import (
     GAVE,
     AmountReadForm,
     AnswerForm,
+    DateReadForm,
     ExchangeForm,
     ExchangeStartForm,
     PageForm,
@@ -37,6 +38,7 @@ from groups.forms.exchanges import (
     find_party,
     party_key,
 )
+from groups.forms.fields import date_in_words
 from groups.models import Exchange, ExchangeStatus, ExternalActor, Group, Membership, Person
 from groups.privacy import Namer, namer_for, pseudonym
 from groups.services import exchanges as services
@@ -438,3 +440,12 @@ def amount_read(request):
     if form.is_valid() and form.cleaned_data["amount"] is not None:
         context["read"] = amounts.read_as(form.cleaned_data["amount"])
     return render(request, "groups/amount_read.html", context)
+
+
+@require_http_methods(["GET"])
+@login_required
+def date_read(request):
+    """The date being chosen in words ("Wednesday, 2 December 2026"), asked by every date input."""
+    form = DateReadForm(request.GET)
+    words = date_in_words(form.cleaned_data["date"]) if form.is_valid() else ""
+    return HttpResponse(words or _("Enter a valid date."), content_type="text/plain; charset=utf-8")

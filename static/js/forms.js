@@ -88,7 +88,7 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
-    var message = words("failed").replace("%(status)s", xhr ? String(xhr.status) : "?");
+    var message = words("failed").replace("{status}", xhr ? String(xhr.status) : "?");
     failed(event, message);
   });
 
