@@ -4,6 +4,8 @@ reached (entries kept, nothing saved), and a double click registers one group.""
 
 import os
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -44,6 +46,12 @@ def page(live_server):
         browser.close()
 
 
+def shots_dir() -> Path:
+    target = Path(os.environ.get("BROWSER_SHOTS") or Path(tempfile.gettempdir()) / "browser_shots")
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
 def fill_group(page):
     page.fill("input[name=name]", GROUP)
     page.select_option("select[name=kind]", "farmers")
@@ -81,6 +89,7 @@ def test_a_server_error_is_shown_and_the_entries_are_kept(page):
         "Try again in a moment."
     )
     assert page.input_value("input[name=name]") == GROUP  # what was typed is still there
+    page.screenshot(path=str(shots_dir() / "forms-error-360.png"), full_page=True)
     assert page.locator("main form button:text-is('Register the group')").is_enabled()
     assert not Group.objects.exists()
     assert page.errors == []
@@ -122,3 +131,26 @@ def test_the_same_form_sent_again_by_the_server_twice_saves_once(page):
            }"""
     )
     assert Group.objects.filter(name=GROUP).count() == 1
+
+
+def test_a_possible_duplicate_is_shown_before_registering(page, live_server):
+    """The warning comes back through htmx; "a different person" (the clicked button) goes
+    with the post and registers them. Screenshot: $BROWSER_SHOTS or /tmp/browser_shots."""
+    from groups.models import Area, Person
+
+    village = Area.objects.get(ref="BF-V")
+    f.PersonFactory(ref="BF-SRI", full_name="Sri Handayani", area=village, birth_year=1962)
+    group = f.GroupFactory(ref="BF-G", name="Arisan Melati", area=village)
+    page.goto(f"{live_server.url}/groups/{group.ref}/members/new/?q=Sry+Handajani")
+    assert page.input_value("select[name=area]") == str(village.pk)  # the group's village
+    page.check("input[name=consent_given]")
+    page.click("main form button:text-is('Register and add to the group')")
+    warning = page.locator("main form section.duplicates")
+    warning.wait_for()
+    assert "Sri Handayani" in warning.inner_text() and "born 1962" in warning.inner_text()
+    page.screenshot(path=str(shots_dir() / "forms-duplicates-360.png"), full_page=True)
+    assert not Person.objects.filter(full_name="Sry Handajani").exists()
+    page.click("main form button:text-is('A different person: register them')")
+    page.wait_for_url(f"{live_server.url}/groups/{group.ref}/")
+    assert Person.objects.filter(full_name="Sry Handajani").count() == 1
+    assert page.errors == []
