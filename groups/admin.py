@@ -7,6 +7,7 @@ from .models import (
     Assignment,
     Exchange,
     ExternalActor,
+    FormSubmission,
     Group,
     GroupScore,
     Membership,
@@ -169,3 +170,9 @@ class GroupScoreAdmin(ReadOnlyAdmin):
     list_display = ["group", "snapshot", "size", "self_reliance", "ei_index"]
     search_fields = ["group__name", "group__ref"]
     list_select_related = ["group", "snapshot__area"]
+
+
+@admin.register(FormSubmission)
+class FormSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["token", "user", "url", "created_at"]
+    search_fields = ["url", "user__username"]
