@@ -132,6 +132,8 @@ LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
+# Date formats per language: communitymap/formats/<lang>/formats.py (English: "2 Dec 2026").
+FORMAT_MODULE_PATH = ["communitymap.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

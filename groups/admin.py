@@ -7,6 +7,7 @@ from .models import (
     Assignment,
     Exchange,
     ExternalActor,
+    FormSubmission,
     Group,
     GroupScore,
     ImportRecord,
@@ -181,3 +182,9 @@ class ImportRecordAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FormSubmission)
+class FormSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["token", "user", "url", "created_at"]
+    search_fields = ["url", "user__username"]

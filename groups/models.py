@@ -1076,3 +1076,25 @@ class GroupScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_id} @ {self.snapshot_id}"
+
+
+# --- Forms sent once ------------------------------------------------------------------------
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, once used. A second post of the same form (a double
+    click, Back and resend, two tabs, a slow network resending) finds the token here and is
+    sent to what the first post saved instead of saving it again; the primary key makes two
+    racing posts save one set (groups/services/submissions.py)."""
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 import factory
 from django.contrib.auth import get_user_model
@@ -101,3 +102,8 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     group = factory.SubFactory(GroupFactory)
     kind = models.ActivityKind.MEETING
     date = dt.date(2026, 6, 1)
+
+
+def once(data: dict) -> dict:
+    """A create form's post with its one-time token, as the rendered form carries it."""
+    return {**data, "token": str(uuid.uuid4())}

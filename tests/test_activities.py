@@ -9,6 +9,7 @@ from django.urls import reverse
 from groups.models import Activity
 
 from . import factories as f
+from .factories import once
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -90,13 +91,13 @@ def test_attendance_is_ticked_from_the_member_list(client, world, facilitator, a
     assert set(form.fields["attendees"].queryset) == {world.member_person, world.member2_person}
     response = client.post(
         url("activity_create", "G1"),
-        {
+        once({
             "kind": "training",
             "date": "2026-06-10",
             "title": "Pelatihan pembukuan",
             "actor": actor.pk,
             "attendees": [world.member_person.pk, world.member2_person.pk],
-        },
+        }),
     )
     activity = Activity.objects.get(title="Pelatihan pembukuan")
     assert response["Location"] == url("activity_detail", "G1", activity.ref)
@@ -119,7 +120,9 @@ def test_activity_create_bad_input(client, world, facilitator, data, field):
     if data.get("attendees") == ["P-OTHER"]:
         data = {"attendees": [world.other_member_person.pk]}
     client.force_login(facilitator)
-    response = client.post(url("activity_create", "G1"), {"kind": "meeting", "date": "2026-06-01", **data})
+    response = client.post(
+        url("activity_create", "G1"), once({"kind": "meeting", "date": "2026-06-01", **data})
+    )
     assert response.status_code == 200 and field in response.context["form"].errors
     assert b"errorlist" in response.content
     assert not Activity.objects.exists()
@@ -129,7 +132,7 @@ def test_activity_actor_outside_scope_is_refused(client, world, facilitator):
     far = f.ActorFactory(area=world.other_district)
     client.force_login(facilitator)
     response = client.post(
-        url("activity_create", "G1"), {"kind": "meeting", "date": "2026-06-01", "actor": far.pk}
+        url("activity_create", "G1"), once({"kind": "meeting", "date": "2026-06-01", "actor": far.pk})
     )
     assert response.status_code == 200 and "actor" in response.context["form"].errors
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from groups.models import Norm, NormReview
 
 from . import factories as f
+from .factories import once
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -86,12 +87,12 @@ def test_norm_create(client, world, facilitator):
     client.force_login(facilitator)
     response = client.post(
         url("norm_create", "G1"),
-        {
+        once({
             "statement": "  Yang berhalangan hadir memberi kabar. ",
             "category": "participation",
             "how_agreed": "consensus",
             "agreed_on": "2024-02-01",
-        },
+        }),
     )
     norm = world.group.norms.get()
     assert response["Location"] == url("norm_detail", "G1", norm.ref)
@@ -111,7 +112,7 @@ def test_norm_create(client, world, facilitator):
 def test_norm_create_bad_input(client, world, facilitator, data, field):
     client.force_login(facilitator)
     post = {"statement": "Aturan", "category": "trust", "how_agreed": "vote", **data}
-    response = client.post(url("norm_create", "G1"), post)
+    response = client.post(url("norm_create", "G1"), once(post))
     assert response.status_code == 200 and field in response.context["form"].errors
     assert b"errorlist" in response.content
     assert not Norm.objects.exists()
@@ -119,10 +120,10 @@ def test_norm_create_bad_input(client, world, facilitator, data, field):
 
 def test_norm_create_by_htmx(client, world, facilitator):
     client.force_login(facilitator)
-    bad = client.post(url("norm_create", "G1"), {"statement": ""}, **HTMX)
+    bad = client.post(url("norm_create", "G1"), once({"statement": ""}), **HTMX)
     assert b"<html" not in bad.content and b"errorlist" in bad.content
     good = client.post(
-        url("norm_create", "G1"), {"statement": "A", "category": "trust", "how_agreed": "vote"}, **HTMX
+        url("norm_create", "G1"), once({"statement": "A", "category": "trust", "how_agreed": "vote"}), **HTMX
     )
     assert good["HX-Redirect"] == url("norm_detail", "G1", world.group.norms.get().ref)
 
@@ -178,7 +179,7 @@ def test_review_and_history(client, facilitator, norm):
     for date, rating in (("2026-01-10", "2"), ("2026-04-10", "4")):
         response = client.post(
             url("normreview_create", "G1", norm.ref),
-            {"reviewed_on": date, "rating": rating, "note": "Dibahas di pertemuan"},
+            once({"reviewed_on": date, "rating": rating, "note": "Dibahas di pertemuan"}),
         )
         assert response["Location"] == url("norm_detail", "G1", norm.ref)
     review = norm.reviews.first()
@@ -204,7 +205,7 @@ def test_review_and_history(client, facilitator, norm):
 def test_review_bad_input(client, facilitator, norm, data, field):
     client.force_login(facilitator)
     response = client.post(
-        url("normreview_create", "G1", norm.ref), {"reviewed_on": "2026-01-01", "rating": "3", **data}
+        url("normreview_create", "G1", norm.ref), once({"reviewed_on": "2026-01-01", "rating": "3", **data})
     )
     assert response.status_code == 200 and field in response.context["form"].errors
     assert not NormReview.objects.exists()
@@ -215,7 +216,7 @@ def test_retired_norm_takes_no_review(client, facilitator, norm):
     norm.save()
     client.force_login(facilitator)
     response = client.post(
-        url("normreview_create", "G1", norm.ref), {"reviewed_on": "2026-02-01", "rating": "3"}
+        url("normreview_create", "G1", norm.ref), once({"reviewed_on": "2026-02-01", "rating": "3"})
     )
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert not NormReview.objects.exists()

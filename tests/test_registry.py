@@ -17,6 +17,7 @@ from groups.models import ExternalActor, Group, Membership, Person
 from groups.privacy import pseudonym
 
 from . import factories as f
+from .factories import once
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -238,7 +239,7 @@ def test_group_create_registers_and_assigns_the_facilitator(client, world, facil
     client.force_login(facilitator)
     response = client.post(
         url("group_create"),
-        {
+        once({
             "name": "  Kelompok Tani Makmur ",
             "kind": "farmers",
             "area": world.village.pk,
@@ -248,7 +249,7 @@ def test_group_create_registers_and_assigns_the_facilitator(client, world, facil
             "description": "Petani padi",
             "latitude": "-7.38",
             "longitude": "109.96",
-        },
+        }),
     )
     group = Group.objects.get(name="Kelompok Tani Makmur")
     assert response.status_code == 302
@@ -264,7 +265,7 @@ def test_group_create_offers_only_areas_the_facilitator_may_edit(client, world, 
     assert list(form.fields["area"].queryset) == [world.village]
     response = client.post(
         url("group_create"),
-        {"name": "X", "kind": "arisan", "area": world.other_village.pk, "how_formed": "spontaneous"},
+        once({"name": "X", "kind": "arisan", "area": world.other_village.pk, "how_formed": "spontaneous"}),
     )
     assert response.status_code == 200
     assert "area" in response.context["form"].errors
@@ -298,7 +299,7 @@ def test_group_create_bad_input_shows_errors_and_saves_nothing(client, world, fa
     client.force_login(facilitator)
     post = {"name": "Baru", "kind": "arisan", "area": world.village.pk, "how_formed": "spontaneous", **data}
     before = Group.objects.count()
-    response = client.post(url("group_create"), post)
+    response = client.post(url("group_create"), once(post))
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert field in errors
@@ -309,16 +310,16 @@ def test_group_create_bad_input_shows_errors_and_saves_nothing(client, world, fa
 
 def test_group_create_by_htmx_redirects_with_header_and_shows_errors_in_fragment(client, world, facilitator):
     client.force_login(facilitator)
-    bad = client.post(url("group_create"), {"name": ""}, **HTMX)
+    bad = client.post(url("group_create"), once({"name": ""}), **HTMX)
     assert bad.status_code == 200 and b"<html" not in bad.content and b"errorlist" in bad.content
     good = client.post(
         url("group_create"),
-        {
+        once({
             "name": "Posyandu Melati",
             "kind": "health_volunteers",
             "area": world.village.pk,
             "how_formed": "facilitated",
-        },
+        }),
         **HTMX,
     )
     group = Group.objects.get(name="Posyandu Melati")
@@ -329,12 +330,12 @@ def test_staff_creates_anywhere_without_becoming_facilitator(client, world, staf
     client.force_login(staff)
     client.post(
         url("group_create"),
-        {
+        once({
             "name": "Ronda",
             "kind": "neighbourhood",
             "area": world.other_village.pk,
             "how_formed": "spontaneous",
-        },
+        }),
     )
     group = Group.objects.get(name="Ronda")
     assert group.facilitators.count() == 0
@@ -474,13 +475,13 @@ def test_person_create_records_consent_and_who(client, world, facilitator):
     client.force_login(facilitator)
     response = client.post(
         url("person_create"),
-        {
+        once({
             "full_name": "Budi Santoso",
             "area": world.village.pk,
             "consent_on": "2026-01-02",
             "consent_given": "on",
             "phone": "+62 812 3456",
-        },
+        }),
     )
     person = Person.objects.get(full_name="Budi Santoso")
     assert response["Location"] == url("person_detail", person.ref)
@@ -507,7 +508,7 @@ def test_person_create_bad_input(client, world, facilitator, data, field):
         "consent_given": "on",
         **data,
     }
-    response = client.post(url("person_create"), post)
+    response = client.post(url("person_create"), once(post))
     assert response.status_code == 200 and field in response.context["form"].errors
     assert not Person.objects.filter(full_name="Budi").exists()
 
@@ -603,7 +604,8 @@ def test_member_search_field_uses_htmx_and_works_as_plain_get(client, world, fac
 def test_membership_add_adds_an_existing_person(client, world, facilitator, neighbour):
     client.force_login(facilitator)
     response = client.post(
-        url("membership_add", "G1"), {"person": "P-NEIGHBOUR", "role": "treasurer", "joined_on": "2026-05-01"}
+        url("membership_add", "G1"),
+        once({"person": "P-NEIGHBOUR", "role": "treasurer", "joined_on": "2026-05-01"}),
     )
     assert response["Location"] == url("group_detail", "G1")
     membership = world.group.memberships.get(person=neighbour)
@@ -635,7 +637,7 @@ def test_membership_add_bad_input_saves_nothing(client, world, facilitator, neig
 def test_membership_add_race_on_the_constraint_is_a_form_error(client, world, facilitator, neighbour):
     client.force_login(facilitator)
     with mock.patch("groups.services.registry.add_member", side_effect=IntegrityError("dup")):
-        response = client.post(url("membership_add", "G1"), {"person": "P-NEIGHBOUR", "role": "member"})
+        response = client.post(url("membership_add", "G1"), once({"person": "P-NEIGHBOUR", "role": "member"}))
     assert response.status_code == 200 and "person" in response.context["form"].errors
 
 
@@ -645,7 +647,7 @@ def test_membership_create_registers_person_and_membership(client, world, facili
     assert form["full_name"].value() == "Rina Wulandari"
     response = client.post(
         url("membership_create", "G1"),
-        {
+        once({
             "full_name": "Rina Wulandari",
             "nickname": "Rina",
             "area": world.village.pk,
@@ -653,7 +655,7 @@ def test_membership_create_registers_person_and_membership(client, world, facili
             "consent_given": "on",
             "role": "member",
             "joined_on": "2026-05-01",
-        },
+        }),
     )
     assert response.status_code == 302
     person = Person.objects.get(full_name="Rina Wulandari")
@@ -665,11 +667,11 @@ def test_membership_create_without_consent_saves_nothing(client, world, facilita
     client.force_login(facilitator)
     response = client.post(
         url("membership_create", "G1"),
-        {
+        once({
             "full_name": "Rina",
             "area": world.village.pk,
             "role": "member",
-        },
+        }),
     )
     assert response.status_code == 200
     assert {"consent_given", "consent_on"} <= set(response.context["form"].errors)
@@ -681,13 +683,13 @@ def test_membership_create_is_all_or_nothing(client, world, facilitator):
     with mock.patch("groups.services.registry.add_member", side_effect=IntegrityError("boom")):
         response = client.post(
             url("membership_create", "G1"),
-            {
+            once({
                 "full_name": "Rina",
                 "area": world.village.pk,
                 "consent_on": "2026-05-01",
                 "consent_given": "on",
                 "role": "member",
-            },
+            }),
         )
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert not Person.objects.filter(full_name="Rina").exists()
@@ -730,7 +732,7 @@ def test_membership_end_keeps_history_and_allows_rejoining(client, world, facili
     assert membership.left_on == dt.date(2026, 3, 1)
     detail = client.get(url("group_detail", "G1"))
     assert detail.context["former_members"] == [membership]
-    client.post(url("membership_add", "G1"), {"person": "P-MEMBER", "role": "member"})
+    client.post(url("membership_add", "G1"), once({"person": "P-MEMBER", "role": "member"}))
     assert world.group.memberships.filter(person=world.member_person).count() == 2
 
 
@@ -770,7 +772,8 @@ def test_actor_create_and_edit(client, world, facilitator):
     form = client.get(url("actor_create")).context["form"]
     assert set(form.fields["area"].queryset) == {world.village}  # areas above are read-only (issue 9)
     response = client.post(
-        url("actor_create"), {"name": "Puskesmas Kertek", "kind": "health_service", "area": world.village.pk}
+        url("actor_create"),
+        once({"name": "Puskesmas Kertek", "kind": "health_service", "area": world.village.pk}),
     )
     assert response["Location"] == url("actor_list")
     actor = ExternalActor.objects.get(name="Puskesmas Kertek")
@@ -791,7 +794,7 @@ def test_actor_create_bad_input(client, world, facilitator, data, field):
     post = {"name": "Bank", "kind": "bank", "area": world.village.pk, **data}
     if post["area"] == "W":
         post["area"] = world.other_village.pk
-    response = client.post(url("actor_create"), post)
+    response = client.post(url("actor_create"), once(post))
     assert response.status_code == 200 and field in response.context["form"].errors
     assert not ExternalActor.objects.filter(kind="bank").exists()
 

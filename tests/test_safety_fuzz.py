@@ -94,6 +94,8 @@ FILTERS = {
     "groups:export_download": ("coordinator", {}),
     "groups:audit_list": ("coordinator", {}),
     "groups:exchange_create": ("member", {}),
+    "groups:amount_read": ("member", {}),
+    "groups:date_read": ("facilitator", {}),
 }
 
 JUNK = st.one_of(

@@ -71,6 +71,9 @@ EXPECTED: dict[str, tuple] = {
     "groups:exchange_party_search": (L, 302, 403, 403, 403, 403, 403),  # without htmx: the form
     "groups:exchange_pending": (L, 403, OK, OK, 403, 403, OK),
     "groups:my_summary": (L, OK, 403, 403, 403, 403, 403),
+    # what a typed amount or a chosen date is read as: no data, any logged-in user
+    "groups:amount_read": (L, OK, OK, OK, OK, OK, OK),
+    "groups:date_read": (L, OK, OK, OK, OK, OK, OK),
     "groups:exchange_detail": (L, OK, 404, OK, 404, OK, OK),
     "groups:exchange_confirm": (405, 405, 405, 405, 405, 405, 405),  # POST only
     "groups:exchange_dispute": (405, 405, 405, 405, 405, 405, 405),

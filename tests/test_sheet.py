@@ -11,6 +11,7 @@ from groups.models import Exchange, ExchangeStatus
 from groups.services import exchanges as exchange_services
 
 from . import factories as f
+from .factories import once
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SRI, SITI = "person:P-MEMBER", "person:P-MEMBER2"
@@ -90,11 +91,11 @@ def test_sheet_saves_all_rows_as_confirmed_in_one_go(client, world, facilitator,
     client.force_login(facilitator)
     response = client.post(
         url("exchange_sheet", "G1"),
-        sheet(
+        once(sheet(
             {**BLANK, "giver": SRI, "receiver": SITI, "resource": "loan", "amount": "500000", "unit": "IDR"},
             {**BLANK, "giver": "actor:A-PKK", "receiver": SRI, "resource": "knowledge", "note": "Pelatihan"},
             BLANK,
-        ),
+        )),
     )
     assert response["Location"] == url("group_detail", "G1")
     exchanges = list(Exchange.objects.order_by("pk"))
@@ -110,11 +111,11 @@ def test_sheet_with_a_bad_row_saves_nothing_and_marks_that_row(client, world, fa
     client.force_login(facilitator)
     response = client.post(
         url("exchange_sheet", "G1"),
-        sheet(
+        once(sheet(
             {**BLANK, "giver": SRI, "receiver": SITI, "resource": "money"},
             {**BLANK, "giver": SITI, "receiver": SITI, "resource": "goods"},
             {**BLANK, "giver": SRI, "resource": "labour", "amount": "-3"},
-        ),
+        )),
     )
     assert response.status_code == 200
     forms = response.context["formset"].forms
@@ -137,7 +138,7 @@ def test_sheet_with_a_bad_row_saves_nothing_and_marks_that_row(client, world, fa
 )
 def test_sheet_row_errors(client, world, facilitator, row, field):
     client.force_login(facilitator)
-    response = client.post(url("exchange_sheet", "G1"), sheet({**BLANK, **row}))
+    response = client.post(url("exchange_sheet", "G1"), once(sheet({**BLANK, **row})))
     assert response.status_code == 200
     assert field in response.context["formset"].forms[0].errors
     assert not Exchange.objects.exists()
@@ -158,10 +159,10 @@ def test_sheet_failing_in_the_service_rolls_back_every_row(client, world, facili
     with mock.patch("groups.services.registry.record_exchange", side_effect=second_fails):
         response = client.post(
             url("exchange_sheet", "G1"),
-            sheet(
+            once(sheet(
                 {**BLANK, "giver": SRI, "receiver": SITI, "resource": "money"},
                 {**BLANK, "giver": SITI, "receiver": SRI, "resource": "money"},
-            ),
+            )),
         )
     assert response.status_code == 200
     forms = response.context["formset"].forms
@@ -172,7 +173,7 @@ def test_sheet_failing_in_the_service_rolls_back_every_row(client, world, facili
 
 def test_empty_sheet_asks_for_a_row(client, world, facilitator):
     client.force_login(facilitator)
-    response = client.post(url("exchange_sheet", "G1"), sheet(BLANK, BLANK))
+    response = client.post(url("exchange_sheet", "G1"), once(sheet(BLANK, BLANK)))
     assert response.status_code == 200 and response.context["formset"].non_form_errors()
 
 
@@ -181,7 +182,7 @@ def test_sheet_date_errors(client, world, facilitator, date):
     client.force_login(facilitator)
     response = client.post(
         url("exchange_sheet", "G1"),
-        sheet({**BLANK, "giver": SRI, "receiver": SITI, "resource": "money"}, date=date),
+        once(sheet({**BLANK, "giver": SRI, "receiver": SITI, "resource": "money"}, date=date)),
     )
     assert response.status_code == 200 and "date" in response.context["sheet"].errors
     assert not Exchange.objects.exists()
@@ -192,7 +193,7 @@ def test_tampered_row_count_is_an_error_not_a_crash(client, world, facilitator, 
     client.force_login(facilitator)
     data = sheet({**BLANK, "giver": SRI, "receiver": SITI, "resource": "money"})
     data["rows-TOTAL_FORMS"] = total
-    response = client.post(url("exchange_sheet", "G1"), data)
+    response = client.post(url("exchange_sheet", "G1"), once(data))
     assert response.status_code == 200
     assert response.context["formset"].non_form_errors()
     assert not Exchange.objects.exists()
@@ -201,11 +202,11 @@ def test_tampered_row_count_is_an_error_not_a_crash(client, world, facilitator, 
 def test_sheet_by_htmx(client, world, facilitator):
     client.force_login(facilitator)
     assert b"<html" not in client.get(url("exchange_sheet", "G1"), **HTMX).content
-    bad = client.post(url("exchange_sheet", "G1"), sheet({**BLANK, "giver": SRI}), **HTMX)
+    bad = client.post(url("exchange_sheet", "G1"), once(sheet({**BLANK, "giver": SRI})), **HTMX)
     assert bad.status_code == 200 and b"<html" not in bad.content and b"errorlist" in bad.content
     good = client.post(
         url("exchange_sheet", "G1"),
-        sheet({**BLANK, "giver": SRI, "receiver": SITI, "resource": "care"}),
+        once(sheet({**BLANK, "giver": SRI, "receiver": SITI, "resource": "care"})),
         **HTMX,
     )
     assert good["HX-Redirect"] == url("group_detail", "G1")
@@ -256,11 +257,11 @@ def test_add_row_without_js_keeps_what_was_typed_and_saves_nothing(client, world
     # Saving that page then records the typed row.
     saved = client.post(
         url("exchange_sheet", "G1"),
-        sheet(
+        once(sheet(
             {**BLANK, "giver": SRI, "receiver": SITI, "resource": "loan", "amount": "25000"},
             BLANK,
             BLANK,
-        ),
+        )),
     )
     assert saved.status_code == 302 and Exchange.objects.count() == 1
 
@@ -275,7 +276,8 @@ def test_sheet_lists_only_current_members(client, world, facilitator):
     world.group.memberships.filter(person=world.member2_person).update(left_on="2026-01-01")
     client.force_login(facilitator)
     response = client.post(
-        url("exchange_sheet", "G1"), sheet({**BLANK, "giver": SRI, "receiver": SITI, "resource": "money"})
+        url("exchange_sheet", "G1"),
+        once(sheet({**BLANK, "giver": SRI, "receiver": SITI, "resource": "money"})),
     )
     assert "receiver" in response.context["formset"].forms[0].errors
     assert not Exchange.objects.exists()

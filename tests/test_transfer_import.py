@@ -250,9 +250,9 @@ PROBLEMS = [
         "cannot be negative",
     ),
     (
-        {"exchanges": "X1,2026-01-05,P1,P2,money,50.000,IDR,,,"},
+        {"exchanges": "X1,2026-01-05,P1,P2,money,50.000.00,IDR,,,"},
         ("exchanges.csv", 2, "amount"),
-        "no thousands separators",
+        "is not an amount",
     ),
     (
         {"exchanges": "X1,2026-01-05,P1,P2,money,,,,,maybe"},

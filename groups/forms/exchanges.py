@@ -1,20 +1,18 @@
 """Forms for a member's exchanges: logging one, finding the other party, answering, paging."""
 
-import re
 import uuid
-from decimal import Decimal
 from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import ExternalActor, Group, Membership, Person, Resource
 
-from .fields import TextHygieneMixin
+from .fields import AmountField, DateInput, TextHygieneMixin
 
 GAVE, RECEIVED = "gave", "received"
 DIRECTIONS = [(GAVE, _("I gave")), (RECEIVED, _("I received"))]
@@ -31,41 +29,6 @@ def find_party(key: str, *, people: QuerySet, actors: QuerySet) -> Person | Exte
     kind, _sep, ref = key.partition(":")
     choices = {"person": people, "actor": actors}.get(kind)
     return choices.filter(ref=ref).first() if choices is not None and ref else None
-
-
-class AmountField(forms.DecimalField):
-    """A number as people write it. In the page's language first: "50.000" and "12,5" in
-    Indonesian, "50,000" and "12.5" in English. Whatever the language, "Rp" means Indonesian
-    writing ("Rp 50.000"), and two or more groups of three digits are thousands ("1.500.000",
-    "1,500,000"). Thousands need groups of exactly three digits, so "12.5" is never 125."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = self._normalise(value)
-        return super().to_python(value)
-
-    @staticmethod
-    def _grouped(text: str, thousand_sep: str, decimal_sep: str, *, min_groups: int) -> bool:
-        t, d = re.escape(thousand_sep), re.escape(decimal_sep)
-        return re.fullmatch(rf"\d{{1,3}}(?:{t}\d{{3}}){{{min_groups},}}(?:{d}\d+)?", text) is not None
-
-    @classmethod
-    def _normalise(cls, text: str) -> str:
-        text = re.sub(r"[\s\u00a0]", "", text)
-        text, rupiah = re.subn(r"^rp\.?", "", text, flags=re.IGNORECASE)
-        decimal_sep = "," if rupiah else formats.get_format("DECIMAL_SEPARATOR")
-        thousand_sep = "." if decimal_sep == "," else ","
-        if not cls._grouped(text, thousand_sep, decimal_sep, min_groups=1) and cls._grouped(
-            text, decimal_sep, thousand_sep, min_groups=2
-        ):
-            decimal_sep, thousand_sep = thousand_sep, decimal_sep  # "1.500.000" in English
-        if cls._grouped(text, thousand_sep, decimal_sep, min_groups=1):
-            text = text.replace(thousand_sep, "")
-        if decimal_sep != "." and text.count(decimal_sep) == 1 and "." not in text:
-            text = text.replace(decimal_sep, ".")
-        return text
 
 
 class ExchangeForm(TextHygieneMixin, forms.Form):
@@ -97,17 +60,10 @@ class ExchangeForm(TextHygieneMixin, forms.Form):
     )
     date = forms.DateField(
         label=_("When?"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput,
         error_messages={"required": _("Give the date."), "invalid": _("Enter a valid date.")},
     )
-    amount = AmountField(
-        label=_("Amount (optional)"),
-        required=False,
-        min_value=Decimal(0),
-        max_digits=14,
-        decimal_places=2,
-        error_messages={"min_value": _("The amount cannot be negative.")},
-    )
+    amount = AmountField(label=_("Amount (optional)"), required=False)
     unit = forms.CharField(
         label=_("Unit"),
         required=False,
@@ -200,6 +156,28 @@ class AnswerForm(forms.Form):
         if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=self.allowed_hosts):
             return url
         return ""
+
+
+class AmountReadForm(forms.Form):
+    """What an amount being typed is read as (asked as one types, see AmountField)."""
+
+    amount = AmountField(required=False)
+
+    def __init__(self, query, **kwargs):
+        # The amount field of any form asks: its name varies ("amount", "rows-3-amount").
+        typed = next((v for k, v in query.items() if k.endswith("amount")), "")
+        super().__init__({"amount": typed}, **kwargs)
+
+
+class DateReadForm(forms.Form):
+    """What a date being chosen is, in words (asked by every date input, see DateInput)."""
+
+    date = forms.DateField(required=False)
+
+    def __init__(self, query, **kwargs):
+        # Any date field of any form asks: its name varies ("date", "joined_on", "reviewed_on").
+        chosen = next(iter(query.values()), "")
+        super().__init__({"date": chosen}, **kwargs)
 
 
 class PageForm(forms.Form):

@@ -20,18 +20,9 @@ from groups.models import (
     Role,
 )
 
-from .fields import ModelMultipleChoiceField, TextHygieneMixin
+from .fields import DateInput, ModelMultipleChoiceField, SubmitOnce, TextHygieneMixin
 
 PAGE_SIZE = 50
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; the ISO format is what browsers send and expect."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def not_in_future(value):
@@ -97,7 +88,8 @@ class GroupForm(TextHygieneMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
         self.fields["meeting_frequency"].choices = [
-            ("", _("Not fixed / unknown")), *self.fields["meeting_frequency"].choices[1:]
+            # One "irregular" choice ("Irregularly"); the empty one only says it is not known.
+            ("", _("Not recorded")), *self.fields["meeting_frequency"].choices[1:]
         ]
 
     def clean_name(self):
@@ -126,6 +118,10 @@ class GroupForm(TextHygieneMixin, forms.ModelForm):
         cleaned.pop("latitude", None)
         cleaned.pop("longitude", None)
         return cleaned
+
+
+class GroupCreateForm(SubmitOnce, GroupForm):
+    pass
 
 
 class GroupEditForm(GroupForm):
@@ -161,7 +157,7 @@ class PersonForm(TextHygieneMixin, forms.ModelForm):
         return not_in_future(self.cleaned_data["consent_on"])
 
 
-class PersonCreateForm(PersonForm):
+class PersonCreateForm(SubmitOnce, PersonForm):
     """A new person: recorded only with their consent, asked for first."""
 
     consent_given = forms.BooleanField(
@@ -182,6 +178,12 @@ class PersonCreateForm(PersonForm):
         self.fields["consent_on"].help_text = ""
 
 
+class DuplicateChoiceForm(forms.Form):
+    """After possible duplicates were shown: "a different person" registers anyway."""
+
+    different_person = forms.BooleanField(required=False)
+
+
 class NewMemberForm(PersonCreateForm):
     """A person not yet known, and their membership of the group, in one step."""
 
@@ -193,7 +195,7 @@ class NewMemberForm(PersonCreateForm):
         self.fields["joined_on"].initial = timezone.localdate
 
 
-class MembershipAddForm(forms.Form):
+class MembershipAddForm(SubmitOnce, forms.Form):
     """Add someone already known; `candidates` are the people this user may add."""
 
     person = forms.ModelChoiceField(queryset=None, to_field_name="ref", widget=forms.HiddenInput)
@@ -268,6 +270,10 @@ class NormForm(TextHygieneMixin, forms.ModelForm):
         return not_in_future(self.cleaned_data["agreed_on"])
 
 
+class NormCreateForm(SubmitOnce, NormForm):
+    pass
+
+
 class NormRetireForm(forms.Form):
     retired_on = forms.DateField(label=_("Retired on"), widget=DateInput, initial=timezone.localdate)
 
@@ -275,7 +281,7 @@ class NormRetireForm(forms.Form):
         return not_in_future(self.cleaned_data["retired_on"])
 
 
-class NormReviewForm(TextHygieneMixin, forms.ModelForm):
+class NormReviewForm(SubmitOnce, TextHygieneMixin, forms.ModelForm):
     rating = forms.TypedChoiceField(
         label=_("How well is it kept?"),
         coerce=int,
@@ -317,6 +323,10 @@ class ActorForm(TextHygieneMixin, forms.ModelForm):
         return name
 
 
+class ActorCreateForm(SubmitOnce, ActorForm):
+    pass
+
+
 class ActivityForm(TextHygieneMixin, forms.ModelForm):
     class Meta:
         model = Activity
@@ -339,3 +349,16 @@ class ActivityForm(TextHygieneMixin, forms.ModelForm):
                 _("Give a date between 1900 and a year from now.")
             )
         return day
+
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get("date")
+        if cleaned.get("attendees") and day is not None and day > timezone.localdate():
+            self.add_error(
+                "attendees", _("Attendance can be recorded only once the activity has taken place.")
+            )
+        return cleaned
+
+
+class ActivityCreateForm(SubmitOnce, ActivityForm):
+    pass

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import ExternalActor, Person, Resource
 
-from .fields import TextHygieneMixin
+from .fields import AmountField, SubmitOnce, TextHygieneMixin
 from .registry import DateInput, not_in_future
 
 SHEET_PREFIX = "rows"
@@ -23,7 +23,7 @@ def party_key(party: Person | ExternalActor) -> str:
     return f"{kind}:{party.ref}"
 
 
-class SheetForm(forms.Form):
+class SheetForm(SubmitOnce, forms.Form):
     date = forms.DateField(
         label=_("Date of the meeting"), widget=DateInput, initial=timezone.localdate
     )
@@ -38,10 +38,7 @@ class SheetRowForm(TextHygieneMixin, forms.Form):
     resource = forms.ChoiceField(
         label=_("Resource"), choices=[("", "—"), *Resource.choices]
     )
-    amount = forms.DecimalField(
-        label=_("Amount"), required=False, min_value=0, max_digits=14, decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
+    amount = AmountField(label=_("Amount"), required=False)
     unit = forms.CharField(
         label=_("Unit"), required=False, max_length=16,
         widget=forms.TextInput(attrs={"placeholder": _("IDR, hours, kg")}),

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groups.models import (
     Activity,
@@ -155,8 +156,18 @@ def update_actor(*, actor: ExternalActor, **fields) -> ExternalActor:
     return actor
 
 
+class FutureAttendance(ValidationError):
+    """Who attended can be known only once the activity has taken place."""
+
+
+def _check_attendance(date, attendees) -> None:
+    if attendees and date is not None and date > timezone.localdate():
+        raise FutureAttendance(_("Attendance can be recorded only once the activity has taken place."))
+
+
 @transaction.atomic
 def create_activity(*, group: Group, attendees, **fields) -> Activity:
+    _check_attendance(fields.get("date"), attendees)
     activity = Activity.objects.create(group=group, **fields)
     activity.attendees.set(attendees)
     return activity
@@ -164,6 +175,7 @@ def create_activity(*, group: Group, attendees, **fields) -> Activity:
 
 @transaction.atomic
 def update_activity(*, activity: Activity, attendees, **fields) -> Activity:
+    _check_attendance(fields.get("date", activity.date), attendees)
     for name, value in fields.items():
         setattr(activity, name, value)
     activity.save()

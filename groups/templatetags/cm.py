@@ -1,5 +1,7 @@
 """Small template helpers shared by the registry pages and the navigation."""
 
+import uuid
+
 from django import template
 
 from groups import access
@@ -44,3 +46,9 @@ def activity_name(activity, free_text: bool):
     if free_text and activity.title:
         return activity.title
     return f"{activity.get_kind_display()} {activity.date}"
+
+
+@register.simple_tag
+def new_token() -> str:
+    """A fresh one-time token for a form written by hand (see services/submissions.py)."""
+    return str(uuid.uuid4())

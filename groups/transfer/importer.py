@@ -704,21 +704,13 @@ class _Planner:
             self.add("attendance", op)
 
     def read_exchanges(self) -> None:
-        negative = _("The amount cannot be negative.")
         for row in self.rows("exchanges"):
             ref = self.own_ref(row, "exchanges", "exchange")
             date = row.get("date", parsing.date, required=True)
             giver = self.party(row, "giver_ref")
             receiver = self.party(row, "receiver_ref")
             resource = row.get("resource", self.codes["resource"], required=True)
-            amount = row.get(
-                "amount",
-                parsing.decimal,
-                places=2,
-                low=Decimal(0),
-                high=Decimal("999999999999.99"),
-                negative_message=negative,
-            )
+            amount = row.get("amount", parsing.amount)
             unit = row.get("unit", parsing.text, 16)
             group = self.link(row, "group_ref", "group")
             note = row.get("note", parsing.text)

@@ -1,7 +1,8 @@
 """One cell into one value, or an Invalid error whose message says what is wrong (translated).
 
-Numbers take a dot or a comma as decimal separator and no thousands separators, so that
-"50.000" (Indonesian for fifty thousand) is refused instead of read as fifty.
+Numbers (coordinates) take a dot or a comma as decimal separator and no thousands separators.
+Amounts are read by groups/amounts.py, the rule the forms and the meeting sheet use too:
+"50.000" is fifty thousand, "12,5" twelve and a half, "1,5 jt" one and a half million.
 """
 
 import datetime as dt
@@ -13,6 +14,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from groups import amounts
 from groups.forms.fields import DIRECTION_CONTROLS, refuse_direction_controls
 from groups.models import REF_PATTERN
 
@@ -112,6 +114,13 @@ def decimal(
     if not low <= number <= high:
         raise Invalid(_("The number must be from %(low)s to %(high)s.") % {"low": low, "high": high})
     return number
+
+
+def amount(value: str) -> Decimal | None:
+    try:
+        return amounts.parse_amount(value)
+    except amounts.AmountError as error:
+        raise Invalid(error.message) from None
 
 
 def phone(value: str) -> str:

@@ -17,16 +17,18 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from groups import access
+from groups import access, amounts
 from groups.forms.exchanges import (
     GAVE,
+    AmountReadForm,
     AnswerForm,
+    DateReadForm,
     ExchangeForm,
     ExchangeStartForm,
     PageForm,
@@ -35,6 +37,7 @@ from groups.forms.exchanges import (
     find_party,
     party_key,
 )
+from groups.forms.fields import date_in_words
 from groups.models import (
     Exchange,
     ExchangeStatus,
@@ -243,7 +246,7 @@ def my_exchanges(request):
     page = Paginator(mine, PER_PAGE).get_page(form.cleaned_data["page"] if form.is_valid() else 1)
     rows = [_row(x, namer=namer, me=me, viewer=request.user, can_confirm=False) for x in page]
     context = {"me": me, "page": page, "rows": rows}
-    if wants_fragment(request):
+    if wants_fragment(request) and request.htmx.target != "awaiting-count":
         return render(request, "groups/my_exchanges.html#exchange_list", context)
     waiting = mine.awaiting(me)
     awaiting = [
@@ -352,7 +355,9 @@ def _answer(request, ref, *, settle, done: str):
             can_confirm=False,  # settled either way
         )
         context = {"row": row, "me": scope.person, "notice": notice, "in_list": True}
-        return render(request, "groups/exchange_detail.html#exchange_card", context)
+        response = render(request, "groups/exchange_detail.html#exchange_card", context)
+        response["HX-Trigger"] = "exchange-answered"  # the page's counts and lists fetch again
+        return response
     messages.add_message(request, level, notice)
     return HttpResponseRedirect(next_url or reverse("groups:exchange_detail", args=[exchange.ref]))
 
@@ -401,3 +406,25 @@ def exchange_pending(request):
     ]
     context = {"form": form, "page": page, "rows": rows, "me": scope.person}
     return render_page(request, "groups/exchange_pending.html", context, "pending_list")
+
+
+@require_http_methods(["GET"])
+@login_required
+def amount_read(request):
+    """What an amount being typed is read as ("Read as 50.000." or why it cannot be read):
+    asked by every amount field as one types, so the form, the sheet and the import share
+    one rule (groups/amounts.py) and the person sees it before saving."""
+    form = AmountReadForm(request.GET)
+    context = {"form": form, "read": None}
+    if form.is_valid() and form.cleaned_data["amount"] is not None:
+        context["read"] = amounts.read_as(form.cleaned_data["amount"])
+    return render(request, "groups/amount_read.html", context)
+
+
+@require_http_methods(["GET"])
+@login_required
+def date_read(request):
+    """The date being chosen in words ("Wednesday, 2 December 2026"), asked by every date input."""
+    form = DateReadForm(request.GET)
+    words = date_in_words(form.cleaned_data["date"]) if form.is_valid() else ""
+    return HttpResponse(words or _("Enter a valid date."), content_type="text/plain; charset=utf-8")

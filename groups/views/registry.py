@@ -20,15 +20,49 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from groups import access
+from groups import access, names
 from groups.forms import registry as forms
 from groups.forms.passwords import ChangePasswordForm, ChoosePasswordForm
 from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role
 from groups.services import registry as services
+from groups.services import submissions
 
 from .render import done, render_page
 
 # --- helpers shared by the registry views ---------------------------------------------------
+
+
+def already_saved(request, saved: submissions.AlreadySaved):
+    """A form sent a second time (double click, Back and resend): nothing is saved again;
+    the person is shown what the first post saved."""
+    if saved.url:
+        messages.info(request, _("This was already saved, so nothing was saved twice. Here it is."))
+        return done(request, saved.url)
+    messages.error(request, _("This form has already been used. Here is a new one."))
+    return done(request, request.get_full_path())
+
+
+def sent_before(request):
+    """The answer to a create form posted again (its token already used), else None."""
+    if request.method != "POST":
+        return None
+    saved = submissions.sent_before(token=request.POST.get("token"), user=request.user)
+    return already_saved(request, saved) if saved is not None else None
+
+
+def duplicates_of(request, form, people: QuerySet[Person]) -> list[Person]:
+    """People already known who may be the one being registered (similar name, same area or
+    birth year), unless the facilitator said it is a different person. Adds the form error."""
+    choice = forms.DuplicateChoiceForm(request.POST)
+    if choice.is_valid() and choice.cleaned_data["different_person"]:
+        return []
+    data = form.cleaned_data
+    found = names.possible_duplicates(
+        people, full_name=data["full_name"], area=data.get("area"), birth_year=data.get("birth_year")
+    )
+    if found:
+        form.add_error(None, _("Someone with a similar name is already known. Is it one of them?"))
+    return found
 
 
 def posted(request):
@@ -98,11 +132,21 @@ def group_list(request):
 def group_create(request):
     scope = access.scope_for(request)
     access.require(scope.register())
-    form = forms.GroupForm(posted(request), areas=scope.editable_areas())
+    if (again := sent_before(request)) is not None:
+        return again
+    form = forms.GroupCreateForm(posted(request), areas=scope.editable_areas())
     if form.is_valid():
-        group = services.create_group(
-            facilitator=request.user if scope.looks_after_new_groups() else None, **form.cleaned_data
-        )
+        try:
+            group = submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.create_group(
+                    facilitator=request.user if scope.looks_after_new_groups() else None, **form.cleaned_data
+                ),
+                url_of=lambda group: reverse("groups:group_detail", args=[group.ref]),
+            )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         messages.success(request, _("The group is registered. Now add its members."))
         return done(request, reverse("groups:group_detail", args=[group.ref]))
     return render_page(request, "groups/group_form.html", {"form": form}, "form")
@@ -197,13 +241,25 @@ def person_list(request):
 def person_create(request):
     scope = access.scope_for(request)
     access.require(scope.register())
+    if (again := sent_before(request)) is not None:
+        return again
     form = forms.PersonCreateForm(posted(request), areas=scope.editable_areas())
+    duplicates = duplicates_of(request, form, scope.people()) if form.is_valid() else []
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}
-        person = services.create_person(recorded_by=request.user, **fields)
+        try:
+            person = submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.create_person(recorded_by=request.user, **fields),
+                url_of=lambda person: reverse("groups:person_detail", args=[person.ref]),
+            )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         messages.success(request, _("The person is registered."))
         return done(request, reverse("groups:person_detail", args=[person.ref]))
-    return render_page(request, "groups/person_form.html", {"form": form}, "form")
+    context = {"form": form, "duplicates": duplicates, "namer": scope}
+    return render_page(request, "groups/person_form.html", context, "form")
 
 
 @require_http_methods(["GET"])
@@ -252,6 +308,8 @@ def person_edit(request, ref):
 def membership_add(request, ref):
     """Find someone already known (as you type, or with the search button) and add them."""
     group = access.get_group(request, ref, edit=True)
+    if (again := sent_before(request)) is not None:
+        return again
     scope = access.scope_for(request)
     candidates = scope.member_candidates(group)
     search = forms.MemberSearchForm(request.POST if request.method == "POST" else request.GET)
@@ -260,12 +318,19 @@ def membership_add(request, ref):
     if form.is_valid():
         person = form.cleaned_data["person"]
         try:
-            services.add_member(
-                group=group,
-                person=person,
-                role=form.cleaned_data["role"],
-                joined_on=form.cleaned_data["joined_on"],
+            submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.add_member(
+                    group=group,
+                    person=person,
+                    role=form.cleaned_data["role"],
+                    joined_on=form.cleaned_data["joined_on"],
+                ),
+                url_of=lambda _membership: reverse("groups:group_detail", args=[group.ref]),
             )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         except IntegrityError:
             form.add_error("person", _("This person is already a member of this group."))
         else:
@@ -316,6 +381,8 @@ def member_search_context(group, candidates, query: str, form) -> dict:
 def membership_create(request, ref):
     """Someone not yet known: register the person and their membership in one step."""
     group = access.get_group(request, ref, edit=True)
+    if (again := sent_before(request)) is not None:
+        return again
     scope = access.scope_for(request)
     areas = with_area(scope.editable_areas(), group.area_id)
     search = forms.MemberSearchForm(request.GET)
@@ -323,12 +390,20 @@ def membership_create(request, ref):
     if search.is_valid():
         initial["full_name"] = search.cleaned_data["q"].strip()
     form = forms.NewMemberForm(posted(request), areas=areas, initial=initial)
+    duplicates = duplicates_of(request, form, scope.member_candidates(group)) if form.is_valid() else []
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "consent_given"}
         try:
-            person, _membership = services.register_member(
-                group=group, recorded_by=request.user, **fields
+            person, _membership = submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.register_member(
+                    group=group, recorded_by=request.user, **fields
+                ),
+                url_of=lambda _saved: reverse("groups:group_detail", args=[group.ref]),
             )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         except IntegrityError:
             form.add_error(None, _("The person could not be saved. Please try again."))
         else:
@@ -336,9 +411,8 @@ def membership_create(request, ref):
                 request, _("%(name)s is registered and added to the group.") % {"name": person.full_name}
             )
             return done(request, reverse("groups:group_detail", args=[group.ref]))
-    return render_page(
-        request, "groups/membership_create.html", {"group": group, "form": form}, "form"
-    )
+    context = {"group": group, "form": form, "duplicates": duplicates, "namer": scope}
+    return render_page(request, "groups/membership_create.html", context, "form")
 
 
 @require_http_methods(["GET", "POST"])
@@ -391,9 +465,19 @@ def membership_end(request, ref, membership_id):
 @login_required
 def norm_create(request, ref):
     group = access.get_group(request, ref, edit=True)
-    form = forms.NormForm(posted(request))
+    if (again := sent_before(request)) is not None:
+        return again
+    form = forms.NormCreateForm(posted(request))
     if form.is_valid():
-        norm = services.create_norm(group=group, **form.cleaned_data)
+        try:
+            norm = submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.create_norm(group=group, **form.cleaned_data),
+                url_of=lambda norm: reverse("groups:norm_detail", args=[group.ref, norm.ref]),
+            )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         messages.success(request, _("The norm is added."))
         return done(request, reverse("groups:norm_detail", args=[group.ref, norm.ref]))
     return render_page(request, "groups/norm_form.html", {"group": group, "form": form}, "form")
@@ -454,12 +538,24 @@ def norm_retire(request, ref, norm_ref):
 def normreview_create(request, ref, norm_ref):
     group = access.get_group(request, ref, edit=True)
     norm = get_object_or_404(group.norms, ref=norm_ref)
+    if (again := sent_before(request)) is not None:
+        return again
     form = forms.NormReviewForm(posted(request))
     if form.is_valid():
         if not norm.is_active:
             form.add_error(None, _("A retired norm is no longer reviewed."))
         else:
-            services.add_norm_review(norm=norm, reviewed_by=request.user, **form.cleaned_data)
+            try:
+                submissions.save_once(
+                    token=form.token,
+                    user=request.user,
+                    save=lambda: services.add_norm_review(
+                        norm=norm, reviewed_by=request.user, **form.cleaned_data
+                    ),
+                    url_of=lambda _review: reverse("groups:norm_detail", args=[group.ref, norm.ref]),
+                )
+            except submissions.AlreadySaved as saved:
+                return already_saved(request, saved)
             messages.success(request, _("The review is saved."))
             return done(request, reverse("groups:norm_detail", args=[group.ref, norm.ref]))
     context = {"group": group, "norm": norm, "form": form}
@@ -493,9 +589,19 @@ def actor_list(request):
 def actor_create(request):
     scope = access.scope_for(request)
     access.require(scope.register())
-    form = forms.ActorForm(posted(request), areas=scope.actor_areas())
+    if (again := sent_before(request)) is not None:
+        return again
+    form = forms.ActorCreateForm(posted(request), areas=scope.actor_areas())
     if form.is_valid():
-        services.create_actor(**form.cleaned_data)
+        try:
+            submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.create_actor(**form.cleaned_data),
+                url_of=lambda _actor: reverse("groups:actor_list"),
+            )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         messages.success(request, _("The external actor is added."))
         return done(request, reverse("groups:actor_list"))
     return render_page(request, "groups/actor_form.html", {"form": form}, "form")
@@ -522,12 +628,24 @@ def actor_edit(request, ref):
 @login_required
 def activity_create(request, ref):
     group = access.get_group(request, ref, edit=True)
+    if (again := sent_before(request)) is not None:
+        return again
     scope = access.scope_for(request)
-    form = forms.ActivityForm(
+    form = forms.ActivityCreateForm(
         posted(request), actors=scope.actors().order_by("name"), members=open_members(group)
     )
     if form.is_valid():
-        activity = services.create_activity(group=group, **form.cleaned_data)
+        try:
+            activity = submissions.save_once(
+                token=form.token,
+                user=request.user,
+                save=lambda: services.create_activity(group=group, **form.cleaned_data),
+                url_of=lambda activity: reverse(
+                    "groups:activity_detail", args=[group.ref, activity.ref]
+                ),
+            )
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
         messages.success(request, _("The activity is recorded."))
         return done(request, reverse("groups:activity_detail", args=[group.ref, activity.ref]))
     return render_page(request, "groups/activity_form.html", {"group": group, "form": form}, "form")

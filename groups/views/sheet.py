@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods
 from groups import access
 from groups.forms import sheet as forms
 from groups.services import registry as services
+from groups.services import submissions
 
-from .registry import open_members
+from .registry import already_saved, open_members, sent_before
 from .render import done, render_page, wants_fragment
 
 
@@ -27,6 +28,8 @@ def sheet_parties(request, group):
 @login_required
 def exchange_sheet(request, ref):
     group = access.get_group(request, ref, edit=True)
+    if (again := sent_before(request)) is not None:
+        return again
     parties = sheet_parties(request, group)
     if request.method == "POST":
         sheet = forms.SheetForm(request.POST)
@@ -34,12 +37,19 @@ def exchange_sheet(request, ref):
         if sheet.is_valid() and formset.is_valid():
             filled = [form for form in formset.forms if form.has_changed()]
             try:
-                exchanges = services.record_sheet(
-                    group=group,
-                    date=sheet.cleaned_data["date"],
-                    rows=formset.filled_rows(),
-                    logged_by=request.user,
+                exchanges = submissions.save_once(
+                    token=sheet.token,
+                    user=request.user,
+                    save=lambda: services.record_sheet(
+                        group=group,
+                        date=sheet.cleaned_data["date"],
+                        rows=formset.filled_rows(),
+                        logged_by=request.user,
+                    ),
+                    url_of=lambda _exchanges: reverse("groups:group_detail", args=[group.ref]),
                 )
+            except submissions.AlreadySaved as saved:
+                return already_saved(request, saved)
             except services.SheetRowError as error:
                 filled[error.index].add_error(None, error.error.messages)
             else:
@@ -78,7 +88,8 @@ def exchange_sheet_row(request, ref):
         return render_page(request, "groups/exchange_sheet.html", context, "newrow")
     data = request.POST if request.method == "POST" else request.GET
     rows = forms.posted_rows(data)
-    sheet = forms.SheetForm(initial={"date": data.get("date")} if data.get("date") else None)
+    # The sheet keeps its token while rows are added: it is still the same sheet.
+    sheet = forms.SheetForm(initial={k: data[k] for k in ("date", "token") if data.get(k)})
     formset = forms.sheet_formset(rows=len(rows) + 1, initial=rows, **parties)
     context = {"group": group, "sheet": sheet, "formset": formset, **parties}
     return render_page(request, "groups/exchange_sheet.html", context, "sheet")
