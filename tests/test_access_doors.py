@@ -36,7 +36,9 @@ FORBIDDEN = {
     "namer_for",
 }
 #: Pages open to every logged-in user (or everyone): nothing to decide.
-OPEN_VIEWS = {"healthz", "methodology"}
+# Views that read no data of anyone: the health probe, the methodology text, and the helpers
+# that say what a typed amount or date is read as.
+OPEN_VIEWS = {"healthz", "methodology", "amount_read", "date_read"}
 
 
 def offences(source: str) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from groups.models import AreaLevel, Assignment, Group, StaffRole
 
 from . import factories as f
-from .test_browser_flows import ARGS, CHROMIUM, PHONE
+from .test_browser_flows import PHONE
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -21,29 +21,26 @@ GROUP = "Kelompok Tani Subur"
 
 
 @pytest.fixture
-def page(live_server):
-    from playwright.sync_api import sync_playwright
-
+def page(live_server, browser):
     district = f.AreaFactory(ref="BF-D", name="Kecamatan Kertek", level=AreaLevel.DISTRICT)
     village = f.VillageFactory(ref="BF-V", name="Desa Sumberejo", parent=district)
     user = f.UserFactory(username="pendamping")
     Assignment.objects.create(user=user, role=StaffRole.FACILITATOR, area=village)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport=PHONE, locale="en-GB")
-        context.set_default_timeout(10_000)
-        context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "pendamping")
-        page.fill("input[name=password]", f.TEST_PASSWORD)
-        page.click("main form button[type=submit]")
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
-        page.goto(f"{live_server.url}/groups/new/")
-        yield page
-        browser.close()
+    # the one headless Chromium of tests/conftest.py
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    context.set_default_timeout(10_000)
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "pendamping")
+    page.fill("input[name=password]", f.TEST_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(f"{live_server.url}/groups/new/")
+    yield page
+    context.close()
 
 
 def shots_dir() -> Path:

@@ -38,7 +38,8 @@ def test_finding_4_adding_someone_gives_membership_rights_only(
     """Sri joined G1 first (looked after by its facilitator); G3's facilitator adds her too."""
     client.force_login(g2_facilitator)
     added = client.post(
-        url("membership_add", "G3"), {"person": "P-MEMBER", "role": "member", "joined_on": "2026-01-02"}
+        url("membership_add", "G3"),
+        f.once({"person": "P-MEMBER", "role": "member", "joined_on": "2026-01-02"}),
     )
     assert added.status_code == 302
     membership = Membership.objects.get(group__ref="G3", person=world.member_person)

@@ -256,6 +256,8 @@ EXPECTED_MORE: dict[str, tuple] = {
     "groups:group_edit": (404, 403),
     "groups:membership_add": (404, 403),
     "groups:membership_search": (405, 405),  # POST only (names out of URLs)
+    "groups:amount_read": (OK, OK),
+    "groups:date_read": (OK, OK),
     "groups:membership_create": (404, 403),
     "groups:membership_edit": (404, 403),
     "groups:membership_end": (404, 403),
