@@ -51,7 +51,7 @@ def custom(area=None):
 # --- bounded background work ----------------------------------------------------------------
 
 
-def test_five_custom_windows_by_one_user_queue_one_computation(client, coordinator, world):
+def test_finding_9_five_custom_windows_by_one_user_queue_one_computation(client, coordinator, world):
     english(client, coordinator)
     first = client.get(dashboard(), window(0))
     assert "The scores are being computed" in first.content.decode()
