@@ -86,10 +86,11 @@ def wing_files() -> list[Path]:
     return sorted([*(ROOT / "scores").rglob("*.py"), *(ROOT / "views").rglob("*.py")])
 
 
-def test_no_module_of_the_wing_or_the_views_is_over_800_lines():
+def test_no_module_of_groups_is_over_800_lines():
     long = {
         str(path.relative_to(ROOT)): n
-        for path in wing_files()
+        for path in ROOT.rglob("*.py")
+        if "migrations" not in path.parts
         if (n := len(path.read_text().splitlines())) > MAX_MODULE_LINES
         and str(path.relative_to(ROOT)) not in LONG_MODULES_ALLOWED
     }

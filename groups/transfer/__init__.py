@@ -5,7 +5,8 @@
 - parsing.py: one cell into one value (codes or labels, dates, numbers), or a message.
 - importer.py: plan_import() checks every row and counts what would change;
   import_community() checks and writes in one transaction, all or nothing.
-- plan.py (what an import would do), scope.py (who may write what), writer.py (bulk writes).
+- fields.py (what each file maps to), plan.py (what an import would do), scope.py (who may
+  write what: it asks groups/access.py), writer.py (bulk writes).
 - exporter.py: the same files out of the database, optionally pseudonymised.
 - storage.py and tasks.py: uploads kept server-side between preview and confirm, and the
   background task that applies a long import while the status page shows its progress.

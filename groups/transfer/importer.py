@@ -32,16 +32,13 @@ from groups.models import (
     AreaLevel,
     Exchange,
     ExchangeStatus,
-    ExternalActor,
     Gender,
-    Group,
     GroupKind,
     HowAgreed,
     HowFormed,
     ImportRecord,
     MeetingFrequency,
     Membership,
-    Norm,
     NormCategory,
     NormReview,
     Person,
@@ -54,6 +51,7 @@ from groups.scores import changes
 from . import parsing
 from .csvfiles import COLUMNS, FILE_NAMES, Problem, Source, Table, file_label
 from .exporter import is_pseudonym
+from .fields import COMPARED_ONLY_WHEN_SET, DB_FIELDS, FIELDS_OF_COLUMN, KIND_OF_FILE, MODELS, WRITE_ORDER
 from .plan import CREATE, UNCHANGED, UPDATE, Counts, Link, Op, Plan, chunks
 from .scope import Rules, ScopeCheck, check_exchange_words
 from .writer import CREATE_BATCH, Writer
@@ -68,134 +66,6 @@ def _is_person_link(link: Link) -> bool:
 
 
 MAX_PROBLEMS = 5000
-MODELS = {
-    "area": Area,
-    "group": Group,
-    "person": Person,
-    "actor": ExternalActor,
-    "norm": Norm,
-    "activity": Activity,
-    "exchange": Exchange,
-}
-KIND_OF_FILE = {
-    "areas": "area",
-    "groups": "group",
-    "people": "person",
-    "actors": "actor",
-    "norms": "norm",
-    "activities": "activity",
-    "exchanges": "exchange",
-}
-WRITE_ORDER = [
-    "areas",
-    "actors",
-    "groups",
-    "people",
-    "memberships",
-    "norms",
-    "norm_reviews",
-    "activities",
-    "attendance",
-    "exchanges",
-]
-# Fields read from the database to compare with a row (besides pk and ref).
-DB_FIELDS = {
-    "area": ["name", "level", "parent_id"],
-    "group": [
-        "name",
-        "kind",
-        "area_id",
-        "formed_on",
-        "how_formed",
-        "meeting_frequency",
-        "description",
-        "latitude",
-        "longitude",
-    ],
-    "person": [
-        "full_name",
-        "nickname",
-        "gender",
-        "birth_year",
-        "area_id",
-        "phone",
-        "consent_on",
-        "consent_recorded_by_id",
-        "erased_at",
-    ],
-    "actor": ["name", "kind", "area_id"],
-    "norm": ["group_id", "statement", "category", "how_agreed", "agreed_on"],
-    "activity": ["group_id", "kind", "date", "actor_id", "title"],
-    "exchange": [
-        "date",
-        "giver_person_id",
-        "giver_actor_id",
-        "receiver_person_id",
-        "receiver_actor_id",
-        "resource",
-        "amount",
-        "unit",
-        "group_id",
-        "note",
-        "status",
-        "logged_by_id",
-        "confirmed_by_id",
-    ],
-}
-# Model fields written when a file has a column (update writes only columns present).
-FIELDS_OF_COLUMN = {
-    "areas": {"name": ["name"], "level": ["level"], "parent_ref": ["parent_id"]},
-    "groups": {
-        "name": ["name"],
-        "kind": ["kind"],
-        "area_ref": ["area_id"],
-        "formed_on": ["formed_on"],
-        "how_formed": ["how_formed"],
-        "meeting_frequency": ["meeting_frequency"],
-        "description": ["description"],
-        "latitude": ["latitude"],
-        "longitude": ["longitude"],
-    },
-    "people": {
-        "name": ["full_name"],
-        "nickname": ["nickname"],
-        "gender": ["gender"],
-        "birth_year": ["birth_year"],
-        "area_ref": ["area_id"],
-        "phone": ["phone"],
-        "consent_on": ["consent_on", "consent_recorded_by_id"],
-    },
-    "actors": {"name": ["name"], "kind": ["kind"], "area_ref": ["area_id"]},
-    "memberships": {"role": ["role"], "left_on": ["left_on"]},
-    "norms": {
-        "group_ref": ["group_id"],
-        "statement": ["statement"],
-        "category": ["category"],
-        "how_agreed": ["how_agreed"],
-        "agreed_on": ["agreed_on"],
-    },
-    "norm_reviews": {"rating": ["rating"], "note": ["note"]},
-    "activities": {
-        "group_ref": ["group_id"],
-        "kind": ["kind"],
-        "date": ["date"],
-        "actor_ref": ["actor_id"],
-        "title": ["title"],
-    },
-    "attendance": {},
-    "exchanges": {
-        "date": ["date"],
-        "giver_ref": ["giver_person_id", "giver_actor_id"],
-        "receiver_ref": ["receiver_person_id", "receiver_actor_id"],
-        "resource": ["resource"],
-        "amount": ["amount"],
-        "unit": ["unit"],
-        "group_ref": ["group_id"],
-        "note": ["note"],
-        "status": ["status"],
-    },
-}
-COMPARED_ONLY_WHEN_SET = {"consent_recorded_by_id"}  # follows consent_on, never compared
 
 
 class _TooManyProblems(Exception):
