@@ -201,15 +201,16 @@ class Scope:
         return self.can_edit_group(group)
 
     def write_person(self, person: Person) -> bool:
-        """Edit a person's details (forms and imports alike): those who look after them."""
-        return self.can_edit_person(person)
+        """Personal details, consent, login and erasure (forms and imports alike): only those
+        who look after them (looked_after_people)."""
+        return self.looked_after_people().filter(pk=person.pk).exists()
 
     def manage_login(self, person: Person) -> bool:
         """Create or reset the member login of a person: those who look after them, and only
         for member logins (never a colleague's or an administrator's account)."""
         from .services.registry import is_member_login  # services import models only
 
-        if not self.can_edit_person(person):
+        if not self.write_person(person):
             return False
         return person.user_id is None or is_member_login(person.user)
 
@@ -384,10 +385,6 @@ class Scope:
             .filter(pk__in=co_members.values("person_id"), erased_at__isnull=True, consent_on__isnull=False)
             .exclude(pk=self.person.pk)
         )
-
-    def can_edit_person(self, person: Person) -> bool:
-        """Personal details, consent, login and erasure: only those who look after them."""
-        return self.may_manage_person(person)
 
     def member_candidates(self, group: Group) -> QuerySet[Person]:
         """People the facilitator of `group` may add to it: those they look after, and the
@@ -659,9 +656,6 @@ class Scope:
             | Q(first_group_id__in=self.facilitated_group_ids)
         )
 
-    def may_manage_person(self, person: Person) -> bool:
-        return self.looked_after_people().filter(pk=person.pk).exists()
-
     def may_request_scores(self, area_id: int, *, custom_window: bool) -> bool:
         """May this user queue a new score computation of the area? The preset windows (the
         last 12 months, per resource type) are shared by everyone and debounced to one per
@@ -710,7 +704,7 @@ def get_group(request, ref: str, *, edit: bool = False) -> Group:
 def get_person(request, ref: str, *, edit: bool = False) -> Person:
     scope = scope_for(request)
     person = _get(Person.objects.select_related("area"), scope.people(), ref=ref)
-    if edit and not scope.can_edit_person(person):
+    if edit and not scope.write_person(person):
         raise PermissionDenied
     return person
 

@@ -75,8 +75,8 @@ def test_an_area_facilitator_looks_after_everyone_living_in_the_area(world):
     from groups.access import Scope
 
     scope = Scope(user)
-    assert scope.may_manage_person(lone)
-    assert not scope.may_manage_person(world.member_person)
+    assert scope.write_person(lone)
+    assert not scope.write_person(world.member_person)
 
 
 # --- finding 10: a one-time password is one-time and expires ----------------------------------

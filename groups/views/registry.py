@@ -268,7 +268,7 @@ def person_detail(request, ref):
     person = access.get_person(request, ref)
     scope = access.scope_for(request)
     access.require(scope.read_registry())
-    can_edit = scope.can_edit_person(person)
+    can_edit = scope.write_person(person)
     # Only the groups this user may see: a person's other groups are not theirs to know.
     memberships = (
         person.memberships.filter(group__in=scope.groups())
