@@ -324,12 +324,7 @@ class Scope:
         runs over the few people it must decide."""
         inside: set[int] = set()
         if area is not None and people:
-            chain = set(
-                Area.objects.filter(pk=area.pk)
-                .values_list("pk", "parent_id", "parent__parent_id", "parent__parent__parent_id")
-                .first()
-                or ()
-            )
+            chain = Area.objects.filter(pk=area.pk).chain_ids()
             if self.is_staff or chain & set(self.coordinator_area_ids + self.facilitator_area_ids):
                 below = set(Area.objects.subtree(area).values_list("pk", flat=True))
                 inside = {p.pk for p in people if p.area_id in below}

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from groups.models import Area
+from groups.models import AREA_CHAIN, Area
 
 
 def chain_ids(area_ids: Iterable[int]) -> dict[int, list[int]]:
     """Area pk -> [its widest ancestor, ..., its parent, itself], in one query."""
-    rows = Area.objects.filter(pk__in=set(area_ids)).values_list(
-        "parent__parent__parent_id", "parent__parent_id", "parent_id", "pk"
-    )
+    rows = Area.objects.filter(pk__in=set(area_ids)).values_list(*reversed(AREA_CHAIN))
     return {row[-1]: [a for a in row if a] for row in rows}

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from groups.models import Exchange, Group, Membership, Norm, Person, ScoreSnapshot
+from groups.models import Area, Exchange, Group, Membership, Norm, Person, ScoreSnapshot
 
-from .areas import chain_ids
 from .reading import request_snapshot
 
 
@@ -90,7 +89,7 @@ def _recompute_after_change(batch: _Changes) -> None:
         areas |= set(Group.objects.filter(pk__in=groups).values_list("area_id", flat=True))
     if not areas:
         return
-    chain = {a for ids in chain_ids(areas).values() for a in ids}
+    chain = Area.objects.filter(pk__in=areas).chain_ids()
     keys = (
         ScoreSnapshot.objects.filter(area_id__in=chain, rolling=True)
         .values_list("area_id", "resource")
