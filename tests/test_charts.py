@@ -774,3 +774,11 @@ def test_no_inline_styles_anywhere():
         assert "style=" not in svg and "<style" not in svg
         assert not math.isnan(len(svg))
         assert_safe(svg)
+
+
+def test_a_missing_value_breaks_a_line_into_runs():
+    from groups.scores.charts.lines import _runs
+
+    assert _runs([]) == []
+    assert _runs([None, None]) == []
+    assert _runs([1, 2, None, 3, None, None, 4, 5, 6]) == [[0, 1], [3], [6, 7, 8]]

@@ -142,20 +142,14 @@ def _line_series(
     css = _classes("cm-series", f"cm-s{position % len(_PALETTE)}", *_tokens(s.css_class))
     name = _clean(s.name)
     parts = [f'<g class="{css}">']
-    run: list[str] = []
-    count = len(row)
-    for i in range(count + 1):
-        value = row[i] if i < count else None
-        if value is not None:
-            run.append(f"{_n(centres[i])},{_n(to_y(value))}")
-            continue
+    for run in _runs(row):
         if len(run) >= 2:
+            points = " ".join(f"{_n(centres[i])},{_n(to_y(row[i]))}" for i in run)
             parts.append(
-                f'<polyline class="cm-line" points="{" ".join(run)}" fill="none" '
+                f'<polyline class="cm-line" points="{points}" fill="none" '
                 f'stroke="{colour}" stroke-width="2.5" stroke-linejoin="round" '
                 'stroke-linecap="round"/>'
             )
-        run = []
     for i, value in enumerate(row):
         if value is None:
             continue
@@ -167,6 +161,19 @@ def _line_series(
         )
     parts.append("</g>")
     return "".join(parts)
+
+
+def _runs(values) -> list[list[int]]:
+    """The indices of each run of consecutive values that are not None (None breaks a line)."""
+    runs: list[list[int]] = []
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
 
 
 # ===================================================================== sparkline
@@ -212,24 +219,17 @@ def sparkline_svg(
             return height - pad - (value - low) / (high - low) * (height - 2 * pad)
 
         last = max(i for i, v in enumerate(points) if v is not None)
-        run: list[str] = []
-        for i in range(count + 1):
-            value = points[i] if i < count else None
-            if value is not None:
-                run.append(f"{_n2(to_x(i))},{_n2(to_y(value))}")
-                continue
+        for run in _runs(points):
             if len(run) >= 2:
+                line = " ".join(f"{_n2(to_x(i))},{_n2(to_y(points[i]))}" for i in run)
                 body.append(
-                    f'<polyline class="cm-spark-line" points="{" ".join(run)}" fill="none" '
+                    f'<polyline class="cm-spark-line" points="{line}" fill="none" '
                     f'stroke="{_PALETTE[0]}" stroke-width="1.5" stroke-linejoin="round" '
                     'stroke-linecap="round"/>'
                 )
-            elif len(run) == 1 and i - 1 != last:
-                x_text, y_text = run[0].split(",")
-                body.append(
-                    f'<circle class="cm-spark-dot" cx="{x_text}" cy="{y_text}" r="1.5" fill="{_PALETTE[0]}"/>'
-                )
-            run = []
+            elif run[0] != last:
+                x, y = _n2(to_x(run[0])), _n2(to_y(points[run[0]]))
+                body.append(f'<circle class="cm-spark-dot" cx="{x}" cy="{y}" r="1.5" fill="{_PALETTE[0]}"/>')
         body.append(
             f'<circle class="cm-spark-last" cx="{_n2(to_x(last))}" '
             f'cy="{_n2(to_y(points[last]))}" r="2.5" fill="{_PALETTE[0]}"/>'  # type: ignore[arg-type]
