@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -133,6 +134,28 @@ class ActorKind(models.TextChoices):
     SCHOOL = "school", _("School")
     HEALTH_SERVICE = "health_service", _("Health service")
     OTHER = "other", pgettext_lazy("actor kind", "Other")
+
+
+#: Kinds whose actors hold power or resources over the community by default (linking ties, aid,
+#: capacity building). ExternalActor.has_authority says it per actor; blank means this default.
+AUTHORITY_KINDS = frozenset({
+    ActorKind.VILLAGE_GOVERNMENT, ActorKind.GOVERNMENT_AGENCY, ActorKind.NGO, ActorKind.BANK,
+    ActorKind.HEALTH_SERVICE, ActorKind.SCHOOL,
+})
+
+
+def authority_default(kind: str) -> bool:
+    """Whether an actor of this kind holds power or resources over the community by default."""
+    return kind in AUTHORITY_KINDS
+
+
+class RatedBy(models.TextChoices):
+    """Who rated a norm in a review."""
+
+    GROUP_MEETING = "group_meeting", _("The group, at a meeting")
+    LEADER = "leader", _("The group leader")
+    FACILITATOR = "facilitator", _("The facilitator")
+    MEMBERS = "members", _("Members, each on their own")
 
 
 class Resource(models.TextChoices):
@@ -585,6 +608,14 @@ class NormReview(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    rated_by = models.CharField(
+        _("who rated"), max_length=16, choices=RatedBy.choices, blank=True,
+        help_text=_("Blank for reviews recorded before this was asked."),
+    )
+    raters = models.PositiveSmallIntegerField(
+        _("how many people rated"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10000)],
+    )
 
     class Meta:
         verbose_name = _("norm review")
@@ -609,6 +640,14 @@ class ExternalActorQuerySet(models.QuerySet):
     def in_area(self, area: Area) -> "ExternalActorQuerySet":
         return self.filter(area__in=Area.objects.subtree(area))
 
+    def with_authority(self) -> "ExternalActorQuerySet":
+        """Annotate ``authority``: has_authority, or the kind's default when blank."""
+        by_kind = models.Case(
+            models.When(kind__in=sorted(AUTHORITY_KINDS), then=models.Value(True)),
+            default=models.Value(False), output_field=models.BooleanField(),
+        )
+        return self.annotate(authority=Coalesce("has_authority", by_kind))
+
 
 class ExternalActor(models.Model):
     ref = ref_field()
@@ -616,6 +655,13 @@ class ExternalActor(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=ActorKind.choices)
     area = models.ForeignKey(
         Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="actors"
+    )
+    # Blank follows the kind (authority_default); set it where one actor differs from its kind.
+    has_authority = models.BooleanField(
+        _("holds power or resources over the community"), null=True, blank=True,
+        help_text=_("Government offices, agencies, NGOs, banks, health services and schools do "
+                    "by default; the members' own cooperative, a business or a mosque committee "
+                    "do not."),
     )
 
     objects = ExternalActorQuerySet.as_manager()
@@ -631,6 +677,12 @@ class ExternalActor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def holds_authority(self) -> bool:
+        """has_authority, or the kind's default when it is blank (the one rule; see
+        ExternalActorQuerySet.with_authority for the same in a query)."""
+        return authority_default(self.kind) if self.has_authority is None else self.has_authority
 
 
 class ExchangeQuerySet(models.QuerySet):
@@ -922,9 +974,11 @@ class ScoreSnapshotQuerySet(models.QuerySet):
         """Snapshots waiting for or under computation."""
         return self.filter(status__in=[SnapshotStatus.PENDING, SnapshotStatus.RUNNING])
 
-    def for_window(self, area, start, end, resource: str = "") -> "ScoreSnapshotQuerySet":
+    def for_window(
+        self, area, start, end, resource: str = "", confirmed_only: bool = False
+    ) -> "ScoreSnapshotQuerySet":
         """Snapshots of one key; start/end None means the rolling "last 12 months" window."""
-        qs = self.filter(area=area, resource=resource or "")
+        qs = self.filter(area=area, resource=resource or "", confirmed_only=confirmed_only)
         # the latest requested wins: it read the newest data, whichever finished first
         if start is None or end is None:
             return qs.filter(rolling=True).order_by("-period_end", "-requested_at", "-pk")
@@ -945,6 +999,10 @@ class ScoreSnapshot(models.Model):
     resource = models.CharField(
         _("resource"), max_length=32, choices=Resource.choices, blank=True,
         help_text=_("Only exchanges of this type; blank for all types."),
+    )
+    confirmed_only = models.BooleanField(
+        _("confirmed exchanges only"), default=False,
+        help_text=_("Only exchanges the other side confirmed; otherwise pending ones count too."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=SnapshotStatus.choices, default=SnapshotStatus.PENDING
@@ -1023,6 +1081,11 @@ class PersonScore(models.Model):
     betweenness = models.FloatField(default=0.0)
     constraint = models.FloatField(null=True, blank=True)
     effective_size = models.FloatField(null=True, blank=True)
+    # people in the person's part of the network who would lose touch without them (0 unless a
+    # cut vertex); see analysis.PersonScores
+    cut_off = models.PositiveIntegerField(default=0)
+    # indicator key -> the number of records its value rests on (evidence.py names the minimums)
+    bases = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = _("person score")
@@ -1064,6 +1127,14 @@ class GroupScore(models.Model):
     participation = models.FloatField(null=True, blank=True)
     norms_active = models.PositiveIntegerField(default=0)
     norm_rating = models.FloatField(null=True, blank=True)
+    balanced_share = models.FloatField(null=True, blank=True)
+    aid_value_share = models.FloatField(null=True, blank=True)
+    capacity_building = models.PositiveIntegerField(default=0)
+    bridges = models.PositiveIntegerField(default=0)
+    # indicator key -> the number of records its value rests on (evidence.py names the minimums)
+    bases = models.JSONField(default=dict)
+    # data quality: exchanges logged, confirmed / pending / disputed, entered on sheets, ...
+    quality = models.JSONField(default=dict)
     network = models.JSONField(default=dict)
     trend = models.JSONField(default=dict)
 

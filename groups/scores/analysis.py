@@ -149,6 +149,8 @@ class PersonScores:
     betweenness: float
     constraint: float | None
     effective_size: float | None
+    #: indicator key -> the number of records the value rests on (see evidence.py)
+    bases: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,8 @@ class GroupScores:
     participation: float | None
     norms_active: int
     norm_rating: float | None
+    #: indicator key -> the number of records the value rests on (see evidence.py)
+    bases: dict[str, int] = field(default_factory=dict)
 
 
 #: GroupScores fields summarised by their median in AreaScores.group_medians.
@@ -615,8 +619,14 @@ def _person_scores(ctx: _Context, betweenness: dict[str, float]) -> dict[str, Pe
             betweenness=betweenness[p],
             constraint=_constraint(wadj, ctx.nbrs, strength, p),
             effective_size=_effective_size(ctx.nbrs, p),
+            bases=_person_bases(T.degree(p)),
         )
     return out
+
+
+def _person_bases(partners: int) -> dict[str, int]:
+    """What a person's values rest on: their tie mix and reciprocity on their partners."""
+    return dict.fromkeys(("bonding_ties", "bridging_ties", "linking_ties", "reciprocity"), partners)
 
 
 def _closure(members: frozenset[str], inner: list[tuple[str, str]]) -> tuple[float | None, float | None]:
@@ -680,6 +690,12 @@ def _exchange_profile(ctx: _Context, members: frozenset[str]) -> dict:
         "self_reliance": _share(received - from_actors, received),
         "aid_dependence": _share(aid, received),
         "reciprocity": _share(reciprocated, edges),
+        "bases": {
+            "learning_share": touching,
+            "self_reliance": received,
+            "aid_dependence": received,
+            "reciprocity": edges,
+        },
     }
 
 
@@ -724,6 +740,13 @@ def _group_scores(ctx: _Context, data: ScopeData) -> dict[str, GroupScores]:
             ),
             norms_active=len(data.norm_ratings.get(gid, ())),
             norm_rating=sum(ratings) / len(ratings) if ratings else None,
+            bases={
+                **dict.fromkeys(("size", "density", "transitivity", "centralization"), n),
+                **dict.fromkeys(("ei_index", "bonding", "bridging", "linking"), total_ties),
+                **flows["bases"],
+                "participation": len(visits),
+                "norm_rating": len(ratings),
+            },
         )
     return out
 
