@@ -32,7 +32,7 @@ def flows(*specs):
     return tuple(Flow(s[0], s[1], s[2] if len(s) > 2 else "goods") for s in specs)
 
 
-def scope(people, flow_specs=(), actors=(), memberships=None, activities=(), norms=None):
+def scope(people, flow_specs=(), actors=(), memberships=None, activities=(), norms=None, authority=()):
     return ScopeData(
         people=tuple(people),
         actors=tuple(actors),
@@ -40,6 +40,7 @@ def scope(people, flow_specs=(), actors=(), memberships=None, activities=(), nor
         memberships={g: frozenset(m) for g, m in (memberships or {}).items()},
         activities=tuple(activities),
         norm_ratings=dict(norms or {}),
+        authority_actors=frozenset(authority),
     )
 
 
@@ -226,6 +227,7 @@ def test_actor_tie_is_linking_and_flow_cleaning():
             ("a:9", "p:2"),
         ],
         actors=["a:1", "a:2", "a:3", "a:9"],  # a:2 only met a:1, a:3 never exchanged
+        authority=["a:1"],
     )
     D, T = build_graphs(data)
     assert set(D) == {"p:1", "p:2", "a:9", "a:1"}
@@ -246,6 +248,7 @@ def test_bonding_bridging_linking_and_ei_by_hand():
         [("p:a", "p:b"), ("p:c", "p:a"), ("a:x", "p:b")],
         actors=["a:x"],
         memberships={"g1": {"p:a", "p:b"}, "g2": {"p:c"}},
+        authority=["a:x"],
     )
     _, T = build_graphs(data)
     assert T["p:a"]["p:b"]["kind"] == "bonding"
@@ -295,7 +298,7 @@ def test_bridging_groups():
 
 
 def resource_scope():
-    # g = {a, b}; c is a person outside g; bank and ngo are external actors.
+    # g = {a, b}; c is a person outside g; bank and ngo are external actors with authority.
     return scope(
         ["p:a", "p:b", "p:c"],
         [
@@ -308,22 +311,26 @@ def resource_scope():
         ],
         actors=["a:bank", "a:ngo"],
         memberships={"g": {"p:a", "p:b"}, "h": {"p:c"}},
+        authority=["a:bank", "a:ngo"],
     )
 
 
 def test_self_reliance_aid_dependence_learning_share():
     s = compute_scores(resource_scope())
     g = s.groups["g"]
-    # Received by members: bank->a, ngo->b, b->a, c->b = 4; from people: 2.
-    assert g.self_reliance == 0.5  # 2/4
-    assert g.aid_dependence == 0.25  # only the NGO grant: 1/4 (the loan is not aid)
+    # Received by members: bank->a, ngo->b, b->a, c->b = 4; from people: 2; no knowledge or
+    # information from an authority actor (capacity building 0): 2 / (4 - 0).
+    assert g.self_reliance == 0.5 and g.capacity_building == 0
+    # Money and goods received: ngo->b (money), c->b (goods) = 2; aid: the NGO grant = 1 (the
+    # bank's loan is credit, not aid, and not money or goods): 1/2.
+    assert g.aid_dependence == 0.5
     # Exchanges touching g, the inner b->a once: bank->a, ngo->b, b->a, c->b, a->c = 5;
     # knowledge or information: b->a, a->c = 2.  (Counting b->a twice would give 3/6.)
     assert g.exchanges == 5 and g.learning_share == 0.4
     assert g.linking_actors == 2 and g.linking_actor_ids == ("a:bank", "a:ngo")
     h = s.groups["h"]
-    # h = {c} received a->c only, from a person: 1/1, and no aid.
-    assert h.self_reliance == 1.0 and h.aid_dependence == 0.0
+    # h = {c} received a->c only (information), from a person: 1/1; no money or goods received.
+    assert h.self_reliance == 1.0 and h.aid_dependence is None
     # touching c: c->b, a->c, c->ngo = 3; information: a->c: 1/3.
     assert h.learning_share == approx(1 / 3)
     assert s.area.groups_by_self_reliance == ("g", "h")  # most dependent first
@@ -619,6 +626,7 @@ def test_deterministic_and_independent_of_input_order():
             ActivityRecord("g:all", frozenset({"k:3", "k:4", "k:33"})),
         ),
         norm_ratings={"g:hi": (5, 2, None)},
+        authority_actors=frozenset({"a:1"}),
     )
     first = compute_scores(data)
     assert compute_scores(data) == first
@@ -636,6 +644,7 @@ def test_deterministic_and_independent_of_input_order():
         memberships=dict(shuffled(data.memberships.items())),
         activities=shuffled(data.activities),
         norm_ratings=dict(shuffled(data.norm_ratings.items())),
+        authority_actors=data.authority_actors,
     )
     assert compute_scores(mixed) == first
 
@@ -658,7 +667,10 @@ def scope_data(draw):
     )
     ratings = st.tuples(*[st.one_of(st.none(), st.integers(1, 5))] * draw(st.integers(0, 3)))
     norms = draw(st.dictionaries(st.sampled_from(["g:1", "g:4"]), ratings))
-    return ScopeData(tuple(people), tuple(actors), tuple(flow_list), groups, tuple(activities), norms)
+    authority = draw(st.frozensets(actor_ids))
+    return ScopeData(
+        tuple(people), tuple(actors), tuple(flow_list), groups, tuple(activities), norms, authority
+    )
 
 
 SHARES = {
@@ -675,6 +687,8 @@ SHARES = {
         "learning_share",
         "centralization",
         "participation",
+        "balanced_share",
+        "aid_value_share",
     ),
     "area": ("isolated_share", "bonding_share", "bridging_share", "linking_share", "reciprocity"),
 }
@@ -703,6 +717,7 @@ def test_random_scopes_are_well_formed(data):
         assert g.ei_index is None or -1 <= g.ei_index <= 1
         if g.ties:
             assert g.bonding + g.bridging + g.linking == pytest.approx(1.0)
+        assert 0 <= g.bridges <= g.ties and g.capacity_building <= g.exchanges
     assert all(in_unit(getattr(s.area, f)) for f in SHARES["area"])
     assert s.area.exchanges == D.size(weight="count")
     assert s.area.ties == T.number_of_edges()

@@ -17,9 +17,12 @@ Graphs (node attribute ``kind`` is ``"person"`` or ``"actor"``):
 * **T**, the tie graph.  Undirected, same nodes; ``u - v`` when any exchange
   went either way.  ``weight`` is the sum of both directions' counts (built by
   hand: ``DiGraph.to_undirected()`` would keep one direction's attributes only)
-  and ``kind`` is the tie class: ``"linking"`` when one end is an external actor,
-  ``"bonding"`` when two people share at least one group, ``"bridging"`` when
-  two people share no group.
+  and ``kind`` is the tie class: ``"linking"`` when one end is an external actor
+  with authority (``ScopeData.authority_actors``: it holds power or resources over
+  the community), ``"bridging"`` when one end is an actor without authority (the
+  members' own cooperative, a mosque committee, a shop) or when two people share
+  no group, ``"bonding"`` when two people share at least one group (memberships
+  open in the window, as passed in ``memberships``).
 * **B**, memberships (person x group), is kept as plain sets.
 
 Flows are cleaned before anything is counted: a self-flow (giver == receiver),
@@ -58,6 +61,13 @@ RESOURCES: tuple[str, ...] = (
     "care",
 )
 LEARNING_RESOURCES = frozenset({"knowledge", "information"})
+#: Money and goods: from an authority actor they are aid (a loan is credit, labour, care and
+#: support are services).
+MATERIAL_RESOURCES = frozenset({"money", "goods"})
+#: Units read as Indonesian rupiah for aid_value_share (compared lower-case, without a dot).
+IDR_UNITS = frozenset({"idr", "rp", "rupiah"})
+#: Given and received within this factor of each other count as balanced (balanced_share).
+BALANCE_FACTOR = 1.5
 PERSON, ACTOR = "person", "actor"
 BONDING, BRIDGING, LINKING = "bonding", "bridging", "linking"
 
@@ -83,6 +93,13 @@ class Flow:
     giver: str  # node id: people like "p:12", external actors like "a:3"
     receiver: str
     resource: str  # one of RESOURCES
+    amount: float | None = None  # as recorded, in ``unit``; None when none was given
+    unit: str = ""
+
+
+def in_idr(unit: str) -> bool:
+    """Whether an exchange's unit is Indonesian rupiah ("IDR", "Rp", "Rp.", "rupiah")."""
+    return unit.strip().lower().rstrip(".") in IDR_UNITS
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,9 @@ class ScopeData:
     activities: tuple[ActivityRecord, ...] = ()
     # group id -> for each ACTIVE norm, the rating of its latest review (None if never)
     norm_ratings: Mapping[str, tuple[int | None, ...]] = field(default_factory=dict)
+    # actor ids that hold power or resources over the community (linking ties, aid, capacity
+    # building); every other actor counts as one without authority
+    authority_actors: frozenset[str] = frozenset()
 
 
 # -------------------------------------------------------------------------- outputs
@@ -126,6 +146,10 @@ class PersonScores:
     * ``betweenness``: betweenness centrality on T, unweighted, normalised by
       ``(n-1)(n-2)/2`` unordered pairs of the whole T (Freeman 1977); 0.0 for
       isolates.  Estimated when :attr:`AreaScores.betweenness_estimated`.
+    * ``cut_off``: how many people and actors would lose touch with the largest
+      remaining part of the person's component C of T if the person stepped back:
+      ``(|C| - 1) - (size of the largest component of C without the person)``;
+      0 unless the person is a cut vertex (articulation point).  Base: ``|C| - 1``.
     * ``constraint``: Burt's (1992) constraint on T weighted by ``weight``,
       ``c_i = sum_{j in N(i)} (p_ij + sum_{q in N(i) & N(j)} p_iq p_qj)^2`` with
       ``p_ij = w_ij / sum_k w_ik``; equals ``nx.constraint(T, weight="weight")``.
@@ -149,6 +173,7 @@ class PersonScores:
     betweenness: float
     constraint: float | None
     effective_size: float | None
+    cut_off: int = 0
     #: indicator key -> the number of records the value rests on (see evidence.py)
     bases: dict[str, int] = field(default_factory=dict)
 
@@ -176,15 +201,27 @@ class GroupScores:
       class (see the module docstring); None with no ties.
     * ``bridging_groups`` / ``bridging_group_ids``: other groups sharing at least
       one member (Breiger 1974, duality of persons and groups).
-    * ``linking_actors`` / ``linking_actor_ids``: distinct external actors that
-      exchanged (either direction) with members.
-    * ``self_reliance``: of the exchanges members received, the share given by
-      people (members or not) rather than external actors; None when none
-      received.
-    * ``aid_dependence``: of the exchanges members received, the share given by
-      external actors that were not loans; None when none received.
+    * ``linking_actors`` / ``linking_actor_ids``: distinct external actors with
+      authority that exchanged (either direction) with members.
+    * Where help comes from, over the exchanges members received:
+      capacity building = knowledge or information from an authority actor;
+      aid = money or goods from an authority actor (a loan is credit; labour,
+      care and support are services).
+    * ``self_reliance``: (received from people and from actors without
+      authority) / (all received - capacity building); a training therefore
+      leaves it unchanged.  None when the denominator is 0.
+    * ``aid_dependence``: aid / money and goods received; None with none.
+    * ``aid_value_share``: the same by amount, over the money and goods received
+      with an amount in rupiah (:func:`in_idr`); None with none.
+    * ``capacity_building``: the number of capacity-building exchanges (they
+      also count as learning in ``learning_share``).
     * ``learning_share``: share of member exchanges whose resource is knowledge
       or information; None with no member exchanges.
+    * ``balanced_share``: among members with any exchange, the share whose given
+      and received are both at least 1 and within a factor of
+      :data:`BALANCE_FACTOR` of each other (generalised reciprocity, which pair
+      reciprocity misses in an arisan); None when no member exchanged.
+    * ``bridges``: member ties whose loss would split T (``nx.bridges``).
     * ``centralization``: Freeman (1979) degree centralisation of the
       member-induced subgraph of T, ``sum_i (max_deg - deg_i) / ((n-1)(n-2))``
       (1.0 for a star, 0.0 for a clique); None for size < 3.
@@ -216,6 +253,10 @@ class GroupScores:
     participation: float | None
     norms_active: int
     norm_rating: float | None
+    balanced_share: float | None = None
+    aid_value_share: float | None = None
+    capacity_building: int = 0
+    bridges: int = 0
     #: indicator key -> the number of records the value rests on (see evidence.py)
     bases: dict[str, int] = field(default_factory=dict)
 
@@ -239,6 +280,10 @@ GROUP_MEDIAN_FIELDS: tuple[str, ...] = (
     "participation",
     "norms_active",
     "norm_rating",
+    "balanced_share",
+    "aid_value_share",
+    "capacity_building",
+    "bridges",
 )
 
 
@@ -301,6 +346,9 @@ class _Prepared:
     people: tuple[str, ...]  # sorted, unique
     actors: tuple[str, ...]  # sorted actor nodes (actors that exchanged with a person)
     counts: dict[tuple[str, str, str], int]  # (giver, receiver, resource) -> exchanges
+    # (giver, receiver, resource) -> rupiah amounts of money and goods given in IDR
+    idr: dict[tuple[str, str, str], list[float]]
+    authority: frozenset[str]  # actor nodes with authority
     members: dict[str, frozenset[str]]  # group id -> in-scope members, sorted by id
     groups_of: dict[str, frozenset[str]]  # person -> groups
 
@@ -309,6 +357,7 @@ def _prepare(data: ScopeData) -> _Prepared:
     person_set = set(data.people)
     known = person_set | set(data.actors)
     counts: Counter[tuple[str, str, str]] = Counter()
+    idr: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for f in data.flows:
         if f.resource not in _RESOURCE_SET:
             raise ValueError(f"unknown resource {f.resource!r}")
@@ -316,6 +365,8 @@ def _prepare(data: ScopeData) -> _Prepared:
         # skip self-flows, unknown ends, and actor-to-actor flows (no person involved)
         if g != r and g in known and r in known and (g in person_set or r in person_set):
             counts[(g, r, f.resource)] += 1
+            if f.resource in MATERIAL_RESOURCES and f.amount is not None and in_idr(f.unit):
+                idr[(g, r, f.resource)].append(float(f.amount))
     actors = {n for g, r, _ in counts for n in (g, r) if n not in person_set}
     group_ids = set(data.memberships) | set(data.norm_ratings)
     group_ids |= {a.group for a in data.activities}
@@ -330,6 +381,8 @@ def _prepare(data: ScopeData) -> _Prepared:
         people=tuple(sorted(person_set)),
         actors=tuple(sorted(actors)),
         counts=dict(sorted(counts.items())),
+        idr={key: sorted(values) for key, values in sorted(idr.items())},
+        authority=frozenset(actors & set(data.authority_actors)),
         members=members,
         groups_of={p: frozenset(gs) for p, gs in groups_of.items()},
     )
@@ -337,7 +390,7 @@ def _prepare(data: ScopeData) -> _Prepared:
 
 def _tie_kind(u: str, v: str, prep: _Prepared, actor_set: set[str]) -> str:
     if u in actor_set or v in actor_set:
-        return LINKING
+        return LINKING if u in prep.authority or v in prep.authority else BRIDGING
     shared = not prep.groups_of.get(u, frozenset()).isdisjoint(prep.groups_of.get(v, ()))
     return BONDING if shared else BRIDGING
 
@@ -573,26 +626,109 @@ class _Context:
     nbrs: dict[str, set[str]]
     given: dict[str, Counter[str]]
     received: dict[str, Counter[str]]
-    received_from_actors: Counter[str]
-    received_aid: Counter[str]  # from actors, not loans
+    # receiver -> where help came from: "authority" (all from authority actors), "capacity"
+    # (knowledge/information from them), "aid" (money/goods from them), "material" (money and
+    # goods from anyone)
+    sources: dict[str, Counter[str]]
+    # receiver -> (rupiah of aid, rupiah of money and goods, exchanges with a rupiah amount)
+    rupiah: dict[str, tuple[list[float], list[float], int]]
     actor_set: frozenset[str]
+    bridge_nbrs: dict[str, set[str]]  # node -> the other ends of its ties that are bridges
+    cut_off: dict[str, int]
+    component_size: dict[str, int]
+
+
+def _help_sources(prep: _Prepared) -> tuple[dict[str, Counter[str]], dict]:
+    """Per receiver, received help by source (see _Context.sources) and rupiah amounts."""
+    sources: dict[str, Counter[str]] = defaultdict(Counter)
+    rupiah: dict[str, tuple[list[float], list[float], int]] = {}
+    for (g, r, res), c in prep.counts.items():
+        authority = g in prep.authority
+        if authority:
+            sources[r]["authority"] += c
+            if res in LEARNING_RESOURCES:
+                sources[r]["capacity"] += c
+        if res in MATERIAL_RESOURCES:
+            sources[r]["material"] += c
+            if authority:
+                sources[r]["aid"] += c
+            amounts = prep.idr.get((g, r, res), [])
+            if amounts:
+                aid, material, n = rupiah.get(r, ([], [], 0))
+                rupiah[r] = (aid + amounts if authority else aid, material + amounts, n + len(amounts))
+    return sources, rupiah
 
 
 def _context(prep: _Prepared, D: nx.DiGraph, T: nx.Graph) -> _Context:
     given: dict[str, Counter[str]] = defaultdict(Counter)
     received: dict[str, Counter[str]] = defaultdict(Counter)
-    from_actors: Counter[str] = Counter()
-    aid: Counter[str] = Counter()
-    actor_set = frozenset(prep.actors)
     for (g, r, res), c in prep.counts.items():
         given[g][res] += c
         received[r][res] += c
-        if g in actor_set:
-            from_actors[r] += c
-            if res != "loan":
-                aid[r] += c
+    sources, rupiah = _help_sources(prep)
     nbrs = {v: set(T[v]) for v in T}
-    return _Context(prep, D, T, nbrs, given, received, from_actors, aid, actor_set)
+    bridge_nbrs: dict[str, set[str]] = defaultdict(set)
+    for u, v in nx.bridges(T):
+        bridge_nbrs[u].add(v)
+        bridge_nbrs[v].add(u)
+    cut, sizes = cut_off(T)
+    return _Context(
+        prep, D, T, nbrs, given, received, sources, rupiah, frozenset(prep.actors), bridge_nbrs, cut, sizes
+    )
+
+
+# ---------------------------------------------------------------------- cut vertices
+
+
+def cut_off(T: nx.Graph) -> tuple[dict[str, int], dict[str, int]]:
+    """(cut_off of every node, size of its connected component), in one pass over T.
+
+    ``cut_off(v) = (|C| - 1) - (largest component of C - v)``, C = v's component: the
+    number of nodes that would lose touch with the largest remaining part if v were gone;
+    0 unless v is a cut vertex (the nodes of ``nx.articulation_points``).  Hopcroft &
+    Tarjan (1973): in a depth-first tree, removing v separates each child subtree c with
+    ``low(c) >= disc(v)`` (all of them at the root); the rest of C stays together.  So the
+    parts are those subtrees' sizes and ``|C| - 1 -`` their sum, in O(nodes + ties)
+    (10,000 people take well under a second; a node-by-node removal would be quadratic).
+    """
+    disc: dict[str, int] = {}
+    low: dict[str, int] = {}
+    size: dict[str, int] = {}
+    separated: dict[str, list[int]] = defaultdict(list)
+    out: dict[str, int] = {}
+    component_size: dict[str, int] = {}
+    for root in sorted(T):
+        if root in disc:
+            continue
+        order = [root]
+        disc[root] = low[root] = len(disc)
+        size[root] = 1
+        stack = [(root, None, iter(T[root]))]
+        while stack:
+            v, parent, neighbours = stack[-1]
+            for w in neighbours:
+                if w not in disc:
+                    disc[w] = low[w] = len(disc)
+                    size[w] = 1
+                    order.append(w)
+                    stack.append((w, v, iter(T[w])))
+                    break
+                if w != parent:
+                    low[v] = min(low[v], disc[w])
+            else:
+                stack.pop()
+                if parent is not None:
+                    low[parent] = min(low[parent], low[v])
+                    size[parent] += size[v]
+                    if low[v] >= disc[parent]:
+                        separated[parent].append(size[v])
+        whole = size[root]
+        for v in order:
+            parts = separated.get(v, [])
+            rest = whole - 1 - sum(parts)
+            out[v] = whole - 1 - max([*parts, rest])
+            component_size[v] = whole
+    return out, component_size
 
 
 def _person_scores(ctx: _Context, betweenness: dict[str, float]) -> dict[str, PersonScores]:
@@ -619,7 +755,8 @@ def _person_scores(ctx: _Context, betweenness: dict[str, float]) -> dict[str, Pe
             betweenness=betweenness[p],
             constraint=_constraint(wadj, ctx.nbrs, strength, p),
             effective_size=_effective_size(ctx.nbrs, p),
-            bases=_person_bases(T.degree(p)),
+            cut_off=ctx.cut_off[p],
+            bases={**_person_bases(T.degree(p)), "cut_off": ctx.component_size[p] - 1},
         )
     return out
 
@@ -646,57 +783,88 @@ def _closure(members: frozenset[str], inner: list[tuple[str, str]]) -> tuple[flo
 
 
 def _tie_profile(ctx: _Context, members: frozenset[str]) -> dict:
-    """Member ties of T: inner ties, E/I counts, tie classes, linked actors."""
-    T, actor_set = ctx.T, ctx.actor_set
+    """Member ties of T: inner ties, E/I counts, tie classes, linked authority actors, bridges."""
+    T, authority = ctx.T, ctx.prep.authority
     inner: list[tuple[str, str]] = []
-    external = 0
+    external = bridges = 0
     kinds: Counter[str] = Counter()
     actors: set[str] = set()
     for m in members:
+        cut = ctx.bridge_nbrs.get(m, ())
         for v, d in T[m].items():
             if v in members:
                 if m < v:
                     inner.append((m, v))
                     kinds[d["kind"]] += 1
+                    bridges += v in cut
                 continue
             external += 1
             kinds[d["kind"]] += 1
-            if v in actor_set:
+            bridges += v in cut
+            if v in authority:
                 actors.add(v)
-    return {"inner": sorted(inner), "external": external, "kinds": kinds, "actors": actors}
+    return {
+        "inner": sorted(inner),
+        "external": external,
+        "kinds": kinds,
+        "actors": actors,
+        "bridges": bridges,
+    }
 
 
 def _exchange_profile(ctx: _Context, members: frozenset[str]) -> dict:
     """Member exchanges of D (each counted once) and directed-edge reciprocity."""
     D = ctx.D
-    touching = learning = received = from_actors = aid = 0
+    touching = learning = received = active = balanced = 0
     edges = reciprocated = 0
-    for m in members:
+    sources: Counter[str] = Counter()
+    aid_idr: list[float] = []
+    material_idr: list[float] = []
+    idr_exchanges = 0
+    for m in sorted(members):
         g, r = ctx.given.get(m, Counter()), ctx.received.get(m, Counter())
-        touching += sum(g.values()) + sum(r.values())
+        out, into = sum(g.values()), sum(r.values())
+        touching += out + into
         learning += sum(g[x] + r[x] for x in LEARNING_RESOURCES)
-        received += sum(r.values())
-        from_actors += ctx.received_from_actors[m]
-        aid += ctx.received_aid[m]
+        received += into
+        active += out + into > 0
+        balanced += _balanced(out, into)
+        sources.update(ctx.sources.get(m, {}))
+        if m in ctx.rupiah:
+            aid_idr += ctx.rupiah[m][0]
+            material_idr += ctx.rupiah[m][1]
+            idr_exchanges += ctx.rupiah[m][2]
         for v, d in D.succ[m].items():
             if v in members:  # inner exchange: seen as given and as received
                 touching -= d["count"]
                 learning -= sum(d[x] for x in LEARNING_RESOURCES)
                 edges += 1
                 reciprocated += D.has_edge(v, m)
+    without_capacity = received - sources["capacity"]
     return {
         "exchanges": touching,
         "learning_share": _share(learning, touching),
-        "self_reliance": _share(received - from_actors, received),
-        "aid_dependence": _share(aid, received),
+        "self_reliance": _share(received - sources["authority"], without_capacity),
+        "aid_dependence": _share(sources["aid"], sources["material"]),
+        "aid_value_share": _share(math.fsum(sorted(aid_idr)), math.fsum(sorted(material_idr))),
+        "capacity_building": sources["capacity"],
+        "balanced_share": _share(balanced, active),
         "reciprocity": _share(reciprocated, edges),
         "bases": {
             "learning_share": touching,
-            "self_reliance": received,
-            "aid_dependence": received,
+            "self_reliance": without_capacity,
+            "aid_dependence": sources["material"],
+            "aid_value_share": idr_exchanges,
+            "capacity_building": received,
+            "balanced_share": active,
             "reciprocity": edges,
         },
     }
+
+
+def _balanced(given: int, received: int) -> bool:
+    """Both at least 1 and within BALANCE_FACTOR of each other (exact: 1.5 x an integer is exact)."""
+    return given >= 1 and received >= 1 and max(given, received) <= BALANCE_FACTOR * min(given, received)
 
 
 def _group_scores(ctx: _Context, data: ScopeData) -> dict[str, GroupScores]:
@@ -733,6 +901,10 @@ def _group_scores(ctx: _Context, data: ScopeData) -> dict[str, GroupScores]:
             linking_actor_ids=tuple(sorted(ties["actors"])),
             self_reliance=flows["self_reliance"],
             aid_dependence=flows["aid_dependence"],
+            aid_value_share=flows["aid_value_share"],
+            capacity_building=flows["capacity_building"],
+            balanced_share=flows["balanced_share"],
+            bridges=ties["bridges"],
             learning_share=flows["learning_share"],
             centralization=centralization,
             participation=(
@@ -742,7 +914,7 @@ def _group_scores(ctx: _Context, data: ScopeData) -> dict[str, GroupScores]:
             norm_rating=sum(ratings) / len(ratings) if ratings else None,
             bases={
                 **dict.fromkeys(("size", "density", "transitivity", "centralization"), n),
-                **dict.fromkeys(("ei_index", "bonding", "bridging", "linking"), total_ties),
+                **dict.fromkeys(("ei_index", "bonding", "bridging", "linking", "bridges"), total_ties),
                 **flows["bases"],
                 "participation": len(visits),
                 "norm_rating": len(ratings),
@@ -826,6 +998,7 @@ __all__ = [
     "GROUP_MEDIAN_FIELDS",
     "LEARNING_RESOURCES",
     "LINKING",
+    "MATERIAL_RESOURCES",
     "PERSON",
     "RESOURCES",
     "ActivityRecord",
@@ -837,6 +1010,8 @@ __all__ = [
     "ScopeScores",
     "build_graphs",
     "compute_scores",
+    "cut_off",
+    "in_idr",
     "median",
     "tie_betweenness",
 ]

@@ -4,7 +4,9 @@ fetched in about ten queries and turned into the analysis' plain input (analysis
 Scope of an area: the people whose area is the area or below it, plus everyone with a
 membership open in the window in a group of the area or below (so no member vanishes); the
 groups of the area or below. Scope of a group: its members open in the window. Exchanges marked
-disputed are left out. Node ids for the analysis are "p:<person pk>", "a:<actor pk>",
+disputed are left out. Each flow carries its amount and unit (aid_value_share reads rupiah);
+the actors holding authority (ExternalActor.with_authority) are passed as
+ScopeData.authority_actors. Node ids for the analysis are "p:<person pk>", "a:<actor pk>",
 "g:<group pk>"; everything stored uses refs (Collected.ref).
 """
 
@@ -32,12 +34,14 @@ class Collected:
     groups: dict[int, tuple[str, str, str, int]]  # pk -> (ref, name, kind, area_id)
     memberships: list[tuple[int, int, dt.date | None, dt.date | None]]  # group, person, joined, left
     actor_refs: dict[int, str]  # actors that exchanged with someone in scope
-    flows: list[tuple[dt.date, str, str, str]]  # date, giver node, receiver node, resource
+    # date, giver node, receiver node, resource, amount (None when blank), unit
+    flows: list[tuple[dt.date, str, str, str, float | None, str]]
     activities: list[tuple[dt.date, int, frozenset[str]]]  # date, group pk, attendee nodes
     # group pk -> [(agreed_on, is_active, retired_on, [(reviewed_on, rating), ...] oldest first)]
     norms: dict[int, list[tuple[dt.date | None, bool, dt.date | None, list[tuple[dt.date, int]]]]] = field(
         default_factory=dict
     )
+    authority: set[int] = field(default_factory=set)  # actor pks holding authority
 
     def members(self, window: Window) -> dict[int, set[int]]:
         """Group pk -> people with a membership open at some time in the window."""
@@ -65,7 +69,11 @@ class Collected:
                 in_force.append(latest[-1] if latest else None)
             if in_force:
                 ratings[f"g:{group_id}"] = tuple(in_force)
-        flows = tuple(analysis.Flow(g, r, res) for day, g, r, res in self.flows if day in window)
+        flows = tuple(
+            analysis.Flow(g, r, res, amount, unit)
+            for day, g, r, res, amount, unit in self.flows
+            if day in window
+        )
         actors = {n for fl in flows for n in (fl.giver, fl.receiver) if n.startswith("a:")}
         return analysis.ScopeData(
             people=tuple(f"p:{p}" for p in sorted(people)),
@@ -78,6 +86,7 @@ class Collected:
                 if day in window
             ),
             norm_ratings=ratings,
+            authority_actors=frozenset(a for a in actors if int(a[2:]) in self.authority),
         )
 
     def ref(self, node: str) -> str:
@@ -123,16 +132,31 @@ def collect(scope: Area | Group, start: dt.date, end: dt.date, resource: str = "
         exchanges = exchanges.filter(resource=resource)
     flows = []
     actor_ids = set()
-    for day, gp, ga, rp, ra, res in exchanges.values_list(
-        "date", "giver_person_id", "giver_actor_id", "receiver_person_id", "receiver_actor_id", "resource"
+    for day, gp, ga, rp, ra, res, amount, unit in exchanges.values_list(
+        "date",
+        "giver_person_id",
+        "giver_actor_id",
+        "receiver_person_id",
+        "receiver_actor_id",
+        "resource",
+        "amount",
+        "unit",
     ).order_by():
         if ga:
             actor_ids.add(ga)
         if ra:
             actor_ids.add(ra)
-        flows.append((day, f"p:{gp}" if gp else f"a:{ga}", f"p:{rp}" if rp else f"a:{ra}", res))
-    flows.sort()
-    actor_refs = dict(ExternalActor.objects.filter(pk__in=actor_ids).values_list("pk", "ref"))
+        giver, receiver = f"p:{gp}" if gp else f"a:{ga}", f"p:{rp}" if rp else f"a:{ra}"
+        flows.append((day, giver, receiver, res, None if amount is None else float(amount), unit))
+    flows.sort(key=lambda f: f[:4] + (f[4] is None, f[4] or 0.0, f[5]))
+    actor_refs = {}
+    authority = set()
+    for pk, ref, holds in (
+        ExternalActor.objects.with_authority().filter(pk__in=actor_ids).values_list("pk", "ref", "authority")
+    ):
+        actor_refs[pk] = ref
+        if holds:
+            authority.add(pk)
     activity_q = Activity.objects.filter(group_q, date__gte=start, date__lte=end)
     activity_rows = list(activity_q.order_by("date", "pk").values_list("pk", "group_id", "date"))
     attended: dict[int, set[str]] = defaultdict(set)
@@ -167,6 +191,7 @@ def collect(scope: Area | Group, start: dt.date, end: dt.date, resource: str = "
         flows=flows,
         activities=activities,
         norms=dict(norms),
+        authority=authority,
     )
 
 
