@@ -2,11 +2,16 @@
 
 The same `today` gives the same community. Patterns worth discovering are built in on purpose:
 - a broker (Pak Slamet Riyadi) who belongs to the farmers' group in Sumberejo and the savings
-  group in Karangsari and carries help between them;
+  group in Karangsari and carries help between them: the only tie between Karangsari and the
+  other villages runs through him, so he is a cut vertex (without him 53 people and
+  institutions lose touch with the rest);
 - an isolated newcomer (Rina Wulandari) who joined the youth group recently and has no exchanges;
-- a group that depends on outside aid (KUBE Batik Sekar Jagad: grants from agencies and an NGO);
+- a group that depends on outside aid (KUBE Batik Sekar Jagad: grants of money and goods from
+  the social affairs office and an NGO, both holding authority, so they count as aid);
 - a group whose exchanges are mostly knowledge and information (Kelompok Tani Sumber Makmur),
-  with a training by the agriculture office half-way through the year.
+  with a training by the agriculture office half-way through the year: capacity building,
+  counted as learning, which leaves the group's self-reliance as it was; the farmers also get
+  goods from their own cooperative, an actor without authority (a bridging tie, not aid).
 """
 
 import datetime as dt

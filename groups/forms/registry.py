@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import (
     Activity,
+    ActorKind,
     ExternalActor,
     Group,
     GroupKind,
@@ -18,6 +19,7 @@ from groups.models import (
     NormReview,
     Person,
     Role,
+    authority_default,
 )
 
 from .fields import DateInput, ModelMultipleChoiceField, SubmitOnce, TextHygieneMixin
@@ -307,14 +309,41 @@ class NormReviewForm(SubmitOnce, TextHygieneMixin, forms.ModelForm):
 # --- external actors and activities ---------------------------------------------------------
 
 
+def _authority_kinds() -> str:
+    return ", ".join(str(label) for code, label in ActorKind.choices if authority_default(code))
+
+
 class ActorForm(TextHygieneMixin, forms.ModelForm):
+    # Blank follows the kind (models.authority_default); Yes/No set it for this actor only.
+    has_authority = forms.TypedChoiceField(
+        label=_("Holds power or resources over the community"),
+        choices=[("", _("As usual for this kind")), ("True", _("Yes")), ("False", _("No"))],
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
     class Meta:
         model = ExternalActor
-        fields = ["name", "kind", "area"]
+        fields = ["name", "kind", "area", "has_authority"]
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
+        field = self.fields["has_authority"]
+        kind = self.instance.kind if self.instance.pk else None
+        if kind:  # editing: say what "as usual" means for this actor's kind
+            usual = _("yes") if authority_default(kind) else _("no")
+            field.choices = [
+                ("", _("As usual for this kind (now: %(usual)s)") % {"usual": usual}),
+                *field.choices[1:],
+            ]
+        field.help_text = _(
+            "Its ties count as linking ties, and money, goods or training from it as aid or capacity "
+            "building. As usual, these kinds hold it: %(kinds)s; the members' own cooperative, a "
+            "business or a mosque committee do not."
+        ) % {"kinds": _authority_kinds()}
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

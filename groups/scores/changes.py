@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 
 from groups.models import Area, Exchange, Group, Membership, Norm, Person, ScoreSnapshot
 
@@ -66,6 +67,15 @@ def note_change(*, areas=(), people=(), groups=(), norms=()) -> None:
 def note_exchange(exchange: Exchange) -> None:
     """An exchange was saved, deleted or changed status: its people and group are affected."""
     note_change(people=[exchange.giver_person_id, exchange.receiver_person_id], groups=[exchange.group_id])
+
+
+def note_actor_change(actor_ids: Iterable[int], area_ids: Iterable[int] = ()) -> None:
+    """External actors changed (their kind or authority decides tie classes, aid and capacity
+    building): the people who exchanged with them are affected, wherever they live."""
+    actor_ids = list(actor_ids)
+    partners = Exchange.objects.filter(Q(giver_actor_id__in=actor_ids) | Q(receiver_actor_id__in=actor_ids))
+    people = {p for pair in partners.values_list("giver_person_id", "receiver_person_id") for p in pair}
+    note_change(areas=list(area_ids), people=people - {None})
 
 
 def mark_changed(area_ids: Iterable[int]) -> None:

@@ -99,6 +99,38 @@ class Collected:
         return self.groups[int(pk)][0]
 
 
+def _flows(exchanges) -> tuple[list, dict[int, str], set[int]]:
+    """(flows with amount and unit, the refs of the actors in them, those holding authority)."""
+    flows = []
+    actor_ids = set()
+    for day, gp, ga, rp, ra, res, amount, unit in exchanges.values_list(
+        "date",
+        "giver_person_id",
+        "giver_actor_id",
+        "receiver_person_id",
+        "receiver_actor_id",
+        "resource",
+        "amount",
+        "unit",
+    ).order_by():
+        if ga:
+            actor_ids.add(ga)
+        if ra:
+            actor_ids.add(ra)
+        giver, receiver = f"p:{gp}" if gp else f"a:{ga}", f"p:{rp}" if rp else f"a:{ra}"
+        flows.append((day, giver, receiver, res, None if amount is None else float(amount), unit))
+    flows.sort(key=lambda f: f[:4] + (f[4] is None, f[4] or 0.0, f[5]))
+    actor_refs = {}
+    authority = set()
+    for pk, ref, holds in (
+        ExternalActor.objects.with_authority().filter(pk__in=actor_ids).values_list("pk", "ref", "authority")
+    ):
+        actor_refs[pk] = ref
+        if holds:
+            authority.add(pk)
+    return flows, actor_refs, authority
+
+
 def collect(scope: Area | Group, start: dt.date, end: dt.date, resource: str = "") -> Collected:
     """Fetch what the indicators of `scope` need in [start, end]: about ten queries, no
     per-row queries, whatever the size."""
@@ -130,33 +162,7 @@ def collect(scope: Area | Group, start: dt.date, end: dt.date, resource: str = "
     )
     if resource:
         exchanges = exchanges.filter(resource=resource)
-    flows = []
-    actor_ids = set()
-    for day, gp, ga, rp, ra, res, amount, unit in exchanges.values_list(
-        "date",
-        "giver_person_id",
-        "giver_actor_id",
-        "receiver_person_id",
-        "receiver_actor_id",
-        "resource",
-        "amount",
-        "unit",
-    ).order_by():
-        if ga:
-            actor_ids.add(ga)
-        if ra:
-            actor_ids.add(ra)
-        giver, receiver = f"p:{gp}" if gp else f"a:{ga}", f"p:{rp}" if rp else f"a:{ra}"
-        flows.append((day, giver, receiver, res, None if amount is None else float(amount), unit))
-    flows.sort(key=lambda f: f[:4] + (f[4] is None, f[4] or 0.0, f[5]))
-    actor_refs = {}
-    authority = set()
-    for pk, ref, holds in (
-        ExternalActor.objects.with_authority().filter(pk__in=actor_ids).values_list("pk", "ref", "authority")
-    ):
-        actor_refs[pk] = ref
-        if holds:
-            authority.add(pk)
+    flows, actor_refs, authority = _flows(exchanges)
     activity_q = Activity.objects.filter(group_q, date__gte=start, date__lte=end)
     activity_rows = list(activity_q.order_by("date", "pk").values_list("pk", "group_id", "date"))
     attended: dict[int, set[str]] = defaultdict(set)

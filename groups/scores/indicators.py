@@ -70,7 +70,10 @@ REGISTRY: tuple[Indicator, ...] = (
         "self_reliance", _("Self-reliance"), SHARE, area_trend="median_self_reliance", group_trend=True
     ),
     Indicator("aid_dependence", _("Dependence on outside aid"), SHARE, group_trend=True),
+    Indicator("aid_value_share", _("Aid by value (rupiah)"), SHARE),
+    Indicator("capacity_building", _("Capacity building from institutions"), COUNT, 0.5),
     Indicator("learning_share", _("Learning share"), SHARE, group_trend=True),
+    Indicator("balanced_share", _("Members who give about as much as they receive"), SHARE),
     Indicator(
         "participation", _("Participation"), SHARE, area_trend="median_participation", group_trend=True
     ),
@@ -100,6 +103,8 @@ REGISTRY: tuple[Indicator, ...] = (
     Indicator("resource_access", _("Access to resources"), COUNT, 0.5),
     Indicator("betweenness", _("Go-between score (betweenness)")),
     Indicator("brokers", _("Brokers"), COUNT, 0.5),
+    Indicator("cut_off", _("People who would lose touch"), COUNT, 0.5),
+    Indicator("bridges", _("Ties that hold the network together"), COUNT, 0.5),
     Indicator("constraint", _("Constraint")),
     Indicator("effective_size", _("Effective network size")),
     Indicator("isolated_share", _("People with no exchange"), SHARE, area_trend="isolated_share"),
@@ -141,6 +146,10 @@ GROUP_PROFILE = (
 )
 GROUP_MORE = (
     "aid_dependence",
+    "aid_value_share",
+    "capacity_building",
+    "balanced_share",
+    "bridges",
     "density",
     "ei_index",
     "centralization",

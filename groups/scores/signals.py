@@ -6,14 +6,20 @@ waiting per key however many rows changed (see changes.note_change)."""
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from groups.models import Activity, Exchange, Membership, Norm, NormReview, Person
+from groups.models import Activity, Exchange, ExternalActor, Membership, Norm, NormReview, Person
 
-from .changes import note_change, note_exchange
+from .changes import note_actor_change, note_change, note_exchange
 
 
 @receiver([post_save, post_delete], sender=Exchange, dispatch_uid="scores_exchange")
 def exchange_changed(sender, instance, **kwargs):
     note_exchange(instance)
+
+
+@receiver(post_save, sender=ExternalActor, dispatch_uid="scores_actor")
+def actor_changed(sender, instance, created, **kwargs):
+    if not created:  # a new actor has no exchange yet
+        note_actor_change([instance.pk], [instance.area_id])
 
 
 @receiver([post_save, post_delete], sender=Membership, dispatch_uid="scores_membership")

@@ -32,7 +32,7 @@ COLUMNS: dict[str, list[str]] = {
         "longitude",
     ],
     "people": ["ref", "name", "nickname", "gender", "birth_year", "area_ref", "phone", "consent_on"],
-    "actors": ["ref", "name", "kind", "area_ref"],
+    "actors": ["ref", "name", "kind", "area_ref", "authority"],
     "memberships": ["person_ref", "group_ref", "role", "joined_on", "left_on"],
     "norms": ["ref", "group_ref", "statement", "category", "how_agreed", "agreed_on"],
     "norm_reviews": ["norm_ref", "reviewed_on", "rating", "note"],

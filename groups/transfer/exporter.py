@@ -206,7 +206,7 @@ def _add_actors(rows: dict[str, list[dict]], area: Area | None, scope) -> None:
     )
     actor_ids |= {a["actor_id"] for a in rows["activities"] if a["actor_id"]}
     actor_ids |= {x[k] for x in rows["exchanges"] for k in ("giver_actor_id", "receiver_actor_id") if x[k]}
-    rows["actors"] = _by_pk(ExternalActor, actor_ids, ["ref", "name", "kind", "area_id"])
+    rows["actors"] = _by_pk(ExternalActor, actor_ids, ["ref", "name", "kind", "area_id", "has_authority"])
 
 
 def _areas(rows: dict[str, list[dict]], area: Area | None, scope) -> tuple[dict[int, dict], set[int]]:
@@ -255,7 +255,8 @@ def _tables(
         rows["people"], ref, scope=scope, pseudonymize=pseudonymize
     )
     for a in sorted(rows["actors"], key=lambda a: a["ref"]):
-        tables["actors"].append([a["ref"], a["name"], a["kind"], ref["area"][a["area_id"]]])
+        authority = "" if a["has_authority"] is None else ("yes" if a["has_authority"] else "no")
+        tables["actors"].append([a["ref"], a["name"], a["kind"], ref["area"][a["area_id"]], authority])
     _add_group_life_tables(tables, rows, ref, free_text_of)
     for x in sorted(rows["exchanges"], key=lambda x: x["ref"]):
         tables["exchanges"].append(

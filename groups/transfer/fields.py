@@ -59,7 +59,7 @@ DB_FIELDS = {
         "consent_recorded_by_id",
         "erased_at",
     ],
-    "actor": ["name", "kind", "area_id"],
+    "actor": ["name", "kind", "area_id", "has_authority"],
     "norm": ["group_id", "statement", "category", "how_agreed", "agreed_on"],
     "activity": ["group_id", "kind", "date", "actor_id", "title"],
     "exchange": [
@@ -101,7 +101,7 @@ FIELDS_OF_COLUMN = {
         "phone": ["phone"],
         "consent_on": ["consent_on", "consent_recorded_by_id"],
     },
-    "actors": {"name": ["name"], "kind": ["kind"], "area_ref": ["area_id"]},
+    "actors": {"name": ["name"], "kind": ["kind"], "area_ref": ["area_id"], "authority": ["has_authority"]},
     "memberships": {"role": ["role"], "left_on": ["left_on"]},
     "norms": {
         "group_ref": ["group_id"],

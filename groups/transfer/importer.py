@@ -379,9 +379,11 @@ class _Planner:
             name = row.get("name", parsing.text, 200, required=True)
             kind = row.get("kind", self.codes["actor_kind"], required=True)
             area = self.link(row, "area_ref", "area", required=True)
+            authority = row.get("authority", parsing.yes_no)  # blank: the kind's default
             if not row.ok:
                 continue
-            values = self.present(row, {"name": name, "kind": kind, "area_id": area})
+            values = {"name": name, "kind": kind, "area_id": area, "has_authority": authority}
+            values = self.present(row, values)
             self.add("actors", self.classify("actors", ref, values, self.db["actor"].get(ref), row.number))
 
     def read_groups(self) -> None:
@@ -722,6 +724,9 @@ def _note_changes(plan: Plan, pks: dict) -> None:
         groups=touched["group"] - {None},
         people=touched["person"] - {None},
     )
+    updated_actors = [op.pk for op in plan.ops.get("actors", []) if op.action == UPDATE]
+    if updated_actors:  # an actor's kind or authority changes its partners' scores
+        changes.note_actor_change(updated_actors)
 
 
 AUDITED_UPDATES = {"people": ("person", Person), "exchanges": ("exchange", Exchange)}

@@ -123,6 +123,25 @@ def amount(value: str) -> Decimal | None:
         raise Invalid(error.message) from None
 
 
+_YES = frozenset({"yes", "1", "true", "ya"})
+_NO = frozenset({"no", "0", "false", "tidak"})
+
+
+def yes_no(value: str) -> bool | None:
+    """yes/no, 1/0, true/false, ya/tidak (any case) -> True/False; blank -> None."""
+    if not value:
+        return None
+    word = value.strip().casefold()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise Invalid(
+        _("“%(value)s” is not yes or no. Write yes, no, 1, 0, true, false, ya or tidak, or leave it blank.")
+        % {"value": value[:40]}
+    )
+
+
 def phone(value: str) -> str:
     if value and not _PHONE.fullmatch(value):
         raise Invalid(

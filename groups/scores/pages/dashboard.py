@@ -1,5 +1,6 @@
 """The area dashboard: key figures with their quarterly sparklines, plain sentences, trend
-charts, the network of groups, group rankings, brokers and people with no exchange. A
+charts, the network of groups, group rankings, brokers, the people whose absence would cut
+others off (cut_off) and people with no exchange. A
 district may hold a thousand groups: only the rows shown are read."""
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from .common import pct_axis, person_links, quarter_labels, safe_svg
 
 #: People listed by name on the dashboard as "no exchange yet" (the count shows them all).
 ISOLATED_LISTED = 20
+#: People listed as "would cut others off if absent" (most cut off first; the count shows all).
+CUT_OFF_LISTED = 10
 #: Groups listed in each ranking on the dashboard.
 RANKED_LISTED = 10
 #: Groups drawn in the dashboard's picture and listed in its table: the largest ones (a phone
@@ -53,6 +56,7 @@ def dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
     labels = quarter_labels(snapshot.trend or {})
     groups = group_rows(scope, snapshot, scores)
     brokers, isolated_rows = people_rows(scope, area, snapshot, scores)
+    cut_off, cut_off_count = cut_off_rows(scope, area, snapshot)
     people = scores.get("people") or 0
     isolated = scores.get("isolated")
     if isolated is None:  # snapshots from before the count was stored
@@ -79,6 +83,8 @@ def dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
         "by_self_reliance": ranked["groups_by_self_reliance"],
         "by_ei_index": ranked["groups_by_ei_index"],
         "brokers": brokers,
+        "cut_off": cut_off,
+        "cut_off_count": cut_off_count,
         "isolated": isolated_rows,
         "isolated_count": isolated,
         "aid_groups": groups.aid,
@@ -143,6 +149,17 @@ def people_rows(scope: access.Scope, area: Area, snapshot: ScoreSnapshot, scores
     for row in brokers + isolated:
         row.link = links[row.person_id]
     return brokers, isolated
+
+
+def cut_off_rows(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> tuple[list, int]:
+    """(the people whose absence would cut the most others off, each with .link; how many such
+    people there are): the cut vertices of the tie graph (PersonScore.cut_off >= 1)."""
+    found = PersonScore.objects.filter(snapshot=snapshot, cut_off__gte=1)
+    rows = list(found.select_related("person").order_by("-cut_off", "person__ref")[:CUT_OFF_LISTED])
+    links = person_links(scope, [row.person for row in rows], area)
+    for row in rows:
+        row.link = links[row.person_id]
+    return rows, found.count()
 
 
 def figures(scores: dict, series: dict) -> list[dict]:

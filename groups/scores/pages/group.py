@@ -216,6 +216,7 @@ def member_network(scope: access.Scope, group, score: GroupScore, area: Area) ->
                     "score": row,
                     "outward": ref in outward,
                     "broker": ref in brokers,
+                    "cut_off": row.cut_off if row else 0,
                 }
             )
     table.sort(key=lambda r: (-(r["score"].partners if r["score"] else 0), r["name"]))
