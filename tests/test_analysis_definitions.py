@@ -19,8 +19,7 @@ def data(people, flows, *, actors=(), groups=None, authority=()):
         people=tuple(people),
         actors=tuple(actors),
         flows=tuple(
-            Flow(f[0], f[1], f[2] if len(f) > 2 else "goods", *(f[3:5] if len(f) > 3 else ()))
-            for f in flows
+            Flow(f[0], f[1], f[2] if len(f) > 2 else "goods", *(f[3:5] if len(f) > 3 else ())) for f in flows
         ),
         memberships={g: frozenset(m) for g, m in (groups or {}).items()},
         authority_actors=frozenset(authority),
