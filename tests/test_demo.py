@@ -45,6 +45,12 @@ def test_demo_patterns_are_there(demo_db):
     received = Exchange.objects.filter(receiver_person__memberships__group=batik, group=batik)
     from_outside = received.filter(giver_actor__isnull=False).count()
     assert from_outside > received.count() / 2  # depends on outside aid
+    # ... and that help is aid: money or goods from institutions holding authority (grants)
+    outside = received.filter(giver_actor__isnull=False)
+    assert set(outside.values_list("resource", flat=True)) == {"money", "goods"}
+    assert all(actor.holds_authority for actor in ExternalActor.objects.filter(exchanges_given__in=outside))
+    # the farmers' own cooperative gives goods but holds no authority: a bridging tie, not aid
+    assert not ExternalActor.objects.get(ref="A-KOPERASI").holds_authority
     farmers = Exchange.objects.filter(group__ref="G-TANI-SM")
     learning = farmers.filter(resource__in=["knowledge", "information"]).count()
     assert learning > farmers.count() / 2

@@ -1,7 +1,11 @@
 """The demo community's report pages show the patterns it was built with (groups/demo.py):
 the broker Slamet Riyadi, the isolated newcomer Rina Wulandari, the aid-dependent group
-KUBE Batik Sekar Jagad, and knowledge spreading after the farmers' training."""
+KUBE Batik Sekar Jagad, and knowledge spreading after the farmers' training; with the
+definitions of the methodology page: Pak Slamet is a cut vertex, the KUBE's aid is grants, the
+farmers' training is capacity building that leaves their self-reliance alone, and their
+cooperative is a bridging tie."""
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -10,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from groups.models import Area, Person
-from groups.scores import reading, snapshots
+from groups.models import Area, Exchange, ExternalActor, Group, Person
+from groups.scores import analysis, collect, reading, snapshots
 
 START, END = dt.date(2025, 11, 29), dt.date(2026, 11, 28)
 PERIOD = {"period": "dates", "start": START.isoformat(), "end": END.isoformat()}
@@ -49,6 +53,40 @@ def test_dashboard_shows_broker_newcomer_and_aid_dependent_group(coordinator_cli
     body = response.content.decode()
     assert "Slamet Riyadi and 9 other people connect people" in body
     assert "KUBE Batik Sekar Jagad depends most on outside aid" in body
+    # Without Pak Slamet the 144 people and institutions of his part of the network fall into
+    # 90 and 53 (Karangsari's groups reach the other villages only through him): 143 - 90 = 53.
+    cut = context["cut_off"]
+    assert (cut[0].person, cut[0].cut_off) == (demo["slamet"], 53)
+    assert "53 would lose touch" in body
+
+
+def test_the_kube_aid_is_grants_and_the_farmers_training_is_learning(coordinator_client, demo):
+    kube = coordinator_client.get(reverse("groups:report_group", args=["G-KUBE-BATIK"]), PERIOD, **EN)
+    more = {row["key"]: row["value"] for row in kube.context["more"]}
+    assert more["aid_dependence"] > 0.5 and more["aid_value_share"] > 0.5
+    assert more["capacity_building"] == 0
+    farmers = coordinator_client.get(reverse("groups:report_group", args=["G-TANI-SM"]), PERIOD, **EN)
+    more = {row["key"]: row["value"] for row in farmers.context["more"]}
+    training = Exchange.objects.counted().filter(giver_actor__ref="A-DINTAN", resource="knowledge")
+    assert more["capacity_building"] == training.count() > 0
+
+
+def test_the_training_leaves_self_reliance_alone_and_the_cooperative_bridges(demo):
+    data = collect.scope_data(Area.objects.get(ref="ID-JT-WSB-KTK"), START, END)
+    farmers = f"g:{Group.objects.get(ref='G-TANI-SM').pk}"
+    dinas = f"a:{ExternalActor.objects.get(ref='A-DINTAN').pk}"
+    koperasi = f"a:{ExternalActor.objects.get(ref='A-KOPERASI').pk}"
+    with_training = analysis.compute_scores(data, betweenness=False).groups[farmers]
+    without = dataclasses.replace(
+        data, flows=tuple(fl for fl in data.flows if not (fl.giver == dinas and fl.resource == "knowledge"))
+    )
+    no_training = analysis.compute_scores(without, betweenness=False).groups[farmers]
+    assert with_training.self_reliance == no_training.self_reliance
+    assert with_training.learning_share > no_training.learning_share
+    assert with_training.capacity_building > no_training.capacity_building == 0
+    _, T = analysis.build_graphs(data)
+    assert {T.edges[e]["kind"] for e in T.edges(koperasi)} == {"bridging"}
+    assert {T.edges[e]["kind"] for e in T.edges(dinas)} == {"linking"}
 
 
 def test_group_report_of_the_aid_dependent_group(coordinator_client):
