@@ -97,7 +97,7 @@ REGISTRY: tuple[Indicator, ...] = (
     ),
     Indicator("centralization", _("Centralisation"), NUMBER, 0.1),
     Indicator("bridging_groups", _("Groups sharing members"), COUNT, 0.5),
-    Indicator("linking_actors", _("Outside institutions linked"), COUNT, 0.5),
+    Indicator("linking_actors", _("Institutions with authority linked"), COUNT, 0.5),
     Indicator("partners", _("Exchange partners"), COUNT, 0.5),
     Indicator("given_received", _("Given and received"), COUNT, 0.5),
     Indicator("resource_access", _("Access to resources"), COUNT, 0.5),
