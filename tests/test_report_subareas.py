@@ -27,6 +27,7 @@ def test_areas_within_come_before_the_trends_with_their_figures(
     rows = re.findall(row, subareas_table(html), re.S)
     figures = {name: re.findall(r'<td class="num">(\d+)</td>', cells) for _, name, cells in rows}
     # people, groups, people without an exchange. V1 (Sumberejo): Sri, Siti, Budi and Tono (no
-    # exchange) in G1; V2 (Candimulyo): Ani in G2.
-    assert figures == {"Desa Candimulyo": ["1", "1", "0"], "Desa Sumberejo": ["4", "1", "1"]}
+    # exchange) in G1; V2 (Candimulyo): Ani, and Budi who lives in V1 but belongs to G2 (a
+    # village's people are those who live in it or belong to one of its groups, as on its page).
+    assert figures == {"Desa Candimulyo": ["2", "1", "0"], "Desa Sumberejo": ["4", "1", "1"]}
     assert rows[0][0] == reverse("groups:report_dashboard", args=["V2"])  # the default period

@@ -81,10 +81,12 @@ def test_another_user_can_still_queue_theirs(client, coordinator, coordinator2, 
     assert requesters == ["koordinator", "koordinator2"]
 
 
-def test_the_bound_is_per_area(client, coordinator, world):
-    english(client, coordinator)
+def test_the_bound_is_per_community(client, staff, world):
+    english(client, staff)
     client.get(dashboard("D"), window(0))
-    body = client.get(dashboard("V1"), window(1)).content.decode()
+    # V1 lies in D's community: one computation, so the same bound
+    assert "One report at a time" in client.get(dashboard("V1"), window(1)).content.decode()
+    body = client.get(dashboard("W"), window(1)).content.decode()  # district E's community
     assert "The scores are being computed" in body
     assert custom().count() == 2
 

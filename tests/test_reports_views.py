@@ -279,16 +279,17 @@ def test_dashboard_without_snapshot_requests_one_and_polls(client, coordinator, 
     assert response.status_code == 200
     assert 'hx-trigger="every 3s"' in body
     assert f'href="{dashboard_url("V2")}"' in body  # plain reload link
-    pending = ScoreSnapshot.objects.get(area=world.village2)
+    # a village's page asks for its community's snapshot (the district's), never its own
+    pending = ScoreSnapshot.objects.get(area=world.district)
     assert pending.status == SnapshotStatus.PENDING and pending.rolling
     client.get(dashboard_url("V2"), **HTMX)
-    assert ScoreSnapshot.objects.filter(area=world.village2).count() == 1  # polling asks once
+    assert ScoreSnapshot.objects.count() == 1  # polling asks once
 
 
 def test_dashboard_after_a_failure_stops_polling(client, coordinator, world):
     window = windows.default_window()
     ScoreSnapshot.objects.create(
-        area=world.village2,
+        area=world.district,  # V2's community
         period_start=window.start,
         period_end=window.end,
         rolling=True,
@@ -300,7 +301,7 @@ def test_dashboard_after_a_failure_stops_polling(client, coordinator, world):
     body = text(client.get(dashboard_url("V2")))
     assert "every 3s" not in body
     assert "boom" not in body
-    assert ScoreSnapshot.objects.filter(area=world.village2).count() == 1
+    assert ScoreSnapshot.objects.count() == 1
 
 
 def test_dashboard_says_when_betweenness_is_estimated(client, coordinator, scored):
@@ -319,7 +320,7 @@ def test_group_report_for_its_facilitator(client, facilitator, scored):
     response = client.get(group_url())
     assert response.status_code == 200
     body = text(response)
-    assert response.context["area"].ref == "V1"  # the facilitator's own report area
+    assert response.context["area"].ref == "D"  # the group's community, whoever looks
     assert 'id="member-network-t"' in body and 'id="group-profile-t"' in body
     assert "Tono Hartono" in body  # facilitators see everyone, consent or not
     assert "Setoran Rp 50.000 tiap bulan." in body
@@ -385,7 +386,7 @@ def test_group_report_new_group_waits_for_computation(client, facilitator, score
     client.force_login(facilitator)
     body = text(client.get(group_url("G-NEW")))
     assert 'hx-trigger="every 3s"' in body
-    assert ScoreSnapshot.objects.filter(area=world.village, status=SnapshotStatus.PENDING).count() == 1
+    assert ScoreSnapshot.objects.filter(area=world.district, status=SnapshotStatus.PENDING).count() == 1
 
 
 # ------------------------------------------------------------------- before and after

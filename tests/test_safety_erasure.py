@@ -55,6 +55,8 @@ def area_figures(area):
     figures = dict(snapshot.area_scores)
     refs = figures.pop("brokers")
     figures["broker_ids"] = sorted(Person.objects.filter(ref__in=refs).values_list("pk", flat=True))
+    for part in figures.get("parts", {}).values():  # each village's figures list brokers too
+        part["brokers"] = sorted(Person.objects.filter(ref__in=part["brokers"]).values_list("pk", flat=True))
     return figures
 
 

@@ -116,9 +116,11 @@ class TestComputeScores:
         output = run(
             "compute_scores", "--area", "SV1", "--since", START.isoformat(), "--until", END.isoformat()
         )
-        assert "SV1" in output and " s" in output
+        # a village's snapshot is its community's: the district's
+        assert "SD:" in output and " s" in output
         snapshot = reading.latest_snapshot(town.village, START, END)
-        assert snapshot.status == SnapshotStatus.DONE and snapshot.area_scores["people"] == 4
+        assert snapshot.area == town.district and snapshot.status == SnapshotStatus.DONE
+        assert snapshot.area_scores["people"] == 5 and snapshot.area_scores["parts"]["SV1"]["people"] == 4
 
     def test_computes_every_area_for_the_last_12_months(self, town):
         run("compute_scores")
@@ -126,10 +128,10 @@ class TestComputeScores:
             snapshot = reading.latest_snapshot(area)
             assert snapshot is not None and snapshot.rolling
 
-    def test_if_missing_skips_areas_that_have_one(self, town):
+    def test_if_missing_skips_communities_that_have_one(self, town):
         run("compute_scores", "--area", "SD")
         output = run("compute_scores", "--if-missing")
-        assert "SD:" not in output and "SV1:" in output
+        assert "SD:" not in output and "SE:" in output and "SV1:" not in output  # SV1 is SD's
 
     def test_a_resource_filter(self, town):
         run(
@@ -170,7 +172,7 @@ class TestComputeScores:
         with pytest.raises(CommandError):
             run("compute_scores", "--since", START.isoformat(), "--until", END.isoformat())
         assert ScoreSnapshot.objects.get(area=town.district).status == SnapshotStatus.FAILED
-        assert reading.latest_snapshot(town.village, START, END) is not None
+        assert reading.latest_snapshot(town.elsewhere, START, END) is not None  # SE's community
 
 
 def read_csv(path) -> list[dict]:

@@ -264,7 +264,9 @@ class TestGroupNetworkDownload:
         response = client.get(group_network_url(), PERIOD)
         assert response.status_code == 200
         graph = nx.read_graphml(io.BytesIO(response.content))
-        assert set(graph) == {"P-MEMBER", "P-MEMBER2"}
+        # the members, and the person outside the group they exchanged with: kept, marked
+        assert set(graph) == {"P-MEMBER", "P-MEMBER2", "P-G2"}
+        assert [n for n, outside in graph.nodes(data="outside") if outside] == ["P-G2"]
         assert graph.edges["P-MEMBER", "P-MEMBER2"]["count"] == 2
 
     def test_member_of_the_group_gets_403(self, client, member, exchanges):

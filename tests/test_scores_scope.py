@@ -120,7 +120,10 @@ def test_every_person_of_the_area_is_a_node_isolates_and_members_from_elsewhere_
     assert set(data.people) == expected
     D, T = analysis.build_graphs(data)
     assert node(p["cici"]) in D and T.degree(node(p["cici"])) == 0
-    assert node(p["hadi"]) not in D  # exchanged with ana but is outside the scope
+    # hadi exchanged with ana but lives outside the community: an outside node (a partner and
+    # on paths), not a person of the scope
+    assert node(p["hadi"]) not in data.people and data.outside == {node(p["hadi"])}
+    assert D.has_edge(node(p["hadi"]), node(p["ana"]))
 
 
 def test_window_ends_are_inclusive_and_disputed_exchanges_are_left_out(town):
@@ -138,7 +141,7 @@ def test_window_ends_are_inclusive_and_disputed_exchanges_are_left_out(town):
     )
     D, _ = analysis.build_graphs(data)
     assert not D.has_edge(node(p["ana"]), node(p["dodi"]))  # disputed
-    assert D.number_of_edges() == 4  # three above + actor -> ana
+    assert D.number_of_edges() == 5  # three above + actor -> ana + hadi (outside) -> ana
 
 
 def test_external_actors_that_exchanged_are_nodes(town):

@@ -47,7 +47,9 @@ def test_stored_rows_equal_the_analysis_results(town):
     for key in ("brokers", "groups_by_self_reliance", "groups_by_ei_index"):
         area[key] = [refs[x] for x in area[key]]
     area["isolated"] = 1  # cici
-    assert snapshot.area_scores == area
+    stored = dict(snapshot.area_scores)
+    assert set(stored.pop("parts")) == {"SV1", "SV2"}  # each village's figures (test_scores_community)
+    assert stored == area
     assert area["brokers"]  # the fixture has a go-between, so refs were really mapped
 
 
@@ -151,7 +153,8 @@ def test_latest_snapshot_picks_the_latest_done_one_of_the_key(town):
     reading.create_snapshot(town.district, START, END)  # pending: not returned
     computed(town.district, resource="money")
     assert reading.latest_snapshot(town.district, START, END) == done
-    assert reading.latest_snapshot(town.village, START, END) is None
+    # a village has no snapshot of its own: it reads its community's (the district's)
+    assert reading.latest_snapshot(town.village, START, END) == done
     assert reading.latest_snapshot(town.district.pk, START, END, "money").resource == "money"
 
 
@@ -163,31 +166,33 @@ def test_latest_rolling_snapshot_is_found_whatever_day_it_was_computed_for(town)
     assert reading.latest_snapshot(town.district, START, END) is None
 
 
-def test_latest_snapshot_is_one_query_however_many_snapshots(town, django_assert_num_queries):
+def test_latest_snapshot_is_two_queries_however_many_snapshots(town, django_assert_num_queries):
+    # one to name the area's community, one for its snapshot
     computed(town.district)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         reading.latest_snapshot(town.district, START, END)
     for day in range(10):
         computed(town.district, START, END - dt.timedelta(days=day + 1))
         reading.create_snapshot(town.district, START, END)
-    with django_assert_num_queries(1):
-        assert reading.latest_snapshot(town.district, START, END) is not None
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
+        assert reading.latest_snapshot(town.village, START, END) is not None
+    with django_assert_num_queries(2):
         reading.latest_snapshot(town.district)
 
 
-def test_group_and_person_scores_come_from_their_areas_snapshot_in_one_query(
+def test_group_and_person_scores_come_from_their_communitys_snapshot_in_two_queries(
     town,
     django_assert_num_queries,
 ):
-    snapshot = computed(town.village)
-    computed(town.district)
-    with django_assert_num_queries(1):
+    snapshot = computed(town.village)  # asked for through a village: the district's
+    assert snapshot.area == town.district
+    with django_assert_num_queries(2):
         row = reading.group_score(town.group, START, END)
         assert row.snapshot == snapshot
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert reading.person_score(town.people["cici"], START, END).partners == 0
-    assert reading.group_score(town.group2, START, END) is None  # no snapshot of village 2
+    assert reading.group_score(town.group2, START, END).snapshot == snapshot  # village 2: the same one
+    assert reading.person_score(town.people["hadi"], START, END) is None  # outside: no row
 
 
 def test_the_task_computes_a_pending_snapshot_and_skips_others(town):
@@ -243,8 +248,9 @@ def test_group_scores_rows_for_every_group_even_without_members(db):
 
 def test_quarters_computed_in_worker_processes_equal_one_process(town, monkeypatch):
     collected = collect.collect(town.district, START, END)
+    parts = snapshots.community_parts(collected, town.district.pk)
     monkeypatch.setattr(snapshots, "TREND_WORKERS", 1)
-    serial = snapshots._trend(collected)
+    serial = snapshots._trend(collected, parts)
     monkeypatch.setattr(snapshots, "TREND_WORKERS", 2)
     monkeypatch.setattr(snapshots, "_TREND_PARALLEL_MIN_FLOWS", 0)
     pools = []
@@ -255,7 +261,8 @@ def test_quarters_computed_in_worker_processes_equal_one_process(town, monkeypat
             return super().map(fn, *iterables, **kwargs)
 
     monkeypatch.setattr(snapshots, "ProcessPoolExecutor", SpyPool)
-    assert snapshots._trend(collected) == serial
+    assert snapshots._trend(collected, parts) == serial
+    assert set(serial[0]["parts"]) == {"SV1", "SV2"}
     assert pools == [snapshots._trend_rows_of]
     assert snapshots._QUARTERS == []
 

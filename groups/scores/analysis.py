@@ -32,6 +32,14 @@ flow between two actors (no person involved) are ignored.  A resource outside
 listed both as a person and as an actor is treated as a person.  Group members
 are the in-scope people of ``memberships[group]``; out-of-scope ids are dropped.
 
+Outside nodes (``ScopeData.outside``): a community's computation also holds the people and
+actors outside it who exchanged with it.  An outside person is a person node of D and T (a
+partner of those they exchanged with, and on every path through them, so betweenness and
+brokerage are the same whoever reads), but gets no :class:`PersonScores` row, belongs to no
+group of the scope and is not counted in :attr:`AreaScores.people` or ``isolated_share``;
+an outside actor is an actor node not counted in :attr:`AreaScores.actors`.  Their ties and
+exchanges with people in scope are the scope's own and are counted like any other.
+
 Undefined values ("blank" in the app) are ``None``.  No value is rounded.
 """
 
@@ -124,6 +132,9 @@ class ScopeData:
     # actor ids that hold power or resources over the community (linking ties, aid, capacity
     # building); every other actor counts as one without authority
     authority_actors: frozenset[str] = frozenset()
+    #: people (not in ``people``) and actors (also in ``actors``) outside the community who
+    #: exchanged with it: nodes for ties and paths, no score row (module docstring)
+    outside: frozenset[str] = frozenset()
 
 
 # -------------------------------------------------------------------------- outputs
@@ -293,6 +304,8 @@ class AreaScores:
 
     * ``people``, ``groups``, ``actors`` (actor nodes, i.e. actors that
       exchanged with a person), ``exchanges`` (valid flows), ``ties`` (edges of T).
+      Outside nodes (ScopeData.outside) are not counted in people or actors (nor in
+      isolated_share); their ties and exchanges with the scope are.
     * ``isolated_share``: share of people with no exchange; None with no people.
     * ``components``: connected components of T, isolates and actors included.
     * ``bonding_share`` / ``bridging_share`` / ``linking_share``: share of T's
@@ -343,7 +356,7 @@ class ScopeScores:
 
 @dataclass(frozen=True)
 class _Prepared:
-    people: tuple[str, ...]  # sorted, unique
+    people: tuple[str, ...]  # sorted, unique person nodes (outside people included)
     actors: tuple[str, ...]  # sorted actor nodes (actors that exchanged with a person)
     counts: dict[tuple[str, str, str], int]  # (giver, receiver, resource) -> exchanges
     # (giver, receiver, resource) -> rupiah amounts of money and goods given in IDR
@@ -351,27 +364,39 @@ class _Prepared:
     authority: frozenset[str]  # actor nodes with authority
     members: dict[str, frozenset[str]]  # group id -> in-scope members, sorted by id
     groups_of: dict[str, frozenset[str]]  # person -> groups
+    outside: frozenset[str] = frozenset()  # nodes without a score row (ScopeData.outside)
 
 
 def _prepare(data: ScopeData) -> _Prepared:
-    person_set = set(data.people)
+    scored = set(data.people)
+    person_set = scored | (set(data.outside) - set(data.actors))
     known = person_set | set(data.actors)
+    outside = frozenset(data.outside) - scored
     counts: Counter[tuple[str, str, str]] = Counter()
     idr: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for f in data.flows:
         if f.resource not in _RESOURCE_SET:
             raise ValueError(f"unknown resource {f.resource!r}")
         g, r = f.giver, f.receiver
-        # skip self-flows, unknown ends, and actor-to-actor flows (no person involved)
-        if g != r and g in known and r in known and (g in person_set or r in person_set):
+        # skip self-flows, unknown ends, actor-to-actor flows (no person involved) and flows
+        # between two outside nodes (not the scope's)
+        if (
+            g != r
+            and g in known
+            and r in known
+            and (g in person_set or r in person_set)
+            and not (g in outside and r in outside)
+        ):
             counts[(g, r, f.resource)] += 1
             if f.resource in MATERIAL_RESOURCES and f.amount is not None and in_idr(f.unit):
                 idr[(g, r, f.resource)].append(float(f.amount))
     actors = {n for g, r, _ in counts for n in (g, r) if n not in person_set}
+    # an outside person is a node only through a counted exchange with the scope
+    person_set = scored | {n for g, r, _ in counts for n in (g, r) if n in person_set}
     group_ids = set(data.memberships) | set(data.norm_ratings)
     group_ids |= {a.group for a in data.activities}
     members = {
-        gid: frozenset(data.memberships.get(gid, frozenset()) & person_set) for gid in sorted(group_ids)
+        gid: frozenset(data.memberships.get(gid, frozenset()) & scored) for gid in sorted(group_ids)
     }
     groups_of: dict[str, set[str]] = defaultdict(set)
     for gid, ms in members.items():
@@ -385,6 +410,7 @@ def _prepare(data: ScopeData) -> _Prepared:
         authority=frozenset(actors & set(data.authority_actors)),
         members=members,
         groups_of={p: frozenset(gs) for p, gs in groups_of.items()},
+        outside=outside,
     )
 
 
@@ -737,6 +763,8 @@ def _person_scores(ctx: _Context, betweenness: dict[str, float]) -> dict[str, Pe
     strength = {v: sum(ws.values()) for v, ws in wadj.items()}
     out = {}
     for p in ctx.prep.people:
+        if p in ctx.prep.outside:  # a partner and on paths, but no row of this scope
+            continue
         kinds = Counter(d["kind"] for d in T[p].values())
         both = sum(1 for q in T[p] if D.has_edge(p, q) and D.has_edge(q, p))
         given, received = ctx.given.get(p, Counter()), ctx.received.get(p, Counter())
@@ -943,7 +971,7 @@ def _area_scores(
     return AreaScores(
         people=len(people),
         groups=len(groups),
-        actors=len(ctx.prep.actors),
+        actors=sum(1 for a in ctx.prep.actors if a not in ctx.prep.outside),
         exchanges=sum(ctx.prep.counts.values()),
         ties=ties,
         isolated_share=_share(sum(1 for p in people.values() if p.partners == 0), len(people)),

@@ -1,8 +1,9 @@
 """Change tracking: when stored scores go stale. Every write to a row the indicators read
 calls note_change (signals.py for saves and deletes; explicitly for QuerySet.update() and bulk
 writes, which send no signal). Once the transaction commits, the "last 12 months" snapshots of
-the affected areas and the areas above them that already exist are requested again, at most
-one waiting per key however many rows changed."""
+the communities (areas.py) of the affected areas that already exist are requested again, at
+most one waiting per key however many rows changed. A tie across two communities (an outside
+node of each) marks both: note_exchange names both people."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
-from groups.models import Area, Exchange, Group, Membership, Norm, Person, ScoreSnapshot
+from groups.models import Exchange, Group, Membership, Norm, Person, ScoreSnapshot
 
+from .areas import community_ids
 from .reading import request_snapshot
 
 
@@ -80,7 +82,7 @@ def note_actor_change(actor_ids: Iterable[int], area_ids: Iterable[int] = ()) ->
 
 def mark_changed(area_ids: Iterable[int]) -> None:
     """Call after writes that bypass signals (bulk imports): the "last 12 months" snapshots of
-    these areas and the areas above them are recomputed in the background (if they have one)."""
+    these areas' communities are recomputed in the background (if they have one)."""
     note_change(areas=list(area_ids))
 
 
@@ -99,9 +101,8 @@ def _recompute_after_change(batch: _Changes) -> None:
         areas |= set(Group.objects.filter(pk__in=groups).values_list("area_id", flat=True))
     if not areas:
         return
-    chain = Area.objects.filter(pk__in=areas).chain_ids()
     keys = (
-        ScoreSnapshot.objects.filter(area_id__in=chain, rolling=True)
+        ScoreSnapshot.objects.filter(area_id__in=set(community_ids(areas).values()), rolling=True)
         .values_list("area_id", "resource")
         .distinct()
         .order_by("area_id", "resource")

@@ -1,9 +1,11 @@
-"""Collecting rows: one scope (an area and everything below it, or one group) for one window,
-fetched in about ten queries and turned into the analysis' plain input (analysis.ScopeData).
+"""Collecting rows: one community (see areas.py) or one group for one window, fetched in about
+ten queries and turned into the analysis' plain input (analysis.ScopeData).
 
-Scope of an area: the people whose area is the area or below it, plus everyone with a
-membership open in the window in a group of the area or below (so no member vanishes); the
-groups of the area or below. Scope of a group: its members open in the window. Exchanges marked
+Scope of a community: the people whose area is in it (areas.community_area_ids), plus everyone
+with a membership open in the window in one of its groups (so no member vanishes); its groups;
+the external actors in it that exchanged with anyone. Scope of a group: its members open in the
+window. Everyone else who exchanged with the scope's people (or with its actors) is an OUTSIDE
+node (analysis.ScopeData.outside): a partner and on paths, no score row. Exchanges marked
 disputed are left out. Each flow carries its amount and unit (aid_value_share reads rupiah);
 the actors holding authority (ExternalActor.with_authority) are passed as
 ScopeData.authority_actors. Node ids for the analysis are "p:<person pk>", "a:<actor pk>",
@@ -21,6 +23,7 @@ from django.db.models import Q
 from groups.models import Activity, Area, Exchange, ExternalActor, Group, Membership, Norm, NormReview, Person
 
 from . import analysis
+from .areas import community_area_ids
 from .windows import Window
 
 
@@ -31,6 +34,7 @@ class Collected:
     window: Window
     person_refs: dict[int, str]  # pk -> ref, every person that can be in scope
     resident: set[int]  # people whose area is in scope (always nodes); empty for a group
+    home: dict[int, int]  # resident pk -> their area pk
     groups: dict[int, tuple[str, str, str, int]]  # pk -> (ref, name, kind, area_id)
     memberships: list[tuple[int, int, dt.date | None, dt.date | None]]  # group, person, joined, left
     actor_refs: dict[int, str]  # actors that exchanged with someone in scope
@@ -42,6 +46,7 @@ class Collected:
         default_factory=dict
     )
     authority: set[int] = field(default_factory=set)  # actor pks holding authority
+    outside_actors: set[int] = field(default_factory=set)  # actors whose area is outside the scope
 
     def members(self, window: Window) -> dict[int, set[int]]:
         """Group pk -> people with a membership open at some time in the window."""
@@ -75,6 +80,9 @@ class Collected:
             if day in window
         )
         actors = {n for fl in flows for n in (fl.giver, fl.receiver) if n.startswith("a:")}
+        nodes = {f"p:{p}" for p in people}
+        outside = {n for fl in flows for n in (fl.giver, fl.receiver) if n.startswith("p:")} - nodes
+        outside |= {a for a in actors if int(a[2:]) in self.outside_actors}
         return analysis.ScopeData(
             people=tuple(f"p:{p}" for p in sorted(people)),
             actors=tuple(sorted(actors, key=lambda a: int(a[2:]))),
@@ -87,6 +95,7 @@ class Collected:
             ),
             norm_ratings=ratings,
             authority_actors=frozenset(a for a in actors if int(a[2:]) in self.authority),
+            outside=frozenset(outside),
         )
 
     def ref(self, node: str) -> str:
@@ -99,8 +108,19 @@ class Collected:
         return self.groups[int(pk)][0]
 
 
-def _flows(exchanges) -> tuple[list, dict[int, str], set[int]]:
-    """(flows with amount and unit, the refs of the actors in them, those holding authority)."""
+def _exchanges(people_ids, area_ids: list[int], start, end, resource: str):
+    """The counted exchanges of the window with an end among `people_ids` or an actor of the
+    areas (whose other end, when outside, becomes an outside node)."""
+    ends = Q(giver_person_id__in=people_ids) | Q(receiver_person_id__in=people_ids)
+    if area_ids:
+        ends |= Q(giver_actor__area_id__in=area_ids) | Q(receiver_actor__area_id__in=area_ids)
+    exchanges = Exchange.objects.counted().filter(date__gte=start, date__lte=end).filter(ends)
+    return exchanges.filter(resource=resource) if resource else exchanges
+
+
+def _flows(exchanges, area_ids: list[int]) -> tuple[list, dict[int, str], set[int], set[int]]:
+    """(flows with amount and unit, the refs of the actors in them, those holding authority,
+    those whose area is not one of `area_ids` when given)."""
     flows = []
     actor_ids = set()
     for day, gp, ga, rp, ra, res, amount, unit in exchanges.values_list(
@@ -121,26 +141,38 @@ def _flows(exchanges) -> tuple[list, dict[int, str], set[int]]:
         flows.append((day, giver, receiver, res, None if amount is None else float(amount), unit))
     flows.sort(key=lambda f: f[:4] + (f[4] is None, f[4] or 0.0, f[5]))
     actor_refs = {}
-    authority = set()
-    for pk, ref, holds in (
-        ExternalActor.objects.with_authority().filter(pk__in=actor_ids).values_list("pk", "ref", "authority")
+    authority, outside = set(), set()
+    in_scope = set(area_ids)
+    for pk, ref, holds, area in (
+        ExternalActor.objects.with_authority()
+        .filter(pk__in=actor_ids)
+        .values_list("pk", "ref", "authority", "area_id")
     ):
         actor_refs[pk] = ref
         if holds:
             authority.add(pk)
-    return flows, actor_refs, authority
+        if in_scope and area not in in_scope:
+            outside.add(pk)
+    return flows, actor_refs, authority, outside
 
 
-def collect(scope: Area | Group, start: dt.date, end: dt.date, resource: str = "") -> Collected:
-    """Fetch what the indicators of `scope` need in [start, end]: about ten queries, no
-    per-row queries, whatever the size."""
+def collect(
+    scope: Area | Group, start: dt.date, end: dt.date, resource: str = "", *, subtree: bool = False
+) -> Collected:
+    """Fetch what the indicators of `scope` (a community, or one group) need in [start, end]:
+    about ten queries, no per-row queries, whatever the size. `subtree`: an area and
+    everything below it, community or not (the network download of any area)."""
     window = Window(start, end)
     if isinstance(scope, Group):
         group_q = Q(group_id=scope.pk)
         group_rows = Group.objects.filter(pk=scope.pk)
         area_ids: list[int] = []
     else:
-        area_ids = list(Area.objects.subtree(scope).values_list("pk", flat=True))
+        area_ids = (
+            list(Area.objects.subtree(scope).values_list("pk", flat=True))
+            if subtree
+            else community_area_ids(scope)
+        )
         group_q = Q(group__area_id__in=area_ids)
         group_rows = Group.objects.filter(area_id__in=area_ids)
     groups = {
@@ -150,19 +182,29 @@ def collect(scope: Area | Group, start: dt.date, end: dt.date, resource: str = "
     open_memberships = Membership.objects.open_between(start, end).filter(group_q)
     memberships = list(open_memberships.values_list("group_id", "person_id", "joined_on", "left_on"))
     people_q = Person.objects.filter(Q(area_id__in=area_ids) | Q(pk__in=open_memberships.values("person_id")))
+    home = dict(Person.objects.filter(area_id__in=area_ids).values_list("pk", "area_id")) if area_ids else {}
+    exchanges = _exchanges(people_q.values("pk"), area_ids, start, end, resource)
+    flows, actor_refs, authority, outside_actors = _flows(exchanges, area_ids)
     person_refs = dict(people_q.values_list("pk", "ref"))
-    resident = (
-        set(Person.objects.filter(area_id__in=area_ids).values_list("pk", flat=True)) if area_ids else set()
+    others = {int(n[2:]) for f in flows for n in f[1:3] if n.startswith("p:")} - set(person_refs)
+    person_refs.update(Person.objects.filter(pk__in=others).values_list("pk", "ref"))
+    return Collected(
+        window=window,
+        person_refs=person_refs,
+        resident=set(home),
+        home=home,
+        groups=groups,
+        memberships=memberships,
+        actor_refs=actor_refs,
+        flows=flows,
+        activities=_activities(group_q, start, end),
+        norms=_norms(group_q, start, end),
+        authority=authority,
+        outside_actors=outside_actors,
     )
-    people_ids = people_q.values("pk")
-    exchanges = (
-        Exchange.objects.counted()
-        .filter(date__gte=start, date__lte=end)
-        .filter(Q(giver_person_id__in=people_ids) | Q(receiver_person_id__in=people_ids))
-    )
-    if resource:
-        exchanges = exchanges.filter(resource=resource)
-    flows, actor_refs, authority = _flows(exchanges)
+
+
+def _activities(group_q: Q, start, end) -> list[tuple[dt.date, int, frozenset[str]]]:
     activity_q = Activity.objects.filter(group_q, date__gte=start, date__lte=end)
     activity_rows = list(activity_q.order_by("date", "pk").values_list("pk", "group_id", "date"))
     attended: dict[int, set[str]] = defaultdict(set)
@@ -170,7 +212,189 @@ def collect(scope: Area | Group, start: dt.date, end: dt.date, resource: str = "
         activity__in=activity_q.values("pk")
     ).values_list("activity_id", "person_id"):
         attended[activity_id].add(f"p:{person_id}")
-    activities = [(day, g, frozenset(attended[pk])) for pk, g, day in activity_rows]
+    return [(day, g, frozenset(attended[pk])) for pk, g, day in activity_rows]
+
+
+def _norms(group_q: Q, start, end) -> dict[int, list]:
+    norm_q = Norm.objects.filter(group_q).filter(
+        Q(agreed_on__isnull=True) | Q(agreed_on__lte=end),
+        Q(is_active=True) | Q(retired_on__gt=start),
+    )
+    reviews: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    for norm_id, day, rating in (
+        NormReview.objects.filter(norm__in=norm_q.values("pk"), reviewed_on__lte=end)
+        .order_by("reviewed_on", "pk")
+        .values_list("norm_id", "reviewed_on", "rating")
+    ):
+        reviews[norm_id].append((day, rating))
+    norms: dict[int, list] = defaultdict(list)
+    for pk, group_id, agreed, active, retired in norm_q.order_by("pk").values_list(
+        "pk", "group_id", "agreed_on", "is_active", "retired_on"
+    ):
+        norms[group_id].append((agreed, active, retired, reviews.get(pk, [])))
+    return dict(norms)
+
+
+def scope_data(self, window: Window | None = None) -> analysis.ScopeData:
+        window = window or self.window
+        members = self.members(window)
+        people = set(self.resident)
+        for ms in members.values():
+            people |= ms
+        ratings: dict[str, tuple[int | None, ...]] = {}
+        for group_id, norms in self.norms.items():
+            in_force = []
+            for agreed, active, retired, reviews in norms:
+                if agreed is not None and agreed > window.end:
+                    continue
+                if not (active or (retired is not None and retired > window.end)):
+                    continue
+                latest = [r for day, r in reviews if day <= window.end]
+                in_force.append(latest[-1] if latest else None)
+            if in_force:
+                ratings[f"g:{group_id}"] = tuple(in_force)
+        flows = tuple(
+            analysis.Flow(g, r, res, amount, unit)
+            for day, g, r, res, amount, unit in self.flows
+            if day in window
+        )
+        actors = {n for fl in flows for n in (fl.giver, fl.receiver) if n.startswith("a:")}
+        nodes = {f"p:{p}" for p in people}
+        outside = {n for fl in flows for n in (fl.giver, fl.receiver) if n.startswith("p:")} - nodes
+        outside |= {a for a in actors if int(a[2:]) in self.outside_actors}
+        return analysis.ScopeData(
+            people=tuple(f"p:{p}" for p in sorted(people)),
+            actors=tuple(sorted(actors, key=lambda a: int(a[2:]))),
+            flows=flows,
+            memberships={f"g:{g}": frozenset(f"p:{p}" for p in ms) for g, ms in sorted(members.items())},
+            activities=tuple(
+                analysis.ActivityRecord(f"g:{g}", attendees)
+                for day, g, attendees in self.activities
+                if day in window
+            ),
+            norm_ratings=ratings,
+            authority_actors=frozenset(a for a in actors if int(a[2:]) in self.authority),
+            outside=frozenset(outside),
+        )
+
+    def ref(self, node: str) -> str:
+        """The ref of an analysis node id ("p:12" -> the person's ref)."""
+        kind, pk = node.split(":", 1)
+        if kind == "p":
+            return self.person_refs[int(pk)]
+        if kind == "a":
+            return self.actor_refs[int(pk)]
+        return self.groups[int(pk)][0]
+
+
+def _exchanges(people_ids, area_ids: list[int], start, end, resource: str):
+    """The counted exchanges of the window with an end among `people_ids` or an actor of the
+    areas (whose other end, when outside, becomes an outside node)."""
+    ends = Q(giver_person_id__in=people_ids) | Q(receiver_person_id__in=people_ids)
+    if area_ids:
+        ends |= Q(giver_actor__area_id__in=area_ids) | Q(receiver_actor__area_id__in=area_ids)
+    exchanges = Exchange.objects.counted().filter(date__gte=start, date__lte=end).filter(ends)
+    return exchanges.filter(resource=resource) if resource else exchanges
+
+
+def _flows(exchanges, area_ids: list[int]) -> tuple[list, dict[int, str], set[int], set[int]]:
+    """(flows with amount and unit, the refs of the actors in them, those holding authority,
+    those whose area is not one of `area_ids` when given)."""
+    flows = []
+    actor_ids = set()
+    for day, gp, ga, rp, ra, res, amount, unit in exchanges.values_list(
+        "date",
+        "giver_person_id",
+        "giver_actor_id",
+        "receiver_person_id",
+        "receiver_actor_id",
+        "resource",
+        "amount",
+        "unit",
+    ).order_by():
+        if ga:
+            actor_ids.add(ga)
+        if ra:
+            actor_ids.add(ra)
+        giver, receiver = f"p:{gp}" if gp else f"a:{ga}", f"p:{rp}" if rp else f"a:{ra}"
+        flows.append((day, giver, receiver, res, None if amount is None else float(amount), unit))
+    flows.sort(key=lambda f: f[:4] + (f[4] is None, f[4] or 0.0, f[5]))
+    actor_refs = {}
+    authority, outside = set(), set()
+    in_scope = set(area_ids)
+    for pk, ref, holds, area in (
+        ExternalActor.objects.with_authority()
+        .filter(pk__in=actor_ids)
+        .values_list("pk", "ref", "authority", "area_id")
+    ):
+        actor_refs[pk] = ref
+        if holds:
+            authority.add(pk)
+        if in_scope and area not in in_scope:
+            outside.add(pk)
+    return flows, actor_refs, authority, outside
+
+
+def collect(
+    scope: Area | Group, start: dt.date, end: dt.date, resource: str = "", *, subtree: bool = False
+) -> Collected:
+    """Fetch what the indicators of `scope` (a community, or one group) need in [start, end]:
+    about ten queries, no per-row queries, whatever the size. `subtree`: an area and
+    everything below it, community or not (the network download of any area)."""
+    window = Window(start, end)
+    if isinstance(scope, Group):
+        group_q = Q(group_id=scope.pk)
+        group_rows = Group.objects.filter(pk=scope.pk)
+        area_ids: list[int] = []
+    else:
+        area_ids = (
+            list(Area.objects.subtree(scope).values_list("pk", flat=True))
+            if subtree
+            else community_area_ids(scope)
+        )
+        group_q = Q(group__area_id__in=area_ids)
+        group_rows = Group.objects.filter(area_id__in=area_ids)
+    groups = {
+        pk: (ref, name, kind, area)
+        for pk, ref, name, kind, area in group_rows.values_list("pk", "ref", "name", "kind", "area_id")
+    }
+    open_memberships = Membership.objects.open_between(start, end).filter(group_q)
+    memberships = list(open_memberships.values_list("group_id", "person_id", "joined_on", "left_on"))
+    people_q = Person.objects.filter(Q(area_id__in=area_ids) | Q(pk__in=open_memberships.values("person_id")))
+    home = dict(Person.objects.filter(area_id__in=area_ids).values_list("pk", "area_id")) if area_ids else {}
+    exchanges = _exchanges(people_q.values("pk"), area_ids, start, end, resource)
+    flows, actor_refs, authority, outside_actors = _flows(exchanges, area_ids)
+    person_refs = dict(people_q.values_list("pk", "ref"))
+    others = {int(n[2:]) for f in flows for n in f[1:3] if n.startswith("p:")} - set(person_refs)
+    person_refs.update(Person.objects.filter(pk__in=others).values_list("pk", "ref"))
+    return Collected(
+        window=window,
+        person_refs=person_refs,
+        resident=set(home),
+        home=home,
+        groups=groups,
+        memberships=memberships,
+        actor_refs=actor_refs,
+        flows=flows,
+        activities=_activities(group_q, start, end),
+        norms=_norms(group_q, start, end),
+        authority=authority,
+        outside_actors=outside_actors,
+    )
+
+
+def _activities(group_q: Q, start, end) -> list[tuple[dt.date, int, frozenset[str]]]:
+    activity_q = Activity.objects.filter(group_q, date__gte=start, date__lte=end)
+    activity_rows = list(activity_q.order_by("date", "pk").values_list("pk", "group_id", "date"))
+    attended: dict[int, set[str]] = defaultdict(set)
+    for activity_id, person_id in Activity.attendees.through.objects.filter(
+        activity__in=activity_q.values("pk")
+    ).values_list("activity_id", "person_id"):
+        attended[activity_id].add(f"p:{person_id}")
+    return [(day, g, frozenset(attended[pk])) for pk, g, day in activity_rows]
+
+
+def _norms(group_q: Q, start, end) -> dict[int, list]:
     norm_q = Norm.objects.filter(group_q).filter(
         Q(agreed_on__isnull=True) | Q(agreed_on__lte=end),
         Q(is_active=True) | Q(retired_on__gt=start),

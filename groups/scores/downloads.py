@@ -18,7 +18,7 @@ from groups import privacy
 from groups.models import Area, ExternalActor, Group, Person, ScoreSnapshot
 from groups.transfer.csvfiles import neutralise
 
-from . import analysis
+from . import analysis, reading
 from .collect import collect
 from .snapshots import AREA_FIELDS, GROUP_FIELDS, PERSON_FIELDS
 
@@ -64,11 +64,17 @@ def _shown_name(namer, pseudonymise: bool, pk: int, ref: str, name: str, consent
     return pseudonym(ref) if pseudonymise else name
 
 
-def score_tables(snapshot: ScoreSnapshot, *, namer=None, pseudonymise: bool = False) -> dict[str, str]:
+def score_tables(
+    snapshot: ScoreSnapshot, *, namer=None, pseudonymise: bool = False, area: Area | None = None
+) -> dict[str, str]:
     """people.csv, groups.csv and area.csv of a snapshot: one row per person/group with its ref
     and every indicator in a column named as in the analysis (by-type counts as
     given_by_type.<resource>; id lists as refs separated by ";"); blank where undefined.
-    Names: see _shown_name."""
+    Names: see _shown_name. With `area` inside the snapshot's community (a village), only the
+    area's people and groups, with the values the community computed, and the area's own
+    figures in area.csv (as its page shows them)."""
+    area = area or snapshot.area
+    area_ids = reading.part_area_ids(snapshot, area)
     resources = analysis.RESOURCES
     person_cols = []
     for f in PERSON_FIELDS:
@@ -77,7 +83,8 @@ def score_tables(snapshot: ScoreSnapshot, *, namer=None, pseudonymise: bool = Fa
         else:
             person_cols.append(f)
     people = []
-    rows = snapshot.person_scores.order_by("person__ref").values_list(
+    rows = reading.part_people(snapshot.person_scores.all(), snapshot, area_ids).order_by("person__ref")
+    rows = rows.values_list(
         "person_id", "person__ref", "person__full_name", "person__consent_on", "person__area_id",
         *PERSON_FIELDS,
     )
@@ -95,23 +102,28 @@ def score_tables(snapshot: ScoreSnapshot, *, namer=None, pseudonymise: bool = Fa
         for f in GROUP_FIELDS
     ]
     groups = []
-    for ref, name, *values in snapshot.group_scores.order_by("group__ref").values_list(
+    group_rows = reading.part_groups(snapshot.group_scores.all(), area_ids).order_by("group__ref")
+    for ref, name, *values in group_rows.values_list(
         "group__ref", "group__name", *group_db
     ):
         groups.append([ref, name] + [";".join(v) if isinstance(v, list) else v for v in values])
-    area = snapshot.area_scores
+    figures = snapshot.area_scores or {}
+    if area_ids is not None:
+        figures = figures.get("parts", {}).get(area.ref, {})
     area_cols = [f for f in AREA_FIELDS if f != "group_medians"]
     medians = list(analysis.GROUP_MEDIAN_FIELDS)
     area_row = [
-        snapshot.area.ref,
-        snapshot.area.name,
+        area.ref,
+        area.name,
         snapshot.period_start.isoformat(),
         snapshot.period_end.isoformat(),
         snapshot.resource,
         snapshot.computed_at.isoformat() if snapshot.computed_at else None,
     ]
-    area_row += [";".join(area[f]) if isinstance(area.get(f), list) else area.get(f) for f in area_cols]
-    area_row += [area.get("group_medians", {}).get(f) for f in medians]
+    area_row += [
+        ";".join(figures[f]) if isinstance(figures.get(f), list) else figures.get(f) for f in area_cols
+    ]
+    area_row += [figures.get("group_medians", {}).get(f) for f in medians]
     return {
         "people.csv": _csv(["ref", "name", *person_cols], people),
         "groups.csv": _csv(["ref", "name", *GROUP_FIELDS], groups),
@@ -136,8 +148,9 @@ def network_graph(
     """D ("exchanges") or T ("ties") of a scope for export: refs as node ids (an actor whose ref
     is also a person's gets "actor:" in front), node attributes kind, label and groups (refs
     separated by ";"), edge attributes count and one count per resource (D) or weight and
-    tie kind (T)."""
-    collected = collect(scope, start, end, resource)
+    tie kind (T). The people and actors outside the scope who exchanged with it are kept, with
+    node attribute outside=true (their ties are never dropped; named as for anyone else)."""
+    collected = collect(scope, start, end, resource, subtree=True)
     data = collected.scope_data()
     D, T = analysis.build_graphs(data)
     graph = D if network == "exchanges" else T
@@ -170,21 +183,40 @@ def network_graph(
         else:
             label = actor_names.get(pk, "")
         out.add_node(
-            labels[v], kind=graph.nodes[v]["kind"], label=label, groups=";".join(groups_of.get(v, []))
+            labels[v],
+            kind=graph.nodes[v]["kind"],
+            label=label,
+            groups=";".join(groups_of.get(v, [])),
+            outside=v in data.outside,
         )
     for u, v, d in sorted(graph.edges(data=True), key=lambda e: (labels[e[0]], labels[e[1]])):
         out.add_edge(labels[u], labels[v], **d)
     return out
 
 
-def score_zip(snapshot: ScoreSnapshot, *, namer=None) -> tuple[bytes, str]:
-    """The score tables of a snapshot in one zip: (content, filename)."""
+def score_zip(snapshot: ScoreSnapshot, *, namer=None, area: Area | None = None) -> tuple[bytes, str]:
+    """The score tables of a snapshot (of `area`'s part of it) in one zip: (content, filename)."""
+    area = area or snapshot.area
+    return _zip({"": score_tables(snapshot, namer=namer, area=area)}), _zip_name(area, snapshot)
+
+
+def rollup_zip(area: Area, snapshots: list[ScoreSnapshot], *, namer=None) -> tuple[bytes, str]:
+    """An area above the districts: each district's score tables in a folder named by its ref."""
+    folders = {f"{s.area.ref}/": score_tables(s, namer=namer) for s in snapshots}
+    return _zip(folders), _zip_name(area, snapshots[0])
+
+
+def _zip(folders: dict[str, dict[str, str]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in score_tables(snapshot, namer=namer).items():
-            archive.writestr(name, text)
-    area = snapshot.area.ref
-    return buffer.getvalue(), f"scores-{area}-{snapshot.period_start:%Y%m%d}-{snapshot.period_end:%Y%m%d}.zip"
+        for folder, tables in folders.items():
+            for name, text in tables.items():
+                archive.writestr(folder + name, text)
+    return buffer.getvalue()
+
+
+def _zip_name(area: Area, snapshot: ScoreSnapshot) -> str:
+    return f"scores-{area.ref}-{snapshot.period_start:%Y%m%d}-{snapshot.period_end:%Y%m%d}.zip"
 
 
 def network_file(

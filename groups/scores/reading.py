@@ -1,6 +1,11 @@
 """Reading snapshots: the latest done one of a key, the one being computed, requesting one
 (debounced), and the page API: one call answers a page with "latest done / being computed /
-failed" and, for a group or person page, the object's row."""
+failed" and, for a group or person page, the object's row.
+
+Snapshots exist for communities only (areas.py): every function here takes any area and
+reads or requests its community's snapshot, so a village, its district and every viewer
+share one computation (a village page filters it: pages/dashboard.py). An area above the
+districts has no snapshot of its own; its page rolls up its districts'."""
 
 from __future__ import annotations
 
@@ -12,8 +17,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from groups.models import Area, Group, GroupScore, Person, PersonScore, ScoreSnapshot, SnapshotStatus
+from groups.models import (
+    Area,
+    Group,
+    GroupScore,
+    Membership,
+    Person,
+    PersonScore,
+    ScoreSnapshot,
+    SnapshotStatus,
+)
 
+from .areas import community_id
 from .tasks import compute_snapshot_task
 from .windows import resolve_window
 
@@ -24,21 +39,25 @@ STALE_RUNNING = dt.timedelta(hours=2)
 
 def latest_snapshot(area: Area | int, start=None, end=None, resource: str = "") -> ScoreSnapshot | None:
     """The latest computed snapshot of a key (start/end None: the latest "last 12 months"
-    one, whatever day it was computed for). One indexed query."""
-    return ScoreSnapshot.objects.done().for_window(area, start, end, resource).first()
+    one, whatever day it was computed for) of the area's community. Two indexed queries."""
+    return ScoreSnapshot.objects.done().for_window(community_id(area), start, end, resource).first()
 
 
 def pending_snapshot(area: Area | int, start=None, end=None, resource: str = "") -> ScoreSnapshot | None:
     """A snapshot of the key waiting for or under computation (to say "being updated").
     One waiting or running for longer than STALE_RUNNING was lost (a worker died) and no
     longer counts, so it cannot block new requests for ever."""
+    return _pending(community_id(area), start, end, resource)
+
+
+def _pending(community: int, start=None, end=None, resource: str = "") -> ScoreSnapshot | None:
     cutoff = timezone.now() - STALE_RUNNING
     return (
         ScoreSnapshot.objects.filter(
             Q(status=SnapshotStatus.PENDING, requested_at__gte=cutoff)
             | Q(status=SnapshotStatus.RUNNING, started_at__gte=cutoff)
         )
-        .for_window(area, start, end, resource)
+        .for_window(community, start, end, resource)
         .first()
     )
 
@@ -46,10 +65,11 @@ def pending_snapshot(area: Area | int, start=None, end=None, resource: str = "")
 def create_snapshot(
     area: Area | int, start=None, end=None, resource: str = "", *, today=None, requested_by=None
 ) -> ScoreSnapshot:
-    """A new pending snapshot (not enqueued: compute_scores computes it on the spot)."""
+    """A new pending snapshot of the area's community (not enqueued: compute_scores computes
+    it on the spot)."""
     window, rolling = resolve_window(start, end, today)
     return ScoreSnapshot.objects.create(
-        area_id=area if isinstance(area, int) else area.pk,
+        area_id=community_id(area),
         period_start=window.start,
         period_end=window.end,
         rolling=rolling,
@@ -72,7 +92,8 @@ def request_snapshot(
     already waiting, that one is returned; when one is running, it is returned too unless the
     data changed after it started (after_change), which needs a fresh one. Pages ask
     Scope.may_request_scores first for a window of the user's choosing (requested_by)."""
-    waiting = pending_snapshot(area, start, end, resource)
+    area = community_id(area)
+    waiting = _pending(area, start, end, resource)
     if waiting is not None and (waiting.status == SnapshotStatus.PENDING or not after_change):
         return waiting
     snapshot = create_snapshot(area, start, end, resource, today=today, requested_by=requested_by)
@@ -98,6 +119,7 @@ def refresh_if_stale(area: Area, today: dt.date | None = None) -> ScoreSnapshot 
     """For pages: when the latest "last 12 months" snapshot is missing or was computed for an
     earlier day, request a fresh one (debounced). Returns the pending snapshot, or None."""
     today = today or timezone.localdate()
+    area = community_id(area)
     latest = ScoreSnapshot.objects.done().for_window(area, None, None, "").only("period_end").first()
     if latest is not None and latest.period_end >= today:
         return None
@@ -105,9 +127,11 @@ def refresh_if_stale(area: Area, today: dt.date | None = None) -> ScoreSnapshot 
 
 
 def group_score(group: Group, start=None, end=None, resource: str = "") -> GroupScore | None:
-    """The group's row in the latest snapshot of its area (one query)."""
+    """The group's row in the latest snapshot of its community (two queries)."""
     snapshot_ids = (
-        ScoreSnapshot.objects.done().for_window(group.area_id, start, end, resource).values("pk")[:1]
+        ScoreSnapshot.objects.done()
+        .for_window(community_id(group.area_id), start, end, resource)
+        .values("pk")[:1]
     )
     return (
         GroupScore.objects.select_related("snapshot")
@@ -118,9 +142,11 @@ def group_score(group: Group, start=None, end=None, resource: str = "") -> Group
 
 
 def person_score(person: Person, start=None, end=None, resource: str = "") -> PersonScore | None:
-    """The person's row in the latest snapshot of their area (one query)."""
+    """The person's row in the latest snapshot of their community (two queries)."""
     snapshot_ids = (
-        ScoreSnapshot.objects.done().for_window(person.area_id, start, end, resource).values("pk")[:1]
+        ScoreSnapshot.objects.done()
+        .for_window(community_id(person.area_id), start, end, resource)
+        .values("pk")[:1]
     )
     return (
         PersonScore.objects.select_related("snapshot")
@@ -128,6 +154,35 @@ def person_score(person: Person, start=None, end=None, resource: str = "") -> Pe
         .filter(person=person, snapshot_id__in=snapshot_ids)
         .first()
     )
+
+
+# ------------------------------------------------------- a village's part of a snapshot
+
+
+def part_area_ids(snapshot: ScoreSnapshot, area: Area) -> list[int] | None:
+    """The areas whose rows an area's page or download shows of its community's snapshot:
+    None for the community itself (every row), else the area and those below it."""
+    if area.pk == snapshot.area_id:
+        return None
+    return list(Area.objects.subtree(area).values_list("pk", flat=True))
+
+
+def part_people(rows, snapshot: ScoreSnapshot, area_ids: list[int] | None):
+    """PersonScore rows of a part: people living in its areas or with a membership open in
+    the snapshot's window in one of its groups (as scores/snapshots.community_parts counts)."""
+    if area_ids is None:
+        return rows
+    members = (
+        Membership.objects.open_between(snapshot.period_start, snapshot.period_end)
+        .filter(group__area_id__in=area_ids)
+        .values("person_id")
+    )
+    return rows.filter(Q(person__area_id__in=area_ids) | Q(person_id__in=members))
+
+
+def part_groups(rows, area_ids: list[int] | None):
+    """GroupScore rows of a part: its areas' groups."""
+    return rows if area_ids is None else rows.filter(group__area_id__in=area_ids)
 
 
 # ------------------------------------------------------------------- the page API
@@ -164,7 +219,9 @@ def read(
     failed a moment ago (the page's poll would otherwise restart a failing computation; `again`
     is the user's explicit retry). With the viewer's `scope`, a window of their own choosing is
     queued only as Scope.may_request_scores (groups/access.py) allows; otherwise the Reading is empty (neither
-    snapshot nor pending: the page says one of their reports is still being computed)."""
+    snapshot and pending: the page says one of their reports is still being computed).
+    `area_id` may be any area: its community's snapshot answers."""
+    area_id = community_id(area_id)
     model = _row_model(row_lookup)
     done = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource)
     snapshot = (done if network else done.defer("group_network")).first()
@@ -204,7 +261,7 @@ def _with_row(snapshot: ScoreSnapshot | None, model, row_lookup: dict) -> Readin
 def _request_unless_failed(
     area_id: int, start, end, resource: str, *, scope=None, again: bool = False
 ) -> ScoreSnapshot | None:
-    waiting = pending_snapshot(area_id, start, end, resource)
+    waiting = _pending(area_id, start, end, resource)
     if waiting is not None:
         return waiting
     failed = (

@@ -16,12 +16,14 @@ from dataclasses import asdict
 from django.db import transaction
 from django.utils import timezone
 
-from groups.models import GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus
+from groups.models import Area, GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus
 
 from . import analysis
+from .areas import chain_ids
 from .collect import Collected, collect
 from .indicators import TREND_AREA_FIELDS, TREND_GROUP_FIELDS
 from .layouts import group_network, member_network
+from .parts import part_scores
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +36,13 @@ PERSON_FIELDS: tuple[str, ...] = tuple(f for f in analysis.PersonScores.__datacl
 GROUP_FIELDS: tuple[str, ...] = tuple(f for f in analysis.GroupScores.__dataclass_fields__ if f != "id")
 AREA_FIELDS: tuple[str, ...] = tuple(analysis.AreaScores.__dataclass_fields__)
 
+
 def _cheap_scores(data: analysis.ScopeData) -> analysis.ScopeScores:
     """Scores without betweenness, for the quarterly trend (brokers are not trended)."""
     return analysis.compute_scores(data, seed=SEED, brokers=0, betweenness=False)
 
 
-def _area_trend_row(scores: analysis.ScopeScores) -> dict:
-    area = scores.area
+def _area_trend_row(area: analysis.AreaScores) -> dict:
     row = {f: getattr(area, f) for f in TREND_AREA_FIELDS if not f.startswith("median_")}
     for f in TREND_AREA_FIELDS:
         if f.startswith("median_"):
@@ -48,22 +50,31 @@ def _area_trend_row(scores: analysis.ScopeScores) -> dict:
     return row
 
 
-def _trend_rows(data: analysis.ScopeData) -> tuple[dict, dict[str, list]]:
-    """One quarter: the area's trend fields and each group's (small, so cheap to send back
-    from a worker process)."""
+#: A part of a community (a village): its ref -> (its people's nodes, its groups' nodes).
+Parts = dict[str, tuple[frozenset[str], frozenset[str]]]
+
+
+def _trend_rows(data: analysis.ScopeData, parts: Parts | None = None) -> tuple[dict, dict[str, list]]:
+    """One quarter: the area's trend fields (with each part's under "parts") and each
+    group's (small, so cheap to send back from a worker process)."""
     scores = _cheap_scores(data)
     by_resource = _member_exchanges_by_resource(data)
     groups = {
         gid: [getattr(gs, f) for f in TREND_GROUP_FIELDS] + [by_resource.get(gid, {})]
         for gid, gs in scores.groups.items()
     }
-    return _area_trend_row(scores), groups
+    row = _area_trend_row(scores.area)
+    row["parts"] = {
+        ref: _area_trend_row(part_scores(scores, people, group_ids, brokers=0))
+        for ref, (people, group_ids) in (parts or {}).items()
+    }
+    return row, groups
 
 
 def _member_exchanges_by_resource(data: analysis.ScopeData) -> dict[str, Counter]:
     """Group id -> member exchanges (at least one end a member, each counted once) by resource,
     with the analysis' cleaning rules, so they add up to GroupScores.exchanges."""
-    people = set(data.people)
+    people = set(data.people) | (set(data.outside) - set(data.actors))
     known = people | set(data.actors)
     groups_of: dict[str, list[str]] = defaultdict(list)
     for gid, members in data.memberships.items():
@@ -85,23 +96,24 @@ TREND_WORKERS = 2
 
 
 _QUARTERS: list[analysis.ScopeData] = []  # read by forked workers (inherited, not pickled)
+_PARTS: Parts = {}
 
 
 def _trend_rows_of(index: int) -> tuple[dict, dict[str, list]]:
-    return _trend_rows(_QUARTERS[index])
+    return _trend_rows(_QUARTERS[index], _PARTS)
 
 
-def _map_quarters(datas: list[analysis.ScopeData]) -> list[tuple[dict, dict[str, list]]]:
+def _map_quarters(datas: list[analysis.ScopeData], parts: Parts) -> list[tuple[dict, dict[str, list]]]:
     """_trend_rows of each quarter; in forked processes when there is enough work (the
     quarters are independent). Falls back to one process where fork is unavailable."""
-    global _QUARTERS
+    global _QUARTERS, _PARTS
     if (
         len(datas) > 1
         and TREND_WORKERS > 1
         and sum(len(d.flows) for d in datas) >= _TREND_PARALLEL_MIN_FLOWS
         and not multiprocessing.current_process().daemon
     ):
-        _QUARTERS = datas
+        _QUARTERS, _PARTS = datas, parts
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(min(TREND_WORKERS, len(datas)), mp_context=context) as pool:
@@ -109,14 +121,15 @@ def _map_quarters(datas: list[analysis.ScopeData]) -> list[tuple[dict, dict[str,
         except (ValueError, OSError, RuntimeError, BrokenProcessPool):
             logger.warning("Quarterly trend computed in one process (no fork available)")
         finally:
-            _QUARTERS = []
-    return [_trend_rows(d) for d in datas]
+            _QUARTERS, _PARTS = [], {}
+    return [_trend_rows(d, parts) for d in datas]
 
 
-def _trend(collected: Collected) -> tuple[dict, dict[int, dict[str, list]]]:
-    """Key indicators per quarter of the window, without betweenness (see _cheap_scores)."""
+def _trend(collected: Collected, parts: Parts) -> tuple[dict, dict[int, dict[str, list]]]:
+    """Key indicators per quarter of the window, without betweenness (see _cheap_scores);
+    the parts' (villages') under "parts"."""
     quarters = collected.window.quarters()
-    rows = _map_quarters([collected.scope_data(q) for q in quarters])
+    rows = _map_quarters([collected.scope_data(q) for q in quarters], parts)
     area = {f: [row[f] for row, _ in rows] for f in TREND_AREA_FIELDS}
     groups: dict[int, dict[str, list]] = {}
     for g in collected.groups:
@@ -134,17 +147,47 @@ def _trend(collected: Collected) -> tuple[dict, dict[int, dict[str, list]]]:
             {"start": q.start.isoformat(), "end": q.end.isoformat(), "partial": q.partial} for q in quarters
         ],
         "area": area,
+        "parts": {
+            ref: {f: [row["parts"][ref][f] for row, _ in rows] for f in TREND_AREA_FIELDS} for ref in parts
+        },
     }
     return trend, groups
 
 
-def _area_json(scores: analysis.ScopeScores, collected: Collected) -> dict:
+def _area_json(area: analysis.AreaScores, collected: Collected) -> dict:
     """AreaScores as plain data with refs, plus "isolated": the number of people with no tie."""
-    data = asdict(scores.area)
-    data["isolated"] = sum(1 for p in scores.people.values() if p.partners == 0)
+    data = asdict(area)
+    data["isolated"] = round((area.isolated_share or 0.0) * area.people)
     for key in ("brokers", "groups_by_self_reliance", "groups_by_ei_index"):
         data[key] = [collected.ref(node) for node in data[key]]
     return data
+
+
+def community_parts(collected: Collected, community_id: int) -> Parts:
+    """Each area within the community (its villages; below it, not itself): the people who
+    live in it or below it or belong to one of its groups, and its groups, as nodes."""
+    chains = {
+        area: chain[chain.index(community_id) + 1 :] if community_id in chain else []
+        for area, chain in chain_ids(
+            set(collected.home.values()) | {g[3] for g in collected.groups.values()}
+        ).items()
+    }
+    members = collected.members(collected.window)
+    parts: dict[int, tuple[set[str], set[str]]] = {}
+    for group_id, (_ref, _name, _kind, area_id) in collected.groups.items():
+        for part in chains.get(area_id, []):
+            people, groups = parts.setdefault(part, (set(), set()))
+            groups.add(f"g:{group_id}")
+            people.update(f"p:{p}" for p in members.get(group_id, ()))
+    for person_id, area_id in collected.home.items():
+        for part in chains.get(area_id, []):
+            parts.setdefault(part, (set(), set()))[0].add(f"p:{person_id}")
+    refs = dict(Area.objects.filter(pk__in=parts).values_list("pk", "ref"))
+    return {
+        refs[pk]: (frozenset(people), frozenset(groups))
+        for pk, (people, groups) in sorted(parts.items())
+        if pk in refs
+    }
 
 
 def _claim(snapshot: ScoreSnapshot) -> bool:
@@ -171,7 +214,8 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
         scores = analysis.compute_scores(data, seed=SEED, brokers=BROKERS)
         _, T = scores.graphs
         adj = dict(T.adjacency())
-        trend, group_trends = _trend(collected)
+        parts = community_parts(collected, snapshot.area_id)
+        trend, group_trends = _trend(collected, parts)
         network_of_groups = group_network(collected, data, scores)
         person_rows = [
             PersonScore(
@@ -203,7 +247,12 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
             GroupScore.objects.filter(snapshot=snapshot).delete()
             PersonScore.objects.bulk_create(person_rows, batch_size=2000)
             GroupScore.objects.bulk_create(group_rows, batch_size=500)
-            snapshot.area_scores = _area_json(scores, collected)
+            snapshot.area_scores = _area_json(scores.area, collected)
+            # each village's figures, aggregated from this computation (parts.py)
+            snapshot.area_scores["parts"] = {
+                ref: _area_json(part_scores(scores, people, groups, brokers=BROKERS), collected)
+                for ref, (people, groups) in parts.items()
+            }
             snapshot.trend = trend
             snapshot.group_network = network_of_groups
             snapshot.betweenness_estimated = scores.area.betweenness_estimated

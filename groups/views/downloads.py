@@ -6,6 +6,9 @@ members 403 (access.Scope.read_reports). Names are decided per person exactly as
 report pages (access.Scope.names): whoever the viewer may not see by name is a stable
 pseudonym; refs are always kept so files can be joined.
 When no snapshot of the requested period exists yet, one is requested and a page says so.
+The score tables are the community's snapshot (groups/scores/areas.py) filtered to the
+reader's area, the same values as every page shows; an area above the districts gets each
+district's tables in its own folder.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -15,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 from groups import access
 from groups.forms.downloads import GEXF, NetworkDownloadForm
 from groups.forms.reports import ReportFilterForm
-from groups.models import SnapshotStatus
+from groups.models import ScoreSnapshot, SnapshotStatus
 from groups.scores import downloads, reading, windows
+from groups.scores.areas import districts_below, rolls_up
 
 from .render import render_page
 
@@ -48,18 +52,32 @@ def scores_download(request, ref):
     if form.is_bound and not form.is_valid():
         return _page(request, {"area": area, "form": form, "kind": "scores"})
     start, end, resource = _window(form)
-    snapshot = reading.latest_snapshot(area, start, end, resource)
-    if snapshot is None:
-        waiting = reading.pending_snapshot(area, start, end, resource)
-        if waiting is None and not scope.may_request_scores(area.pk, custom_window=start is not None):
-            return _page(request, {"area": area, "form": form, "kind": "scores", "busy": True})
-        pending = reading.request_snapshot(area, start, end, resource, requested_by=request.user)
-        pending.refresh_from_db()  # computed in-process when tasks run immediately
-        if pending.status != SnapshotStatus.DONE:
-            return _page(request, {"area": area, "form": form, "kind": "scores", "pending": pending})
-        snapshot = pending
-    content, filename = downloads.score_zip(snapshot, namer=scope)
+    found = []
+    for community in districts_below(area) or [area]:
+        snapshot = _snapshot_or_request(request, scope, community, start, end, resource)
+        if not isinstance(snapshot, ScoreSnapshot):  # waiting, or their other report is
+            return _page(request, {"area": area, "form": form, "kind": "scores", **snapshot})
+        found.append(snapshot)
+    if rolls_up(area):
+        content, filename = downloads.rollup_zip(area, found, namer=scope)
+    else:
+        content, filename = downloads.score_zip(found[0], namer=scope, area=area)
     return _attachment(content, filename, "application/zip")
+
+
+def _snapshot_or_request(request, scope, area, start, end, resource) -> ScoreSnapshot | dict:
+    """The latest snapshot of the area's community, or (requesting it, as Scope allows) what
+    the page says instead: {"pending": ...} or {"busy": True}."""
+    snapshot = reading.latest_snapshot(area, start, end, resource)
+    if snapshot is not None:
+        return snapshot
+    waiting = reading.pending_snapshot(area, start, end, resource)
+    custom = start is not None
+    if waiting is None and not scope.may_request_scores(reading.community_id(area), custom_window=custom):
+        return {"busy": True}
+    pending = reading.request_snapshot(area, start, end, resource, requested_by=request.user)
+    pending.refresh_from_db()  # computed in-process when tasks run immediately
+    return pending if pending.status == SnapshotStatus.DONE else {"pending": pending}
 
 
 def _network_response(request, scope_object, form, scope) -> HttpResponse:

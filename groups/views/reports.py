@@ -26,12 +26,14 @@ from django.views.decorators.http import require_http_methods
 from groups import access
 from groups.forms.reports import ChangeWindowForm, ReportFilterForm
 from groups.scores import reading
+from groups.scores.areas import rolls_up
 from groups.scores.indicators import INDICATORS, indicator_anchor
 from groups.scores.pages.change import change
 from groups.scores.pages.common import report_area
 from groups.scores.pages.dashboard import dashboard, subarea_figures
 from groups.scores.pages.group import CHANGE_KINDS, group_report
 from groups.scores.pages.person import person_profile
+from groups.scores.pages.rollup import rollup
 
 from .render import render_page
 
@@ -91,18 +93,20 @@ def report_dashboard(request, ref: str | None = None):
     area = access.get_area(request, ref) if ref is not None else scope.default_report_area()
     access.require(scope.read_reports())
     form, (start, end, resource), invalid = _filters(request)
-    found = reading.read(area.pk, start, end, resource, network=True, scope=scope)
-    snapshot, pending = found.snapshot, found.pending
     context = {
         "area": area,
         "form": form,
         "invalid_filters": invalid,
-        "snapshot": snapshot,
-        "pending": pending,
         "retry_url": reverse("groups:report_dashboard_retry", args=[area.ref]),
         "children": area.children.order_by("name"),
         "query": _filter_query(start, end, resource),
     }
+    if rolls_up(area):  # a regency or province: its districts side by side
+        context.update(rollup(scope, area, start, end, resource))
+        return _render(request, "groups/report_dashboard.html", context)
+    found = reading.read(area.pk, start, end, resource, network=True, scope=scope)
+    snapshot, pending = found.snapshot, found.pending
+    context.update(snapshot=snapshot, pending=pending)
     if snapshot is not None:
         context.update(dashboard(scope, area, snapshot))
         context["subareas"] = subarea_figures(context["children"], snapshot)

@@ -5,12 +5,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups.scores import reading, snapshots
+from groups.scores.areas import communities
 
 from ._scores_args import add_window_arguments, areas_option, window_options
 
 
 class Command(BaseCommand):
-    help = "Compute score snapshots now (synchronously) for one area or every area."
+    help = (
+        "Compute score snapshots now (synchronously) for the community (district) of one area, "
+        "or every community; an area above the districts computes each of its districts."
+    )
 
     def add_arguments(self, parser):
         add_window_arguments(parser)
@@ -23,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         start, end = window_options(options)
         failed = 0
-        for area in areas_option(options):
+        for area in communities(areas_option(options)):
             if options["if_missing"] and reading.latest_snapshot(area, start, end, options["resource"]):
                 continue
             began = time.perf_counter()

@@ -15,7 +15,7 @@ from groups.models import Area
 from groups.privacy import pseudonym
 
 from .. import sentences
-from ..areas import chain_ids
+from ..areas import community_of
 
 
 def quarter_labels(trend: dict) -> list[str]:
@@ -39,13 +39,16 @@ def safe_svg(svg: str) -> str:
 class PersonLink:
     name: str
     url: str | None
+    #: outside the viewer's area (their scope): shown as "outside your area", never dropped
+    outside: bool = False
 
 
 def person_links(
     scope: access.Scope, people, area: Area | None, *, own_view: bool = False
 ) -> dict[int, PersonLink]:
     """Shown name and profile link of each person: people outside the viewer's scope are
-    pseudonymised and not linked."""
+    marked outside their area, pseudonymised (unless the access rules name them) and not
+    linked."""
     people = list(people)
     visible = scope.visible_person_ids(people, area)
     links = {}
@@ -57,18 +60,15 @@ def person_links(
             links[person.pk] = PersonLink(
                 scope.name_of(person),
                 reverse("groups:report_person", args=[person.ref]) if may_open else None,
+                outside=person.pk not in visible,
             )
         else:
-            links[person.pk] = PersonLink(pseudonym(person.ref), None)
+            links[person.pk] = PersonLink(pseudonym(person.ref), None, outside=True)
     return links
 
 
 def report_area(scope: access.Scope, area_id: int) -> Area:
-    """The area whose snapshot a group or person page reads: the widest of the viewer's
-    report areas that contains the object's area (so a broker between two villages shows as
-    one on the district coordinator's pages, as on their dashboard); the object's own area
-    for members. Two queries."""
-    chain = chain_ids([area_id]).get(area_id, [])
-    readable = set(scope.report_areas().filter(pk__in=chain).values_list("pk", flat=True))
-    widest = next((a for a in chain if a in readable), area_id)
-    return Area.objects.get(pk=widest)
+    """The area whose snapshot a group or person page reads: the community of the object's
+    area (areas.py), whoever looks, so every viewer's pages show the same numbers. Two
+    queries. (`scope` is kept for the callers; who sees what stays with access.py.)"""
+    return community_of(area_id)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from groups import access
 from groups.models import Area, GroupKind, GroupScore, PersonScore, ScoreSnapshot
 
-from .. import charts, sentences
+from .. import charts, reading, sentences
 from ..indicators import BY_KEY, DASHBOARD_FIGURES, label
 from .common import pct_axis, person_links, quarter_labels, safe_svg
 
@@ -50,13 +50,55 @@ class GroupRows:
     by_ref: dict  # every row read, by group ref
 
 
+@dataclass
+class Part:
+    """What a page of an area shows of its community's snapshot: everything (the community's
+    own page), or a village's rows (its people's and groups', area figures aggregated over
+    them by scores/parts.py when the snapshot was computed)."""
+
+    area_ids: list[int] | None  # the area and those below it; None: the whole community
+    scores: dict  # area figures (AreaScores as stored)
+    series: dict  # their quarterly trend
+    snapshot: ScoreSnapshot | None = None
+
+    def groups(self, rows):
+        return reading.part_groups(rows, self.area_ids)
+
+    def people(self, rows):
+        return reading.part_people(rows, self.snapshot, self.area_ids)
+
+
+def part_of(area: Area, snapshot: ScoreSnapshot) -> Part:
+    """The part of the community snapshot an area's page shows (see Part)."""
+    trend = snapshot.trend or {}
+    area_ids = reading.part_area_ids(snapshot, area)
+    if area_ids is None:
+        return Part(None, snapshot.area_scores or {}, trend.get("area", {}), snapshot)
+    stored = (snapshot.area_scores or {}).get("parts", {}).get(area.ref)
+    if stored is None:  # a snapshot from before villages' figures were stored: counts only
+        stored = _counted_part(snapshot, area_ids)
+    return Part(area_ids, stored, trend.get("parts", {}).get(area.ref, {}), snapshot)
+
+
+def _counted_part(snapshot: ScoreSnapshot, area_ids: list[int]) -> dict:
+    part = Part(area_ids, {}, {}, snapshot)
+    rows = part.people(PersonScore.objects.filter(snapshot=snapshot))
+    people, isolated = rows.count(), rows.filter(partners=0).count()
+    return {
+        "people": people,
+        "groups": part.groups(GroupScore.objects.filter(snapshot=snapshot)).count(),
+        "isolated": isolated,
+        "isolated_share": isolated / people if people else None,
+    }
+
+
 def dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
-    scores = snapshot.area_scores
-    series = (snapshot.trend or {}).get("area", {})
+    part = part_of(area, snapshot)
+    scores, series = part.scores, part.series
     labels = quarter_labels(snapshot.trend or {})
-    groups = group_rows(scope, snapshot, scores)
-    brokers, isolated_rows = people_rows(scope, area, snapshot, scores)
-    cut_off, cut_off_count = cut_off_rows(scope, area, snapshot)
+    groups = group_rows(scope, snapshot, scores, part)
+    brokers, isolated_rows = people_rows(scope, area, snapshot, scores, part)
+    cut_off, cut_off_count = cut_off_rows(scope, area, snapshot, part)
     people = scores.get("people") or 0
     isolated = scores.get("isolated")
     if isolated is None:  # snapshots from before the count was stored
@@ -68,6 +110,7 @@ def dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
     }
     return {
         "scores": scores,
+        "community_part": part.area_ids is not None,
         "figures": figures(scores, series),
         "sentences": area_sentences(scores, isolated, brokers, groups.aid),
         "quarters": labels,
@@ -91,11 +134,11 @@ def dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
     }
 
 
-def group_rows(scope: access.Scope, snapshot: ScoreSnapshot, scores: dict) -> GroupRows:
-    """Rank the groups on three light columns, then read only the rows shown (the largest
+def group_rows(scope: access.Scope, snapshot: ScoreSnapshot, scores: dict, part: Part) -> GroupRows:
+    """Rank the part's groups on three light columns, then read only the rows shown (the largest
     groups for the picture and its table, the heads of the rankings, the most aid-dependent)."""
     light = list(
-        GroupScore.objects.filter(snapshot=snapshot).values_list(
+        part.groups(GroupScore.objects.filter(snapshot=snapshot)).values_list(
             "pk", "size", "aid_dependence", "group__ref", "group__name"
         )
     )
@@ -133,15 +176,17 @@ def group_rows(scope: access.Scope, snapshot: ScoreSnapshot, scores: dict) -> Gr
     return GroupRows(shown=shown, aid=[rows[r[0]] for r in aid_ranked[:5]], by_ref=by_ref)
 
 
-def people_rows(scope: access.Scope, area: Area, snapshot: ScoreSnapshot, scores: dict) -> tuple[list, list]:
-    """(brokers in rank order, the first people with no exchange), each with .link."""
+def people_rows(
+    scope: access.Scope, area: Area, snapshot: ScoreSnapshot, scores: dict, part: Part
+) -> tuple[list, list]:
+    """(brokers in rank order, the first people with no exchange; the part's), each with .link."""
     broker_refs = list(scores.get("brokers", []))
     brokers = sorted(
         PersonScore.objects.filter(snapshot=snapshot, person__ref__in=broker_refs).select_related("person"),
         key=lambda row: broker_refs.index(row.person.ref),
     )
     isolated = list(
-        PersonScore.objects.filter(snapshot=snapshot, partners=0)
+        part.people(PersonScore.objects.filter(snapshot=snapshot, partners=0))
         .select_related("person")
         .order_by("person__ref")[:ISOLATED_LISTED]
     )
@@ -151,10 +196,11 @@ def people_rows(scope: access.Scope, area: Area, snapshot: ScoreSnapshot, scores
     return brokers, isolated
 
 
-def cut_off_rows(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> tuple[list, int]:
-    """(the people whose absence would cut the most others off, each with .link; how many such
-    people there are): the cut vertices of the tie graph (PersonScore.cut_off >= 1)."""
-    found = PersonScore.objects.filter(snapshot=snapshot, cut_off__gte=1)
+def cut_off_rows(scope: access.Scope, area: Area, snapshot: ScoreSnapshot, part: Part) -> tuple[list, int]:
+    """(the part's people whose absence would cut the most others off, each with .link; how
+    many such people there are): the cut vertices of the community's tie graph
+    (PersonScore.cut_off >= 1)."""
+    found = part.people(PersonScore.objects.filter(snapshot=snapshot, cut_off__gte=1))
     rows = list(found.select_related("person").order_by("-cut_off", "person__ref")[:CUT_OFF_LISTED])
     links = person_links(scope, [row.person for row in rows], area)
     for row in rows:
@@ -312,8 +358,20 @@ def kinds_legend(group_rows) -> list[tuple[str, str]]:
 
 def subarea_figures(children, snapshot: ScoreSnapshot) -> list[dict]:
     """The areas within, each with its people, groups and people without an exchange in the
-    snapshot: two counting queries, however many areas and rows."""
+    snapshot: the figures stored for each village (the same as its own page shows), or, in a
+    snapshot from before they were stored, two counting queries, however many areas and rows."""
     children = list(children)
+    parts = (snapshot.area_scores or {}).get("parts")
+    if parts is not None:
+        return [
+            {
+                "area": child,
+                "people": parts.get(child.ref, {}).get("people", 0),
+                "isolated": parts.get(child.ref, {}).get("isolated", 0),
+                "groups": parts.get(child.ref, {}).get("groups", 0),
+            }
+            for child in children
+        ]
     ids = [child.pk for child in children]
 
     def child_of(field: str) -> Case:  # the area within that holds an object's area

@@ -16,6 +16,7 @@ from groups.models import (
     ExternalActor,
     GroupScore,
     NormReview,
+    Person,
     PersonScore,
     Resource,
     Role,
@@ -200,9 +201,11 @@ def member_network(scope: access.Scope, group, score: GroupScore, area: Area) ->
         if code != Role.MEMBER
     }
     chart_nodes, positions, table = [], {}, []
+    outside_area = 0  # people drawn who are outside the viewer's area (never dropped)
     for node in nodes:
         ref, member = node["ref"], bool(node.get("member"))
-        name, url, row = names(node)
+        name, url, row, outside = names(node)
+        outside_area += outside
         highlight = "broker" if ref in brokers else ("isolated" if member and not degree[ref] else None)
         kind = "actor" if node.get("kind") == "actor" else ("person" if member else "outsider")
         chart_nodes.append(charts.ChartNode(ref, name, kind, href=url, highlight=highlight))
@@ -217,6 +220,7 @@ def member_network(scope: access.Scope, group, score: GroupScore, area: Area) ->
                     "outward": ref in outward,
                     "broker": ref in brokers,
                     "cut_off": row.cut_off if row else 0,
+                    "outside_area": outside,
                 }
             )
     table.sort(key=lambda r: (-(r["score"].partners if r["score"] else 0), r["name"]))
@@ -226,30 +230,34 @@ def member_network(scope: access.Scope, group, score: GroupScore, area: Area) ->
         "outward": len(outward),
         "outsiders": sum(1 for n in nodes if not n.get("member") and n.get("kind") == "person"),
         "actors": sum(1 for n in nodes if n.get("kind") == "actor"),
+        "outside_area": outside_area,
     }
 
 
 def _namer(scope: access.Scope, score: GroupScore, nodes: list[dict], area: Area):
-    """node -> (shown name, profile url or None, PersonScore or None), with the queries done once."""
+    """node -> (shown name, profile url or None, PersonScore or None, outside the viewer's
+    area), with the queries done once. People outside the community (no row here) are named
+    as the access rules allow, like everyone else."""
     person_refs = [n["ref"] for n in nodes if n.get("kind") == "person"]
     actor_refs = [n["ref"] for n in nodes if n.get("kind") == "actor"]
+    people = {p.ref: p for p in Person.objects.filter(ref__in=person_refs)}
     rows = {
         row.person.ref: row
         for row in PersonScore.objects.filter(
             snapshot=score.snapshot, person__ref__in=person_refs
         ).select_related("person")
     }
-    links = person_links(scope, [row.person for row in rows.values()], area)
+    links = person_links(scope, people.values(), area)
     actors = dict(ExternalActor.objects.filter(ref__in=actor_refs).values_list("ref", "name"))
 
-    def name(node) -> tuple[str, str | None, PersonScore | None]:
+    def name(node) -> tuple[str, str | None, PersonScore | None, bool]:
         if node.get("kind") == "actor":
-            return actors.get(node["ref"], node["ref"]), None, None
-        row = rows.get(node["ref"])
-        if row is None:
-            return pseudonym(node["ref"]), None, None
-        link = links[row.person_id]
-        return link.name, link.url, row
+            return actors.get(node["ref"], node["ref"]), None, None, False
+        person = people.get(node["ref"])
+        if person is None:  # erased since
+            return pseudonym(node["ref"]), None, None, True
+        link = links[person.pk]
+        return link.name, link.url, rows.get(node["ref"]), link.outside
 
     return name
 

@@ -107,6 +107,7 @@ def partners(
             {
                 "name": name,
                 "url": url,
+                "outside_area": kind == "person" and links[pk].outside,
                 "actor": kind == "actor",
                 "given": entry["given"],
                 "received": entry["received"],
