@@ -8,6 +8,7 @@ import io
 import zipfile
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,10 @@ from groups.scores import analysis, areas, reading, snapshots
 from groups.scores.parts import part_scores
 
 from . import factories as f
+from . import test_reports_demo
+
+demo = test_reports_demo.demo  # the seeded and scored demo community
+START, END, PERIOD = test_reports_demo.START, test_reports_demo.END, test_reports_demo.PERIOD
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 TODAY = timezone.localdate()
@@ -198,7 +203,9 @@ def test_a_village_facilitator_and_the_district_coordinator_read_the_same_values
     assert village["person"][PERSON_FIELDS.index("partners")] == 2  # Budi and Orang
 
 
-def test_the_group_facilitator_reads_the_same_values_as_the_coordinator(client, crossing, facilitator, coordinator):
+def test_the_group_facilitator_reads_the_same_values_as_the_coordinator(
+    client, crossing, facilitator, coordinator
+):
     as_viewer(client, facilitator)
     mine = client.get(reverse("groups:report_group", args=["G1"]), **EN).context["score"]
     as_viewer(client, coordinator)
@@ -208,7 +215,9 @@ def test_the_group_facilitator_reads_the_same_values_as_the_coordinator(client, 
     assert mine.ei_index == pytest.approx(-1 / 3)
 
 
-def test_the_before_after_page_is_the_same_for_both_roles(client, crossing, village2_facilitator, coordinator):
+def test_the_before_after_page_is_the_same_for_both_roles(
+    client, crossing, village2_facilitator, coordinator
+):
     """The page as it is today (computed per group; the `participation` rebuild moves it onto
     the community's computation): the same rows whoever looks."""
     url = reverse("groups:report_group_change", args=["G2", "ACT-G2"])
@@ -242,7 +251,9 @@ def test_a_village_page_shows_its_part_and_says_so(client, crossing, village2_fa
     assert "The scores are computed once for Kecamatan Kertek" in response.content.decode()
 
 
-def test_a_tie_leaving_the_readers_area_is_shown_as_outside_it(client, crossing, village2_facilitator, coordinator):
+def test_a_tie_leaving_the_readers_area_is_shown_as_outside_it(
+    client, crossing, village2_facilitator, coordinator
+):
     as_viewer(client, village2_facilitator)
     page = client.get(reverse("groups:report_person", args=["P-ANI"]), **EN)
     partners = {p["name"]: p["outside_area"] for p in page.context["partners"]}
@@ -314,3 +325,37 @@ def test_old_snapshots_without_villages_figures_still_render(client, crossing, v
     figures = {fig["key"]: fig["value"] for fig in response.context["figures"]}
     assert response.status_code == 200 and (figures["people"], figures["groups"]) == (2, 1)
     assert GroupScore.objects.filter(snapshot=snapshot).count() == 2
+
+
+# ------------------------------------------------------------------------------ the demo
+
+
+@pytest.mark.slow
+def test_demo_slamet_and_the_farmers_read_the_same_for_the_facilitator_and_the_coordinator(client, demo):
+    """Pak Slamet (the broker the demo was built around) and Kelompok Tani: the same numbers on
+    the village facilitator's pages as on the district coordinator's (issue 12: +0.14 vs +0.07
+    and broker no. 1 vs none, before one computation per community)."""
+    seen = {}
+    for username in ("pendamping", "koordinator"):
+        client.force_login(get_user_model().objects.get(username=username))
+        person = client.get(reverse("groups:report_person", args=[demo["slamet"].ref]), PERIOD, **EN)
+        group = client.get(reverse("groups:report_group", args=["G-TANI-SM"]), PERIOD, **EN)
+        assert person.status_code == group.status_code == 200
+        seen[username] = (
+            person.context["score"].betweenness,
+            person.context["broker_rank"],
+            person.context["score"].snapshot_id,
+            group.context["score"].ei_index,
+        )
+    assert seen["pendamping"] == seen["koordinator"]
+    assert seen["pendamping"][1] == 1  # broker no. 1 for both
+
+
+@pytest.mark.slow
+def test_demo_regency_page_has_one_row_per_district(client, demo, staff):
+    client.force_login(staff)
+    response = client.get(reverse("groups:report_dashboard", args=["ID-JT-WSB"]), PERIOD, **EN)
+    assert [row.area.ref for row in response.context["rollup_rows"]] == ["ID-JT-WSB-KTK"]
+    kertek = Area.objects.get(ref="ID-JT-WSB-KTK")
+    district = ScoreSnapshot.objects.done().for_window(kertek, START, END).get()
+    assert response.context["rollup_rows"][0].snapshot == district

@@ -225,7 +225,7 @@ def report_person_retry(request, ref: str):
 @require_http_methods(["GET"])
 @login_required
 def methodology(request):
-    toc = [("basics", _("What is counted"))]
+    toc = [("basics", _("What is counted")), ("community", _("One computation per community"))]
     for key, label in INDICATORS.items():
         if key == "bonding":
             toc.append(("ties", _("Three kinds of ties")))
