@@ -140,6 +140,8 @@ def test_no_page_scrolls_sideways_at_360_px_with_60_letter_names(live_server, lo
             "/", "/groups/", f"/groups/{long_names['group']}/", "/people/",
             f"/people/{long_names['person']}/", "/actors/", f"/groups/{long_names['group']}/sheet/",
             f"/groups/{long_names['group']}/members/add/?q=Sri", "/exchanges/pending/",
+            f"/reports/areas/{long_names['village']}/{PERIOD}",
+            f"/reports/groups/{long_names['group']}/{PERIOD}",
         ],
         "anggota": ["/", "/exchanges/", "/exchanges/summary/", "/exchanges/X-LONG-4/",
                     "/exchanges/new/"],
@@ -163,6 +165,18 @@ def test_no_page_scrolls_sideways_at_360_px_with_60_letter_names(live_server, lo
                 wide.append(f"{username} {path}: {sideways(page)} px too wide: {page.evaluate(WIDEST)}")
         context.close()
     assert wide == [], "\n".join(wide)
+
+
+def test_the_regency_roll_up_fits_a_phone(live_server, long_names, browser, django_user_model):
+    django_user_model.objects.create_superuser("admin-hp", "a@example.org", PASSWORD)
+    context, page = open_as(browser, live_server, "admin-hp", 360, language="en")
+    response = page.goto(f"{live_server.url}/reports/areas/ID-JT-WSB/{PERIOD}")
+    assert response.status == 200 and sideways(page) == 0, page.evaluate(WIDEST)
+    rows = page.locator("table.rollup tbody tr")
+    assert rows.count() == 1 and "Kecamatan Kertek" in rows.first.inner_text()
+    assert page.locator("table.rollup tfoot tr.total td:visible").count() == 3  # the three counts
+    screenshot_pieces(page, "regency", 360)
+    context.close()
 
 
 def test_the_menu_is_one_line_on_a_phone_and_opens_without_script(live_server, long_names, browser):

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from groups import access
 from groups.forms.reports import ChangeWindowForm, ReportFilterForm
 from groups.scores import reading
-from groups.scores.areas import rolls_up
+from groups.scores.areas import districts_below, rolls_up
 from groups.scores.indicators import INDICATORS, indicator_anchor
 from groups.scores.pages.change import change
 from groups.scores.pages.common import report_area
@@ -190,11 +190,12 @@ def report_person(request, ref: str):
 
 def _retry(request, scope: access.Scope, area, page_url: str):
     form, (start, end, resource), invalid = _filters(request)
-    if not invalid:
-        reading.give_up_if_stuck(area.pk, start, end, resource)
-        found = reading.read(area.pk, start, end, resource, scope=scope, again=True)
+    for community in [] if invalid else districts_below(area) or [area]:  # a regency: each district
+        reading.give_up_if_stuck(community.pk, start, end, resource)
+        found = reading.read(community.pk, start, end, resource, scope=scope, again=True)
         if found.snapshot is None and found.pending is None:
             messages.warning(request, _("Your other report for this area is still being computed."))
+            break
     query = request.GET.urlencode()
     return redirect(f"{page_url}?{query}" if query else page_url)
 
