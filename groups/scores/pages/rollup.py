@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groups import access
-from groups.models import Area, ScoreSnapshot
+from groups.models import Area, ScoreSnapshot, SnapshotStatus
 
 from .. import reading
 from ..analysis import median
@@ -66,5 +66,8 @@ def rollup(scope: access.Scope, area: Area, start=None, end=None, resource: str 
         "rollup_rows": rows,
         "rollup_medians": _cells(medians),
         "rollup_totals": _cells(totals),
-        "rollup_waiting": len(rows) - len(done),
+        # polled while some district is waiting or running (not after a failure)
+        "rollup_waiting": sum(
+            1 for row in rows if row.pending is not None and row.pending.status != SnapshotStatus.FAILED
+        ),
     }
