@@ -43,6 +43,7 @@ def chain_with_an_outsider(**extra) -> analysis.ScopeData:
         ),
         memberships={"g:g": frozenset({"p:a", "p:b"})},
         outside=frozenset({"p:x", *extra.get("outside", ())}),
+        authority_actors=frozenset(extra.get("authority", ())),
     )
 
 
@@ -73,11 +74,12 @@ def test_an_outside_actor_is_a_partner_but_not_counted_and_outside_pairs_are_not
     s = analysis.compute_scores(
         chain_with_an_outsider(
             actors=("a:y",),
+            authority=("a:y",),
             outside=("a:y", "p:z"),
             flows=(analysis.Flow("a:y", "p:a", "knowledge"), analysis.Flow("p:x", "p:z", "money")),
         )
     )
-    assert s.people["p:a"].linking_ties == 1
+    assert s.people["p:a"].linking_ties == 1  # y holds authority: a linking tie, though outside
     assert s.area.actors == 0  # the actor is outside
     D, T = s.graphs
     assert not D.has_edge("p:x", "p:z") and "p:z" not in T  # between two outside nodes: ignored
