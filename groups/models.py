@@ -1131,6 +1131,13 @@ class GroupScore(models.Model):
     aid_value_share = models.FloatField(null=True, blank=True)
     capacity_building = models.PositiveIntegerField(default=0)
     bridges = models.PositiveIntegerField(default=0)
+    # activities saved with nobody ticked ("attendance not recorded"), counted apart
+    attendance_unrecorded = models.PositiveIntegerField(default=0)
+    # norms in force whose latest review is older than 12 months or missing (not averaged)
+    norms_due = models.PositiveIntegerField(default=0)
+    # latest activity as of the window's end, and whether the group is quiet then
+    last_activity = models.DateField(null=True, blank=True)
+    quiet = models.BooleanField(default=False)
     # indicator key -> the number of records its value rests on (evidence.py names the minimums)
     bases = models.JSONField(default=dict)
     # data quality: exchanges logged, confirmed / pending / disputed, entered on sheets, ...

@@ -45,6 +45,8 @@ Undefined values ("blank" in the app) are ``None``.  No value is rounded.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import math
 import multiprocessing
 import os
@@ -112,10 +114,33 @@ def in_idr(unit: str) -> bool:
 
 @dataclass(frozen=True)
 class ActivityRecord:
-    """One activity of a group and who attended it."""
+    """One activity of a group and who attended it (empty: attendance not recorded)."""
 
     group: str  # group id like "g:5"
     attendees: frozenset[str]  # person ids
+    day: dt.date | None = None  # None: every member of the window counts as a member that day
+
+
+@dataclass(frozen=True)
+class Spell:
+    """One membership: a person in a group from `joined` to `left` (both inclusive; None =
+    open at that end: blank joined_on means a member from the start)."""
+
+    person: str
+    joined: dt.date | None = None
+    left: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.joined is None or self.joined <= day) and (self.left is None or self.left >= day)
+
+
+@dataclass(frozen=True)
+class GroupCalendar:
+    """What deciding whether a group is quiet needs, as of the window's end."""
+
+    meeting_frequency: str = ""  # Group.meeting_frequency; "" or "irregular" = none declared
+    last_activity: dt.date | None = None  # latest activity on or before the window's end
+    since: dt.date | None = None  # when the group started (formed_on, else when it was entered)
 
 
 @dataclass(frozen=True)
@@ -127,7 +152,8 @@ class ScopeData:
     flows: tuple[Flow, ...]
     memberships: Mapping[str, frozenset[str]] = field(default_factory=dict)
     activities: tuple[ActivityRecord, ...] = ()
-    # group id -> for each ACTIVE norm, the rating of its latest review (None if never)
+    # group id -> for each norm in force, the rating of its latest review when that review is
+    # current (review_is_current), None when the norm is due for review (older or never reviewed)
     norm_ratings: Mapping[str, tuple[int | None, ...]] = field(default_factory=dict)
     # actor ids that hold power or resources over the community (linking ties, aid, capacity
     # building); every other actor counts as one without authority
@@ -135,6 +161,12 @@ class ScopeData:
     #: people (not in ``people``) and actors (also in ``actors``) outside the community who
     #: exchanged with it: nodes for ties and paths, no score row (module docstring)
     outside: frozenset[str] = frozenset()
+    # group id -> the memberships open in the window with their dates (participation counts
+    # the members on each activity's day); a group missing here: its members count every day
+    membership_spells: Mapping[str, tuple[Spell, ...]] = field(default_factory=dict)
+    # group id -> meeting rhythm and last activity; `as_of` is the window's end (quiet groups)
+    calendars: Mapping[str, GroupCalendar] = field(default_factory=dict)
+    as_of: dt.date | None = None
 
 
 # -------------------------------------------------------------------------- outputs
@@ -236,10 +268,16 @@ class GroupScores:
     * ``centralization``: Freeman (1979) degree centralisation of the
       member-induced subgraph of T, ``sum_i (max_deg - deg_i) / ((n-1)(n-2))``
       (1.0 for a star, 0.0 for a clique); None for size < 3.
-    * ``participation``: mean over the group's activities of
-      |attendees & members| / |members|; None with no activity or no member.
-    * ``norms_active``: number of active norms; ``norm_rating``: mean of their
-      latest review ratings, ignoring unreviewed norms (None when none rated).
+    * ``participation``: see :func:`participation`: over the activities with attendance
+      recorded, the mean of (attendees who were members that day) / (members that day);
+      None without such an activity.  ``attendance_unrecorded``: activities saved with
+      nobody ticked, counted apart (never as zero attendance).
+    * ``norms_active``: number of norms in force; ``norm_rating``: mean rating of the
+      latest review of each, over the norms whose latest review is current
+      (:func:`review_is_current`); ``norms_due``: norms in force whose latest review is
+      older or missing (due for review, not averaged).
+    * ``last_activity`` / ``quiet``: the group's latest activity as of the window's end,
+      and :func:`is_quiet`.
     """
 
     id: str
@@ -270,6 +308,10 @@ class GroupScores:
     bridges: int = 0
     #: indicator key -> the number of records the value rests on (see evidence.py)
     bases: dict[str, int] = field(default_factory=dict)
+    attendance_unrecorded: int = 0
+    norms_due: int = 0
+    last_activity: dt.date | None = None
+    quiet: bool = False
 
 
 #: GroupScores fields summarised by their median in AreaScores.group_medians.
@@ -895,11 +937,78 @@ def _balanced(given: int, received: int) -> bool:
     return given >= 1 and received >= 1 and max(given, received) <= BALANCE_FACTOR * min(given, received)
 
 
+#: Days between meetings for each declared Group.meeting_frequency ("irregular" declares none).
+MEETING_INTERVAL_DAYS: dict[str, int] = {"weekly": 7, "fortnightly": 14, "monthly": 30, "quarterly": 91}
+#: A group is quiet after this many of its meeting intervals without any activity ...
+QUIET_INTERVALS = 3
+#: ... or after this many days when it declared no interval.
+QUIET_DAYS_UNDECLARED = 90
+#: A norm's latest review counts for its rating for this many months before the window's end.
+NORM_REVIEW_MONTHS = 12
+
+
+def quiet_after_days(meeting_frequency: str) -> int:
+    """Days without any activity after which a group is quiet: three meeting intervals, or
+    :data:`QUIET_DAYS_UNDECLARED` when no interval is declared."""
+    interval = MEETING_INTERVAL_DAYS.get(meeting_frequency)
+    return QUIET_INTERVALS * interval if interval else QUIET_DAYS_UNDECLARED
+
+
+def is_quiet(rhythm: GroupCalendar, as_of: dt.date) -> bool:
+    """True when the group recorded no activity for more than :func:`quiet_after_days` days
+    before `as_of` (counted from its last activity, or from its start when it has none; no
+    known start: quiet). At exactly that many days the last due meeting may still be held that
+    day, so the group is not quiet yet; one day later it is."""
+    since = rhythm.last_activity or rhythm.since
+    if since is None:
+        return True
+    return (as_of - since).days > quiet_after_days(rhythm.meeting_frequency)
+
+
+def review_is_current(reviewed_on: dt.date, as_of: dt.date) -> bool:
+    """Whether a review counts for a norm's rating at `as_of` (the window's end): made within
+    the :data:`NORM_REVIEW_MONTHS` months before it (later than the same day that many months
+    earlier). Older: the norm is due for review."""
+    year, month0 = divmod(as_of.year * 12 + as_of.month - 1 - NORM_REVIEW_MONTHS, 12)
+    if year < dt.MINYEAR:
+        return reviewed_on <= as_of
+    cutoff = dt.date(year, month0 + 1, min(as_of.day, calendar.monthrange(year, month0 + 1)[1]))
+    return cutoff < reviewed_on <= as_of
+
+
+def participation(
+    activities: Iterable[ActivityRecord], members: frozenset[str], spells: Iterable[Spell] | None
+) -> tuple[float | None, int, int]:
+    """(participation, activities with attendance, activities without attendance) of a group.
+
+    For each activity with attendance recorded (anyone ticked): the attendees who were
+    members that day / the members that day, a member being one whose spell covers the day
+    (no day or no spells given: every member of the window); participation is the mean over
+    those activities. An activity saved with nobody ticked is "attendance not recorded":
+    counted apart, never as zero. An activity on a day when the group had no member is left out.
+    """
+    spells = [s for s in spells or () if s.person in members] if spells is not None else None
+    shares: list[float] = []
+    unrecorded = 0
+    for activity in activities:
+        if not activity.attendees:
+            unrecorded += 1
+            continue
+        if activity.day is None or spells is None:
+            on_day = members
+        else:
+            on_day = frozenset(s.person for s in spells if s.covers(activity.day))
+        if on_day:
+            shares.append(len(activity.attendees & on_day) / len(on_day))
+    value = math.fsum(shares) / len(shares) if shares else None
+    return value, len(shares), unrecorded
+
+
 def _group_scores(ctx: _Context, data: ScopeData) -> dict[str, GroupScores]:
     prep = ctx.prep
-    attendance: dict[str, list[frozenset[str]]] = defaultdict(list)
+    visits_of: dict[str, list[ActivityRecord]] = defaultdict(list)
     for a in data.activities:
-        attendance[a.group].append(frozenset(a.attendees))
+        visits_of[a.group].append(a)
     out = {}
     for gid, members in prep.members.items():
         n = len(members)
@@ -909,8 +1018,11 @@ def _group_scores(ctx: _Context, data: ScopeData) -> dict[str, GroupScores]:
         total_ties = len(inner) + ties["external"]
         transitivity, centralization = _closure(members, inner)
         others = sorted({h for m in members for h in prep.groups_of[m]} - {gid})
-        visits = attendance.get(gid, [])
-        ratings = [x for x in data.norm_ratings.get(gid, ()) if x is not None]
+        spells = data.membership_spells.get(gid) if data.membership_spells else None
+        attended, with_attendance, unrecorded = participation(visits_of.get(gid, ()), members, spells)
+        norms = data.norm_ratings.get(gid, ())
+        ratings = [x for x in norms if x is not None]
+        rhythm = data.calendars.get(gid)
         out[gid] = GroupScores(
             id=gid,
             size=n,
@@ -935,18 +1047,20 @@ def _group_scores(ctx: _Context, data: ScopeData) -> dict[str, GroupScores]:
             bridges=ties["bridges"],
             learning_share=flows["learning_share"],
             centralization=centralization,
-            participation=(
-                math.fsum(len(v & members) / n for v in visits) / len(visits) if visits and n else None
-            ),
-            norms_active=len(data.norm_ratings.get(gid, ())),
+            participation=attended,
+            norms_active=len(norms),
             norm_rating=sum(ratings) / len(ratings) if ratings else None,
             bases={
                 **dict.fromkeys(("size", "density", "transitivity", "centralization"), n),
                 **dict.fromkeys(("ei_index", "bonding", "bridging", "linking", "bridges"), total_ties),
                 **flows["bases"],
-                "participation": len(visits),
+                "participation": with_attendance,
                 "norm_rating": len(ratings),
             },
+            attendance_unrecorded=unrecorded,
+            norms_due=len(norms) - len(ratings),
+            last_activity=rhythm.last_activity if rhythm else None,
+            quiet=bool(rhythm and data.as_of and is_quiet(rhythm, data.as_of)),
         )
     return out
 
@@ -1029,17 +1143,27 @@ __all__ = [
     "MATERIAL_RESOURCES",
     "PERSON",
     "RESOURCES",
+    "MEETING_INTERVAL_DAYS",
+    "NORM_REVIEW_MONTHS",
+    "QUIET_DAYS_UNDECLARED",
+    "QUIET_INTERVALS",
     "ActivityRecord",
     "AreaScores",
     "Flow",
+    "GroupCalendar",
     "GroupScores",
     "PersonScores",
     "ScopeData",
     "ScopeScores",
+    "Spell",
     "build_graphs",
     "compute_scores",
     "cut_off",
     "in_idr",
+    "is_quiet",
     "median",
+    "participation",
+    "quiet_after_days",
+    "review_is_current",
     "tie_betweenness",
 ]

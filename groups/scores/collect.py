@@ -18,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from groups.models import Activity, Area, Exchange, ExternalActor, Group, Membership, Norm, NormReview, Person
 
@@ -47,6 +47,9 @@ class Collected:
     )
     authority: set[int] = field(default_factory=set)  # actor pks holding authority
     outside_actors: set[int] = field(default_factory=set)  # actors whose area is outside the scope
+    # group pk -> (meeting_frequency, start: formed_on or the day it was entered, last activity
+    # before the window's start); see group_rhythms
+    rhythms: dict[int, tuple[str, dt.date | None, dt.date | None]] = field(default_factory=dict)
 
     def members(self, window: Window) -> dict[int, set[int]]:
         """Group pk -> people with a membership open at some time in the window."""
@@ -62,18 +65,6 @@ class Collected:
         people = set(self.resident)
         for ms in members.values():
             people |= ms
-        ratings: dict[str, tuple[int | None, ...]] = {}
-        for group_id, norms in self.norms.items():
-            in_force = []
-            for agreed, active, retired, reviews in norms:
-                if agreed is not None and agreed > window.end:
-                    continue
-                if not (active or (retired is not None and retired > window.end)):
-                    continue
-                latest = [r for day, r in reviews if day <= window.end]
-                in_force.append(latest[-1] if latest else None)
-            if in_force:
-                ratings[f"g:{group_id}"] = tuple(in_force)
         flows = tuple(
             analysis.Flow(g, r, res, amount, unit)
             for day, g, r, res, amount, unit in self.flows
@@ -89,14 +80,57 @@ class Collected:
             flows=flows,
             memberships={f"g:{g}": frozenset(f"p:{p}" for p in ms) for g, ms in sorted(members.items())},
             activities=tuple(
-                analysis.ActivityRecord(f"g:{g}", attendees)
+                analysis.ActivityRecord(f"g:{g}", attendees, day)
                 for day, g, attendees in self.activities
                 if day in window
             ),
-            norm_ratings=ratings,
             authority_actors=frozenset(a for a in actors if int(a[2:]) in self.authority),
             outside=frozenset(outside),
+            norm_ratings=self.norm_ratings(window),
+            membership_spells=self.spells(window),
+            calendars=self.calendars(window),
+            as_of=window.end,
         )
+
+    def spells(self, window: Window) -> dict[str, tuple[analysis.Spell, ...]]:
+        """Group id -> its memberships open in the window, with their dates (participation
+        counts the members on each activity's day). Also what "members open in the window"
+        means for anyone who needs the dates."""
+        out: dict[str, list[analysis.Spell]] = {f"g:{g}": [] for g in self.groups}
+        for group_id, person_id, joined, left in self.memberships:
+            if (joined is None or joined <= window.end) and (left is None or left >= window.start):
+                out[f"g:{group_id}"].append(analysis.Spell(f"p:{person_id}", joined, left))
+        return {gid: tuple(spells) for gid, spells in out.items()}
+
+    def norm_ratings(self, window: Window) -> dict[str, tuple[int | None, ...]]:
+        """Group id -> for each norm in force at the window's end, the rating of its latest
+        review when that review is current (analysis.review_is_current), else None (due)."""
+        ratings: dict[str, tuple[int | None, ...]] = {}
+        for group_id, norms in self.norms.items():
+            in_force = []
+            for agreed, active, retired, reviews in norms:
+                if agreed is not None and agreed > window.end:
+                    continue
+                if not (active or (retired is not None and retired > window.end)):
+                    continue
+                latest = [(day, r) for day, r in reviews if day <= window.end]
+                current = latest and analysis.review_is_current(latest[-1][0], window.end)
+                in_force.append(latest[-1][1] if current else None)
+            if in_force:
+                ratings[f"g:{group_id}"] = tuple(in_force)
+        return ratings
+
+    def calendars(self, window: Window) -> dict[str, analysis.GroupCalendar]:
+        """Group id -> its meeting rhythm and last activity as of the window's end."""
+        last: dict[int, dt.date] = {}
+        for day, g, _attendees in self.activities:
+            if day <= window.end:
+                last[g] = max(day, last.get(g, day))
+        out = {}
+        for g, (frequency, since, before) in self.rhythms.items():
+            latest = last.get(g, before)
+            out[f"g:{g}"] = analysis.GroupCalendar(frequency, latest, since)
+        return out
 
     def ref(self, node: str) -> str:
         """The ref of an analysis node id ("p:12" -> the person's ref)."""
@@ -201,6 +235,7 @@ def collect(
         norms=_norms(group_q, start, end),
         authority=authority,
         outside_actors=outside_actors,
+        rhythms=group_rhythms(group_rows, start),
     )
 
 
@@ -233,6 +268,22 @@ def _norms(group_q: Q, start, end) -> dict[int, list]:
     ):
         norms[group_id].append((agreed, active, retired, reviews.get(pk, [])))
     return dict(norms)
+
+
+Rhythm = tuple[str, dt.date | None, dt.date | None]
+
+
+def group_rhythms(group_rows, start: dt.date) -> dict[int, Rhythm]:
+    """Group pk -> (meeting_frequency, formed_on or the day it was entered, its latest activity
+    before `start`), in one query: what deciding whether a group is quiet needs (activities
+    inside the window are in Collected.activities)."""
+    rows = group_rows.order_by().annotate(last=Max("activities__date", filter=Q(activities__date__lt=start)))
+    return {
+        pk: (frequency, formed or (created.date() if created else None), last)
+        for pk, frequency, formed, created, last in rows.values_list(
+            "pk", "meeting_frequency", "formed_on", "created_at", "last"
+        )
+    }
 
 
 def scope_data(scope: Area | Group, start: dt.date, end: dt.date, resource: str = "") -> analysis.ScopeData:
