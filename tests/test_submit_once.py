@@ -88,7 +88,7 @@ def cases(world):
         ),
         "norm_review": (
             reverse("groups:normreview_create", args=["G1", norm.ref]),
-            {"reviewed_on": "2026-01-05", "rating": "4"},
+            {"reviewed_on": "2026-01-05", "rating": "4", "rated_by": "group_meeting"},
             NormReview.objects.filter(norm=norm),
             lambda: reverse("groups:norm_detail", args=["G1", norm.ref]),
         ),

@@ -18,6 +18,7 @@ from groups.models import (
     Norm,
     NormReview,
     Person,
+    RatedBy,
     Role,
     authority_default,
 )
@@ -297,13 +298,49 @@ class NormReviewForm(SubmitOnce, TextHygieneMixin, forms.ModelForm):
         ],
     )
 
+    rated_by = forms.ChoiceField(
+        label=_("Who rated?"),
+        choices=RatedBy.choices,
+        initial=RatedBy.GROUP_MEETING,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say who rated the norm.")},
+    )
+    raters = forms.IntegerField(
+        label=_("How many people rated?"),
+        required=False,
+        min_value=1,
+        max_value=10000,
+        help_text=_(
+            "At a meeting: how many members took part in agreeing the rating. "
+            "Members each on their own: how many gave a rating. Leave blank if nobody counted."
+        ),
+        error_messages={
+            "min_value": _("At least one person rates a norm: write 1 or more, or leave it blank."),
+            "max_value": _("That is more people than a group has: write at most 10000."),
+            "invalid": _("Write the number of people as a whole number, like 12."),
+        },
+    )
+
     class Meta:
         model = NormReview
-        fields = ["reviewed_on", "rating", "note"]
+        fields = ["reviewed_on", "rating", "rated_by", "raters", "note"]
         widgets = {"reviewed_on": DateInput, "note": forms.Textarea(attrs={"rows": 3})}
 
     def clean_reviewed_on(self):
         return not_in_future(self.cleaned_data["reviewed_on"])
+
+    def clean(self):
+        data = super().clean()
+        rated_by, raters = data.get("rated_by"), data.get("raters")
+        if rated_by in (RatedBy.LEADER, RatedBy.FACILITATOR):
+            # the leader or the facilitator alone is one person
+            if raters not in (None, 1):
+                self.add_error(
+                    "raters", _("The leader or the facilitator rating alone is one person: write 1.")
+                )
+            else:
+                data["raters"] = 1
+        return data
 
 
 # --- external actors and activities ---------------------------------------------------------

@@ -134,9 +134,17 @@ def retire_norm(*, norm: Norm, retired_on) -> Norm:
 
 
 @transaction.atomic
-def add_norm_review(*, norm: Norm, reviewed_by, rating: int, reviewed_on, note: str = "") -> NormReview:
+def add_norm_review(
+    *, norm: Norm, reviewed_by, rating: int, reviewed_on, note: str = "", rated_by: str = "", raters=None
+) -> NormReview:
     return NormReview.objects.create(
-        norm=norm, rating=rating, reviewed_on=reviewed_on, note=note, reviewed_by=reviewed_by
+        norm=norm,
+        rating=rating,
+        reviewed_on=reviewed_on,
+        note=note,
+        reviewed_by=reviewed_by,
+        rated_by=rated_by,
+        raters=raters,
     )
 
 

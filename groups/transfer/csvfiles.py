@@ -35,7 +35,7 @@ COLUMNS: dict[str, list[str]] = {
     "actors": ["ref", "name", "kind", "area_ref", "authority"],
     "memberships": ["person_ref", "group_ref", "role", "joined_on", "left_on"],
     "norms": ["ref", "group_ref", "statement", "category", "how_agreed", "agreed_on"],
-    "norm_reviews": ["norm_ref", "reviewed_on", "rating", "note"],
+    "norm_reviews": ["norm_ref", "reviewed_on", "rating", "note", "rated_by", "raters"],
     "activities": ["ref", "group_ref", "kind", "date", "actor_ref", "title"],
     "attendance": ["activity_ref", "person_ref"],
     "exchanges": [

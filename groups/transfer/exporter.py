@@ -147,7 +147,7 @@ def _group_rows(groups) -> dict[str, list[dict]]:
         ),
         "reviews": list(
             NormReview.objects.filter(norm__group__in=groups).values(
-                "pk", "norm_id", "reviewed_on", "rating", "note"
+                "pk", "norm_id", "reviewed_on", "rating", "note", "rated_by", "raters"
             )
         ),
         "activities": list(
@@ -364,12 +364,14 @@ def _add_group_life_tables(
             r["reviewed_on"],
             r["rating"],
             r["note"] if free_text_of(norm_group[r["norm_id"]]) else "",
+            r["rated_by"],
+            r["raters"],
             r["pk"],
         ]
         for r in rows["reviews"]
     ]
-    for row in sorted(reviews, key=lambda r: (r[0], r[1], r[4])):
-        tables["norm_reviews"].append(row[:4])
+    for row in sorted(reviews, key=lambda r: (r[0], r[1], r[-1])):
+        tables["norm_reviews"].append(row[:-1])
     for a in sorted(rows["activities"], key=lambda a: a["ref"]):
         tables["activities"].append(
             [

@@ -110,7 +110,7 @@ FIELDS_OF_COLUMN = {
         "how_agreed": ["how_agreed"],
         "agreed_on": ["agreed_on"],
     },
-    "norm_reviews": {"rating": ["rating"], "note": ["note"]},
+    "norm_reviews": {"rating": ["rating"], "note": ["note"], "rated_by": ["rated_by"], "raters": ["raters"]},
     "activities": {
         "group_ref": ["group_id"],
         "kind": ["kind"],

@@ -42,6 +42,7 @@ from groups.models import (
     NormCategory,
     NormReview,
     Person,
+    RatedBy,
     Resource,
     Role,
     exchange_ends,
@@ -125,6 +126,7 @@ class _Planner:
             "role": parsing.Codes(Role),
             "category": parsing.Codes(NormCategory),
             "how_agreed": parsing.Codes(HowAgreed),
+            "rated_by": parsing.Codes(RatedBy),
             "activity_kind": parsing.Codes(ActivityKind),
             "resource": parsing.Codes(Resource),
             "status": parsing.Codes(ExchangeStatus),
@@ -205,7 +207,7 @@ class _Planner:
             for record in (
                 NormReview.objects.filter(norm_id__in=part)
                 .order_by("pk")
-                .values("pk", "norm_id", "reviewed_on", "rating", "note")
+                .values("pk", "norm_id", "reviewed_on", "rating", "note", "rated_by", "raters")
             ):
                 self.reviews[(record["norm_id"], record["reviewed_on"])].append(record)
         self.attendance: set[tuple[int, int]] = set()
@@ -522,6 +524,8 @@ class _Planner:
             reviewed_on = row.get("reviewed_on", parsing.date, required=True)
             rating = row.get("rating", parsing.integer, 1, 5, required=True)
             note = row.get("note", parsing.text)
+            rated_by = row.get("rated_by", self.codes["rated_by"], "")
+            raters = row.get("raters", parsing.integer, 1, 10000)
             if not row.ok:
                 continue
             key = (norm.ref, reviewed_on)
@@ -531,7 +535,8 @@ class _Planner:
             if not self.is_new(norm):
                 same_day = self.reviews[(self.db_pk(norm), reviewed_on)]
                 existing = same_day[occurrence] if occurrence < len(same_day) else None
-            values = self.present(row, {"rating": rating, "note": note})
+            values = {"rating": rating, "note": note, "rated_by": rated_by, "raters": raters}
+            values = self.present(row, values)
             op = self.classify("norm_reviews", key, values, existing, row.number)
             op.values.update(norm_id=norm, reviewed_on=reviewed_on)
             self.add("norm_reviews", op)
