@@ -225,10 +225,10 @@ def test_person_sentences():
 
 def test_before_after_sentences():
     assert en(s.change_learning, 0.45, 0.6) == (
-        "Knowledge and information made up more of the group's exchanges afterwards (45% before, 60% after): "
-        "the learning seems to be spreading."
+        "Knowledge and information made up more of the group's exchanges afterwards (45% before, 60% after)."
     )
-    assert id_(s.change_learning, 0.45, 0.6).endswith("ilmunya tampak menyebar.")
+    # a higher share alone claims no spreading: the institution's own input may be in it
+    assert "menyebar" not in id_(s.change_learning, 0.45, 0.6)
     assert en(s.change_learning, 0.5, 0.3).startswith("Knowledge and information made up less")
     assert en(s.change_learning, 0.5, 0.52).startswith(
         "Knowledge and information made up about the same share"

@@ -77,6 +77,7 @@ REGISTRY: tuple[Indicator, ...] = (
     Indicator(
         "participation", _("Participation"), SHARE, area_trend="median_participation", group_trend=True
     ),
+    Indicator("quiet", _("Quiet groups"), COUNT, 0.5),
     Indicator(
         "norm_rating",
         _("How well norms are kept"),

@@ -332,7 +332,7 @@ def change_learning(before: float | None, after: float | None) -> str:
         return (
             gettext(
                 "Knowledge and information made up more of the group's exchanges afterwards "
-                "(%(before)s before, %(after)s after): the learning seems to be spreading."
+                "(%(before)s before, %(after)s after)."
             )
             % values
         )
@@ -408,6 +408,40 @@ def change_participation(before: float | None, after: float | None) -> str:
             % values
         )
     return ""
+
+
+def change_spread(before: int, after: int) -> str:
+    """Knowledge or information passed by attendees to members who missed the activity: the
+    clue that what was learnt travels beyond the room (the institution's own input excluded)."""
+    values = {"before": before, "after": after}
+    if after > before:
+        return (
+            ngettext(
+                "Afterwards attendees passed knowledge or information to members who missed the activity "
+                "%(after)d time, against %(before)d before: a clue that the learning is spreading, "
+                "not a proof.",
+                "Afterwards attendees passed knowledge or information to members who missed the activity "
+                "%(after)d times, against %(before)d before: a clue that the learning is spreading, "
+                "not a proof.",
+                after,
+            )
+            % values
+        )
+    if after == 0:
+        return gettext(
+            "No knowledge or information from attendees to members who missed the activity was "
+            "recorded afterwards."
+        )
+    return (
+        ngettext(
+            "Attendees passed knowledge or information to members who missed the activity %(after)d time "
+            "afterwards, against %(before)d before: no sign of more spreading.",
+            "Attendees passed knowledge or information to members who missed the activity %(after)d times "
+            "afterwards, against %(before)d before: no sign of more spreading.",
+            after,
+        )
+        % values
+    )
 
 
 def change_actor(actor: str, before: bool, after: bool) -> str:

@@ -131,7 +131,28 @@ def dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
         "isolated": isolated_rows,
         "isolated_count": isolated,
         "aid_groups": groups.aid,
+        **quiet_groups(scope, snapshot, part),
     }
+
+
+#: Quiet groups listed by name on the dashboard (the count shows them all).
+QUIET_LISTED = 20
+
+
+def quiet_groups(scope: access.Scope, snapshot: ScoreSnapshot, part: Part) -> dict:
+    """The groups with no activity for three meeting intervals by the window's end
+    (analysis.is_quiet) among the part's groups, the longest quiet first, with their last
+    activity: two queries."""
+    quiet = part.groups(GroupScore.objects.filter(snapshot=snapshot, quiet=True))
+    rows = list(
+        quiet.select_related("group")
+        .only("group__ref", "group__name", "last_activity")
+        .order_by(F("last_activity").asc(nulls_first=True), "group__name", "pk")[:QUIET_LISTED]
+    )
+    readable = set(scope.groups().filter(pk__in=[r.group_id for r in rows]).values_list("pk", flat=True))
+    for row in rows:
+        row.url = reverse("groups:report_group", args=[row.group.ref]) if row.group_id in readable else None
+    return {"quiet_groups": rows, "quiet_count": quiet.count() if len(rows) == QUIET_LISTED else len(rows)}
 
 
 def group_rows(scope: access.Scope, snapshot: ScoreSnapshot, scores: dict, part: Part) -> GroupRows:

@@ -23,7 +23,7 @@ from groups.models import (
 )
 from groups.privacy import pseudonym
 
-from .. import charts, sentences
+from .. import analysis, charts, sentences
 from ..indicators import (
     BY_KEY,
     GROUP_MORE,
@@ -59,7 +59,8 @@ def group_report(scope: access.Scope, group, score: GroupScore, area: Area) -> d
             for i, text in enumerate(labels)
         ],
         **by_resource(labels, trend),
-        "norms": norms_with_ratings(group),
+        "norms": norms_with_ratings(group, snapshot.period_end),
+        "quiet_after": analysis.quiet_after_days(group.meeting_frequency),
         "activities": list(
             group.activities.filter(kind__in=CHANGE_KINDS).select_related("actor").order_by("-date")
         ),
@@ -162,7 +163,9 @@ def by_resource(labels: list[str], trend: dict) -> dict:
     }
 
 
-def norms_with_ratings(group) -> list:
+def norms_with_ratings(group, as_of) -> list:
+    """The group's norms in force with their reviews; `due` marks a norm whose latest review is
+    older than the window allows (analysis.review_is_current) or missing: not averaged."""
     norms = list(
         group.norms.filter(is_active=True)
         .order_by("category", "pk")
@@ -171,6 +174,7 @@ def norms_with_ratings(group) -> list:
     for norm in norms:
         ratings = [review.rating for review in norm.reviews.all()]
         norm.latest = norm.reviews.all()[len(ratings) - 1] if ratings else None
+        norm.due = norm.latest is None or not analysis.review_is_current(norm.latest.reviewed_on, as_of)
         norm.spark = (
             safe_svg(charts.sparkline_svg(ratings, title=_("Ratings of this norm over time")))
             if len(ratings) > 1
