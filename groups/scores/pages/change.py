@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.models import Activity
+from groups.models import Activity, Exchange
 
 from .. import analysis, charts, sentences
 from ..areas import community_of
@@ -151,6 +151,24 @@ def learning_rows(group, activity, before: Side, after: Side) -> list[dict]:
     ]
 
 
+def actor_input_on_the_day(group, activity) -> int | None:
+    """Knowledge and information the activity's institution gave the group's members on the
+    activity's day (on neither side; shown apart). None without an institution."""
+    if not activity.actor_id:
+        return None
+    members = group.memberships.open_between(activity.date, activity.date).values("person_id")
+    return (
+        Exchange.objects.counted()
+        .filter(
+            date=activity.date,
+            giver_actor_id=activity.actor_id,
+            receiver_person_id__in=members,
+            resource__in=analysis.LEARNING_RESOURCES,
+        )
+        .count()
+    )
+
+
 def change(group, activity, months: int) -> dict:
     before_dates, after_dates = sides(activity.date, months)
     community = community_of(group.area)
@@ -168,6 +186,7 @@ def change(group, activity, months: int) -> dict:
         "unfinished": after_dates[1] > timezone.localdate(),
         "rows": rows,
         "learning": learning,
+        "actor_on_the_day": actor_input_on_the_day(group, activity),
         "sentences": change_sentences(activity, scores_before, scores_after, learning),
         "chart": change_chart([row for row in rows if row["kind"] == SHARE]),
     }
