@@ -233,11 +233,11 @@ def test_the_leader_alone_is_one_rater(client, facilitator, norm):
     "data, language, message",
     [
         ({"raters": "0"}, "en", "At least one person rates a norm: write 1 or more, or leave it blank."),
-        ({"raters": "0"}, "id", "Minimal satu orang menilai aturan: tulis 1 atau lebih, atau kosongkan."),
+        ({"raters": "0"}, "id", "Paling sedikit satu orang menilai norma: tulis 1 atau lebih, atau kosongkan."),
         ({"raters": "banyak"}, "en", "Write the number of people as a whole number, like 12."),
         ({"raters": "banyak"}, "id", "Tulis jumlah orang dengan angka bulat, misalnya 12."),
         ({"rated_by": ""}, "en", "Say who rated the norm."),
-        ({"rated_by": ""}, "id", "Sebutkan siapa yang menilai aturan ini."),
+        ({"rated_by": ""}, "id", "Sebutkan siapa yang menilai norma ini."),
         (
             {"rated_by": "facilitator", "raters": "5"},
             "en",
