@@ -233,7 +233,11 @@ def test_the_leader_alone_is_one_rater(client, facilitator, norm):
     "data, language, message",
     [
         ({"raters": "0"}, "en", "At least one person rates a norm: write 1 or more, or leave it blank."),
-        ({"raters": "0"}, "id", "Paling sedikit satu orang menilai norma: tulis 1 atau lebih, atau kosongkan."),
+        (
+            {"raters": "0"},
+            "id",
+            "Paling sedikit satu orang menilai norma: tulis 1 atau lebih, atau kosongkan.",
+        ),
         ({"raters": "banyak"}, "en", "Write the number of people as a whole number, like 12."),
         ({"raters": "banyak"}, "id", "Tulis jumlah orang dengan angka bulat, misalnya 12."),
         ({"rated_by": ""}, "en", "Say who rated the norm."),
@@ -373,3 +377,23 @@ def test_before_after_is_the_same_for_a_village_facilitator_and_the_coordinator(
             ]
         )
     assert seen[0] == seen[1]
+
+
+def test_before_after_queries_do_not_grow_with_the_community(
+    client, coordinator, world, trained, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    url = reverse("groups:report_group_change", args=["G1", "ACT-TRAIN"])
+    with django_assert_max_num_queries(60) as first:
+        client.get(url, {"months": "1"})
+    for _ in range(5):  # five more comparison groups with members and exchanges on both sides
+        group = f.GroupFactory(area=world.village2)
+        a, b = f.PersonFactory(area=world.village2), f.PersonFactory(area=world.village2)
+        for person in (a, b):
+            f.MembershipFactory(person=person, group=group)
+        for day in (D(2026, 6, 1), D(2026, 7, 1)):
+            f.ExchangeFactory(giver_person=a, receiver_person=b, date=day)
+        f.ActivityFactory(group=group, date=D(2026, 6, 2)).attendees.set([a])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url, {"months": "1"})
+    assert response.context["comparison_count"] == 7
