@@ -318,6 +318,16 @@ PROBLEMS = [
         "from 1 to 5",
     ),
     (
+        {"norms": "N9,GRP,Jujur,trust,,", "norm_reviews": "N9,2025-01-01,4,,group_meeting,0"},
+        ("norm_reviews.csv", 2, "raters"),
+        "from 1 to 10000",
+    ),
+    (
+        {"norms": "N9,GRP,Jujur,trust,,", "norm_reviews": "N9,2025-01-01,4,,everyone,"},
+        ("norm_reviews.csv", 2, "rated_by"),
+        "not a known value",
+    ),
+    (
         {"activities": "A9,GRP,meeting,2025-01-01,NOPE,"},
         ("activities.csv", 2, "actor_ref"),
         "no external actor",
@@ -338,6 +348,17 @@ def test_each_problem_is_reported_with_file_row_and_column(base, files, where, m
     assert where in problems(plan), plan.problems
     assert message in messages(plan)
     assert snapshot() == before
+
+
+def test_who_rated_a_norm_is_read_by_code_or_label_and_an_older_file_leaves_it_blank(base):
+    norms = "N9,GRP,Jujur,trust,,\nN8,GRP,Rukun,trust,,"
+    reviews = "N9,2025-01-01,4,,Ketua kelompok,1\nN8,2025-01-01,5,,group_meeting,23"
+    assert run(norms=norms, norm_reviews=reviews).problems == []
+    found = {r.norm.ref: (r.rated_by, r.raters) for r in NormReview.objects.select_related("norm")}
+    assert found == {"N9": ("leader", 1), "N8": ("group_meeting", 23)}
+    old = "norm_ref,reviewed_on,rating,note\nN9,2025-02-01,3,"  # a file from before these columns
+    assert run(norm_reviews=old).problems == []
+    assert NormReview.objects.get(reviewed_on=dt.date(2025, 2, 1)).rated_by == ""
 
 
 def test_a_ref_naming_both_a_person_and_an_actor_is_refused(base):
