@@ -85,8 +85,8 @@ class NormAdmin(admin.ModelAdmin):
 
 @admin.register(NormReview)
 class NormReviewAdmin(admin.ModelAdmin):
-    list_display = ["norm", "reviewed_on", "rating"]
-    list_filter = ["rating", "reviewed_on"]
+    list_display = ["norm", "reviewed_on", "rating", "rated_by", "raters"]
+    list_filter = ["rating", "rated_by", "reviewed_on"]
     search_fields = ["norm__statement", "note"]
     autocomplete_fields = ["norm"]
 
