@@ -106,11 +106,12 @@ def change_rows(gid: str, before: Side, after: Side, others: list[str]) -> list[
 
 
 def learning_counts(flows, members: set[str], attendees: set[str], actor: str | None) -> dict[str, int]:
-    """Knowledge and information exchanges of one side (date, giver, receiver, resource):
+    """Knowledge and information exchanges of one side (Collected.flows rows: date, giver,
+    receiver, resource, ...):
     from the activity's institution to members; between members; from attendees to members who
     did not attend (spread beyond the room)."""
     counts = {"from_actor": 0, "among_members": 0, "to_absent": 0}
-    for _day, giver, receiver, resource in flows:
+    for _day, giver, receiver, resource, *_amount in flows:
         if resource not in analysis.LEARNING_RESOURCES or receiver not in members:
             continue
         if actor is not None and giver == actor:
