@@ -105,7 +105,12 @@ def test_person_profiles_of_the_broker_and_the_newcomer(coordinator_client, demo
     assert slamet.context["is_broker"] and slamet.context["broker_rank"] == 1
     groups = {m.group.ref for m in slamet.context["memberships"]}
     assert groups == {"G-TANI-SM", "G-SIMPAN-PINJAM"}
-    assert any("main go-between" in s for s in slamet.context["sentences"])
+    cut_off = slamet.context["score"].cut_off
+    if cut_off:  # a cut vertex: said to hold people together, with the number
+        assert any(f"{cut_off} people would lose touch" in s for s in slamet.context["sentences"])
+    else:  # not said to be indispensable
+        assert any("one of the go-betweens" in s for s in slamet.context["sentences"])
+        assert not any("lose touch" in s for s in slamet.context["sentences"])
     rina = coordinator_client.get(reverse("groups:report_person", args=[demo["rina"].ref]), PERIOD, **EN)
     assert rina.context["score"].partners == 0
     assert rina.context["partners"] == []

@@ -585,9 +585,9 @@ def test_empty_area_and_empty_group_render(client, coordinator, world):
     response = client.get(group_url(lonely.ref))
     assert response.status_code == 200
     assert response.context["network"]["members"] == []
-    assert "No exchanges have been recorded for this group yet." in response.context["sentences"] or (
-        "Belum ada pertukaran yang dicatat untuk kelompok ini." in response.context["sentences"]
-    )
+    # nothing recorded: no sentence at all, and the page says why
+    assert response.context["sentences"] == [] and response.context["named_sentences"] == []
+    assert "#evidence" in response.content.decode()
 
 
 def test_group_report_exchanges_by_resource_from_the_snapshot(client, facilitator, scored, world):

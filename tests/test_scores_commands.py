@@ -199,7 +199,7 @@ class TestExportScores:
         )
         columns = set(people[0])
         for field in analysis.PersonScores.__dataclass_fields__:
-            if field == "id":
+            if field in ("id", "bases"):  # the bases go in "<key>_base" columns beside the values
                 continue
             if field.endswith("_by_type"):
                 assert {f"{field}.{r}" for r in analysis.RESOURCES} <= columns
@@ -213,7 +213,8 @@ class TestExportScores:
         assert int(ana["received_by_type.knowledge"]) == 1
         groups = read_csv(tmp_path / "groups.csv")
         assert {r["ref"] for r in groups} == {"SG1", "SG2"}
-        assert set(analysis.GroupScores.__dataclass_fields__) - {"id"} <= set(groups[0])
+        assert set(analysis.GroupScores.__dataclass_fields__) - {"id", "bases"} <= set(groups[0])
+        assert "bases" not in groups[0] and "bases" not in people[0]
         sg1 = next(r for r in groups if r["ref"] == "SG1")
         assert sg1["linking_actor_ids"] == "S-ACT"
         assert sg1["transitivity"] == ""  # no connected triple among its members

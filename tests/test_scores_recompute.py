@@ -264,3 +264,74 @@ def test_a_resource_snapshot_is_recomputed_too(place, django_capture_on_commit_c
             date=timezone.localdate(),
         )
     assert reading.latest_snapshot(place["village"], resource=Resource.LABOUR).area_scores["exchanges"] == 1
+
+
+# --- every status change requests a recomputation (confirm and dispute: above) ---
+
+
+def _requested_after(change, place, django_capture_on_commit_callbacks) -> int:
+    ScoreSnapshot.objects.filter(status=SnapshotStatus.PENDING).delete()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        change()
+    for callback in callbacks:
+        callback()
+    return snapshot_count(place["village"], status=SnapshotStatus.PENDING)
+
+
+def test_editing_an_exchange_requests_recomputation(place, django_capture_on_commit_callbacks):
+    exchange = place["ana"].exchanges_given.first()
+
+    def edit():
+        exchange.resource = Resource.KNOWLEDGE
+        exchange.save()
+
+    assert _requested_after(edit, place, django_capture_on_commit_callbacks) == 1
+
+
+def test_erasing_a_person_requests_recomputation(place, django_capture_on_commit_callbacks):
+    from groups.services.safety import erase_person
+
+    by = f.UserFactory()
+    assert (
+        _requested_after(
+            lambda: erase_person(person=place["budi"], by=by), place, django_capture_on_commit_callbacks
+        )
+        == 1
+    )
+
+
+@pytest.mark.parametrize("status", ["disputed", "confirmed"])
+def test_an_imported_status_change_requests_recomputation(place, status, django_capture_on_commit_callbacks):
+    """The operator's import (bulk writes, no signal) changing only an exchange's status."""
+    from groups.transfer import csvfiles, importer
+
+    exchange = place["ana"].exchanges_given.first()
+    exchange.status = ExchangeStatus.PENDING
+    exchange.save()
+    header = ",".join(csvfiles.COLUMNS["exchanges"])
+    row = f"{exchange.ref},{exchange.date.isoformat()},R-ana,R-budi,{exchange.resource},,,,,{status}"
+    files = csvfiles.read_files({"exchanges.csv": f"{header}\n{row}\n".encode()})
+
+    def run_import():
+        plan = importer.import_community(files)
+        assert plan.problems == []
+
+    assert _requested_after(run_import, place, django_capture_on_commit_callbacks) == 1
+    exchange.refresh_from_db()
+    assert exchange.status == status
+
+
+def test_a_confirmed_only_snapshot_is_recomputed_as_confirmed_only(place, django_capture_on_commit_callbacks):
+    snapshots.compute_snapshot(reading.create_snapshot(place["village"], confirmed_only=True))
+    pending = f.ExchangeFactory(
+        giver_person=place["budi"],
+        receiver_person=place["ana"],
+        date=timezone.localdate(),
+        status=ExchangeStatus.PENDING,
+    )
+    assert reading.latest_snapshot(place["village"], confirmed_only=True).area_scores["exchanges"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            exchange_services.confirm_exchange(exchange=pending, by=f.UserFactory())
+    assert reading.latest_snapshot(place["village"], confirmed_only=True).area_scores["exchanges"] == 2
+    assert reading.latest_snapshot(place["village"]).area_scores["exchanges"] == 2

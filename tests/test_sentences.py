@@ -24,43 +24,49 @@ def id_(func, *args):
 
 
 def test_most_help_stays_inside_with_two_outward_members():
-    assert en(s.group_ties, 0.8, 10, 2, 12) == (
+    # E-I -0.6: (E - I) / (E + I) with I = 8 inner ties, E = 2 outside ties of 10
+    assert en(s.group_ties, -0.6, 10, 2, 12) == (
         "Most help in this group stays inside it; only 2 members exchange with people or "
         "institutions outside."
     )
-    assert id_(s.group_ties, 0.8, 10, 2, 12) == (
+    assert id_(s.group_ties, -0.6, 10, 2, 12) == (
         "Sebagian besar bantuan di kelompok ini tetap di dalam kelompok; hanya 2 anggota yang bertukar "
         "dengan orang atau lembaga di luar."
     )
 
 
 def test_singular_and_none_outward():
-    assert en(s.group_ties, 0.9, 5, 1, 8).startswith(
+    assert en(s.group_ties, -0.8, 5, 1, 8).startswith(
         "Most help in this group stays inside it; only 1 member exchanges"
     )
-    assert en(s.group_ties, 1.0, 5, 0, 8) == (
+    assert en(s.group_ties, -1.0, 5, 0, 8) == (
         "All help in this group stays inside it; no member exchanges with people or institutions outside."
     )
-    assert id_(s.group_ties, 1.0, 5, 0, 8).startswith("Semua bantuan di kelompok ini tetap di dalam kelompok")
+    assert id_(s.group_ties, -1.0, 5, 0, 8).startswith(
+        "Semua bantuan di kelompok ini tetap di dalam kelompok"
+    )
 
 
 def test_inside_but_most_members_also_outside():
-    assert en(s.group_ties, 0.8, 40, 18, 18) == (
+    assert en(s.group_ties, -0.6, 40, 18, 18) == (
         "Most help in this group stays inside it, though 18 of its 18 members also exchange with people or "
         "institutions outside."
     )
-    assert "18 dari 18 anggotanya" in id_(s.group_ties, 0.8, 40, 18, 18)
+    assert "18 dari 18 anggotanya" in id_(s.group_ties, -0.6, 40, 18, 18)
 
 
-def test_outward_and_mixed_groups():
-    assert en(s.group_ties, 0.3, 10, 6, 8).startswith(
-        "Most of this group's ties reach outside it: 6 of 8 members"
-    )
-    assert en(s.group_ties, 0.5, 10, 3, 8).startswith(
-        "Help is shared both inside the group and with people outside"
-    )
-    assert en(s.group_ties, None, 0, 0, 8) == "No exchanges have been recorded for this group yet."
-    assert id_(s.group_ties, None, 0, 0, 8) == "Belum ada pertukaran yang dicatat untuk kelompok ini."
+def test_inside_or_outside_is_keyed_on_the_e_i_index_not_on_bonding():
+    """KUBE Batik: E-I +0.40 (7 of 10 member ties leave the group) is never "stays inside",
+    however many of its ties are bonding ties (members of other shared groups)."""
+    kube = en(s.group_ties, 0.4, 10, 6, 8)
+    assert kube.startswith("Most of this group's ties reach outside it: 6 of 8 members")
+    assert "stays inside" not in kube
+    # the boundaries: +-0.2 leans (60% of the ties on one side), inside it is mixed
+    assert en(s.group_ties, -0.2, 10, 3, 8).startswith("Most help in this group stays inside it")
+    assert en(s.group_ties, 0.2, 10, 3, 8).startswith("Most of this group's ties reach outside it")
+    assert en(s.group_ties, 0.19, 10, 3, 8).startswith("Help is shared both inside the group")
+    assert en(s.group_ties, -0.19, 10, 3, 8).startswith("Help is shared both inside the group")
+    assert en(s.group_ties, None, 0, 0, 8) == ""
 
 
 @pytest.mark.parametrize(
@@ -102,7 +108,6 @@ def test_outward_and_mixed_groups():
             "from people).",
             "Yang diterima anggota sebagian dari sesama warga dan sebagian dari lembaga luar (70% dari",
         ),
-        (None, None, 0, "Members have not received any recorded help yet.", "Belum ada catatan bantuan"),
     ],
 )
 def test_self_reliance_against_aid(self_reliance, aid, actors, english, indonesian):
@@ -129,15 +134,21 @@ def test_learning_participation_reciprocity_norms():
         id_(s.group_participation, 0.9)
         == "Sebagian besar anggota hadir di kegiatan kelompok (rata-rata 90%)."
     )
-    assert en(s.group_reciprocity, 0.7) == "Between members, help usually goes both ways."
-    assert en(s.group_reciprocity, None) == ""
-    assert en(s.group_norms, 0, None) == "The group has not recorded any norms yet."
+    assert en(s.group_giving_back, 0.65) == (
+        "Most members who exchange give about as much as they receive (65% of them)."
+    )
+    assert en(s.group_giving_back, 0.3).startswith("Only 30% of the members who exchange give about as much")
+    assert id_(s.group_giving_back, 0.3).startswith("Hanya 30% anggota")
+    assert en(s.group_giving_back, None) == ""
+    assert en(s.group_self_reliance, None, None, 0) == ""
+    assert en(s.group_participation, None) == ""
+    assert en(s.group_norms, 0, None) == ""
     assert en(s.group_norms, 1, 4.5) == "The group's 1 norm is kept well, by its latest review."
     assert en(s.group_norms, 3, 2.0).startswith("The group's 3 norms are often not kept")
     assert id_(s.group_norms, 3, 2.0) == (
         "Menurut tinjauan terakhir, 3 norma kelompok sering tidak dijalankan: perlu dibicarakan bersama."
     )
-    assert en(s.group_norms, 2, None) == "The group keeps 2 norms; they have not been reviewed yet."
+    assert en(s.group_norms, 2, None) == ""  # unreviewed, or too few reviewed: the list says it
 
 
 # ---------------------------------------------------------------------------- the area
@@ -165,6 +176,13 @@ def test_area_sentences():
         "Slamet Riyadi does so most."
     )
     assert en(s.area_brokers, "Slamet Riyadi", 1).startswith("Slamet Riyadi connects people")
+    assert "lose touch" not in en(s.area_brokers, "Slamet Riyadi", 1)  # not a cut vertex
+    assert en(s.area_brokers, "Slamet Riyadi", 10, 53) == (
+        "Slamet Riyadi connects people who would otherwise hardly be in touch: if they stepped back, "
+        "53 people would lose touch with the rest."
+    )
+    assert "1 person would lose touch" in en(s.area_brokers, "Slamet Riyadi", 10, 1)
+    assert "53 warga" in id_(s.area_brokers, "Slamet Riyadi", 10, 53)
     assert id_(s.area_brokers, "Slamet Riyadi", 3).startswith(
         "Slamet Riyadi dan 2 orang lain menghubungkan warga"
     )
@@ -204,15 +222,17 @@ def test_person_sentences():
     )
     assert en(s.person_ties, "Sri", 3, 2, 1).startswith("Sri is in touch with 1 outside institution")
     assert en(s.person_ties, "Sri", 0, 0, 0) == ""
-    assert en(s.person_broker, "Slamet", 1, 2, "Kecamatan Kertek").startswith(
-        "Slamet is the main go-between of Kecamatan Kertek"
+    # the broker sentence says "would lose touch" only of a cut vertex, with the number
+    assert en(s.person_broker, "Slamet", 1, 2, "Kecamatan Kertek", 53) == (
+        "Slamet holds part of Kecamatan Kertek together: if they stepped back, 53 people would lose touch "
+        "with the rest."
     )
-    assert id_(s.person_broker, "Slamet", 1, 2, "Kecamatan Kertek").startswith(
-        "Slamet adalah perantara utama di Kecamatan Kertek"
+    assert "53 warga" in id_(s.person_broker, "Slamet", 1, 2, "Kecamatan Kertek", 53)
+    assert en(s.person_broker, "Slamet", 1, 2, "Kecamatan Kertek", 0) == (
+        "Slamet is one of the go-betweens of Kecamatan Kertek (number 1): many paths between people pass "
+        "through them, though others could still reach each other without them."
     )
-    assert en(s.person_broker, "Budi", 4, 2, "Desa X") == (
-        "Budi is one of the go-betweens of Desa X (number 4): many paths between people pass through them."
-    )
+    assert "lose touch" not in en(s.person_broker, "Budi", 4, 2, "Desa X", 0)
     assert (
         en(s.person_broker, "Ani", None, 2, "Desa X")
         == "Ani belongs to 2 groups and carries news and help between them."

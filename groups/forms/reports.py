@@ -38,6 +38,11 @@ class ReportFilterForm(forms.Form):
         choices=[("", _("All types"))] + list(Resource.choices),
         required=False,
     )
+    confirmed_only = forms.BooleanField(
+        label=_("Confirmed exchanges only"),
+        required=False,
+        help_text=_("Leave out exchanges still waiting for the other side to confirm them."),
+    )
 
     def clean(self):
         data = super().clean()
@@ -61,6 +66,10 @@ class ReportFilterForm(forms.Form):
         """(start, end, resource) of a valid form; (None, None, ...) = the rolling 12 months."""
         data = self.cleaned_data
         return data.get("start"), data.get("end"), data.get("resource") or ""
+
+    def only_confirmed(self) -> bool:
+        """Whether a valid bound form asks for confirmed exchanges only."""
+        return self.is_bound and self.is_valid() and bool(self.cleaned_data.get("confirmed_only"))
 
 
 class ChangeWindowForm(forms.Form):

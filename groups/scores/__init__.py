@@ -6,6 +6,10 @@ reads it with one call and builds its context -> templates and charts draw it.
 
 - indicators.py: THE registry: each indicator's key, label, kind, tolerance, trend fields and
   methodology anchor, and which page shows which indicator in what order.
+- evidence.py: enough evidence: the least number of records each indicator needs (named once),
+  "too few records (n)", a value with its base ("38% of 26 exchanges").
+- quality.py: data quality per group (exchanges logged, confirmed/pending/disputed, entered on
+  meeting sheets or by members, members party to an exchange), stored with each snapshot.
 - analysis.py: pure social-network analysis (plain ids in, frozen dataclasses out; no Django).
 - windows.py: periods (a window, its quarters, the default "last 12 months").
 - collect.py: one scope's rows for one window, in about ten queries -> analysis.ScopeData.
@@ -20,7 +24,8 @@ reads it with one call and builds its context -> templates and charts draw it.
 - areas.py: the chain of areas above an area (one query for many).
 - downloads.py: score tables (CSV, 4 decimals), the zip, GraphML/GEXF of a scope.
 - pages/: page builders, the view-models of the report pages (dashboard, group, change, person).
-- sentences.py: plain-language sentences about the figures.
+- sentences.py: plain-language sentences about the figures (only from values with enough
+  evidence; named ones kept apart for the facilitator; a group's read-aloud version).
 - charts/: server-rendered SVG (network, lines, bars, sparkline); no Django.
 
 Import direction (no cycles, tests/test_scores_structure.py checks it): pages -> reading ->

@@ -364,6 +364,8 @@ class AreaScores:
       :data:`BETWEENNESS_EXACT_LIMIT` and its betweenness was sampled.
     * ``group_medians``: median over groups (ignoring None) of each field in
       :data:`GROUP_MEDIAN_FIELDS`; None when no group has a value.
+    * Rankings and medians leave out a value whose base is below its minimum when
+      ``compute_scores`` is given ``minimums`` (the app's are in evidence.py).
     """
 
     people: int
@@ -1065,8 +1067,15 @@ def _group_scores(ctx: _Context, data: ScopeData) -> dict[str, GroupScores]:
     return out
 
 
-def _ranked(groups: dict[str, GroupScores], attr: str) -> tuple[str, ...]:
-    defined = [(getattr(g, attr), gid) for gid, g in groups.items()]
+def trusted(g: GroupScores, attr: str, minimums: Mapping[str, int]):
+    """The value when its base reaches its minimum (evidence.py), else None: a value on too
+    few records is left out of rankings and medians."""
+    needed = minimums.get(attr, 0)
+    return getattr(g, attr) if g.bases.get(attr, 0) >= needed else None
+
+
+def _ranked(groups: dict[str, GroupScores], attr: str, minimums: Mapping[str, int]) -> tuple[str, ...]:
+    defined = [(trusted(g, attr, minimums), gid) for gid, g in groups.items()]
     return tuple(gid for _, gid in sorted(x for x in defined if x[0] is not None))
 
 
@@ -1076,6 +1085,7 @@ def _area_scores(
     groups: dict[str, GroupScores],
     estimated: bool,
     brokers: int,
+    minimums: Mapping[str, int],
 ) -> AreaScores:
     D, T = ctx.D, ctx.T
     kinds = Counter(kind for _, _, kind in T.edges(data="kind"))
@@ -1095,10 +1105,12 @@ def _area_scores(
         linking_share=_share(kinds[LINKING], ties),
         reciprocity=_share(reciprocated, D.number_of_edges()),
         brokers=tuple(pid for _, pid in ranked[: max(brokers, 0)]),
-        groups_by_self_reliance=_ranked(groups, "self_reliance"),
-        groups_by_ei_index=_ranked(groups, "ei_index"),
+        groups_by_self_reliance=_ranked(groups, "self_reliance", minimums),
+        groups_by_ei_index=_ranked(groups, "ei_index", minimums),
         betweenness_estimated=estimated,
-        group_medians={f: median(getattr(g, f) for g in groups.values()) for f in GROUP_MEDIAN_FIELDS},
+        group_medians={
+            f: median(trusted(g, f, minimums) for g in groups.values()) for f in GROUP_MEDIAN_FIELDS
+        },
     )
 
 
@@ -1109,6 +1121,7 @@ def compute_scores(
     brokers: int = 5,
     workers: int | None = None,
     betweenness: bool = True,
+    minimums: Mapping[str, int] | None = None,
 ) -> ScopeScores:
     """All person, group and area indicators of one scope.
 
@@ -1117,6 +1130,8 @@ def compute_scores(
     many top-betweenness people :attr:`AreaScores.brokers` lists.
     ``betweenness=False`` skips the costliest step for cheap trend computations:
     every betweenness is then 0.0 and ``brokers`` is empty.
+    ``minimums`` (indicator key -> least base; the app passes evidence.MINIMUMS) leaves group
+    values resting on fewer records out of the rankings and the medians; None: no minimum.
     """
     prep = _prepare(data)
     D, T = _graphs(prep)
@@ -1127,7 +1142,8 @@ def compute_scores(
         values, estimated = dict.fromkeys(T, 0.0), False
     people = _person_scores(ctx, values)
     groups = _group_scores(ctx, data)
-    return ScopeScores(people, groups, _area_scores(ctx, people, groups, estimated, brokers), graphs=(D, T))
+    area = _area_scores(ctx, people, groups, estimated, brokers, minimums or {})
+    return ScopeScores(people, groups, area, graphs=(D, T))
 
 
 __all__ = [
@@ -1166,4 +1182,5 @@ __all__ = [
     "quiet_after_days",
     "review_is_current",
     "tie_betweenness",
+    "trusted",
 ]

@@ -103,9 +103,9 @@ def _recompute_after_change(batch: _Changes) -> None:
         return
     keys = (
         ScoreSnapshot.objects.filter(area_id__in=set(community_ids(areas).values()), rolling=True)
-        .values_list("area_id", "resource")
+        .values_list("area_id", "resource", "confirmed_only")
         .distinct()
-        .order_by("area_id", "resource")
+        .order_by("area_id", "resource", "confirmed_only")
     )
-    for area_id, resource in list(keys):
-        request_snapshot(area_id, resource=resource, after_change=True)
+    for area_id, resource, confirmed_only in list(keys):
+        request_snapshot(area_id, resource=resource, after_change=True, confirmed_only=confirmed_only)

@@ -20,7 +20,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
 
-from groups.models import Activity, Area, Exchange, ExternalActor, Group, Membership, Norm, NormReview, Person
+from groups.models import (
+    Activity,
+    Area,
+    Exchange,
+    ExchangeStatus,
+    ExternalActor,
+    Group,
+    Membership,
+    Norm,
+    NormReview,
+    Person,
+)
 
 from . import analysis
 from .areas import community_area_ids
@@ -142,13 +153,16 @@ class Collected:
         return self.groups[int(pk)][0]
 
 
-def _exchanges(people_ids, area_ids: list[int], start, end, resource: str):
+def _exchanges(people_ids, area_ids: list[int], start, end, resource: str, confirmed_only: bool = False):
     """The counted exchanges of the window with an end among `people_ids` or an actor of the
-    areas (whose other end, when outside, becomes an outside node)."""
+    areas (whose other end, when outside, becomes an outside node); `confirmed_only`: pending
+    ones are left out too."""
     ends = Q(giver_person_id__in=people_ids) | Q(receiver_person_id__in=people_ids)
     if area_ids:
         ends |= Q(giver_actor__area_id__in=area_ids) | Q(receiver_actor__area_id__in=area_ids)
     exchanges = Exchange.objects.counted().filter(date__gte=start, date__lte=end).filter(ends)
+    if confirmed_only:
+        exchanges = exchanges.filter(status=ExchangeStatus.CONFIRMED)
     return exchanges.filter(resource=resource) if resource else exchanges
 
 
@@ -191,11 +205,18 @@ def _flows(exchanges, area_ids: list[int]) -> tuple[list, dict[int, str], set[in
 
 
 def collect(
-    scope: Area | Group, start: dt.date, end: dt.date, resource: str = "", *, subtree: bool = False
+    scope: Area | Group,
+    start: dt.date,
+    end: dt.date,
+    resource: str = "",
+    *,
+    subtree: bool = False,
+    confirmed_only: bool = False,
 ) -> Collected:
     """Fetch what the indicators of `scope` (a community, or one group) need in [start, end]:
     about ten queries, no per-row queries, whatever the size. `subtree`: an area and
-    everything below it, community or not (the network download of any area)."""
+    everything below it, community or not (the network download of any area). `confirmed_only`:
+    only exchanges the other side confirmed."""
     window = Window(start, end)
     if isinstance(scope, Group):
         group_q = Q(group_id=scope.pk)
@@ -217,7 +238,7 @@ def collect(
     memberships = list(open_memberships.values_list("group_id", "person_id", "joined_on", "left_on"))
     people_q = Person.objects.filter(Q(area_id__in=area_ids) | Q(pk__in=open_memberships.values("person_id")))
     home = dict(Person.objects.filter(area_id__in=area_ids).values_list("pk", "area_id")) if area_ids else {}
-    exchanges = _exchanges(people_q.values("pk"), area_ids, start, end, resource)
+    exchanges = _exchanges(people_q.values("pk"), area_ids, start, end, resource, confirmed_only)
     flows, actor_refs, authority, outside_actors = _flows(exchanges, area_ids)
     person_refs = dict(people_q.values_list("pk", "ref"))
     others = {int(n[2:]) for f in flows for n in f[1:3] if n.startswith("p:")} - set(person_refs)

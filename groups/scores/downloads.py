@@ -18,8 +18,9 @@ from groups import privacy
 from groups.models import Area, ExternalActor, Group, Person, ScoreSnapshot
 from groups.transfer.csvfiles import neutralise
 
-from . import analysis, reading
+from . import analysis, evidence, reading
 from .collect import collect
+from .quality import KEYS as QUALITY_KEYS
 from .snapshots import AREA_FIELDS, GROUP_FIELDS, PERSON_FIELDS
 
 #: Decimal places of a fractional score in the CSVs (0.6666666666666666 -> 0.6667).
@@ -64,49 +65,70 @@ def _shown_name(namer, pseudonymise: bool, pk: int, ref: str, name: str, consent
     return pseudonym(ref) if pseudonymise else name
 
 
+def _with_base_column(field: str) -> list[str]:
+    """A column, and "<field>_base" beside it when the value rests on a counted base
+    (evidence.py): the number of records it rests on, blank when not stored."""
+    return [field, f"{field}_base"] if evidence.minimum(field) else [field]
+
+
+def _with_base_cell(field: str, value, bases: dict | None) -> list:
+    return [value, evidence.base_of(bases, field)] if evidence.minimum(field) else [value]
+
+
 def score_tables(
     snapshot: ScoreSnapshot, *, namer=None, pseudonymise: bool = False, area: Area | None = None
 ) -> dict[str, str]:
     """people.csv, groups.csv and area.csv of a snapshot: one row per person/group with its ref
     and every indicator in a column named as in the analysis (by-type counts as
-    given_by_type.<resource>; id lists as refs separated by ";"); blank where undefined.
+    given_by_type.<resource>; id lists as refs separated by ";"); blank where undefined. A
+    value with a minimum of evidence is kept, whatever its base, with its base in a
+    "<key>_base" column beside it (evidence.py); groups.csv ends with the group's data quality
+    ("quality.<figure>", quality.py).
     Names: see _shown_name. With `area` inside the snapshot's community (a village), only the
     area's people and groups, with the values the community computed, and the area's own
     figures in area.csv (as its page shows them)."""
     area = area or snapshot.area
     area_ids = reading.part_area_ids(snapshot, area)
     resources = analysis.RESOURCES
+    person_fields = [f for f in PERSON_FIELDS if f != "bases"]
     person_cols = []
-    for f in PERSON_FIELDS:
+    for f in person_fields:
         if f.endswith("_by_type"):
             person_cols += [f"{f}.{r}" for r in resources]
         else:
-            person_cols.append(f)
+            person_cols += _with_base_column(f)
     people = []
     rows = reading.part_people(snapshot.person_scores.all(), snapshot, area_ids).order_by("person__ref")
     rows = rows.values_list(
-        "person_id", "person__ref", "person__full_name", "person__consent_on", "person__area_id",
-        *PERSON_FIELDS,
+        "person_id", "person__ref", "person__full_name", "person__consent_on", "person__area_id", "bases",
+        *person_fields,
     )
-    for pk, ref, name, consent, area_id, *values in rows:
+    for pk, ref, name, consent, area_id, bases, *values in rows:
         row = [ref, _shown_name(namer, pseudonymise, pk, ref, name, consent, area_id)]
-        for f, v in zip(PERSON_FIELDS, values, strict=True):
-            row += [v.get(r, 0) for r in resources] if f.endswith("_by_type") else [v]
+        for f, v in zip(person_fields, values, strict=True):
+            by_type = f.endswith("_by_type")
+            row += [v.get(r, 0) for r in resources] if by_type else _with_base_cell(f, v, bases)
         people.append(row)
+    group_fields = [f for f in GROUP_FIELDS if f != "bases"]
     group_db = [
         "bridging_group_refs"
         if f == "bridging_group_ids"
         else "linking_actor_refs"
         if f == "linking_actor_ids"
         else f
-        for f in GROUP_FIELDS
+        for f in group_fields
     ]
+    group_cols = [c for f in group_fields for c in _with_base_column(f)]
+    group_cols += [f"quality.{key}" for key in QUALITY_KEYS]  # data quality (quality.py)
     groups = []
     group_rows = reading.part_groups(snapshot.group_scores.all(), area_ids).order_by("group__ref")
-    for ref, name, *values in group_rows.values_list(
-        "group__ref", "group__name", *group_db
+    for ref, name, bases, quality, *values in group_rows.values_list(
+        "group__ref", "group__name", "bases", "quality", *group_db
     ):
-        groups.append([ref, name] + [";".join(v) if isinstance(v, list) else v for v in values])
+        row = [ref, name]
+        for f, v in zip(group_fields, values, strict=True):
+            row += _with_base_cell(f, ";".join(v) if isinstance(v, list) else v, bases)
+        groups.append(row + [(quality or {}).get(key) for key in QUALITY_KEYS])
     figures = snapshot.area_scores or {}
     if area_ids is not None:
         figures = figures.get("parts", {}).get(area.ref, {})
@@ -126,7 +148,7 @@ def score_tables(
     area_row += [figures.get("group_medians", {}).get(f) for f in medians]
     return {
         "people.csv": _csv(["ref", "name", *person_cols], people),
-        "groups.csv": _csv(["ref", "name", *GROUP_FIELDS], groups),
+        "groups.csv": _csv(["ref", "name", *group_cols], groups),
         "area.csv": _csv(
             ["ref", "name", "period_start", "period_end", "resource", "computed_at", *area_cols]
             + [f"group_medians.{f}" for f in medians],
@@ -144,13 +166,14 @@ def network_graph(
     network: str = "exchanges",
     namer=None,
     pseudonymise: bool = False,
+    confirmed_only: bool = False,
 ) -> nx.Graph:
     """D ("exchanges") or T ("ties") of a scope for export: refs as node ids (an actor whose ref
     is also a person's gets "actor:" in front), node attributes kind, label and groups (refs
     separated by ";"), edge attributes count and one count per resource (D) or weight and
     tie kind (T). The people and actors outside the scope who exchanged with it are kept, with
     node attribute outside=true (their ties are never dropped; named as for anyone else)."""
-    collected = collect(scope, start, end, resource, subtree=True)
+    collected = collect(scope, start, end, resource, subtree=True, confirmed_only=confirmed_only)
     data = collected.scope_data()
     D, T = analysis.build_graphs(data)
     graph = D if network == "exchanges" else T
@@ -228,9 +251,12 @@ def network_file(
     network: str,
     gexf: bool,
     namer=None,
+    confirmed_only: bool = False,
 ) -> tuple[bytes, str, str]:
     """network_graph as GraphML or GEXF: (content, content type, filename)."""
-    graph = network_graph(scope, start, end, resource, network=network, namer=namer)
+    graph = network_graph(
+        scope, start, end, resource, network=network, namer=namer, confirmed_only=confirmed_only
+    )
     buffer = io.BytesIO()
     if gexf:
         nx.write_gexf(graph, buffer)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from . import evidence
+
 SHARE, COUNT, NUMBER = "share", "count", "number"
 
 
@@ -27,6 +29,16 @@ class Indicator:
     area_field: str | None = None  # the AreaScores field shown on the dashboard, when it differs
     area_trend: str | None = None  # its field in snapshot.trend["area"]; None: not trended
     group_trend: bool = False  # trended per quarter in GroupScore.trend
+
+    @property
+    def minimum(self) -> int:
+        """The least number of records the value needs to be shown (evidence.py names them)."""
+        return evidence.minimum(self.key)
+
+    @property
+    def unit(self) -> str:
+        """What its base counts ("exchanges", "ties", ...; evidence.py)."""
+        return evidence.unit(self.key)
 
     @property
     def anchor(self) -> str:

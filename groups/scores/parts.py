@@ -16,12 +16,21 @@ Pure Python (no Django), like analysis.py.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 import networkx as nx
 
-from .analysis import BONDING, BRIDGING, GROUP_MEDIAN_FIELDS, LINKING, AreaScores, ScopeScores, median
+from .analysis import (
+    BONDING,
+    BRIDGING,
+    GROUP_MEDIAN_FIELDS,
+    LINKING,
+    AreaScores,
+    ScopeScores,
+    median,
+    trusted,
+)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -29,10 +38,16 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def part_scores(
-    scores: ScopeScores, people: Iterable[str], groups: Iterable[str], *, brokers: int
+    scores: ScopeScores,
+    people: Iterable[str],
+    groups: Iterable[str],
+    *,
+    brokers: int,
+    minimums: Mapping[str, int] | None = None,
 ) -> AreaScores:
     """The AreaScores of a part: `people` and `groups` are node ids of the community's
-    computation (ids without a row there are ignored)."""
+    computation (ids without a row there are ignored). `minimums` as in compute_scores:
+    a group value on too few records is left out of the part's medians."""
     D, T = scores.graphs
     part = {p for p in people if p in scores.people}
     own_groups = {g: scores.groups[g] for g in groups if g in scores.groups}
@@ -70,5 +85,7 @@ def part_scores(
         brokers=tuple(p for _, p in ranked[: max(brokers, 0)]),
         groups_by_self_reliance=tuple(g for g in area.groups_by_self_reliance if g in own_groups),
         groups_by_ei_index=tuple(g for g in area.groups_by_ei_index if g in own_groups),
-        group_medians={f: median(getattr(g, f) for g in own_groups.values()) for f in GROUP_MEDIAN_FIELDS},
+        group_medians={
+            f: median(trusted(g, f, minimums or {}) for g in own_groups.values()) for f in GROUP_MEDIAN_FIELDS
+        },
     )

@@ -37,33 +37,50 @@ logger = logging.getLogger(__name__)
 #: A snapshot waiting or running for longer than this is taken as lost (a worker died).
 STALE_RUNNING = dt.timedelta(hours=2)
 
-def latest_snapshot(area: Area | int, start=None, end=None, resource: str = "") -> ScoreSnapshot | None:
+def latest_snapshot(
+    area: Area | int, start=None, end=None, resource: str = "", *, confirmed_only: bool = False
+) -> ScoreSnapshot | None:
     """The latest computed snapshot of a key (start/end None: the latest "last 12 months"
     one, whatever day it was computed for) of the area's community. Two indexed queries."""
-    return ScoreSnapshot.objects.done().for_window(community_id(area), start, end, resource).first()
+    return (
+        ScoreSnapshot.objects.done()
+        .for_window(community_id(area), start, end, resource, confirmed_only)
+        .first()
+    )
 
 
-def pending_snapshot(area: Area | int, start=None, end=None, resource: str = "") -> ScoreSnapshot | None:
+def pending_snapshot(
+    area: Area | int, start=None, end=None, resource: str = "", *, confirmed_only: bool = False
+) -> ScoreSnapshot | None:
     """A snapshot of the key waiting for or under computation (to say "being updated").
     One waiting or running for longer than STALE_RUNNING was lost (a worker died) and no
     longer counts, so it cannot block new requests for ever."""
-    return _pending(community_id(area), start, end, resource)
+    return _pending(community_id(area), start, end, resource, confirmed_only)
 
 
-def _pending(community: int, start=None, end=None, resource: str = "") -> ScoreSnapshot | None:
+def _pending(
+    community: int, start=None, end=None, resource: str = "", confirmed_only: bool = False
+) -> ScoreSnapshot | None:
     cutoff = timezone.now() - STALE_RUNNING
     return (
         ScoreSnapshot.objects.filter(
             Q(status=SnapshotStatus.PENDING, requested_at__gte=cutoff)
             | Q(status=SnapshotStatus.RUNNING, started_at__gte=cutoff)
         )
-        .for_window(community, start, end, resource)
+        .for_window(community, start, end, resource, confirmed_only)
         .first()
     )
 
 
 def create_snapshot(
-    area: Area | int, start=None, end=None, resource: str = "", *, today=None, requested_by=None
+    area: Area | int,
+    start=None,
+    end=None,
+    resource: str = "",
+    *,
+    today=None,
+    requested_by=None,
+    confirmed_only: bool = False,
 ) -> ScoreSnapshot:
     """A new pending snapshot of the area's community (not enqueued: compute_scores computes
     it on the spot)."""
@@ -74,6 +91,7 @@ def create_snapshot(
         period_end=window.end,
         rolling=rolling,
         resource=resource or "",
+        confirmed_only=confirmed_only,
         requested_by=requested_by if start is not None else None,
     )
 
@@ -87,24 +105,29 @@ def request_snapshot(
     today=None,
     after_change: bool = False,
     requested_by=None,
+    confirmed_only: bool = False,
 ) -> ScoreSnapshot:
     """Ask for a snapshot to be computed in the background. Debounced: when one of the key is
     already waiting, that one is returned; when one is running, it is returned too unless the
     data changed after it started (after_change), which needs a fresh one. Pages ask
     Scope.may_request_scores first for a window of the user's choosing (requested_by)."""
     area = community_id(area)
-    waiting = _pending(area, start, end, resource)
+    waiting = _pending(area, start, end, resource, confirmed_only)
     if waiting is not None and (waiting.status == SnapshotStatus.PENDING or not after_change):
         return waiting
-    snapshot = create_snapshot(area, start, end, resource, today=today, requested_by=requested_by)
+    snapshot = create_snapshot(
+        area, start, end, resource, today=today, requested_by=requested_by, confirmed_only=confirmed_only
+    )
     transaction.on_commit(lambda: compute_snapshot_task.enqueue(snapshot.pk), robust=True)
     return snapshot
 
 
-def give_up_if_stuck(area: Area | int, start=None, end=None, resource: str = "") -> bool:
+def give_up_if_stuck(
+    area: Area | int, start=None, end=None, resource: str = "", *, confirmed_only: bool = False
+) -> bool:
     """Mark the key's computation that waited too long as failed, so it may be asked for
     again; a worker that still picks it up skips it. True when one was given up."""
-    stuck = pending_snapshot(area, start, end, resource)
+    stuck = pending_snapshot(area, start, end, resource, confirmed_only=confirmed_only)
     if stuck is None or not stuck.waited_too_long():
         return False
     given_up = ScoreSnapshot.objects.filter(pk=stuck.pk, status=stuck.status).update(
@@ -210,6 +233,7 @@ def read(
     network: bool = False,
     scope=None,
     again: bool = False,
+    confirmed_only: bool = False,
     **row_lookup,
 ) -> Reading:
     """The one call a page makes. `row_lookup` (group=... or person=...) asks for that object's
@@ -223,15 +247,17 @@ def read(
     `area_id` may be any area: its community's snapshot answers."""
     area_id = community_id(area_id)
     model = _row_model(row_lookup)
-    done = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource)
+    done = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource, confirmed_only)
     snapshot = (done if network else done.defer("group_network")).first()
     if snapshot is not None and start is None and snapshot.period_end < timezone.localdate():
-        request_snapshot(area_id)
+        request_snapshot(area_id, resource=resource, confirmed_only=confirmed_only)
     found = _with_row(snapshot, model, row_lookup)
     if found is not None:
         return found
     # no snapshot yet, or the object is newer than it: (re)compute, debounced
-    pending = _request_unless_failed(area_id, start, end, resource, scope=scope, again=again)
+    pending = _request_unless_failed(
+        area_id, start, end, resource, scope=scope, again=again, confirmed_only=confirmed_only
+    )
     if pending is None:
         return Reading()
     return _with_row(pending, model, row_lookup) or Reading(pending=pending)
@@ -259,16 +285,16 @@ def _with_row(snapshot: ScoreSnapshot | None, model, row_lookup: dict) -> Readin
 
 
 def _request_unless_failed(
-    area_id: int, start, end, resource: str, *, scope=None, again: bool = False
+    area_id: int, start, end, resource: str, *, scope=None, again: bool = False, confirmed_only: bool = False
 ) -> ScoreSnapshot | None:
-    waiting = _pending(area_id, start, end, resource)
+    waiting = _pending(area_id, start, end, resource, confirmed_only)
     if waiting is not None:
         return waiting
     failed = (
         ScoreSnapshot.objects.filter(
             status=SnapshotStatus.FAILED, computed_at__gte=timezone.now() - FAILED_QUIET
         )
-        .for_window(area_id, start, end, resource)
+        .for_window(area_id, start, end, resource, confirmed_only)
         .first()
     )
     if failed is not None and not again:
@@ -276,7 +302,9 @@ def _request_unless_failed(
     if scope is not None and not scope.may_request_scores(area_id, custom_window=start is not None):
         return None
     requested_by = scope.user if scope is not None else None
-    snapshot = request_snapshot(area_id, start, end, resource, requested_by=requested_by)
+    snapshot = request_snapshot(
+        area_id, start, end, resource, requested_by=requested_by, confirmed_only=confirmed_only
+    )
     # With in-process tasks (tests, TASKS_IMMEDIATE) it may already be computed.
     snapshot.refresh_from_db()
     return snapshot

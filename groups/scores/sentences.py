@@ -7,12 +7,27 @@ names go in through named placeholders, never by gluing translated fragments tog
 
 The thresholds are deliberately coarse ("most", "about half"): the sentences describe, the
 numbers beside them measure. Percentages inside a sentence are whole numbers.
+
+How a page chooses its sentences (group_summary, and the person and area pages): a sentence is
+made only from values resting on enough records (evidence.enough); each topic is said by one
+sentence from one indicator, so two sentences cannot contradict each other (where help goes:
+the E-I index; giving back: balanced_share; where received help comes from: self-reliance and
+aid); a sentence naming a person is kept apart "for the facilitator's eyes", and a group page's
+other sentences, which name nobody, are the version to read aloud at a meeting.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
+
+from . import evidence
+
+#: |E-I| at or beyond this: most member ties are inside (-) or outside (+) the group
+#: (E-I -0.2 = 60% of member ties inside).
+EI_LEANING = 0.2
 
 
 def percent(share: float | None) -> str:
@@ -62,16 +77,27 @@ def area_isolated(isolated: int, people: int) -> str:
     ) % {"count": isolated, "total": people}
 
 
-def area_brokers(top_name: str | None, count: int) -> str:
+def area_brokers(top_name: str | None, count: int, cut_off: int = 0) -> str:
+    """``top_name``: the go-between with the highest betweenness; ``cut_off``: how many people
+    would lose touch with the rest without them (analysis: 0 unless a cut vertex). Only a
+    cut vertex is said to hold people together; names a person (for the facilitator's eyes)."""
     if count == 0 or not top_name:
         return gettext(
             "Nobody stands out as a go-between: people who are connected mostly reach each other directly."
         )
+    if cut_off >= 1:
+        return ngettext(
+            "%(name)s connects people who would otherwise hardly be in touch: if they stepped back, "
+            "%(count)d person would lose touch with the rest.",
+            "%(name)s connects people who would otherwise hardly be in touch: if they stepped back, "
+            "%(count)d people would lose touch with the rest.",
+            cut_off,
+        ) % {"name": top_name, "count": cut_off}
     others = count - 1
     if others == 0:
         return gettext(
-            "%(name)s connects people who would otherwise hardly be in touch: if they "
-            "stepped back, parts of the community would drift apart."
+            "%(name)s connects people who are otherwise less in touch; without them the others "
+            "could still reach each other through longer ways."
         ) % {"name": top_name}
     return ngettext(
         "%(name)s and %(count)d other person connect people who would otherwise hardly be "
@@ -104,11 +130,13 @@ def area_aid(group_name: str | None, aid_dependence: float | None) -> str:
 # --------------------------------------------------------------------- a group
 
 
-def group_ties(bonding: float | None, ties: int, outward_members: int, size: int) -> str:
-    """``outward_members``: members with at least one tie outside the group."""
-    if not ties:
-        return gettext("No exchanges have been recorded for this group yet.")
-    if bonding is not None and bonding >= 0.6:
+def group_ties(ei_index: float | None, ties: int, outward_members: int, size: int) -> str:
+    """Keyed on the E-I index of the member ties (Krackhardt & Stern): at or below -EI_LEANING
+    most ties stay inside, at or above +EI_LEANING most reach outside. ``outward_members``:
+    members with at least one tie outside the group."""
+    if not ties or ei_index is None:
+        return ""
+    if ei_index <= -EI_LEANING:
         if outward_members * 2 > size:
             return ngettext(
                 "Most help in this group stays inside it, though %(count)d of its %(size)d member also "
@@ -129,7 +157,7 @@ def group_ties(bonding: float | None, ties: int, outward_members: int, size: int
             "or institutions outside.",
             outward_members,
         ) % {"count": outward_members}
-    if bonding is not None and bonding <= 0.4:
+    if ei_index >= EI_LEANING:
         return ngettext(
             "Most of this group's ties reach outside it: %(count)d of %(size)d member is in touch "
             "with other groups or institutions.",
@@ -150,7 +178,7 @@ def group_self_reliance(
     self_reliance: float | None, aid_dependence: float | None, linking_actors: int
 ) -> str:
     if self_reliance is None:
-        return gettext("Members have not received any recorded help yet.")
+        return ""
     if aid_dependence is not None and aid_dependence >= 0.5:
         return gettext(
             "Most of what members receive is aid from outside institutions (%(share)s): the "
@@ -191,7 +219,7 @@ def group_learning(learning_share: float | None) -> str:
 
 def group_participation(participation: float | None) -> str:
     if participation is None:
-        return gettext("No attendance has been recorded for this group's activities.")
+        return ""
     if participation >= 0.75:
         return gettext("Most members come to the group's activities (%(share)s on average).") % {
             "share": percent(participation)
@@ -206,23 +234,26 @@ def group_participation(participation: float | None) -> str:
     ) % {"share": percent(participation)}
 
 
-def group_reciprocity(reciprocity: float | None) -> str:
-    if reciprocity is None:
+def group_giving_back(balanced_share: float | None) -> str:
+    """Keyed on balanced_share (members with exchanges who give and receive within a factor of
+    1.5): in an arisan or a death-benefit group help goes round the group, not back along each
+    pair, so pair reciprocity is only a figure, never a sentence."""
+    if balanced_share is None:
         return ""
-    if reciprocity >= 0.5:
-        return gettext("Between members, help usually goes both ways.")
-    return gettext("Between members, help often goes only one way: some mostly give, others mostly receive.")
+    if balanced_share >= 0.5:
+        return gettext(
+            "Most members who exchange give about as much as they receive (%(share)s of them)."
+        ) % {"share": percent(balanced_share)}
+    return gettext(
+        "Only %(share)s of the members who exchange give about as much as they receive: some "
+        "mostly give, others mostly receive."
+    ) % {"share": percent(balanced_share)}
 
 
 def group_norms(norms_active: int, norm_rating: float | None) -> str:
-    if norms_active == 0:
-        return gettext("The group has not recorded any norms yet.")
-    if norm_rating is None:
-        return ngettext(
-            "The group keeps %(count)d norm; it has not been reviewed yet.",
-            "The group keeps %(count)d norms; they have not been reviewed yet.",
-            norms_active,
-        ) % {"count": norms_active}
+    """Only from a rating (over enough reviewed norms); the norms list says the rest."""
+    if norms_active == 0 or norm_rating is None:
+        return ""
     if norm_rating >= 4:
         return ngettext(
             "The group's %(count)d norm is kept well, by its latest review.",
@@ -291,17 +322,22 @@ def person_ties(name: str, bonding: int, bridging: int, linking: int) -> str:
     ) % {"name": name, "count": linking}
 
 
-def person_broker(name: str, broker_rank: int | None, groups: int, area: str) -> str:
-    """``broker_rank``: 1 for the area's main go-between, None when not among its brokers."""
-    if broker_rank == 1:
-        return gettext(
-            "%(name)s is the main go-between of %(area)s: more paths between people pass through "
-            "them than through anyone else. If they stepped back, groups would lose touch."
-        ) % {"name": name, "area": area}
+def person_broker(name: str, broker_rank: int | None, groups: int, area: str, cut_off: int = 0) -> str:
+    """``broker_rank``: the person's place among the area's brokers (None when not among them);
+    ``cut_off``: how many people would lose touch with the rest without them. Only a cut vertex
+    (cut_off >= 1) is said to hold people together, with the number."""
+    if cut_off >= 1:
+        return ngettext(
+            "%(name)s holds part of %(area)s together: if they stepped back, %(count)d person would "
+            "lose touch with the rest.",
+            "%(name)s holds part of %(area)s together: if they stepped back, %(count)d people would "
+            "lose touch with the rest.",
+            cut_off,
+        ) % {"name": name, "area": area, "count": cut_off}
     if broker_rank:
         return gettext(
             "%(name)s is one of the go-betweens of %(area)s (number %(rank)d): many paths between "
-            "people pass through them."
+            "people pass through them, though others could still reach each other without them."
         ) % {"name": name, "area": area, "rank": broker_rank}
     if groups >= 2:
         return ngettext(
@@ -310,6 +346,54 @@ def person_broker(name: str, broker_rank: int | None, groups: int, area: str) ->
             groups,
         ) % {"name": name, "count": groups}
     return ""
+
+
+def member_holds_together(name: str, cut_off: int) -> str:
+    """A member whose absence would cut people off (for the facilitator's eyes)."""
+    if cut_off < 1:
+        return ""
+    return ngettext(
+        "If %(name)s stepped back, %(count)d person would lose touch with the rest of the network.",
+        "If %(name)s stepped back, %(count)d people would lose touch with the rest of the network.",
+        cut_off,
+    ) % {"name": name, "count": cut_off}
+
+
+# ----------------------------------------------------------------- a group's summary
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A page's sentences: ``read_aloud`` name nobody (a group page's version for a meeting);
+    ``named`` name people and are for the facilitator's eyes only."""
+
+    read_aloud: list[str] = field(default_factory=list)
+    named: list[str] = field(default_factory=list)
+
+
+def _trusted(score, key: str):
+    return evidence.enough_value(key, getattr(score, key, None), getattr(score, "bases", None))
+
+
+def group_summary(score, outward_members: int, cut_members: list[tuple[str, int]] = ()) -> Summary:
+    """The sentences of a group page from its stored row (GroupScore or analysis.GroupScores),
+    each from values with enough evidence only (evidence.py). ``cut_members``: (shown name,
+    cut_off) of members whose absence would cut people off; said only when the group's own
+    record is not thin (at least evidence.EXCHANGES member exchanges)."""
+    lines = (
+        group_ties(_trusted(score, "ei_index"), score.ties, outward_members, score.size),
+        group_self_reliance(
+            _trusted(score, "self_reliance"), _trusted(score, "aid_dependence"), score.linking_actors
+        ),
+        group_learning(_trusted(score, "learning_share")),
+        group_participation(_trusted(score, "participation")),
+        group_giving_back(_trusted(score, "balanced_share")),
+        group_norms(score.norms_active, _trusted(score, "norm_rating")),
+    )
+    named = []
+    if score.exchanges >= evidence.EXCHANGES:
+        named = [member_holds_together(name, n) for name, n in cut_members if n >= 1]
+    return Summary(read_aloud=[x for x in lines if x], named=[x for x in named if x])
 
 
 # --------------------------------------------------------------- before and after

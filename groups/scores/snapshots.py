@@ -18,12 +18,13 @@ from django.utils import timezone
 
 from groups.models import Area, GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus
 
-from . import analysis
+from . import analysis, evidence
 from .areas import chain_ids
 from .collect import Collected, collect
 from .indicators import TREND_AREA_FIELDS, TREND_GROUP_FIELDS
 from .layouts import group_network, member_network
 from .parts import part_scores
+from .quality import group_quality
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +38,16 @@ GROUP_FIELDS: tuple[str, ...] = tuple(f for f in analysis.GroupScores.__dataclas
 AREA_FIELDS: tuple[str, ...] = tuple(analysis.AreaScores.__dataclass_fields__)
 
 
+def _part(scores: analysis.ScopeScores, people, groups, brokers: int) -> analysis.AreaScores:
+    """A village's figures from its community's computation (parts.py), with the minimums."""
+    return part_scores(scores, people, groups, brokers=brokers, minimums=evidence.MINIMUMS)
+
+
 def _cheap_scores(data: analysis.ScopeData) -> analysis.ScopeScores:
     """Scores without betweenness, for the quarterly trend (brokers are not trended)."""
-    return analysis.compute_scores(data, seed=SEED, brokers=0, betweenness=False)
+    return analysis.compute_scores(
+        data, seed=SEED, brokers=0, betweenness=False, minimums=evidence.MINIMUMS
+    )
 
 
 def _area_trend_row(area: analysis.AreaScores) -> dict:
@@ -60,12 +68,12 @@ def _trend_rows(data: analysis.ScopeData, parts: Parts | None = None) -> tuple[d
     scores = _cheap_scores(data)
     by_resource = _member_exchanges_by_resource(data)
     groups = {
-        gid: [getattr(gs, f) for f in TREND_GROUP_FIELDS] + [by_resource.get(gid, {})]
+        gid: [getattr(gs, f) for f in TREND_GROUP_FIELDS] + [gs.bases, by_resource.get(gid, {})]
         for gid, gs in scores.groups.items()
     }
     row = _area_trend_row(scores.area)
     row["parts"] = {
-        ref: _area_trend_row(part_scores(scores, people, group_ids, brokers=0))
+        ref: _area_trend_row(_part(scores, people, group_ids, 0))
         for ref, (people, group_ids) in (parts or {}).items()
     }
     return row, groups
@@ -138,6 +146,8 @@ def _trend(collected: Collected, parts: Parts) -> tuple[dict, dict[int, dict[str
             f: [values[i] if values is not None else None for values in per_quarter]
             for i, f in enumerate(TREND_GROUP_FIELDS)
         }
+        # what each quarter's values rest on (evidence.py), for "too few records" per quarter
+        groups[g]["bases"] = [values[-2] if values is not None else {} for values in per_quarter]
         groups[g]["exchanges_by_resource"] = {
             res: [values[-1].get(res, 0) if values is not None else 0 for values in per_quarter]
             for res in analysis.RESOURCES
@@ -209,9 +219,11 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
         return snapshot
     started = time.perf_counter()
     try:
-        collected = collect(snapshot.area, snapshot.period_start, snapshot.period_end, snapshot.resource)
+        window = (snapshot.period_start, snapshot.period_end)
+        collected = collect(snapshot.area, *window, snapshot.resource, confirmed_only=snapshot.confirmed_only)
+        quality = group_quality(collected, snapshot.resource, snapshot.confirmed_only)
         data = collected.scope_data()
-        scores = analysis.compute_scores(data, seed=SEED, brokers=BROKERS)
+        scores = analysis.compute_scores(data, seed=SEED, brokers=BROKERS, minimums=evidence.MINIMUMS)
         _, T = scores.graphs
         adj = dict(T.adjacency())
         parts = community_parts(collected, snapshot.area_id)
@@ -237,6 +249,7 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
                     group_id=int(gid[2:]),
                     network=member_network(adj, members, collected),
                     trend=group_trends.get(int(gid[2:]), {}),
+                    quality=quality.get(int(gid[2:]), {}),
                     **values,
                 )
             )
@@ -250,7 +263,7 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
             snapshot.area_scores = _area_json(scores.area, collected)
             # each village's figures, aggregated from this computation (parts.py)
             snapshot.area_scores["parts"] = {
-                ref: _area_json(part_scores(scores, people, groups, brokers=BROKERS), collected)
+                ref: _area_json(_part(scores, people, groups, BROKERS), collected)
                 for ref, (people, groups) in parts.items()
             }
             snapshot.trend = trend
@@ -279,7 +292,9 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
 def _prune(snapshot: ScoreSnapshot) -> None:
     """Keep only the newest done snapshot of a key (its rows are large); older done and failed
     ones of the same key go. The trend lives inside each snapshot, so no history is lost."""
-    same_key = ScoreSnapshot.objects.filter(area_id=snapshot.area_id, resource=snapshot.resource)
+    same_key = ScoreSnapshot.objects.filter(
+        area_id=snapshot.area_id, resource=snapshot.resource, confirmed_only=snapshot.confirmed_only
+    )
     if snapshot.rolling:
         same_key = same_key.filter(rolling=True)
     else:

@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from groups.scores import evidence
 from groups.scores.indicators import INDICATORS, indicator_anchor
 
 register = template.Library()
@@ -53,3 +54,10 @@ def indicator(key, label=None):
     """A link from a score's label to its definition on the methodology page."""
     text = label if label is not None else INDICATORS.get(key, key)
     return format_html('<a class="indicator" href="{}">{}</a>', indicator_url(key), text)
+
+
+@register.simple_tag
+def shown(key, text, bases):
+    """A formatted value with the number of records it rests on ("38% of 26 exchanges"), or
+    "too few records (n)" below its minimum (groups/scores/evidence.py)."""
+    return evidence.shown(key, str(text), bases)

@@ -52,9 +52,10 @@ def scores_download(request, ref):
     if form.is_bound and not form.is_valid():
         return _page(request, {"area": area, "form": form, "kind": "scores"})
     start, end, resource = _window(form)
+    confirmed = form.only_confirmed()
     found = []
     for community in districts_below(area) or [area]:
-        snapshot = _snapshot_or_request(request, scope, community, start, end, resource)
+        snapshot = _snapshot_or_request(request, scope, community, start, end, resource, confirmed)
         if not isinstance(snapshot, ScoreSnapshot):  # waiting, or their other report is
             return _page(request, {"area": area, "form": form, "kind": "scores", **snapshot})
         found.append(snapshot)
@@ -65,17 +66,21 @@ def scores_download(request, ref):
     return _attachment(content, filename, "application/zip")
 
 
-def _snapshot_or_request(request, scope, area, start, end, resource) -> ScoreSnapshot | dict:
+def _snapshot_or_request(
+    request, scope, area, start, end, resource, confirmed_only: bool = False
+) -> ScoreSnapshot | dict:
     """The latest snapshot of the area's community, or (requesting it, as Scope allows) what
     the page says instead: {"pending": ...} or {"busy": True}."""
-    snapshot = reading.latest_snapshot(area, start, end, resource)
+    snapshot = reading.latest_snapshot(area, start, end, resource, confirmed_only=confirmed_only)
     if snapshot is not None:
         return snapshot
-    waiting = reading.pending_snapshot(area, start, end, resource)
+    waiting = reading.pending_snapshot(area, start, end, resource, confirmed_only=confirmed_only)
     custom = start is not None
     if waiting is None and not scope.may_request_scores(reading.community_id(area), custom_window=custom):
         return {"busy": True}
-    pending = reading.request_snapshot(area, start, end, resource, requested_by=request.user)
+    pending = reading.request_snapshot(
+        area, start, end, resource, requested_by=request.user, confirmed_only=confirmed_only
+    )
     pending.refresh_from_db()  # computed in-process when tasks run immediately
     return pending if pending.status == SnapshotStatus.DONE else {"pending": pending}
 
@@ -94,6 +99,7 @@ def _network_response(request, scope_object, form, scope) -> HttpResponse:
         network=data["network"],
         gexf=data["format"] == GEXF,
         namer=scope,
+        confirmed_only=form.only_confirmed(),
     )
     return _attachment(content, filename, content_type)
 

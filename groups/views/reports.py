@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from groups import access
 from groups.forms.reports import ChangeWindowForm, ReportFilterForm
-from groups.scores import reading
+from groups.scores import evidence, reading
 from groups.scores.areas import districts_below, rolls_up
 from groups.scores.indicators import INDICATORS, indicator_anchor
 from groups.scores.pages.change import change
@@ -34,10 +34,11 @@ from groups.scores.pages.dashboard import dashboard, subarea_figures
 from groups.scores.pages.group import CHANGE_KINDS, group_report
 from groups.scores.pages.person import person_profile
 from groups.scores.pages.rollup import rollup
+from groups.scores.sentences import EI_LEANING
 
 from .render import render_page
 
-FILTER_KEYS = ("period", "start", "end", "resource")
+FILTER_KEYS = ("period", "start", "end", "resource", "confirmed_only")
 
 
 def _render(request, template: str, context: dict, partial: str = "report"):
@@ -56,11 +57,13 @@ def _filters(request) -> tuple[ReportFilterForm, tuple, bool]:
     return form, form.window(), False
 
 
-def _filter_query(start, end, resource: str) -> str:
+def _filter_query(start, end, resource: str, confirmed_only: bool = False) -> str:
     """The valid filters as a query string, for links to the downloads."""
     params = {"period": "dates", "start": start, "end": end} if start else {}
     if resource:
         params["resource"] = resource
+    if confirmed_only:
+        params["confirmed_only"] = "on"
     return urlencode(params)
 
 
@@ -93,18 +96,19 @@ def report_dashboard(request, ref: str | None = None):
     area = access.get_area(request, ref) if ref is not None else scope.default_report_area()
     access.require(scope.read_reports())
     form, (start, end, resource), invalid = _filters(request)
+    confirmed = form.only_confirmed()
     context = {
         "area": area,
         "form": form,
         "invalid_filters": invalid,
         "retry_url": reverse("groups:report_dashboard_retry", args=[area.ref]),
         "children": area.children.order_by("name"),
-        "query": _filter_query(start, end, resource),
+        "query": _filter_query(start, end, resource, confirmed),
     }
     if rolls_up(area):  # a regency or province: its districts side by side
-        context.update(rollup(scope, area, start, end, resource))
+        context.update(rollup(scope, area, start, end, resource, confirmed_only=confirmed))
         return _render(request, "groups/report_dashboard.html", context)
-    found = reading.read(area.pk, start, end, resource, network=True, scope=scope)
+    found = reading.read(area.pk, start, end, resource, network=True, scope=scope, confirmed_only=confirmed)
     snapshot, pending = found.snapshot, found.pending
     context.update(snapshot=snapshot, pending=pending)
     if snapshot is not None:
@@ -118,7 +122,9 @@ def report_dashboard(request, ref: str | None = None):
 def report_group(request, ref: str):
     group, scope, area = _group_report_access(request, ref)
     form, (start, end, resource), invalid = _filters(request)
-    found = reading.read(area.pk, start, end, resource, scope=scope, group=group)
+    found = reading.read(
+        area.pk, start, end, resource, scope=scope, group=group, confirmed_only=form.only_confirmed()
+    )
     score, pending = found.row, found.pending
     context = {
         "free_text": scope.reads_free_text_of(group),
@@ -162,7 +168,9 @@ def report_group_change(request, ref: str, activity_ref: str):
 def report_person(request, ref: str):
     person, scope, own, area = _person_report_access(request, ref)
     form, (start, end, resource), invalid = _filters(request)
-    found = reading.read(area.pk, start, end, resource, scope=scope, person=person)
+    found = reading.read(
+        area.pk, start, end, resource, scope=scope, person=person, confirmed_only=form.only_confirmed()
+    )
     score, pending = found.row, found.pending
     context = {
         "person": person,
@@ -190,9 +198,12 @@ def report_person(request, ref: str):
 
 def _retry(request, scope: access.Scope, area, page_url: str):
     form, (start, end, resource), invalid = _filters(request)
+    confirmed = False if invalid else form.only_confirmed()
     for community in [] if invalid else districts_below(area) or [area]:  # a regency: each district
-        reading.give_up_if_stuck(community.pk, start, end, resource)
-        found = reading.read(community.pk, start, end, resource, scope=scope, again=True)
+        reading.give_up_if_stuck(community.pk, start, end, resource, confirmed_only=confirmed)
+        found = reading.read(
+            community.pk, start, end, resource, scope=scope, again=True, confirmed_only=confirmed
+        )
         if found.snapshot is None and found.pending is None:
             messages.warning(request, _("Your other report for this area is still being computed."))
             break
@@ -226,7 +237,13 @@ def report_person_retry(request, ref: str):
 @require_http_methods(["GET"])
 @login_required
 def methodology(request):
-    toc = [("basics", _("What is counted")), ("community", _("One computation per community"))]
+    toc = [
+        ("basics", _("What is counted")),
+        ("community", _("One computation per community")),
+        ("evidence", _("Enough evidence")),
+        ("data-quality", _("Data quality")),
+        ("sentences", _("How the sentences are chosen")),
+    ]
     for key, label in INDICATORS.items():
         if key == "bonding":
             toc.append(("ties", _("Three kinds of ties")))
@@ -237,4 +254,8 @@ def methodology(request):
         ("privacy", _("Names and privacy")),
         ("sources", _("Sources")),
     ]
-    return render(request, "groups/methodology.html", {"indicators": INDICATORS, "toc": toc})
+    minimums = evidence.table()
+    for row in minimums:  # indicators the registry names (an entry in the making is left out)
+        row["indicators"] = [key for key in row["indicators"] if key in INDICATORS]
+    context = {"indicators": INDICATORS, "toc": toc, "minimums": minimums, "ei_leaning": EI_LEANING}
+    return render(request, "groups/methodology.html", context)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from groups import access
 from groups.models import Area, GroupKind, GroupScore, PersonScore, ScoreSnapshot
 
-from .. import charts, reading, sentences
+from .. import charts, evidence, reading, sentences
 from ..indicators import BY_KEY, DASHBOARD_FIGURES, label
 from .common import pct_axis, person_links, quarter_labels, safe_svg
 
@@ -41,6 +41,10 @@ TREND_COLUMNS = (
     ("median_self_reliance", "median_self_reliance"),
     ("median_participation", "median_participation"),
 )
+
+
+#: Dashboard figures that are shares of the area's ties.
+TIE_SHARES = ("bonding", "bridging", "linking")
 
 
 @dataclass
@@ -112,7 +116,8 @@ def dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
         "scores": scores,
         "community_part": part.area_ids is not None,
         "figures": figures(scores, series),
-        "sentences": area_sentences(scores, isolated, brokers, groups.aid),
+        "sentences": area_sentences(scores, isolated, groups.aid),
+        "named_sentences": broker_sentences(brokers, cut_off),
         "quarters": labels,
         "trend_rows": trend_rows(labels, series),
         "ties_chart": ties_chart(labels, series),
@@ -160,11 +165,13 @@ def group_rows(scope: access.Scope, snapshot: ScoreSnapshot, scores: dict, part:
     groups for the picture and its table, the heads of the rankings, the most aid-dependent)."""
     light = list(
         part.groups(GroupScore.objects.filter(snapshot=snapshot)).values_list(
-            "pk", "size", "aid_dependence", "group__ref", "group__name"
+            "pk", "size", "aid_dependence", "group__ref", "group__name", "bases"
         )
     )
     largest = {pk for pk, *_ in sorted(light, key=lambda r: (-r[1], r[4], r[0]))[:GROUPS_SHOWN]}
-    aid_ranked = sorted((r for r in light if r[2]), key=lambda r: (-r[2], r[4], r[0]))
+    # a share of too few exchanges is not ranked (evidence.py)
+    aided = [r for r in light if evidence.enough_value("aid_dependence", r[2], r[5])]
+    aid_ranked = sorted(aided, key=lambda r: (-r[2], r[4], r[0]))
     ranked = set(scores.get("groups_by_self_reliance", [])[:RANKED_LISTED])
     ranked |= set(scores.get("groups_by_ei_index", [])[:RANKED_LISTED])
     wanted = largest | {r[0] for r in aid_ranked[:5]} | {r[0] for r in light if r[3] in ranked}
@@ -183,6 +190,7 @@ def group_rows(scope: access.Scope, snapshot: ScoreSnapshot, scores: dict, part:
             "aid_dependence",
             "ei_index",
             "participation",
+            "bases",
         )
     }
     by_ref = {row.group.ref: row for row in rows.values()}
@@ -239,18 +247,23 @@ def figures(scores: dict, series: dict) -> list[dict]:
             title = _("%(indicator)s per quarter") % {"indicator": indicator.label}
             spark = safe_svg(charts.sparkline_svg(values, title=title))
         value = scores.get(indicator.area_field or key)
-        out.append({"key": key, "value": value, "kind": indicator.kind, "spark": spark})
+        # the tie classes are shares of the area's ties: shown with that base (evidence.py)
+        bases = {key: scores.get("ties") or 0} if key in TIE_SHARES else None
+        out.append({"key": key, "value": value, "kind": indicator.kind, "spark": spark, "bases": bases})
     return out
 
 
-def area_sentences(scores: dict, isolated: int, brokers: list, aid_rows: list) -> list[str]:
+def area_sentences(scores: dict, isolated: int, aid_rows: list) -> list[str]:
+    """The area's sentences that name nobody (broker_sentences are the named ones). The tie
+    shares and reciprocity rest on the area's ties (reciprocity on its directed pairs, never
+    fewer): no sentence from them below evidence.TIES."""
+    ties = scores.get("ties") or 0
+    thin = 0 < ties < evidence.TIES
+    shares = (scores.get("bonding_share"), scores.get("bridging_share"), scores.get("linking_share"))
     lines = (
-        sentences.area_ties(
-            scores.get("bonding_share"), scores.get("bridging_share"), scores.get("linking_share")
-        ),
+        "" if thin else sentences.area_ties(*shares),
         sentences.area_isolated(isolated, scores.get("people") or 0),
-        sentences.area_brokers(brokers[0].link.name if brokers else None, len(brokers)),
-        sentences.area_reciprocity(scores.get("reciprocity")),
+        "" if thin else sentences.area_reciprocity(scores.get("reciprocity")),
         sentences.area_aid(
             aid_rows[0].group.name if aid_rows else None,
             aid_rows[0].aid_dependence if aid_rows else None,
@@ -259,13 +272,30 @@ def area_sentences(scores: dict, isolated: int, brokers: list, aid_rows: list) -
     return [s for s in lines if s]
 
 
+def broker_sentences(brokers: list, cut_off: list) -> list[str]:
+    """The go-between sentences: they name people, so they are for the facilitator's eyes.
+    That someone holds people together is said only of a cut vertex, with the number
+    (PersonScore.cut_off): of the top broker when they are one, and of the person whose absence
+    would cut off the most people (cut_off_rows' first) when that is someone else."""
+    top = brokers[0] if brokers else None
+    lines = [sentences.area_brokers(top.link.name if top else None, len(brokers), top.cut_off if top else 0)]
+    cutter = cut_off[0] if cut_off else None
+    if cutter is not None and (top is None or cutter.person_id != top.person_id):
+        lines.append(sentences.member_holds_together(cutter.link.name, cutter.cut_off))
+    return [line for line in lines if line]
+
+
 def trend_rows(labels: list[str], series: dict) -> list[dict]:
     def at(field, i):
         values = series.get(field) or []
         return values[i] if i < len(values) else None
 
     return [
-        {"label": text, **{column: at(field, i) for column, field in TREND_COLUMNS}}
+        {
+            "label": text,
+            "tie_bases": dict.fromkeys(TIE_SHARES, at("ties", i) or 0),  # the tie shares' base
+            **{column: at(field, i) for column, field in TREND_COLUMNS},
+        }
         for i, text in enumerate(labels)
     ]
 

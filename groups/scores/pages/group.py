@@ -23,7 +23,7 @@ from groups.models import (
 )
 from groups.privacy import pseudonym
 
-from .. import analysis, charts, sentences
+from .. import analysis, charts, evidence, sentences
 from ..indicators import (
     BY_KEY,
     GROUP_MORE,
@@ -46,16 +46,23 @@ def group_report(scope: access.Scope, group, score: GroupScore, area: Area) -> d
     profile = against_median(score, medians, GROUP_PROFILE)
     network = member_network(scope, group, score, area)
     trend = score.trend or {}
+    summary = group_sentences(score, network)
     return {
         "profile": profile,
         "more": against_median(score, medians, GROUP_MORE),
         "profile_chart": profile_chart(group, profile),
-        "sentences": group_sentences(score, network["outward"]),
+        "sentences": summary.read_aloud,
+        "named_sentences": summary.named,
+        "quality": quality_rows(score.quality or {}),
         "network": network,
         "quarters": labels,
         "trend_chart": trend_chart(labels, trend),
         "trend_rows": [
-            {"label": text, **{key: _at(trend.get(key), i) for key in GROUP_TREND_TABLE}}
+            {
+                "label": text,
+                "bases": _at(trend.get("bases"), i),
+                **{key: _at(trend.get(key), i) for key in GROUP_TREND_TABLE},
+            }
             for i, text in enumerate(labels)
         ],
         **by_resource(labels, trend),
@@ -76,13 +83,16 @@ def against_median(score: GroupScore, medians: dict, keys) -> list[dict]:
     for key in keys:
         indicator = BY_KEY[key]
         value, median = getattr(score, key), medians.get(key)
+        trusted = evidence.enough(key, score.bases)  # too few records: no colour, no bar
         rows.append(
             {
                 "key": key,
                 "kind": indicator.kind,
                 "value": value,
                 "median": median,
-                "compare": compare(value, median, indicator.tolerance),
+                "bases": score.bases,
+                "chart_value": value if trusted else None,
+                "compare": compare(value, median, indicator.tolerance) if trusted else "",
             }
         )
     return rows
@@ -93,7 +103,7 @@ def profile_chart(group, profile: list[dict]) -> str:
         charts.bar_chart_svg(
             [label(row["key"]) for row in profile],
             [
-                charts.Series(group.name, [row["value"] for row in profile]),
+                charts.Series(group.name, [row["chart_value"] for row in profile]),
                 charts.Series(_("Median of the area's groups"), [row["median"] for row in profile]),
             ],
             title=_("Profile of the group against the area's median"),
@@ -108,22 +118,39 @@ def profile_chart(group, profile: list[dict]) -> str:
     )
 
 
-def group_sentences(score: GroupScore, outward: int) -> list[str]:
-    lines = (
-        sentences.group_ties(score.bonding, score.ties, outward, score.size),
-        sentences.group_self_reliance(score.self_reliance, score.aid_dependence, score.linking_actors),
-        sentences.group_learning(score.learning_share),
-        sentences.group_participation(score.participation),
-        sentences.group_reciprocity(score.reciprocity),
-        sentences.group_norms(score.norms_active, score.norm_rating),
-    )
-    return [s for s in lines if s]
+def group_sentences(score: GroupScore, network: dict) -> sentences.Summary:
+    """The read-aloud sentences (nobody named) and, apart, those naming a member whose absence
+    would cut people off (for the facilitator's eyes)."""
+    cut = [(m["name"], m["score"].cut_off) for m in network["members"] if m["score"] and m["score"].cut_off]
+    return sentences.group_summary(score, network["outward"], cut)
+
+
+def quality_rows(quality: dict) -> list[dict]:
+    """The data-quality table: each figure with its share of the exchanges logged (or of the
+    members). Empty for a snapshot from before quality was stored."""
+    if not quality:
+        return []
+    logged, members = quality.get("logged", 0), quality.get("members", 0)
+
+    def row(text, count, whole):
+        return {"label": text, "count": count, "share": count / whole if whole else None, "whole": whole}
+
+    return [
+        {"label": _("Exchanges logged"), "count": logged, "share": None, "whole": None},
+        row(_("Confirmed by the other side"), quality.get("confirmed", 0), logged),
+        row(_("Waiting for confirmation"), quality.get("pending", 0), logged),
+        row(_("Disputed (left out of the scores)"), quality.get("disputed", 0), logged),
+        row(_("Entered on a meeting sheet"), quality.get("sheet", 0), logged),
+        row(_("Entered by a member who took part"), quality.get("self", 0), logged),
+        row(_("Imported or entered otherwise"), quality.get("other", 0), logged),
+        row(_("Members party to at least one exchange"), quality.get("active_members", 0), members),
+    ]
 
 
 def trend_chart(labels: list[str], trend: dict) -> str:
     return safe_svg(
         charts.line_chart_svg(
-            [charts.Series(label(key), trend.get(key, [])) for key in GROUP_TREND_CHART],
+            [charts.Series(label(key), _trusted_series(trend, key)) for key in GROUP_TREND_CHART],
             x_labels=labels,
             title=_("The group's profile per quarter"),
             description=_("Bonding, self-reliance, learning share and participation in each quarter."),
@@ -134,6 +161,15 @@ def trend_chart(labels: list[str], trend: dict) -> str:
             chart_id="group-trend",
         )
     )
+
+
+def _trusted_series(trend: dict, key: str) -> list:
+    """A quarterly series without the quarters whose value rests on too few records (no dot
+    drawn for them); a snapshot from before the bases were stored draws as it was stored."""
+    values, bases = trend.get(key, []), trend.get("bases")
+    if bases is None:
+        return values
+    return [evidence.enough_value(key, v, _at(bases, i)) for i, v in enumerate(values)]
 
 
 def by_resource(labels: list[str], trend: dict) -> dict:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from groups import access
 from groups.models import Area, Exchange, ExternalActor, PersonScore, Resource, ScoreSnapshot
 
-from .. import charts, sentences
+from .. import charts, evidence, sentences
 from .common import person_links, safe_svg
 
 
@@ -22,10 +22,12 @@ def person_profile(
     memberships = _memberships(scope, person)
     given = [score.given_by_type.get(code, 0) for code in Resource.values]
     received = [score.received_by_type.get(code, 0) for code in Resource.values]
+    ties = (score.bonding_ties, score.bridging_ties, score.linking_ties)
+    mix = evidence.enough("bonding_ties", score.bases)  # a tie mix on too few ties says nothing
     lines = (
         sentences.person_partners(name, score.partners, score.given, score.received),
-        sentences.person_ties(name, score.bonding_ties, score.bridging_ties, score.linking_ties),
-        sentences.person_broker(name, broker_rank, len(memberships), area.name),
+        sentences.person_ties(name, *ties) if mix else "",
+        sentences.person_broker(name, broker_rank, len(memberships), area.name, score.cut_off),
     )
     return {
         "memberships": memberships,

@@ -45,12 +45,14 @@ def figure_value(scores: dict, key: str):
     return (scores.get("group_medians") or {}).get(key)
 
 
-def rollup(scope: access.Scope, area: Area, start=None, end=None, resource: str = "") -> dict:
+def rollup(
+    scope: access.Scope, area: Area, start=None, end=None, resource: str = "", *, confirmed_only: bool = False
+) -> dict:
     """The districts' rows (each read, or requested, like their own page), the median over
     districts of each figure and the totals of the counts."""
     rows = []
     for district in districts_below(area):
-        found = reading.read(district.pk, start, end, resource, scope=scope)
+        found = reading.read(district.pk, start, end, resource, scope=scope, confirmed_only=confirmed_only)
         scores = found.snapshot.area_scores if found.snapshot is not None else {}
         values = [figure_value(scores, key) for key in ROLLUP_FIGURES] if found.snapshot else []
         rows.append(DistrictRow(district, found.snapshot, found.pending, values))
