@@ -51,7 +51,12 @@ def test_dashboard_shows_broker_newcomer_and_aid_dependent_group(coordinator_cli
     assert context["aid_groups"][0].group.name == "KUBE Batik Sekar Jagad"
     assert context["by_self_reliance"][0].group.name == "KUBE Batik Sekar Jagad"
     body = response.content.decode()
-    assert "Slamet Riyadi and 9 other people connect people" in body
+    # the top go-between is a cut vertex: said so, with the number, for the facilitator's eyes
+    assert context["named_sentences"][0] == (
+        "Slamet Riyadi connects people who would otherwise hardly be in touch: if they stepped back, "
+        "53 people would lose touch with the rest."
+    )
+    assert not any("Slamet" in line for line in context["sentences"])
     assert "KUBE Batik Sekar Jagad depends most on outside aid" in body
     # Without Pak Slamet the 144 people and institutions of his part of the network fall into
     # 90 and 53 (Karangsari's groups reach the other villages only through him): 143 - 90 = 53.

@@ -95,6 +95,7 @@ B_FLOWS = [("a1", "q1"), ("a1", "q2"), ("q1", "q3")]
 SCOPE = ScopeData(
     people=("p1", "p2", "p3", "p4", "q1", "q2", "q3"),
     actors=("a1",),
+    authority_actors=frozenset({"a1"}),  # an agency: its money is aid
     flows=tuple(Flow(g, r, "money") for g, r in A_FLOWS + B_FLOWS),
     memberships={"gA": frozenset({"p1", "p2", "p3", "p4"}), "gB": frozenset({"q1", "q2", "q3"})},
 )

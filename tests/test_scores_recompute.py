@@ -275,7 +275,7 @@ def _requested_after(change, place, django_capture_on_commit_callbacks) -> int:
         change()
     for callback in callbacks:
         callback()
-    return snapshot_count(place["village"], status=SnapshotStatus.PENDING)
+    return snapshot_count(place["district"], status=SnapshotStatus.PENDING)  # the community's
 
 
 def test_editing_an_exchange_requests_recomputation(place, django_capture_on_commit_callbacks):
