@@ -161,6 +161,22 @@ def test_the_dashboard_lists_quiet_groups_with_their_last_activity(client, coord
     assert "Quiet group." in report and "No activity recorded at all by the end of the period." in report
 
 
+def test_a_group_that_has_ended_is_not_listed_as_quiet(client, coordinator, world):
+    # G3 never met since 2025 (quiet, as above) but is marked as no longer active: it has ended,
+    # and the dashboard's "worth a visit" list must not send a facilitator to it. G4, the same
+    # but still active, stays listed.
+    g3 = f.GroupFactory(ref="G3", area=world.village, formed_on=D(2025, 1, 1), is_active=False)
+    f.GroupFactory(ref="G4", area=world.village, formed_on=D(2025, 1, 1))
+    assert not analysis.is_quiet(GroupCalendar("", None, D(2025, 1, 1), active=False), END)
+    snapshots.compute_snapshot(reading.request_snapshot(world.district, START, END))
+    client.force_login(coordinator)
+    response = client.get(reverse("groups:report_dashboard", args=["D"]), PERIOD, **EN)
+    assert "G3" not in [row.group.ref for row in response.context["quiet_groups"]]
+    assert "G4" in [row.group.ref for row in response.context["quiet_groups"]]
+    report = client.get(reverse("groups:report_group", args=[g3.ref]), PERIOD, **EN).content.decode()
+    assert "Quiet group." not in report
+
+
 # ------------------------------------------------------------------------- norm ratings
 
 

@@ -141,6 +141,7 @@ class GroupCalendar:
     meeting_frequency: str = ""  # Group.meeting_frequency; "" or "irregular" = none declared
     last_activity: dt.date | None = None  # latest activity on or before the window's end
     since: dt.date | None = None  # when the group started (formed_on, else when it was entered)
+    active: bool = True  # Group.is_active: a group marked as no longer active has ended, not gone quiet
 
 
 @dataclass(frozen=True)
@@ -960,7 +961,10 @@ def is_quiet(rhythm: GroupCalendar, as_of: dt.date) -> bool:
     """True when the group recorded no activity for more than :func:`quiet_after_days` days
     before `as_of` (counted from its last activity, or from its start when it has none; no
     known start: quiet). At exactly that many days the last due meeting may still be held that
-    day, so the group is not quiet yet; one day later it is."""
+    day, so the group is not quiet yet; one day later it is. A group marked as no longer active
+    has ended: it is never quiet (quiet means "nothing recorded", not "ended")."""
+    if not rhythm.active:
+        return False
     since = rhythm.last_activity or rhythm.since
     if since is None:
         return True

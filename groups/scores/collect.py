@@ -59,8 +59,8 @@ class Collected:
     authority: set[int] = field(default_factory=set)  # actor pks holding authority
     outside_actors: set[int] = field(default_factory=set)  # actors whose area is outside the scope
     # group pk -> (meeting_frequency, start: formed_on or the day it was entered, last activity
-    # before the window's start); see group_rhythms
-    rhythms: dict[int, tuple[str, dt.date | None, dt.date | None]] = field(default_factory=dict)
+    # before the window's start, is_active); see group_rhythms
+    rhythms: dict[int, tuple[str, dt.date | None, dt.date | None, bool]] = field(default_factory=dict)
 
     def members(self, window: Window) -> dict[int, set[int]]:
         """Group pk -> people with a membership open at some time in the window."""
@@ -138,9 +138,9 @@ class Collected:
             if day <= window.end:
                 last[g] = max(day, last.get(g, day))
         out = {}
-        for g, (frequency, since, before) in self.rhythms.items():
+        for g, (frequency, since, before, active) in self.rhythms.items():
             latest = last.get(g, before)
-            out[f"g:{g}"] = analysis.GroupCalendar(frequency, latest, since)
+            out[f"g:{g}"] = analysis.GroupCalendar(frequency, latest, since, active)
         return out
 
     def ref(self, node: str) -> str:
@@ -291,18 +291,18 @@ def _norms(group_q: Q, start, end) -> dict[int, list]:
     return dict(norms)
 
 
-Rhythm = tuple[str, dt.date | None, dt.date | None]
+Rhythm = tuple[str, dt.date | None, dt.date | None, bool]
 
 
 def group_rhythms(group_rows, start: dt.date) -> dict[int, Rhythm]:
     """Group pk -> (meeting_frequency, formed_on or the day it was entered, its latest activity
-    before `start`), in one query: what deciding whether a group is quiet needs (activities
-    inside the window are in Collected.activities)."""
+    before `start`, whether it is still active), in one query: what deciding whether a group is
+    quiet needs (activities inside the window are in Collected.activities)."""
     rows = group_rows.order_by().annotate(last=Max("activities__date", filter=Q(activities__date__lt=start)))
     return {
-        pk: (frequency, formed or (created.date() if created else None), last)
-        for pk, frequency, formed, created, last in rows.values_list(
-            "pk", "meeting_frequency", "formed_on", "created_at", "last"
+        pk: (frequency, formed or (created.date() if created else None), last, active)
+        for pk, frequency, formed, created, last, active in rows.values_list(
+            "pk", "meeting_frequency", "formed_on", "created_at", "last", "is_active"
         )
     }
 
