@@ -158,6 +158,23 @@ class RatedBy(models.TextChoices):
     MEMBERS = "members", _("Members, each on their own")
 
 
+#: Who rates a norm alone: one person.
+RATED_ALONE = frozenset({RatedBy.LEADER, RatedBy.FACILITATOR})
+#: What the review form and the importer say when a number other than 1 is given for them.
+RATED_ALONE_ERROR = _("The leader or the facilitator rating alone is one person: write 1.")
+
+
+def raters_of(rated_by: str, raters: int | None) -> int | None:
+    """How many people rated a review, as it is recorded (the review form and norm_reviews.csv
+    alike): the leader or the facilitator rating alone is one person, so a blank becomes 1 and
+    any other number raises ValueError; for everyone else the number as given."""
+    if rated_by in RATED_ALONE:
+        if raters not in (None, 1):
+            raise ValueError(f"{rated_by} rates alone, not {raters}")
+        return 1
+    return raters
+
+
 class Resource(models.TextChoices):
     MONEY = "money", _("Money (gift or contribution)")
     LOAN = "loan", _("Loan")

@@ -328,6 +328,12 @@ PROBLEMS = [
         "not a known value",
     ),
     (
+        # the review form's rule: the leader or the facilitator alone is one person
+        {"norms": "N9,GRP,Jujur,trust,,", "norm_reviews": "N9,2025-01-01,4,,leader,23"},
+        ("norm_reviews.csv", 2, "raters"),
+        "The leader or the facilitator rating alone is one person: write 1.",
+    ),
+    (
         {"activities": "A9,GRP,meeting,2025-01-01,NOPE,"},
         ("activities.csv", 2, "actor_ref"),
         "no external actor",
@@ -356,6 +362,9 @@ def test_who_rated_a_norm_is_read_by_code_or_label_and_an_older_file_leaves_it_b
     assert run(norms=norms, norm_reviews=reviews).problems == []
     found = {r.norm.ref: (r.rated_by, r.raters) for r in NormReview.objects.select_related("norm")}
     assert found == {"N9": ("leader", 1), "N8": ("group_meeting", 23)}
+    facilitator = "N9,2025-03-01,4,,facilitator,"  # blank: the facilitator alone is one person
+    assert run(norm_reviews=facilitator).problems == []
+    assert NormReview.objects.get(reviewed_on=dt.date(2025, 3, 1)).raters == 1
     old = "norm_ref,reviewed_on,rating,note\nN9,2025-02-01,3,"  # a file from before these columns
     assert run(norm_reviews=old).problems == []
     assert NormReview.objects.get(reviewed_on=dt.date(2025, 2, 1)).rated_by == ""

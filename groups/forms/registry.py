@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import (
+    RATED_ALONE_ERROR,
     Activity,
     ActorKind,
     ExternalActor,
@@ -21,6 +22,7 @@ from groups.models import (
     RatedBy,
     Role,
     authority_default,
+    raters_of,
 )
 
 from .fields import DateInput, ModelMultipleChoiceField, SubmitOnce, TextHygieneMixin
@@ -331,15 +333,11 @@ class NormReviewForm(SubmitOnce, TextHygieneMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        rated_by, raters = data.get("rated_by"), data.get("raters")
-        if rated_by in (RatedBy.LEADER, RatedBy.FACILITATOR):
-            # the leader or the facilitator alone is one person
-            if raters not in (None, 1):
-                self.add_error(
-                    "raters", _("The leader or the facilitator rating alone is one person: write 1.")
-                )
-            else:
-                data["raters"] = 1
+        if "raters" in data:
+            try:
+                data["raters"] = raters_of(data.get("rated_by", ""), data["raters"])
+            except ValueError:
+                self.add_error("raters", RATED_ALONE_ERROR)
         return data
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from groups import audit
 from groups.models import (
     LEVEL_DEPTH,
+    RATED_ALONE_ERROR,
     Activity,
     ActivityKind,
     ActorKind,
@@ -46,6 +47,7 @@ from groups.models import (
     Resource,
     Role,
     exchange_ends,
+    raters_of,
 )
 from groups.scores import changes
 
@@ -526,6 +528,11 @@ class _Planner:
             note = row.get("note", parsing.text)
             rated_by = row.get("rated_by", self.codes["rated_by"], "")
             raters = row.get("raters", parsing.integer, 1, 10000)
+            if row.ok:
+                try:
+                    raters = raters_of(rated_by, raters)
+                except ValueError:
+                    row.error("raters", str(RATED_ALONE_ERROR))
             if not row.ok:
                 continue
             key = (norm.ref, reviewed_on)
