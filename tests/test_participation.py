@@ -215,6 +215,23 @@ def test_a_norm_whose_latest_review_is_older_than_twelve_months_is_due_not_avera
     assert body.count("due for review</span>") == 2
 
 
+def test_a_review_after_the_window_does_not_mark_a_norm_due_on_the_page(client, coordinator, world):
+    # Window ends 30 Jun 2026. Norm A: 4 in May 2026 (current: rated, not due) and 2 on 1 Jul
+    # 2026 (after the window: not yet made). The score rates A 4 over 1 norm, 0 due; the page
+    # must mark the same norm as the score counts it: not due (the 1 Jul review, read against
+    # 30 Jun, would look "not current" and show a badge the score's count contradicts).
+    a = f.NormFactory(group=world.group, statement="Norma A")
+    a.reviews.create(reviewed_on=D(2026, 5, 10), rating=4)
+    a.reviews.create(reviewed_on=D(2026, 7, 1), rating=2)
+    assert analysis.current_review([(D(2026, 5, 10), 4), (D(2026, 7, 1), 2)], END) == 4
+    snapshots.compute_snapshot(reading.request_snapshot(world.district, START, END))
+    client.force_login(coordinator)
+    response = client.get(reverse("groups:report_group", args=["G1"]), PERIOD, **EN)
+    assert (response.context["score"].norm_rating, response.context["score"].norms_due) == (4.0, 0)
+    assert [norm.due for norm in response.context["norms"]] == [False]
+    assert "due for review</span>" not in response.content.decode()
+
+
 # ------------------------------------------------------------- who rated, on the form
 
 

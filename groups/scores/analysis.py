@@ -53,10 +53,11 @@ import os
 import random
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import networkx as nx
 
@@ -982,6 +983,19 @@ def review_is_current(reviewed_on: dt.date, as_of: dt.date) -> bool:
     return cutoff < reviewed_on <= as_of
 
 
+_Review = TypeVar("_Review")
+
+
+def current_review(reviews: Sequence[tuple[dt.date, _Review]], as_of: dt.date) -> _Review | None:
+    """Of a norm's reviews (day, anything), oldest first, the latest made on or before `as_of`
+    when it is current (:func:`review_is_current`); None when the norm is due for review (that
+    review is older, or there is none by then). The one rule for the score and the page."""
+    latest = [review for review in reviews if review[0] <= as_of]
+    if latest and review_is_current(latest[-1][0], as_of):
+        return latest[-1][1]
+    return None
+
+
 def participation(
     activities: Iterable[ActivityRecord], members: frozenset[str], spells: Iterable[Spell] | None
 ) -> tuple[float | None, int, int]:
@@ -1178,6 +1192,7 @@ __all__ = [
     "Spell",
     "build_graphs",
     "compute_scores",
+    "current_review",
     "cut_off",
     "in_idr",
     "is_quiet",

@@ -115,7 +115,7 @@ class Collected:
 
     def norm_ratings(self, window: Window) -> dict[str, tuple[int | None, ...]]:
         """Group id -> for each norm in force at the window's end, the rating of its latest
-        review when that review is current (analysis.review_is_current), else None (due)."""
+        review when that review is current (analysis.current_review), else None (due)."""
         ratings: dict[str, tuple[int | None, ...]] = {}
         for group_id, norms in self.norms.items():
             in_force = []
@@ -124,9 +124,7 @@ class Collected:
                     continue
                 if not (active or (retired is not None and retired > window.end)):
                     continue
-                latest = [(day, r) for day, r in reviews if day <= window.end]
-                current = latest and analysis.review_is_current(latest[-1][0], window.end)
-                in_force.append(latest[-1][1] if current else None)
+                in_force.append(analysis.current_review(reviews, window.end))
             if in_force:
                 ratings[f"g:{group_id}"] = tuple(in_force)
         return ratings

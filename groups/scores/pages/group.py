@@ -200,8 +200,9 @@ def by_resource(labels: list[str], trend: dict) -> dict:
 
 
 def norms_with_ratings(group, as_of) -> list:
-    """The group's norms in force with their reviews; `due` marks a norm whose latest review is
-    older than the window allows (analysis.review_is_current) or missing: not averaged."""
+    """The group's norms in force with their reviews; `due` marks a norm whose latest review by
+    the window's end is older than the window allows or missing (analysis.current_review, the
+    rule norm_rating follows): not averaged."""
     norms = list(
         group.norms.filter(is_active=True)
         .order_by("category", "pk")
@@ -210,7 +211,8 @@ def norms_with_ratings(group, as_of) -> list:
     for norm in norms:
         ratings = [review.rating for review in norm.reviews.all()]
         norm.latest = norm.reviews.all()[len(ratings) - 1] if ratings else None
-        norm.due = norm.latest is None or not analysis.review_is_current(norm.latest.reviewed_on, as_of)
+        current = analysis.current_review([(r.reviewed_on, r) for r in norm.reviews.all()], as_of)
+        norm.due = current is None
         norm.spark = (
             safe_svg(charts.sparkline_svg(ratings, title=_("Ratings of this norm over time")))
             if len(ratings) > 1
