@@ -223,3 +223,28 @@ def test_report_chart_text_is_at_least_12_px(live_server, long_names, browser, w
         assert smallest >= 12, f"{path}: “{text}” renders at {smallest:.1f} px"
         assert sideways(page) == 0, path
     context.close()
+
+
+STACK_CELLS_PAST_THEIR_CARD = """() => {
+  const out = [];
+  for (const cell of document.querySelectorAll('table.stack td, table.stack th')) {
+    const box = cell.getBoundingClientRect(), card = cell.closest('table').getBoundingClientRect();
+    if (box.width > 0 && box.right > card.right + 1) {
+      out.push(`${Math.round(box.right)} > ${Math.round(card.right)}: ${cell.textContent.trim().slice(0, 30)}`);
+    }
+  }
+  return out.slice(0, 3);
+}"""
+
+
+def test_the_before_after_cards_fit_a_phone_in_indonesian(live_server, long_names, browser):
+    """The comparison lines ("Median perubahan kelompok pembanding: +2%") are the longest on the
+    before/after page: each must wrap inside its card, not run past the edge where its end
+    (the sign or the % of the value) is cut off."""
+    context, page = open_as(browser, live_server, "koordinator", 360)
+    response = page.goto(f"{live_server.url}/reports/groups/G-TANI-SM/change/ACT-TANI-TRAINING/?months=3")
+    assert response.status == 200 and sideways(page) == 0
+    assert page.locator("table.stack td").count() > 20  # the cards were drawn
+    assert page.evaluate(STACK_CELLS_PAST_THEIR_CARD) == []
+    screenshot_pieces(page, "before-after", 360)
+    context.close()
