@@ -230,7 +230,8 @@ STACK_CELLS_PAST_THEIR_CARD = """() => {
   for (const cell of document.querySelectorAll('table.stack td, table.stack th')) {
     const box = cell.getBoundingClientRect(), card = cell.closest('table').getBoundingClientRect();
     if (box.width > 0 && box.right > card.right + 1) {
-      out.push(`${Math.round(box.right)} > ${Math.round(card.right)}: ${cell.textContent.trim().slice(0, 30)}`);
+      const what = cell.textContent.trim().slice(0, 30);
+      out.push(`${Math.round(box.right)} > ${Math.round(card.right)}: ${what}`);
     }
   }
   return out.slice(0, 3);
