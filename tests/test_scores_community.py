@@ -220,8 +220,7 @@ def test_the_group_facilitator_reads_the_same_values_as_the_coordinator(
 def test_the_before_after_page_is_the_same_for_both_roles(
     client, crossing, village2_facilitator, coordinator
 ):
-    """The page as it is today (computed per group; the `participation` rebuild moves it onto
-    the community's computation): the same rows whoever looks."""
+    """The page is computed on the group's community whoever looks: the same rows."""
     url = reverse("groups:report_group_change", args=["G2", "ACT-G2"])
     as_viewer(client, village2_facilitator)
     mine = client.get(url, {"months": "2"}, **EN).context["rows"]

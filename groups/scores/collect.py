@@ -38,6 +38,12 @@ from .areas import community_area_ids
 from .windows import Window
 
 
+def _open_in(window: Window, joined: dt.date | None, left: dt.date | None) -> bool:
+    """Whether a membership (blank joined: from the start; blank left: still open) is open at
+    some time in the window, as Membership.objects.open_between says in the database."""
+    return (joined is None or joined <= window.end) and (left is None or left >= window.start)
+
+
 @dataclass
 class Collected:
     """Rows of one scope for one window, fetched once and sliced per quarter in Python."""
@@ -66,7 +72,7 @@ class Collected:
         """Group pk -> people with a membership open at some time in the window."""
         out: dict[int, set[int]] = {g: set() for g in self.groups}
         for group_id, person_id, joined, left in self.memberships:
-            if (joined is None or joined <= window.end) and (left is None or left >= window.start):
+            if _open_in(window, joined, left):
                 out[group_id].add(person_id)
         return out
 
@@ -109,7 +115,7 @@ class Collected:
         means for anyone who needs the dates."""
         out: dict[str, list[analysis.Spell]] = {f"g:{g}": [] for g in self.groups}
         for group_id, person_id, joined, left in self.memberships:
-            if (joined is None or joined <= window.end) and (left is None or left >= window.start):
+            if _open_in(window, joined, left):
                 out[f"g:{group_id}"].append(analysis.Spell(f"p:{person_id}", joined, left))
         return {gid: tuple(spells) for gid, spells in out.items()}
 
