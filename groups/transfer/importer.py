@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from groups import audit
 from groups.models import (
     LEVEL_DEPTH,
-    RATED_ALONE_ERROR,
     Activity,
     ActivityKind,
     ActorKind,
@@ -527,12 +526,7 @@ class _Planner:
             rating = row.get("rating", parsing.integer, 1, 5, required=True)
             note = row.get("note", parsing.text)
             rated_by = row.get("rated_by", self.codes["rated_by"], "")
-            raters = row.get("raters", parsing.integer, 1, 10000)
-            if row.ok:
-                try:
-                    raters = raters_of(rated_by, raters)
-                except ValueError:
-                    row.error("raters", str(RATED_ALONE_ERROR))
+            raters = row.get("raters", parsing.raters, rated_by)
             if not row.ok:
                 continue
             key = (norm.ref, reviewed_on)
@@ -542,6 +536,7 @@ class _Planner:
             if not self.is_new(norm):
                 same_day = self.reviews[(self.db_pk(norm), reviewed_on)]
                 existing = same_day[occurrence] if occurrence < len(same_day) else None
+            raters = raters_of(rated_by, raters)  # blank: 1 for the leader or the facilitator alone
             values = {"rating": rating, "note": note, "rated_by": rated_by, "raters": raters}
             values = self.present(row, values)
             op = self.classify("norm_reviews", key, values, existing, row.number)

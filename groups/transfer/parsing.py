@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from groups import amounts
 from groups.forms.fields import DIRECTION_CONTROLS, refuse_direction_controls
-from groups.models import REF_PATTERN
+from groups.models import RATED_ALONE_ERROR, REF_PATTERN, raters_of
 
 REF_MAX_LENGTH = 64
 _REF = re.compile(REF_PATTERN)
@@ -89,6 +89,16 @@ def integer(value: str, low: int, high: int) -> int | None:
     if not low <= number <= high:
         raise Invalid(_("The number must be from %(low)s to %(high)s.") % {"low": low, "high": high})
     return number
+
+
+def raters(value: str, rated_by: str) -> int | None:
+    """How many people rated a norm (norm_reviews.csv): a whole number from 1 to 10000, and 1
+    when the leader or the facilitator rated alone (models.raters_of, as on the review form)."""
+    number = integer(value, 1, 10000)
+    try:
+        return raters_of(rated_by, number)
+    except ValueError:
+        raise Invalid(str(RATED_ALONE_ERROR)) from None
 
 
 def decimal(
