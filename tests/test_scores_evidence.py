@@ -532,3 +532,28 @@ def test_the_dashboard_names_a_cut_vertex_who_is_not_the_top_broker(client, name
     assert named[1] == (
         f"If {other.person.full_name} stepped back, 2 people would lose touch with the rest of the network."
     )
+
+
+def test_before_and_after_compares_no_share_resting_on_too_few_records():
+    from groups.scores.pages.change import change_sentences
+
+    def side(learning_base, participation_base):
+        return SimpleNamespace(
+            exchanges=learning_base,
+            linking_actors=0,
+            linking_actor_ids=(),
+            learning_share=0.5,
+            participation=0.8,
+            bases={"learning_share": learning_base, "participation": participation_base},
+        )
+
+    activity = SimpleNamespace(actor_id=None)
+    with translation.override("en"):
+        thin = change_sentences(activity, side(9, 3), side(40, 3), [])
+        assert "There are too few exchanges on one side to compare how much knowledge was shared." in thin
+        assert any("came to activities" in line for line in thin)  # 3 activities each side: enough
+        enough = change_sentences(activity, side(10, 2), side(40, 3), [])
+        assert any(
+            line.startswith("Knowledge and information made up about the same share") for line in enough
+        )
+        assert not any("came to activities" in line for line in enough)  # 2 activities before: too few

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Activity, Exchange
 
-from .. import analysis, charts, sentences
+from .. import analysis, charts, evidence, sentences
 from ..areas import community_of
 from ..collect import Collected, collect
 from ..indicators import BY_KEY, CHANGE_ROWS, SHARE, label
@@ -196,7 +196,13 @@ def change(group, activity, months: int) -> dict:
 def change_sentences(activity, scores_before, scores_after, learning: list[dict]) -> list[str]:
     def pair(key, default=None):
         b, a = _value(scores_before, key), _value(scores_after, key)
-        return (b or default, a or default) if default is not None else (b, a)
+        if default is not None:
+            return b or default, a or default
+        # a share on too few records on either side is not compared (evidence.py)
+        return tuple(
+            evidence.enough_value(key, v, getattr(side, "bases", None))
+            for v, side in ((b, scores_before), (a, scores_after))
+        )
 
     lines = [
         sentences.change_exchanges(*pair("exchanges", 0)),
