@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from groups import access
@@ -38,13 +38,20 @@ class MustChangePasswordMiddleware:
             reverse("groups:account_password"),
             reverse("logout"),
             reverse("set_language"),
+            reverse("groups:service_worker"),
+            reverse("groups:manifest"),
+            reverse("groups:offline_page"),
         )
         return path in allowed or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
 
 
 class NoStoreMiddleware:
     """`Cache-Control: no-store, private` on every response to a logged-in user: pages,
-    htmx fragments and downloads hold names, phones and debts (issue 9, finding 12)."""
+    htmx fragments and downloads hold names, phones and debts (issue 9, finding 12).
+
+    The few pages that must open with no signal (views/offline.keeps_offline_copy) are sent
+    `private, no-cache` instead: the phone may keep them, asks again whenever it can, and
+    the copies are removed at logout (Clear-Site-Data here, the service worker's own)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,6 +59,12 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if getattr(response, "keeps_offline_copy", False):
+            patch_cache_control(response, no_cache=True, private=True)
+            patch_vary_headers(response, ["Cookie"])
+        elif user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
+        if request.path == reverse("logout") and request.method == "POST":
+            # A shared phone: the browser's own cache of this site goes with the session.
+            response["Clear-Site-Data"] = '"cache"'
         return response

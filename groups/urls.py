@@ -150,3 +150,13 @@ urlpatterns += [
     path("audit/", safety.audit_list, name="audit_list"),
     path("people/<ref:ref>/erase/", safety.person_erase, name="person_erase"),
 ]
+
+# --- working offline: service worker, manifest, offline page (views/offline.py) ---
+from .views import offline  # noqa: E402
+
+urlpatterns += [
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("offline/", offline.offline_page, name="offline_page"),
+    path("offline/pages/", offline.offline_pages, name="offline_pages"),
+]

@@ -52,3 +52,12 @@ def activity_name(activity, free_text: bool):
 def new_token() -> str:
     """A fresh one-time token for a form written by hand (see services/submissions.py)."""
     return str(uuid.uuid4())
+
+
+@register.simple_tag(takes_context=True)
+def offline_key(context) -> str:
+    """Whose page this is, for the service worker and the outbox (views/offline.py)."""
+    from groups.views.offline import offline_key as key_of
+
+    request = context.get("request")
+    return key_of(getattr(request, "user", None))

@@ -49,6 +49,7 @@ from groups.models import (
 )
 from groups.services import exchanges as services
 
+from .offline import keeps_offline_copy
 from .render import render_page, wants_fragment
 
 PER_PAGE = 20
@@ -193,10 +194,8 @@ def _option(party, *, checked: bool = False) -> PartyOption:
     return PartyOption(party_key(party), str(party), detail, checked)
 
 
-def _party_results(scope, me, *, q: str, selected, people, actors) -> PartyResults:
-    """Radio options for the other side: the current choice first, then the people and
-    actors whose name contains q; with no q, the member's most recent partners."""
-    people = people.prefetch_related(
+def _with_shared_groups(scope, people):
+    return people.prefetch_related(
         Prefetch(
             "memberships",
             queryset=Membership.objects.open()
@@ -205,6 +204,19 @@ def _party_results(scope, me, *, q: str, selected, people, actors) -> PartyResul
             to_attr="shared_memberships",
         )
     )
+
+
+def _all_options(scope, *, people, actors) -> list[PartyOption]:
+    """Everyone the member may choose, kept in the page so that the name search works with
+    no signal (static/js/offline.js): exactly the form's own choices."""
+    people = _with_shared_groups(scope, people).order_by("full_name")
+    return [_option(party) for party in [*people, *actors.order_by("name")]]
+
+
+def _party_results(scope, me, *, q: str, selected, people, actors) -> PartyResults:
+    """Radio options for the other side: the current choice first, then the people and
+    actors whose name contains q; with no q, the member's most recent partners."""
+    people = _with_shared_groups(scope, people)
     chosen = _option(selected, checked=True) if selected is not None else None
     skip = chosen.key if chosen else None
     if q:
@@ -237,6 +249,7 @@ def _party_results(scope, me, *, q: str, selected, people, actors) -> PartyResul
 
 @require_http_methods(["GET"])
 @login_required
+@keeps_offline_copy
 def my_exchanges(request):
     scope = access.scope_for(request)
     me = _member(scope)
@@ -260,6 +273,7 @@ def my_exchanges(request):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@keeps_offline_copy
 def exchange_create(request):
     scope = access.scope_for(request)
     me = _member(scope)
@@ -298,7 +312,9 @@ def exchange_create(request):
     results = _party_results(
         scope, me, q=q, selected=selected, people=choices["people"], actors=choices["actors"]
     )
-    return render(request, "groups/exchange_create.html", {"form": form, "results": results, "me": me})
+    everyone = _all_options(scope, people=choices["people"], actors=choices["actors"])
+    context = {"form": form, "results": results, "me": me, "all_parties": everyone}
+    return render(request, "groups/exchange_create.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,6 +27,7 @@ from groups.models import Area, ExternalActor, Group, Membership, NormReview, Pe
 from groups.services import registry as services
 from groups.services import submissions
 
+from .offline import keeps_offline_copy
 from .render import done, render_page
 
 # --- helpers shared by the registry views ---------------------------------------------------
@@ -94,6 +95,7 @@ def paginate(queryset, filters: dict):
 
 @require_http_methods(["GET"])
 @login_required
+@keeps_offline_copy
 def group_list(request):
     scope = access.scope_for(request)
     access.require(scope.read_registry())

@@ -13,6 +13,7 @@ from groups.forms import sheet as forms
 from groups.services import registry as services
 from groups.services import submissions
 
+from .offline import keeps_offline_copy
 from .registry import already_saved, open_members, sent_before
 from .render import done, render_page, wants_fragment
 
@@ -26,6 +27,7 @@ def sheet_parties(request, group):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@keeps_offline_copy
 def exchange_sheet(request, ref):
     group = access.get_group(request, ref, edit=True)
     if (again := sent_before(request)) is not None:
