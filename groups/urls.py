@@ -160,3 +160,11 @@ urlpatterns += [
     path("offline/", offline.offline_page, name="offline_page"),
     path("offline/pages/", offline.offline_pages, name="offline_pages"),
 ]
+
+# --- the outbox: what a phone kept with no signal, sent when it returns (views/outbox.py) ---
+from .views import outbox  # noqa: E402
+
+urlpatterns += [
+    path("outbox/exchanges/", outbox.outbox_exchange, name="outbox_exchange"),
+    path("outbox/groups/<ref:ref>/sheet/", outbox.outbox_sheet, name="outbox_sheet"),
+]

@@ -38,7 +38,10 @@ FORBIDDEN = {
 #: Pages open to every logged-in user (or everyone): nothing to decide.
 # Views that read no data of anyone: the health probe, the methodology text, and the helpers
 # that say what a typed amount or date is read as.
-OPEN_VIEWS = {"healthz", "methodology", "amount_read", "date_read"}
+# The service worker, the manifest and the "you are offline" page name nobody either.
+OPEN_VIEWS = {
+    "healthz", "methodology", "amount_read", "date_read", "service_worker", "manifest", "offline_page",
+}
 
 
 def offences(source: str) -> list[str]:

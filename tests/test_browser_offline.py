@@ -116,7 +116,9 @@ def test_a_facilitators_group_list_and_sheets_open_offline(transactional_db, pho
     assert phone.errors == []
 
 
-def test_after_logout_nothing_of_the_first_user_opens_offline(transactional_db, phone, world, member, member2):
+def test_after_logout_nothing_of_the_first_user_opens_offline(
+    transactional_db, phone, world, member, member2
+):
     phone.login("anggota")
     phone.logout()
     phone.offline()

@@ -99,6 +99,13 @@ EXPECTED: dict[str, tuple] = {
     "groups:export_download": (L, 403, OK, OK, OK, OK, OK),
     # --- trust
     "groups:audit_list": (L, 403, 403, 403, OK, OK, OK),
+    # --- working offline: the worker, the manifest and the offline page name nobody
+    "groups:service_worker": (OK, OK, OK, OK, OK, OK, OK),
+    "groups:manifest": (OK, OK, OK, OK, OK, OK, OK),
+    "groups:offline_page": (OK, OK, OK, OK, OK, OK, OK),
+    "groups:offline_pages": (L, OK, OK, OK, OK, OK, OK),  # each user's own list
+    "groups:outbox_exchange": (405, 405, 405, 405, 405, 405, 405),  # POST only
+    "groups:outbox_sheet": (405, 405, 405, 405, 405, 405, 405),
 }
 
 # The admin: everything for staff; everyone else is sent to the admin's login page.
@@ -313,6 +320,13 @@ EXPECTED_MORE: dict[str, tuple] = {
     "groups:export_download": (OK, OK),
     # --- trust
     "groups:audit_list": (403, OK),
+    # --- working offline
+    "groups:service_worker": (OK, OK),
+    "groups:manifest": (OK, OK),
+    "groups:offline_page": (OK, OK),
+    "groups:offline_pages": (OK, OK),
+    "groups:outbox_exchange": (405, 405),
+    "groups:outbox_sheet": (405, 405),
 }
 
 

@@ -32,9 +32,17 @@ class SheetForm(SubmitOnce, forms.Form):
         return not_in_future(self.cleaned_data["date"])
 
 
+NOT_ON_THE_LIST = {
+    "invalid_choice": _(
+        "Choose from the list: this person is no longer a member of the group, "
+        "or this institution is not in your area."
+    )
+}
+
+
 class SheetRowForm(TextHygieneMixin, forms.Form):
-    giver = forms.ChoiceField(label=_("Giver"))
-    receiver = forms.ChoiceField(label=_("Receiver"))
+    giver = forms.ChoiceField(label=_("Giver"), error_messages=NOT_ON_THE_LIST)
+    receiver = forms.ChoiceField(label=_("Receiver"), error_messages=NOT_ON_THE_LIST)
     resource = forms.ChoiceField(
         label=_("Resource"), choices=[("", "—"), *Resource.choices]
     )

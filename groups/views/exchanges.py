@@ -70,7 +70,7 @@ def _member(scope: access.Scope) -> Person:
     return scope.person
 
 
-def _form_kwargs(scope: access.Scope, me: Person) -> dict:
+def form_choices(scope: access.Scope, me: Person) -> dict:
     return {
         "people": scope.exchange_partners(),
         "actors": scope.actors(),
@@ -244,6 +244,30 @@ def _party_results(scope, me, *, q: str, selected, people, actors) -> PartyResul
     return PartyResults("", chosen, tuple(recent), recent=bool(recent))
 
 
+def save_logged(form: ExchangeForm, *, me: Person, user) -> tuple[Exchange, bool] | None:
+    """Save a posted log form, for the page and the outbox alike: (exchange, created), or
+    None with the reasons added to the form."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    giver, receiver = (me, data["party"]) if data["direction"] == GAVE else (data["party"], me)
+    try:
+        return services.record_exchange_once(
+            token=data["token"], giver=giver, receiver=receiver, resource=data["resource"],
+            logged_by=user, date=data["date"], amount=data["amount"],
+            unit=data["unit"], group=data["group"], note=data["note"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return None
+
+
+def saved_message(scope: access.Scope, form: ExchangeForm) -> str:
+    return _("Saved. It stays pending until %(name)s confirms it.") % {
+        "name": _name(scope, form.cleaned_data["party"])
+    }
+
+
 # --- a member's pages -------------------------------------------------------------------------
 
 
@@ -277,31 +301,17 @@ def my_exchanges(request):
 def exchange_create(request):
     scope = access.scope_for(request)
     me = _member(scope)
-    choices = _form_kwargs(scope, me)
+    choices = form_choices(scope, me)
     q = ""
     if request.method == "POST":
         form = ExchangeForm(request.POST, **choices)
-        if form.is_valid():
-            data = form.cleaned_data
-            giver, receiver = (me, data["party"]) if data["direction"] == GAVE else (data["party"], me)
-            try:
-                exchange, created = services.record_exchange_once(
-                    token=data["token"], giver=giver, receiver=receiver, resource=data["resource"],
-                    logged_by=request.user, date=data["date"], amount=data["amount"],
-                    unit=data["unit"], group=data["group"], note=data["note"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error.messages)
+        if (saved := save_logged(form, me=me, user=request.user)) is not None:
+            exchange, created = saved
+            if created:
+                messages.success(request, saved_message(scope, form))
             else:
-                if created:
-                    messages.success(
-                        request,
-                        _("Saved. It stays pending until %(name)s confirms it.")
-                        % {"name": _name(scope, data["party"])},
-                    )
-                else:
-                    messages.info(request, _("This exchange was already saved."))
-                return redirect("groups:exchange_detail", ref=exchange.ref)
+                messages.info(request, _("This exchange was already saved."))
+            return redirect("groups:exchange_detail", ref=exchange.ref)
         selected = form.cleaned_data.get("party")
     else:
         start = ExchangeStartForm(request.GET)
@@ -330,7 +340,7 @@ def exchange_party_search(request):
         query = QueryDict(mutable=True)
         query["q"] = data.get("q", "")
         return redirect(f"{reverse('groups:exchange_create')}?{query.urlencode()}")
-    choices = _form_kwargs(scope, me)
+    choices = form_choices(scope, me)
     selected = find_party(data.get("party", ""), people=choices["people"], actors=choices["actors"])
     results = _party_results(
         scope, me, q=data.get("q", ""), selected=selected, people=choices["people"], actors=choices["actors"]

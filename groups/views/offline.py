@@ -40,6 +40,7 @@ SHELL_STATIC = (
     "css/forms.css",
     "js/forms.js",
     "js/offline.js",
+    "js/outbox.js",
     "favicon.svg",
     "icons/icon-192.png",
     "django_htmx/htmx-2.min.js",

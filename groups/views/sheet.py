@@ -25,6 +25,35 @@ def sheet_parties(request, group):
     return {"members": members, "actors": actors}
 
 
+def save_sheet(*, group, user, sheet: forms.SheetForm, formset) -> list | None:
+    """Save a posted sheet as a whole, for the page and the outbox alike: its exchanges, or
+    None with the reasons added to the forms. Raises submissions.AlreadySaved when the
+    sheet's token was used before (nothing is saved twice)."""
+    if not (sheet.is_valid() and formset.is_valid()):
+        return None
+    filled = [form for form in formset.forms if form.has_changed()]
+    try:
+        return submissions.save_once(
+            token=sheet.token,
+            user=user,
+            save=lambda: services.record_sheet(
+                group=group, date=sheet.cleaned_data["date"], rows=formset.filled_rows(), logged_by=user
+            ),
+            url_of=lambda _exchanges: reverse("groups:group_detail", args=[group.ref]),
+        )
+    except services.SheetRowError as error:
+        filled[error.index].add_error(None, error.error.messages)
+        return None
+
+
+def saved_message(exchanges: list) -> str:
+    return ngettext(
+        "%(count)d exchange is recorded as confirmed.",
+        "%(count)d exchanges are recorded as confirmed.",
+        len(exchanges),
+    ) % {"count": len(exchanges)}
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @keeps_offline_copy
@@ -36,35 +65,13 @@ def exchange_sheet(request, ref):
     if request.method == "POST":
         sheet = forms.SheetForm(request.POST)
         formset = forms.sheet_formset(data=request.POST, **parties)
-        if sheet.is_valid() and formset.is_valid():
-            filled = [form for form in formset.forms if form.has_changed()]
-            try:
-                exchanges = submissions.save_once(
-                    token=sheet.token,
-                    user=request.user,
-                    save=lambda: services.record_sheet(
-                        group=group,
-                        date=sheet.cleaned_data["date"],
-                        rows=formset.filled_rows(),
-                        logged_by=request.user,
-                    ),
-                    url_of=lambda _exchanges: reverse("groups:group_detail", args=[group.ref]),
-                )
-            except submissions.AlreadySaved as saved:
-                return already_saved(request, saved)
-            except services.SheetRowError as error:
-                filled[error.index].add_error(None, error.error.messages)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d exchange is recorded as confirmed.",
-                        "%(count)d exchanges are recorded as confirmed.",
-                        len(exchanges),
-                    )
-                    % {"count": len(exchanges)},
-                )
-                return done(request, reverse("groups:group_detail", args=[group.ref]))
+        try:
+            exchanges = save_sheet(group=group, user=request.user, sheet=sheet, formset=formset)
+        except submissions.AlreadySaved as saved:
+            return already_saved(request, saved)
+        if exchanges is not None:
+            messages.success(request, saved_message(exchanges))
+            return done(request, reverse("groups:group_detail", args=[group.ref]))
     else:
         sheet = forms.SheetForm()
         formset = forms.sheet_formset(**parties)

@@ -140,6 +140,8 @@
     total.value = String(index + 1);
   }
 
+  window.CommunityMapOffline = { addSheetRow: addSheetRow }; // the outbox refills long sheets
+
   // Before htmx sends anything with no signal (runs before forms.js, which would mark the
   // form busy): helpers while typing are skipped, the name search and adding a row are done here.
   document.addEventListener("htmx:beforeRequest", function (event) {
