@@ -69,6 +69,8 @@ urlpatterns += [
     ),
     path("groups/<ref:ref>/sheet/", sheet.exchange_sheet, name="exchange_sheet"),
     path("groups/<ref:ref>/sheet/row/", sheet.exchange_sheet_row, name="exchange_sheet_row"),
+    path("groups/<ref:ref>/sheet/print/", sheet.exchange_sheet_print, name="exchange_sheet_print"),
+    path("groups/<ref:ref>/sheet/print.pdf", sheet.exchange_sheet_pdf, name="exchange_sheet_pdf"),
     path("people/", registry.person_list, name="person_list"),
     path("people/new/", registry.person_create, name="person_create"),
     path("people/<ref:ref>/", registry.person_detail, name="person_detail"),

@@ -4,9 +4,12 @@ Givers and receivers are offered from a list of parties (the group's members and
 external actors the user may see), given by the view; a posted value that is not on the
 list is an ordinary form error, so nothing outside the group can be named."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groups.models import ExternalActor, Person, Resource
 
@@ -133,3 +136,44 @@ class RowCountForm(forms.Form):
         if data is not None:
             data = {"count": data.get(f"{SHEET_PREFIX}-TOTAL_FORMS", "")}
         super().__init__(data, **kwargs)
+
+
+# --- paper that comes back: numbers for people, codes for actors and resources ---------------
+
+#: One letter per resource, in the page's language: written on the printed sheet and typed in
+#: the quick entry ("12 7 k 5000"). Each language's letters must differ (tested).
+RESOURCE_CODES = {
+    Resource.MONEY: pgettext_lazy("resource code: Money", "m"),
+    Resource.LOAN: pgettext_lazy("resource code: Loan", "l"),
+    Resource.GOODS: pgettext_lazy("resource code: Goods", "g"),
+    Resource.LABOUR: pgettext_lazy("resource code: Labour", "w"),
+    Resource.KNOWLEDGE: pgettext_lazy("resource code: Knowledge or skills", "k"),
+    Resource.INFORMATION: pgettext_lazy("resource code: Information", "i"),
+    Resource.EMOTIONAL_SUPPORT: pgettext_lazy("resource code: Emotional support", "e"),
+    Resource.CARE: pgettext_lazy("resource code: Care", "c"),
+}
+
+
+@dataclass(frozen=True)
+class Numbered:
+    code: str  # "12" for the 12th member, "A3" for the third actor, "k" for knowledge
+    key: str  # the sheet's value: "person:REF", "actor:REF" or a resource
+    label: str
+
+
+@dataclass(frozen=True)
+class SheetKey:
+    """What the paper sheet and the quick entry share: the members numbered in the sheet's
+    order (by name), the actors as A1, A2..., and the resources' letters."""
+
+    members: tuple[Numbered, ...]
+    actors: tuple[Numbered, ...]
+    resources: tuple[Numbered, ...]
+
+
+def sheet_key(*, members, actors) -> SheetKey:
+    return SheetKey(
+        members=tuple(Numbered(str(n), party_key(p), str(p)) for n, p in enumerate(members, 1)),
+        actors=tuple(Numbered(f"A{n}", party_key(a), a.name) for n, a in enumerate(actors, 1)),
+        resources=tuple(Numbered(str(RESOURCE_CODES[r]), r.value, r.label) for r in Resource),
+    )

@@ -41,6 +41,7 @@ SHELL_STATIC = (
     "js/forms.js",
     "js/offline.js",
     "js/outbox.js",
+    "js/sheet.js",
     "favicon.svg",
     "icons/icon-192.png",
     "django_htmx/htmx-2.min.js",

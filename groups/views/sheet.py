@@ -4,12 +4,15 @@ in one table, saved together as confirmed, or not at all."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from groups import access
+from groups import access, printing
 from groups.forms import sheet as forms
+from groups.models import Exchange
 from groups.services import registry as services
 from groups.services import submissions
 
@@ -23,6 +26,56 @@ def sheet_parties(request, group):
     members = list(open_members(group))
     actors = list(access.scope_for(request).actors().order_by("name"))
     return {"members": members, "actors": actors}
+
+
+def paper_key(group, parties) -> forms.SheetKey:
+    """The numbers of the printed sheet and the quick entry: the members, and the group's
+    usual actors (those in its exchanges or activities; else every actor one may choose)."""
+    actors = parties["actors"]
+    usual = set(
+        Exchange.objects.filter(group=group).values_list("giver_actor_id", flat=True)
+    ) | set(Exchange.objects.filter(group=group).values_list("receiver_actor_id", flat=True))
+    usual |= set(group.activities.values_list("actor_id", flat=True))
+    if usual - {None}:
+        actors = [actor for actor in actors if actor.pk in usual]
+    return forms.sheet_key(members=parties["members"], actors=actors)
+
+
+def paper_words(group) -> printing.Words:
+    return printing.Words(
+        title=_("Meeting sheet of %(name)s") % {"name": group.name},
+        subtitle=_(
+            "Write one exchange per row: the giver's number, the receiver's number, the resource "
+            "letter and the amount. Then type the rows on the meeting sheet page, e.g. “12 7 k 5000”."
+        ),
+        date_line=_("Date of the meeting: ______________________"),
+        members=_("Members"),
+        actors=_("External actors"),
+        resources=_("Resources"),
+        headings=("#", _("Giver"), _("Receiver"), _("Resource"), _("Amount"), _("Note")),
+    )
+
+
+@require_http_methods(["GET"])
+@login_required
+def exchange_sheet_print(request, ref):
+    """The sheet to print on A4 (print stylesheet), with a link to the same as a PDF."""
+    group = access.get_group(request, ref, edit=True)
+    key = paper_key(group, sheet_parties(request, group))
+    rows = range(1, printing.EMPTY_ROWS + 1)
+    context = {"group": group, "key": key, "words": paper_words(group), "rows": rows}
+    return render(request, "groups/exchange_sheet_print.html", context)
+
+
+@require_http_methods(["GET"])
+@login_required
+def exchange_sheet_pdf(request, ref):
+    group = access.get_group(request, ref, edit=True)
+    key = paper_key(group, sheet_parties(request, group))
+    pdf = printing.sheet_pdf(key=key, words=paper_words(group))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="sheet-{group.ref}.pdf"'
+    return response
 
 
 def save_sheet(*, group, user, sheet: forms.SheetForm, formset) -> list | None:
@@ -76,6 +129,8 @@ def exchange_sheet(request, ref):
         sheet = forms.SheetForm()
         formset = forms.sheet_formset(**parties)
     context = {"group": group, "sheet": sheet, "formset": formset, **parties}
+    if not wants_fragment(request):
+        context["key"] = paper_key(group, parties)
     return render_page(request, "groups/exchange_sheet.html", context, "sheet")
 
 

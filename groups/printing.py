@@ -1,0 +1,110 @@
+"""The meeting sheet on paper, as a PDF (fpdf2): A4, the members numbered, the group's usual
+actors as A1, A2..., the resource letters, and empty rows to fill in by hand. The numbers are
+the ones the quick entry of the sheet page reads ("12 7 k 5000"), from the same SheetKey.
+
+fpdf2 is pure Python (no system libraries to install), well kept (py-pdf), and has tables.
+A Unicode font (DejaVu Sans, Debian's fonts-dejavu-core) is used when the system has it, so
+any name prints; without it the PDF's built-in Helvetica prints Latin text and replaces the
+rest with "?".
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from groups.forms.sheet import SheetKey
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+EMPTY_ROWS = 20
+
+
+@dataclass(frozen=True)
+class Words:
+    """The sheet's words, translated by the caller (this module knows no language)."""
+
+    title: str
+    subtitle: str
+    date_line: str
+    members: str
+    actors: str
+    resources: str
+    headings: tuple[str, ...]  # number, giver, receiver, resource, amount, note
+
+
+class SheetPDF(FPDF):
+    def __init__(self):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.set_margins(12, 12, 12)
+        self.set_auto_page_break(True, margin=12)
+        regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            self.add_font("Sheet", "", str(regular))
+            self.add_font("Sheet", "B", str(bold))
+            self.sheet_font = "Sheet"
+        else:
+            self.sheet_font = "Helvetica"
+
+    def text_of(self, text: str) -> str:
+        if self.sheet_font == "Helvetica":
+            return text.encode("latin-1", "replace").decode("latin-1")
+        return text
+
+    def heading(self, text: str, size: float = 11):
+        self.set_font(self.sheet_font, "B", size)
+        self.cell(0, 7, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_font(self.sheet_font, "", 9)
+
+    def columns(self, entries, per_row: int = 3):
+        """Code and name in `per_row` columns."""
+        if not entries:
+            return
+        with self.table(
+            col_widths=(8, 52) * per_row, first_row_as_headings=False, line_height=5.5,
+            borders_layout="NONE", text_align="LEFT",
+        ) as table:
+            for start in range(0, len(entries), per_row):
+                row = table.row()
+                chunk = entries[start : start + per_row]
+                for entry in chunk:
+                    row.cell(self.text_of(entry.code), style=FontFace(emphasis="BOLD"))
+                    row.cell(self.text_of(entry.label))
+                for _missing in range(per_row - len(chunk)):
+                    row.cell("")
+                    row.cell("")
+        self.ln(2)
+
+
+def sheet_pdf(*, key: SheetKey, words: Words, empty_rows: int = EMPTY_ROWS) -> bytes:
+    pdf = SheetPDF()
+    pdf.set_title(words.title)
+    pdf.add_page()
+    pdf.set_font(pdf.sheet_font, "B", 15)
+    pdf.cell(0, 8, pdf.text_of(words.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.sheet_font, "", 9)
+    pdf.multi_cell(0, 5, pdf.text_of(words.subtitle), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+    pdf.set_font(pdf.sheet_font, "", 11)
+    pdf.cell(0, 8, pdf.text_of(words.date_line), new_x="LMARGIN", new_y="NEXT")
+    pdf.heading(words.members)
+    pdf.columns(key.members)
+    if key.actors:
+        pdf.heading(words.actors)
+        pdf.columns(key.actors, per_row=2)
+    pdf.heading(words.resources)
+    pdf.columns(key.resources, per_row=3)
+    pdf.set_font(pdf.sheet_font, "", 10)
+    with pdf.table(
+        col_widths=(8, 22, 22, 20, 30, 84), line_height=8, text_align="CENTER",
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 238, 235)),
+    ) as table:
+        heading = table.row()
+        for text in words.headings:
+            heading.cell(pdf.text_of(text))
+        for number in range(1, empty_rows + 1):
+            row = table.row()
+            row.cell(str(number))
+            for _blank in words.headings[1:]:
+                row.cell("")
+    return bytes(pdf.output())
