@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_ENV := TESTING=true SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=false DJANGO_ALLOW_ASYNC_UNSAFE=true
 DEV_ENV := DEBUG=true
 
-.PHONY: setup run walk test test-fast lint check-migrations messages check-translations serve-prod backup restore bench clean
+.PHONY: setup run walk weight test test-fast lint check-migrations messages check-translations serve-prod backup restore bench clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ run: setup
 WALKS ?= 20
 walk: setup
 	$(PY) scripts/walk_sqlite.py --walks $(WALKS)
+
+# Page weights of issue 13 through gunicorn with compression on (DEBUG off), and the time to
+# log one exchange under emulated slow 3G; fails when a budget is exceeded (about a minute).
+weight: setup
+	$(PY) scripts/page_weight.py
 
 test: setup
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile

@@ -183,3 +183,35 @@ def test_the_log_form_keeps_everyone_the_member_may_choose_and_nobody_else(clien
     assert "Belum Setuju" not in kept  # no consent: not choosable, not in the page
     assert outside.name not in kept and "Orang Lain" not in kept  # outside the member's scope
     assert "P-MEMBER\"" not in kept  # not oneself
+
+
+# --- light pages ------------------------------------------------------------------------------------
+
+
+def test_pages_and_fragments_are_sent_compressed(client, member):
+    client.force_login(member)
+    page = client.get("/exchanges/new/", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert page["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page["Vary"]
+    plain = client.get("/exchanges/new/")
+    assert "Content-Encoding" not in plain
+    assert len(page.content) < len(plain.content) / 3
+
+
+def test_static_files_are_answered_before_the_page_only_middleware(settings):
+    order = [path.rsplit(".", 1)[1] for path in settings.MIDDLEWARE]
+    assert order[0] == "GZipMiddleware"  # compresses what all the others produced
+    assert order.index("WhiteNoiseMiddleware") < order.index("CSPMiddleware")
+    assert order.index("WhiteNoiseMiddleware") < order.index("SessionMiddleware")
+
+
+def test_brotli_is_installed_so_whitenoise_serves_br_files():
+    from whitenoise.compress import Compressor
+
+    assert Compressor(quiet=True).use_brotli
+
+
+def test_chart_styles_load_only_on_report_pages(client, coordinator, world):
+    client.force_login(coordinator)
+    assert "/static/css/charts.css" in client.get("/reports/areas/D/").content.decode()
+    assert "/static/css/charts.css" not in client.get("/groups/").content.decode()
