@@ -557,3 +557,35 @@ def test_before_and_after_compares_no_share_resting_on_too_few_records():
             line.startswith("Knowledge and information made up about the same share") for line in enough
         )
         assert not any("came to activities" in line for line in enough)  # 2 activities before: too few
+
+
+# ------------------------------------------- snapshots from before these definitions
+
+
+def test_a_value_whose_base_was_not_stored_is_marked_as_being_recounted():
+    # a snapshot computed before bases were kept has none: "too few records (0)" would be false
+    with translation.override("en"):
+        assert evidence.shown("learning_share", "38%", {}) == "38% (being recounted)"
+    with translation.override("id"):
+        assert evidence.shown("learning_share", "38%", {}) == "38% (sedang dihitung ulang)"
+    assert not evidence.enough("learning_share", {})  # no sentence, colour or rank meanwhile
+
+
+def test_a_snapshot_from_older_definitions_is_shown_and_computed_again(client, coordinator, small, world):
+    old = computed(world.district)
+    old.area_scores = {k: v for k, v in old.area_scores.items() if k != "definitions"}
+    old.save()
+    GroupScore.objects.filter(snapshot=old).update(bases={})
+    client.force_login(coordinator)
+    response = group_page(client, "G1")
+    assert response.status_code == 200
+    assert response.context["score"].snapshot == old  # the old numbers stay until the new ones
+    fresh = snapshots.ScoreSnapshot.objects.exclude(pk=old.pk).get()
+    assert (fresh.status, fresh.area_id) == ("pending", old.area_id)
+    assert (fresh.period_start, fresh.period_end) == (START, END)
+    assert "(being recounted)" in response.content.decode()
+    # the fresh computation stores the version: reading it asks for nothing more
+    snapshots.compute_snapshot(fresh)
+    assert not reading.outdated(fresh)
+    group_page(client, "G1")
+    assert snapshots.ScoreSnapshot.objects.count() == 1  # the old one pruned, no new request

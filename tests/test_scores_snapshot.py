@@ -50,6 +50,7 @@ def test_stored_rows_equal_the_analysis_results(town):
     for key in ("brokers", "groups_by_self_reliance", "groups_by_ei_index"):
         area[key] = [refs[x] for x in area[key]]
     area["isolated"] = 1  # cici
+    area["definitions"] = snapshots.DEFINITIONS  # the rules it was computed under (reading.outdated)
     stored = dict(snapshot.area_scores)
     assert set(stored.pop("parts")) == {"SV1", "SV2"}  # each village's figures (test_scores_community)
     assert stored == area

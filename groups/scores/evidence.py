@@ -148,8 +148,10 @@ def shown(key: str, value: str, bases: Mapping[str, int] | None) -> str:
     base = base_of(bases, key)
     if not minimum(key) or base == 0:  # nothing to rest on: the value is undefined ("–")
         return value
+    if base is None:  # computed before bases were kept: reading.read asks for a fresh one
+        return gettext("%(value)s (being recounted)") % {"value": value}
     if not enough(key, bases):
-        return too_few(base or 0)
+        return too_few(base)
     return _with_base(unit(key), value, base, share=key not in NOT_SHARES)
 
 

@@ -29,6 +29,7 @@ from groups.models import (
 )
 
 from .areas import community_id
+from .snapshots import DEFINITIONS
 from .tasks import compute_snapshot_task
 from .windows import resolve_window
 
@@ -182,6 +183,12 @@ def person_score(person: Person, start=None, end=None, resource: str = "") -> Pe
 # ------------------------------------------------------- a village's part of a snapshot
 
 
+def outdated(snapshot: ScoreSnapshot) -> bool:
+    """Computed under older score definitions (snapshots.DEFINITIONS): shown until the fresh
+    one is done, its values marked as being recounted where their bases were not stored."""
+    return snapshot.area_scores.get("definitions", 1) < DEFINITIONS
+
+
 def part_area_ids(snapshot: ScoreSnapshot, area: Area) -> list[int] | None:
     """The areas whose rows an area's page or download shows of its community's snapshot:
     None for the community itself (every row), else the area and those below it."""
@@ -251,6 +258,8 @@ def read(
     snapshot = (done if network else done.defer("group_network")).first()
     if snapshot is not None and start is None and snapshot.period_end < timezone.localdate():
         request_snapshot(area_id, resource=resource, confirmed_only=confirmed_only)
+    elif snapshot is not None and outdated(snapshot):
+        request_snapshot(area_id, start, end, resource, confirmed_only=confirmed_only)
     found = _with_row(snapshot, model, row_lookup)
     if found is not None:
         return found

@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 SEED = 0
 #: How many brokers (highest betweenness) the area scores list.
 BROKERS = 10
+#: The version of the score definitions a snapshot was computed under (area_scores
+#: "definitions"). Raise it when a definition changes: reading.read then asks again for any
+#: snapshot computed under an older one, so no page keeps showing numbers by the old rules.
+DEFINITIONS = 2
 
 PERSON_FIELDS: tuple[str, ...] = tuple(f for f in analysis.PersonScores.__dataclass_fields__ if f != "id")
 GROUP_FIELDS: tuple[str, ...] = tuple(f for f in analysis.GroupScores.__dataclass_fields__ if f != "id")
@@ -168,6 +172,7 @@ def _area_json(area: analysis.AreaScores, collected: Collected) -> dict:
     """AreaScores as plain data with refs, plus "isolated": the number of people with no tie."""
     data = asdict(area)
     data["isolated"] = round((area.isolated_share or 0.0) * area.people)
+    data["definitions"] = DEFINITIONS
     for key in ("brokers", "groups_by_self_reliance", "groups_by_ei_index"):
         data[key] = [collected.ref(node) for node in data[key]]
     return data
