@@ -85,3 +85,17 @@ def format_amount(amount: Decimal) -> str:
 def read_as(amount: Decimal) -> str:
     """The plain sentence that says what was understood."""
     return _("Read as %(amount)s.") % {"amount": format_amount(amount)}
+
+
+_RUPIAH = re.compile(r"^-?(rp|idr)|(rb|ribu|jt|juta)(,-)?$")
+
+
+def unit_for(text: str, unit: str) -> str:
+    """The unit of an amount as written: the unit given, else "IDR" when the amount itself says
+    rupiah ("Rp 50.000", "IDR 50000", "50rb", "1,5 jt"), else "" (hours, kg, ... are written
+    in the unit field)."""
+    if (unit or "").strip():
+        return unit.strip()
+    written = re.sub(r"[\s\u00a0]", "", text or "").lower()
+    return "IDR" if written and _RUPIAH.search(written) else ""
+

@@ -130,6 +130,31 @@ def test_the_meeting_sheet_reads_50_000_as_fifty_thousand(client, world, facilit
     assert Exchange.objects.get().amount == Decimal("50000")
 
 
+@pytest.mark.django_db
+def test_the_meeting_sheet_saves_rp_without_a_unit_as_idr(client, world, facilitator):
+    from groups.models import Exchange
+
+    client.force_login(facilitator)
+    data = {
+        "date": "2026-01-10",
+        "rows-TOTAL_FORMS": "2",
+        "rows-INITIAL_FORMS": "0",
+        "rows-0-giver": f"person:{world.member_person.ref}",
+        "rows-0-receiver": f"person:{world.member2_person.ref}",
+        "rows-0-resource": "money",
+        "rows-0-amount": "Rp 50.000",
+        "rows-1-giver": f"person:{world.member2_person.ref}",
+        "rows-1-receiver": f"person:{world.member_person.ref}",
+        "rows-1-resource": "labour",
+        "rows-1-amount": "3",
+        "rows-1-unit": "jam",
+    }
+    response = client.post(reverse("groups:exchange_sheet", args=["G1"]), once(data))
+    assert response.status_code == 302
+    units = dict(Exchange.objects.values_list("resource", "unit"))
+    assert units == {"money": "IDR", "labour": "jam"}
+
+
 def test_the_import_uses_the_same_rule():
     from groups.transfer import parsing
 

@@ -257,6 +257,16 @@ class TestExchangeCreate:
         assert exchange.amount == Decimal("50000") and exchange.unit == "IDR"
         assert exchange.group == world.group and exchange.note == "arisan bulan ini"
 
+    @pytest.mark.parametrize(
+        "amount, unit, saved_unit",
+        [("Rp 50.000", "", "IDR"), ("50rb", "", "IDR"), ("1,5 jt", "", "IDR"), ("50.000", "", ""),
+         ("3", "jam", "jam"), ("Rp 50.000", "IDR", "IDR")],
+    )
+    def test_an_amount_written_in_rupiah_is_saved_as_idr(self, as_member, amount, unit, saved_unit):
+        # the rupiah is what the by-value aid share counts: "Rp 50.000" must not lose it
+        as_member.post(CREATE, log_data(amount=amount, unit=unit))
+        assert Exchange.objects.get().unit == saved_unit
+
     def test_logs_i_received_from_an_actor(self, as_member, world, actor):
         as_member.post(CREATE, log_data(direction="received", party="actor:A-DESA", resource=Resource.GOODS))
         exchange = Exchange.objects.get()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from groups import amounts
 from groups.models import ExternalActor, Group, Membership, Person, Resource
 
 from .fields import AmountField, DateInput, TextHygieneMixin
@@ -116,6 +117,9 @@ class ExchangeForm(TextHygieneMixin, forms.Form):
                 )
         if cleaned.get("unit") and cleaned.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", _("Give the amount too, or leave the unit empty."))
+        if cleaned.get("amount") is not None:  # "Rp 50.000" with no unit is rupiah
+            written = self.data.get(self.add_prefix("amount"), "")
+            cleaned["unit"] = amounts.unit_for(written, cleaned.get("unit", ""))
         return cleaned
 
     @cached_property

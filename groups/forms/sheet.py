@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from groups import amounts
 from groups.models import ExternalActor, Person, Resource
 
 from .fields import AmountField, SubmitOnce, TextHygieneMixin
@@ -79,6 +80,9 @@ class SheetRowForm(TextHygieneMixin, forms.Form):
         giver, receiver = cleaned.get("giver"), cleaned.get("receiver")
         if giver is not None and giver == receiver:
             self.add_error("receiver", _("Giver and receiver must be different."))
+        if cleaned.get("amount") is not None:  # "Rp 50.000" with no unit is rupiah
+            written = self.data.get(self.add_prefix("amount"), "")
+            cleaned["unit"] = amounts.unit_for(written, cleaned.get("unit", ""))
         return cleaned
 
 
