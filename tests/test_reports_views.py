@@ -603,3 +603,22 @@ def test_group_report_exchanges_by_resource_from_the_snapshot(client, facilitato
     response = client.get(group_url(), HTTP_ACCEPT_LANGUAGE="en")
     assert response.context["resource_rows"] == []
     assert "older computation" in text(response)
+
+
+def test_group_trend_chart_with_too_few_records_does_not_say_there_were_no_exchanges(
+    client, facilitator, world
+):
+    # One confirmed exchange between the two members: the resource table counts it, but no
+    # quarterly score rests on enough records, so the profile-per-quarter chart draws no line.
+    # Its empty text used to read "No exchanges in this period." under a table showing 1.
+    f.ExchangeFactory(
+        giver_person=world.member_person, receiver_person=world.member2_person, group=world.group, date=RECENT
+    )
+    compute(world.district)
+    client.force_login(facilitator)
+    response = client.get(group_url(), HTTP_ACCEPT_LANGUAGE="en")
+    assert sum(map(sum, (row["counts"] for row in response.context["resource_rows"]))) == 1
+    chart = str(response.context["trend_chart"])
+    assert 'id="group-trend-t"' in chart
+    assert "No exchanges in this period." not in chart
+    assert "No quarter has enough records for a score yet" in chart

@@ -318,3 +318,19 @@ def test_import_preview_and_confirm_role_matrix(
         assert ("problem" in preview.content.decode()) is not written
         assert client.post(reverse("groups:import_confirm", args=[token])).status_code == 302
     assert Person.objects.filter(ref="P-NEW").exists() is written
+
+
+def test_coordinator_menu_leads_to_the_export_not_to_a_forbidden_import(client, coordinator, facilitator):
+    # A coordinator exports but may not import: "Import / export" in the menu used to open the
+    # import page, which answered 403 ("You may not do this"); the export page offered it too.
+    client.force_login(coordinator)
+    home = client.get(reverse("groups:home")).content.decode()
+    assert reverse("groups:import_upload") not in home
+    assert f'href="{reverse("groups:export_download")}"' in home
+    export = client.get(reverse("groups:export_download"))
+    assert export.status_code == 200
+    assert reverse("groups:import_upload") not in export.content.decode()
+    # a facilitator, who does both, keeps the import behind the same menu entry
+    client.force_login(facilitator)
+    assert f'href="{reverse("groups:import_upload")}"' in client.get(reverse("groups:home")).content.decode()
+    assert reverse("groups:import_upload") in client.get(reverse("groups:export_download")).content.decode()

@@ -158,5 +158,5 @@ def export_download(request):
         response = HttpResponse(csvfiles.zip_bytes(texts, folder=name), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
         return response
-    context = {"form": form, "forced_pseudonyms": not scope.sees_names}
+    context = {"form": form, "forced_pseudonyms": not scope.sees_names, "may_import": scope.may_import()}
     return render_page(request, "groups/transfer_export.html", context, "form")

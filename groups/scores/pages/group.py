@@ -157,7 +157,8 @@ def trend_chart(labels: list[str], trend: dict) -> str:
             y_min=0,
             y_max=1,
             y_format=pct_axis,
-            empty_text=_("No exchanges in this period."),
+            # Quarters resting on too few records draw no dot: "no exchanges" would be untrue.
+            empty_text=_("No quarter has enough records for a score yet; the table gives each one's base."),
             chart_id="group-trend",
         )
     )
