@@ -648,13 +648,24 @@ def test_bar_chart_horizontal_grows_with_rows_and_shortens_labels():
     assert_inside(root)
 
 
-def test_bar_chart_label_longer_than_two_lines_is_cut_with_the_whole_label_as_its_title():
+def test_bar_chart_label_longer_than_four_lines_is_cut_with_the_whole_label_as_its_title():
     name = "Ikatan antarkelompok yang sangat panjang sekali namanya (bridging)"
     root = assert_safe(bars([name], [Series("Given", [3])], horizontal=True))
     (label,) = with_class(root, "text", "cm-ylabel")
     lines = [t.text for t in label if t.tag.endswith("tspan")]
-    assert len(lines) == 2 and lines[1].endswith("\u2026")
+    assert len(lines) == 4 and lines[3].endswith("\u2026")
     assert label.find(f"{SVG_NS}title").text == name
+
+
+def test_bar_chart_indicator_names_are_not_cut():
+    """The group profile's Indonesian names used to end "Ikatan ke / lembaga berwena…" and
+    "Ketergantungan / pada bantuan lu…" (two lines of 15 characters at the default width)."""
+    names = ["Ikatan ke lembaga berwenang (linking)", "Ketergantungan pada bantuan luar"]
+    root = assert_safe(bars(names, [Series("Kelompok ini", [0.02, 0.0])], horizontal=True))
+    labels = with_class(root, "text", "cm-ylabel")
+    shown = [" ".join(t.text for t in label if t.tag.endswith("tspan")) for label in labels]
+    assert shown == names
+    assert_inside(root)
 
 
 def test_chart_text_reads_at_12_px_on_a_phone():

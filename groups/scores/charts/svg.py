@@ -275,15 +275,15 @@ def _font(width: float) -> float:
     return max(10.0, math.ceil(MIN_TEXT_PX / SMALL_TEXT * width / PHONE_CHART_PX))
 
 
-def _wrap2(text: str, limit: int) -> list[str]:
-    """``text`` on at most two lines of at most ``limit`` characters, broken at a space;
-    what does not fit is cut with an ellipsis (the full text goes in a <title>)."""
-    if len(text) <= limit:
-        return [text]
+def _wrap(text: str, limit: int, lines: int) -> list[str]:
+    """``text`` on at most ``lines`` lines of at most ``limit`` characters, broken at spaces;
+    what does not fit on the last line is cut with an ellipsis (the full text goes in a <title>)."""
+    if len(text) <= limit or lines <= 1:
+        return [_shorten(text, limit)]
     cut = text.rfind(" ", 0, limit + 1)
     if cut <= 0:
         return [_shorten(text, limit)]
-    return [text[:cut], _shorten(text[cut + 1 :].lstrip(), limit)]
+    return [text[:cut], *_wrap(text[cut + 1 :].lstrip(), limit, lines - 1)]
 
 
 def _legend(
