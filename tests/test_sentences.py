@@ -309,6 +309,26 @@ def test_pseudonym_is_stable_keyed_and_translated():
     assert id_(pseudonym, "P-0001") == f"Warga {code}"
 
 
+def test_a_change_in_a_share_is_the_difference_of_the_percentages_shown():
+    """The before/after table showed "29%, 34%, +4%" and "19%, 20%, +2%" (changes of the
+    unrounded shares) and "+0%" for a change that rounds to nothing."""
+    from groups.templatetags.reports import pct_change, pct_change_against, pct_signed
+
+    # 0.294 -> 29%, 0.336 -> 34%: shown change 34 - 29 = +5 (unrounded: 4.2)
+    assert en(pct_change, 0.294, 0.336) == "+5%"
+    # 0.194 -> 19%, 0.2 -> 20%: +1 (a shown 19% -> 20% must never read +2%)
+    assert en(pct_change, 0.194, 0.2) == "+1%"
+    assert en(pct_change, 0.83, 0.79) == "-4%"
+    assert en(pct_change, 0.5, 0.501) == "0%"
+    assert en(pct_change, None, 0.5) == "–"
+    assert en(pct_signed, 0.004) == "0%"  # not "+0%"
+    assert en(pct_signed, 0.016) == "+2%"
+    # against a median change of +0.016 (shown +2%): 5 - 2 = +3
+    assert en(pct_change_against, 0.294, 0.336, 0.016) == "+3%"
+    assert en(pct_change_against, 0.294, 0.336, None) == "–"
+    assert id_(pct_change, 0.1, 0.35) == "+25%"
+
+
 def test_percentage_and_number_filters():
     from groups.templatetags.reports import num, pct
 

@@ -61,3 +61,43 @@ def shown(key, text, bases):
     """A formatted value with the number of records it rests on ("38% of 26 exchanges"), or
     "too few records (n)" below its minimum (groups/scores/evidence.py)."""
     return evidence.shown(key, str(text), bases)
+
+
+def _points(value) -> int | None:
+    """A share as whole percentage points, rounded as ``pct`` shows it."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(number * 100) if math.isfinite(number) else None
+
+
+def _signed_points(points: int | None) -> str:
+    if points is None:
+        return "–"
+    return ("+" if points > 0 else "") + gettext("%(number)s%%") % {"number": number_format(points)}
+
+
+@register.simple_tag
+def pct_change(before, after):
+    """The change between two shares as shown: the difference of the rounded percentages, so
+    "29%, 34%" reads "+5%", never "+4%". A sign only for a shown non-zero change."""
+    shown_before, shown_after = _points(before), _points(after)
+    if shown_before is None or shown_after is None:
+        return "–"
+    return _signed_points(shown_after - shown_before)
+
+
+@register.simple_tag
+def pct_change_against(before, after, median):
+    """That shown change less the shown median change of the comparison groups."""
+    shown = [_points(v) for v in (before, after, median)]
+    if None in shown:
+        return "–"
+    return _signed_points(shown[1] - shown[0] - shown[2])
+
+
+@register.simple_tag
+def pct_signed(value):
+    """A change in a share with its sign, signed after rounding (never "+0%")."""
+    return _signed_points(_points(value))
