@@ -18,6 +18,7 @@ other sentences, which name nobody, are the version to read aloud at a meeting.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
@@ -202,7 +203,14 @@ def group_self_reliance(
     ) % {"share": percent(self_reliance)}
 
 
-def group_learning(learning_share: float | None) -> str:
+def _with_base(key: str, share: float, bases: Mapping[str, int] | None) -> str:
+    """A share as a sentence says it: with the records it rests on ("24% of 411 exchanges")
+    when they are known (the same words as the tables, evidence.shown)."""
+    text = percent(share)
+    return evidence.shown(key, text, bases) if evidence.base_of(bases, key) else text
+
+
+def group_learning(learning_share: float | None, bases: Mapping[str, int] | None = None) -> str:
     if learning_share is None:
         return ""
     if learning_share >= 0.5:
@@ -211,43 +219,44 @@ def group_learning(learning_share: float | None) -> str:
             "group is a place to learn."
         )
     if learning_share >= 0.2:
-        return gettext("Some knowledge and information is shared in this group (%(share)s of exchanges).") % {
-            "share": percent(learning_share)
+        return gettext("Some knowledge and information is shared in this group (%(share)s).") % {
+            "share": _with_base("learning_share", learning_share, bases)
         }
     return gettext("Little knowledge or information is shared in this group.")
 
 
-def group_participation(participation: float | None) -> str:
+def group_participation(participation: float | None, bases: Mapping[str, int] | None = None) -> str:
     if participation is None:
         return ""
+    share = _with_base("participation", participation, bases)
     if participation >= 0.75:
-        return gettext("Most members come to the group's activities (%(share)s on average).") % {
-            "share": percent(participation)
+        return gettext("Most members come to the group's activities (on average %(share)s).") % {
+            "share": share
         }
     if participation >= 0.5:
         return gettext("About half or more of the members come to the group's activities (%(share)s).") % {
-            "share": percent(participation)
+            "share": share
         }
     return gettext(
-        "Fewer than half of the members come to the group's activities (%(share)s on average): "
+        "Fewer than half of the members come to the group's activities (on average %(share)s): "
         "ask what keeps the others away."
-    ) % {"share": percent(participation)}
+    ) % {"share": share}
 
 
-def group_giving_back(balanced_share: float | None) -> str:
+def group_giving_back(balanced_share: float | None, bases: Mapping[str, int] | None = None) -> str:
     """Keyed on balanced_share (members with exchanges who give and receive within a factor of
     1.5): in an arisan or a death-benefit group help goes round the group, not back along each
     pair, so pair reciprocity is only a figure, never a sentence."""
     if balanced_share is None:
         return ""
+    share = _with_base("balanced_share", balanced_share, bases)
     if balanced_share >= 0.5:
-        return gettext(
-            "Most members who exchange give about as much as they receive (%(share)s of them)."
-        ) % {"share": percent(balanced_share)}
+        return gettext("Most members who exchange give about as much as they receive (%(share)s).") % {
+            "share": share
+        }
     return gettext(
-        "Only %(share)s of the members who exchange give about as much as they receive: some "
-        "mostly give, others mostly receive."
-    ) % {"share": percent(balanced_share)}
+        "Only %(share)s give about as much as they receive: some mostly give, others mostly receive."
+    ) % {"share": share}
 
 
 def group_norms(norms_active: int, norm_rating: float | None) -> str:
@@ -380,14 +389,15 @@ def group_summary(score, outward_members: int, cut_members: list[tuple[str, int]
     each from values with enough evidence only (evidence.py). ``cut_members``: (shown name,
     cut_off) of members whose absence would cut people off; said only when the group's own
     record is not thin (at least evidence.EXCHANGES member exchanges)."""
+    bases = getattr(score, "bases", None)
     lines = (
         group_ties(_trusted(score, "ei_index"), score.ties, outward_members, score.size),
         group_self_reliance(
             _trusted(score, "self_reliance"), _trusted(score, "aid_dependence"), score.linking_actors
         ),
-        group_learning(_trusted(score, "learning_share")),
-        group_participation(_trusted(score, "participation")),
-        group_giving_back(_trusted(score, "balanced_share")),
+        group_learning(_trusted(score, "learning_share"), bases),
+        group_participation(_trusted(score, "participation"), bases),
+        group_giving_back(_trusted(score, "balanced_share"), bases),
         group_norms(score.norms_active, _trusted(score, "norm_rating")),
     )
     named = []
