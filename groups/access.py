@@ -500,7 +500,7 @@ class Scope:
             return True
         return self.looks_after(person_id=person.pk, area_id=person.area_id)
 
-    # --- names: decided per person, not per viewer (issue 9, findings 1 and 5) ----------------
+    # --- names: decided per person, not per viewer -----------------------------------
     # A person is named to a user who looks after them (facilitates a group they belong to, or
     # is assigned as facilitator to their village or an area above it): the facilitator records
     # them and their consent. A person who gave consent is also named to a user whose

@@ -175,7 +175,7 @@ class GroupScoreAdmin(ReadOnlyAdmin):
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(ReadOnlyAdmin):
-    """The record of each CSV import (issue 9): written by the importer, never typed in."""
+    """The record of each CSV import: written by the importer, never typed in."""
 
     list_display = ["imported_at", "user", "file_names"]
     readonly_fields = ["imported_at", "user", "file_names", "counts"]

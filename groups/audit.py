@@ -44,7 +44,7 @@ from .models import (
 
 AUDITED = (Group, Person, Membership, Norm, NormReview, Exchange, Activity, ExternalActor)
 PERSON_FIELDS = ("full_name", "nickname", "phone", "birth_year", "gender")
-#: Free text that may name people: shown only where the viewer sees the names (issue 9, finding 7).
+#: Free text that may name people: shown only where the viewer sees the names.
 FREE_TEXT_FIELDS = {Exchange: ("note",), NormReview: ("note",), Activity: ("title",), Group: ("description",)}
 ERASED_FIELDS = (*PERSON_FIELDS, "ref")  # an imported ref may spell the name (P-SRI-HANDAYANI)
 

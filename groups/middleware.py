@@ -47,7 +47,7 @@ class MustChangePasswordMiddleware:
 
 class NoStoreMiddleware:
     """`Cache-Control: no-store, private` on every response to a logged-in user: pages,
-    htmx fragments and downloads hold names, phones and debts (issue 9, finding 12).
+    htmx fragments and downloads hold names, phones and debts.
 
     The few pages that must open with no signal (views/offline.keeps_offline_copy) are sent
     `private, no-cache` instead: the phone may keep them, asks again whenever it can, and

@@ -7,7 +7,7 @@ from .views import home
 
 class RefConverter:
     """A record's code (models.REF_PATTERN, at most 64 characters). Anything else in a URL
-    answers 404 before any query (a NUL byte makes PostgreSQL raise: issue 9, finding 11)."""
+    answers 404 before any query (a NUL byte makes PostgreSQL raise)."""
 
     regex = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}"
 

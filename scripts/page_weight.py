@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # ruff: noqa: S105, S106, S603, S607 - a local measuring driver: its own commands on loopback, the
 # demo's password and a throwaway key
-"""Page weights through the real server, checked against the budgets of issue 13:
+"""Page weights through the real server, checked against the budgets for field work on a slow connection:
 
     the member's log page         under 40 KB transferred on a first visit (cold cache),
                                   under 8 KB on a later visit;

@@ -3,7 +3,7 @@
 # table name, demo passwords
 """The three roles' walk, N times in a row, over real HTTP against `runserver` with the task
 worker (`run_worker`) running beside it on a temporary SQLite file holding the demo: what
-`make run` serves (issue 11: "saving holds on the embedded default").
+`make run` serves: saving must hold on the embedded default while scores compute.
 
 Each walk: the facilitator registers a group and two people in it, saves a meeting sheet,
 and creates both members' logins (the step that answered 503 while the worker computed);
@@ -343,7 +343,7 @@ def walk(base: str, stats: Stats, i: int, run: str, max_wait: float):
     _, _, group_page = fac.get(f"/groups/{group_ref}/")
     ref_a, ref_b = person_ref(group_page, name_a), person_ref(group_page, name_b)
 
-    # the meeting sheet: one row, then straight on to the logins (the 503 of issue 11)
+    # the meeting sheet: one row, then straight on to the logins (where saving once answered 503)
     _, _, sheet = fac.get(f"/groups/{group_ref}/sheet/")
     giver = find(r'<option value="([^"]+)"[^>]*>\s*' + re.escape(name_a), sheet, name_a)
     receiver = find(r'<option value="([^"]+)"[^>]*>\s*' + re.escape(name_b), sheet, name_b)

@@ -117,7 +117,7 @@ def staff(db):
     return f.UserFactory(username="admin", is_staff=True, is_superuser=True)
 
 
-# --- mixed and narrower roles (issue 9: names are decided per person, not per viewer) ------------
+# --- mixed and narrower roles (names are decided per person, not per viewer) -------------------
 
 
 @pytest.fixture

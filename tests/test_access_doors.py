@@ -1,4 +1,4 @@
-"""Every door asks groups/access.py (issue 9): no view decides access on its own.
+"""Every door asks groups/access.py: no view decides access on its own.
 
 Walks the project's URL patterns to the view functions behind them and reads their modules:
 a view module may not name a role or an assignment (is_staff, StaffRole, assignments,

@@ -1,4 +1,4 @@
-"""One door for every access rule (issue 9): names decided per person, not per viewer.
+"""One door for every access rule: names decided per person, not per viewer.
 
 A person is named to a user who looks after them (facilitates a group they belong to, or is
 assigned as facilitator to their village), or, when they gave consent, to a coordinator whose

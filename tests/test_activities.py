@@ -172,7 +172,7 @@ def test_activity_edit_bad_input_saves_nothing(client, world, facilitator, activ
 
 
 def test_activity_detail_coordinator_sees_no_names(client, coordinator, activity):
-    """Nor the title, which may name people (issue 9, finding 7): the activity's kind instead."""
+    """Nor the title, which may name people: the activity's kind instead."""
     client.force_login(coordinator)
     response = client.get(url("activity_detail", "G1", activity.ref), HTTP_ACCEPT_LANGUAGE="en")
     body = response.content.decode()

@@ -148,7 +148,7 @@ def test_group_meeting_sheet_and_a_confirmed_exchange(live_server, village, brow
 
     # member 1: someone already known, found with the search as you type (htmx)
     fac.follow("main .actions a:text-is('Add members')", "**/members/add/")
-    def searched(name):  # by POST: the name typed stays out of the address (issue 9, finding 16)
+    def searched(name):  # by POST: the name typed stays out of the address
         return lambda r: r.url.endswith("/members/search/") and f"q={name}" in (r.request.post_data or "")
 
     with page.expect_response(searched("Sri")):

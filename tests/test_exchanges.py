@@ -463,7 +463,7 @@ class TestPartySearch:
         assert client.get(SEARCH, {"q": "siti"}, **HX).status_code == 302
         client.force_login(facilitator)
         assert client.get(SEARCH, {"q": "siti"}, **HX).status_code == 403
-        assert client.post(SEARCH, {"q": "siti"}, **HX).status_code == 403  # by POST too (issue 9)
+        assert client.post(SEARCH, {"q": "siti"}, **HX).status_code == 403  # by POST too
         assert client.put(SEARCH, **HX).status_code == 405
 
     def test_keeps_the_current_choice_first(self, as_member, actor):

@@ -1,4 +1,4 @@
-"""Input hygiene and headers (issue 9, findings 11, 12, 15, 16): refs from URLs, login names,
+"""Input hygiene and headers: refs from URLs, login names,
 bidirectional control characters, names out of query strings, no caching of personal pages."""
 
 import pytest

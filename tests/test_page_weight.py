@@ -1,4 +1,4 @@
-"""The page-weight budgets of issue 13, measured by scripts/page_weight.py through gunicorn
+"""The page-weight budgets of offline field work, measured by scripts/page_weight.py through gunicorn
 with compression on and Chromium counting the bytes (about a minute: slow and browser)."""
 
 import subprocess

@@ -770,7 +770,7 @@ def test_actor_list_in_scope(client, world, coordinator, actor):
 def test_actor_create_and_edit(client, world, facilitator):
     client.force_login(facilitator)
     form = client.get(url("actor_create")).context["form"]
-    assert set(form.fields["area"].queryset) == {world.village}  # areas above are read-only (issue 9)
+    assert set(form.fields["area"].queryset) == {world.village}  # areas above are read-only
     response = client.post(
         url("actor_create"),
         once({"name": "Puskesmas Kertek", "kind": "health_service", "area": world.village.pk}),

@@ -1,4 +1,4 @@
-"""Who holds a person, their login and the actors above (issue 9, findings 4, 10, 14)."""
+"""Who holds a person, their login and the actors above."""
 
 import datetime as dt
 

@@ -1,5 +1,5 @@
-"""Background computations that report pages ask for: bounded per user and area (issue 9,
-finding 9), and a computation that waited too long can be asked for again (issue 11).
+"""Background computations that report pages ask for: bounded per user and area,
+and a computation that waited too long can be asked for again.
 
 Tasks are not run here (the test transaction never commits, so nothing is enqueued): a
 requested snapshot stays waiting, as it does while the worker is busy or stopped.

@@ -244,7 +244,7 @@ def test_every_url_pattern_has_an_expected_status_for_every_role(client, refs, r
     assert not failures, "\n" + "\n".join(failures)
 
 
-# --- narrower and mixed roles (issue 9) ----------------------------------------------------------
+# --- narrower and mixed roles ----------------------------------------------------------------
 # The same objects (group G1 in village V1, district D) for: a facilitator assigned to village
 # V2 of the same district, and a user who is both a coordinator of D without name rights and
 # the facilitator of group G2. What each of them (and the roles above) sees named in the

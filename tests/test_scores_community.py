@@ -1,4 +1,4 @@
-"""One computation per community (issue 12, definition 1): outside nodes in the analysis, the
+"""One computation per community: outside nodes in the analysis, the
 community of an area, a village's part of its community's snapshot, the roll-up of a regency,
 and the same value for the same group or person on every page, export and role."""
 
@@ -334,8 +334,8 @@ def test_old_snapshots_without_villages_figures_still_render(client, crossing, v
 @pytest.mark.slow
 def test_demo_slamet_and_the_farmers_read_the_same_for_the_facilitator_and_the_coordinator(client, demo):
     """Pak Slamet (the broker the demo was built around) and Kelompok Tani: the same numbers on
-    the village facilitator's pages as on the district coordinator's (issue 12: +0.14 vs +0.07
-    and broker no. 1 vs none, before one computation per community)."""
+    the village facilitator's pages as on the district coordinator's (before one computation per
+    community: E-I +0.14 vs +0.07, and broker no. 1 vs none)."""
     seen = {}
     for username in ("pendamping", "koordinator"):
         client.force_login(get_user_model().objects.get(username=username))

@@ -1,6 +1,6 @@
-"""Imports write only what the same user could write in the forms (issue 9, findings 2, 3, 6,
-13): the importer's preview and confirm for every role, members' exchanges kept as they logged
-and confirmed them, no oracle in the preview, and an audit record of every import."""
+"""Imports write only what the same user could write in the forms: the importer's preview
+and confirm for every role, members' exchanges kept as they logged and confirmed them, no oracle
+in the preview, and an audit record of every import."""
 
 import io
 import zipfile

@@ -1,4 +1,4 @@
-"""Saving holds while the task worker runs, and the worker cannot die quietly (issue 11).
+"""Saving holds while the task worker runs, and the worker cannot die quietly.
 
 The lock tests open their own SQLite files in a temporary folder with the settings' SQLite
 options (the test database is in memory, where WAL and locking between connections differ).

@@ -37,7 +37,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 # Bidirectional embeddings, overrides and isolates, and the direction marks: invisible, they
-# make a name read differently on screen than it is stored (issue 9, finding 15).
+# make a name read differently on screen than it is stored.
 DIRECTION_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 

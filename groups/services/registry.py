@@ -250,7 +250,7 @@ ONE_TIME_PASSWORD_LIFE = dt.timedelta(days=7)
 
 def one_time_password_expired(user) -> bool:
     """A one-time password works until the member chooses their own (which replaces it) and
-    for 7 days at most (issue 9, finding 10)."""
+    for 7 days at most."""
     person = Person.objects.filter(user=user, must_change_password=True).first()
     if person is None or person.password_issued_at is None:
         return False

@@ -740,7 +740,7 @@ AUDITED_UPDATES = {"people": ("person", Person), "exchanges": ("exchange", Excha
 
 
 def _record_import(plan: Plan, planner: "_Planner", pks: dict, user, origin: str) -> None:
-    """The audit of an import (issue 9): one ImportRecord (who, when, which files, counts per
+    """The audit of an import: one ImportRecord (who, when, which files, counts per
     file), and an audit entry per existing person or exchange it changed, old and new values
     (phones masked), as the forms' saves leave. Bulk writes send no signals, hence by hand."""
     files = ", ".join(file_label(name) for name in plan.counts)

@@ -40,7 +40,7 @@ def check_characters(text: str) -> None:
     if _CONTROL.search(text):
         raise Invalid(_("The cell contains a control character; remove it."))
     try:
-        refuse_direction_controls(text)  # the forms' check (issue 9, finding 15)
+        refuse_direction_controls(text)  # the forms' check
     except ValidationError as error:
         raise Invalid(error.messages[0]) from error
 

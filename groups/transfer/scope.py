@@ -6,7 +6,7 @@ people they look after (Scope.looked_after_people); a coordinator imports nothin
 the management command without --user everywhere. Areas are changed by administrators only,
 as in the forms. Rows that change nothing pass, except rows about a person the user does not
 look after: those are refused whatever they hold, so the preview cannot confirm a guessed
-name or phone ("unchanged" vs "updated", issue 9 finding 6). Records the user may not read
+name or phone ("unchanged" vs "updated"). Records the user may not read
 are unknown to the import, as they are to every page (404). An exchange that is someone
 else's word keeps its parties, resource, amount and status (check_exchange_words).
 """
@@ -219,7 +219,7 @@ class ScopeCheck:
 
 def check_exchange_words(planner, user) -> None:
     """Nobody confirms their own word, whatever the door, and an import never rewrites an
-    exchange that is someone else's word (issue 9, finding 3). For a user's import (staff
+    exchange that is someone else's word. For a user's import (staff
     included): a new exchange is pending until the other party answers; an existing one keeps
     its parties, resource, amount and status unless the importing user logged it and nobody
     has answered it yet. Refused, not sent back to pending: the members' record stands."""

@@ -331,7 +331,7 @@ def exchange_create(request):
 @login_required
 def exchange_party_search(request):
     """The search-as-you-type list of the log form (htmx, by POST: names stay out of addresses
-    and logs, issue 9 finding 16); without htmx, the log page."""
+    and logs); without htmx, the log page."""
     scope = access.scope_for(request)
     me = _member(scope)
     form = PartySearchForm(request.POST if request.method == "POST" else request.GET)

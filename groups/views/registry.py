@@ -348,7 +348,7 @@ def membership_add(request, ref):
 @login_required
 def membership_search(request, ref):
     """The search as you type of "Add members", by POST: the names typed stay out of
-    addresses, proxy logs and history (issue 9, finding 16)."""
+    addresses, proxy logs and history."""
     group = access.get_group(request, ref, edit=True)
     candidates = access.scope_for(request).member_candidates(group)
     search = forms.MemberSearchForm(request.POST)
