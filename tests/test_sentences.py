@@ -253,6 +253,9 @@ def test_before_after_sentences():
         en(s.change_linking, 2, 2)
         == "Members were in touch with 2 outside institutions both before and after."
     )
+    # the farmers' training page read "Members were in touch with 0 outside institutions"
+    assert en(s.change_linking, 0, 0) == "Members were in touch with no outside institution, before or after."
+    assert id_(s.change_linking, 0, 0).startswith("Anggota tidak berhubungan dengan lembaga luar")
     assert id_(s.change_linking, 1, 3) == (
         "Sesudahnya anggota berhubungan dengan 3 lembaga luar, dibanding 1 sebelumnya: "
         "ikatan kelompok ke lembaga bertambah."
@@ -317,6 +320,9 @@ def test_a_share_in_a_sentence_says_what_it_rests_on():
     )
     assert en(s.group_giving_back, 0.67, bases) == (
         "Most members who exchange give about as much as they receive (67% of 27 people with exchanges)."
+    )
+    assert en(s.group_self_reliance, 0.6, 0.72, 2, {"aid_dependence": 95}).startswith(
+        "Most of what members receive is aid from outside institutions (72% of 95 exchanges)"
     )
     assert en(s.group_giving_back, 0.3, {"balanced_share": 20}).startswith(
         "Only 30% of 20 people with exchanges give about as much as they receive"

@@ -175,8 +175,18 @@ def group_ties(ei_index: float | None, ties: int, outward_members: int, size: in
     ) % {"count": outward_members}
 
 
+def _with_base(key: str, share: float, bases: Mapping[str, int] | None) -> str:
+    """A share as a sentence says it: with the records it rests on ("24% of 411 exchanges")
+    when they are known (the same words as the tables, evidence.shown)."""
+    text = percent(share)
+    return evidence.shown(key, text, bases) if evidence.base_of(bases, key) else text
+
+
 def group_self_reliance(
-    self_reliance: float | None, aid_dependence: float | None, linking_actors: int
+    self_reliance: float | None,
+    aid_dependence: float | None,
+    linking_actors: int,
+    bases: Mapping[str, int] | None = None,
 ) -> str:
     if self_reliance is None:
         return ""
@@ -184,12 +194,12 @@ def group_self_reliance(
         return gettext(
             "Most of what members receive is aid from outside institutions (%(share)s): the "
             "group leans on outside help and may struggle when it ends."
-        ) % {"share": percent(aid_dependence)}
+        ) % {"share": _with_base("aid_dependence", aid_dependence, bases)}
     if aid_dependence is not None and aid_dependence >= 0.3:
         return gettext(
             "A large part of what members receive is aid from outside institutions (%(share)s): "
             "plan with the group how it will manage when the aid ends."
-        ) % {"share": percent(aid_dependence)}
+        ) % {"share": _with_base("aid_dependence", aid_dependence, bases)}
     if self_reliance >= 0.8 and linking_actors == 0:
         return gettext(
             "Members rely on each other for almost everything they receive and have no ties to "
@@ -201,13 +211,6 @@ def group_self_reliance(
         "What members receive comes partly from each other and partly from outside "
         "institutions (%(share)s from people)."
     ) % {"share": percent(self_reliance)}
-
-
-def _with_base(key: str, share: float, bases: Mapping[str, int] | None) -> str:
-    """A share as a sentence says it: with the records it rests on ("24% of 411 exchanges")
-    when they are known (the same words as the tables, evidence.shown)."""
-    text = percent(share)
-    return evidence.shown(key, text, bases) if evidence.base_of(bases, key) else text
 
 
 def group_learning(learning_share: float | None, bases: Mapping[str, int] | None = None) -> str:
@@ -393,7 +396,7 @@ def group_summary(score, outward_members: int, cut_members: list[tuple[str, int]
     lines = (
         group_ties(_trusted(score, "ei_index"), score.ties, outward_members, score.size),
         group_self_reliance(
-            _trusted(score, "self_reliance"), _trusted(score, "aid_dependence"), score.linking_actors
+            _trusted(score, "self_reliance"), _trusted(score, "aid_dependence"), score.linking_actors, bases
         ),
         group_learning(_trusted(score, "learning_share"), bases),
         group_participation(_trusted(score, "participation"), bases),
@@ -466,6 +469,8 @@ def change_linking(before: int, after: int) -> str:
             "%(before)d before: fewer linking ties.",
             after,
         ) % {"before": before, "after": after}
+    if after == 0:
+        return gettext("Members were in touch with no outside institution, before or after.")
     return ngettext(
         "Members were in touch with %(count)d outside institution both before and after.",
         "Members were in touch with %(count)d outside institutions both before and after.",
