@@ -23,9 +23,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 class Phone:
     """One browser context: a phone that several people may use in turn."""
 
-    def __init__(self, browser, base: str):
+    def __init__(self, browser, base: str, *, service_workers: str = "allow"):
         self.base = base
-        self.context = browser.new_context(viewport=PHONE, locale="en-GB", service_workers="allow")
+        self.workers = service_workers
+        self.context = browser.new_context(viewport=PHONE, locale="en-GB", service_workers=service_workers)
         self.context.set_default_timeout(15_000)
         self.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
         self.page = self.context.new_page()
@@ -43,6 +44,8 @@ class Phone:
 
     def wait_kept(self):
         """The worker has kept what this user may open offline (offline.js marks <body>)."""
+        if self.workers == "block":
+            return
         self.page.locator("body[data-offline-ready]").wait_for(state="attached")
 
     def logout(self):

@@ -5,6 +5,10 @@ recorded once; a facilitator's meeting sheet syncs as a whole; a refused sheet s
 reasons beside the fields, is corrected and sent; after logout another user on the same
 browser neither sees nor sends the first user's items.
 
+"Lie-fi" (the phone believes it has signal, but the send never arrives or its answer is lost):
+the exchange form and the meeting sheet keep the entry in the same outbox, while a server's
+answer, even a 500, is shown and nothing is kept.
+
 Waits are on the outbox panel's own state: #outbox[data-waiting][data-refused][data-state]."""
 
 import os
@@ -25,7 +29,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def phone(live_server, browser):
-    device = Phone(browser, live_server.url)
+    yield from a_phone(Phone(browser, live_server.url))
+
+
+@pytest.fixture
+def unkept_phone(live_server, browser):
+    """A phone with no service worker: Chromium hides from Playwright's routes the requests
+    that a controlling worker passes on to the network, and the lie-fi tests route the form's
+    own post. The outbox and the catching of a lost send need no worker."""
+    yield from a_phone(Phone(browser, live_server.url, service_workers="block"))
+
+
+def a_phone(device):
     device.dialogs = []
 
     def answer(dialog):
@@ -43,8 +58,7 @@ def outbox(phone, *, waiting: int, refused: int = 0):
     phone.page.locator(selector).wait_for(state="attached")
 
 
-def log_offline(phone, name="siti"):
-    page = phone.page
+def fill_and_send(page, name="siti"):
     page.click("label.tile:has-text('I gave')")
     page.fill("#party-q", name)
     page.locator("#party-results label.choice").first.click()
@@ -52,7 +66,11 @@ def log_offline(phone, name="siti"):
     page.fill("input[name=amount]", "5.000")
     page.fill("input[name=unit]", "IDR")
     page.click("#exchange-form .actions button[type=submit]")
-    page.locator(".outbox-status").wait_for()
+
+
+def log_offline(phone, name="siti"):
+    fill_and_send(phone.page, name)
+    phone.page.locator(".outbox-status").wait_for()
 
 
 def open_log_form_offline(phone):
@@ -199,3 +217,99 @@ def test_after_logout_another_user_neither_sees_nor_sends_the_first_users_items(
     outbox(phone, waiting=0)
     exchange = Exchange.objects.get()
     assert exchange.logged_by == member
+
+
+LOST = (
+    "The signal dropped while sending. Kept on this phone; it will be sent by itself when the "
+    "signal is back. You can enter the next one."
+)
+
+
+def posts(handle):
+    """A route handler for a page's address: its GET goes through, its POST meets `handle`."""
+    return lambda route: handle(route) if route.request.method == "POST" else route.continue_()
+
+
+def no_signal(route):
+    route.abort("internetdisconnected")
+
+
+def test_an_exchange_whose_answer_the_network_drops_is_kept_and_recorded_once(
+    transactional_db, unkept_phone, world, member
+):
+    phone = unkept_phone
+    phone.login("anggota")
+    phone.open("/exchanges/new/")
+    page = phone.page
+
+    def saved_but_answer_lost(route):
+        route.fetch()  # the server saves it...
+        route.abort("internetdisconnected")  # ...and the phone, "online", never hears back
+
+    phone.page.route("**/exchanges/new/", posts(saved_but_answer_lost))
+    phone.page.route("**/outbox/**", no_signal)  # the signal stays bad for the outbox's first try too
+    fill_and_send(page)
+    outbox(phone, waiting=1)
+    assert page.locator("#exchange-form .outbox-status").inner_text() == LOST
+    assert page.locator("#outbox .outbox-title").inner_text() == "Waiting to send (1)"
+    assert "Siti Maryati" in page.locator("#outbox .outbox-item").inner_text()
+    assert page.locator("#exchange-form input[name=amount]").input_value() == ""  # ready for the next
+    assert Exchange.objects.count() == 1
+    phone.page.unroute("**/exchanges/new/")
+    phone.page.unroute("**/outbox/**")
+    phone.open("/exchanges/new/")  # the next page load sends it
+    outbox(phone, waiting=0)
+    assert "This exchange was already saved." in page.locator(".outbox-sent").inner_text()
+    exchange = Exchange.objects.get()
+    assert (exchange.giver_person, exchange.amount) == (world.member_person, 5000)
+    assert phone.errors == []
+
+
+def test_a_meeting_sheet_the_network_drops_while_online_is_kept_and_sent_once(
+    transactional_db, unkept_phone, world, facilitator
+):
+    phone = unkept_phone
+    phone.login("fasilitator")
+    phone.open("/groups/G1/sheet/")
+    page = phone.page
+    fill_row(page, 0, "Sri Handayani", "Siti Maryati", "labour")
+    fill_row(page, 1, "Siti Maryati", "Sri Handayani", "goods")
+    phone.page.route("**/groups/G1/sheet/", posts(no_signal))  # never reaches the server
+    phone.page.route("**/outbox/**", no_signal)
+    page.click("button:text-is('Save all as confirmed')")
+    outbox(phone, waiting=1)
+    assert page.locator("#sheet .outbox-status").inner_text() == LOST
+    assert "exchanges on the sheet: 2" in page.locator("#outbox .outbox-item").inner_text()
+    assert page.locator("#sheet .form-status-error").count() == 0  # not "nothing was saved"
+    assert not Exchange.objects.exists()
+    phone.page.unroute("**/groups/G1/sheet/")
+    phone.page.unroute("**/outbox/**")
+    phone.open("/groups/G1/sheet/")
+    outbox(phone, waiting=0)
+    assert "2 exchanges are recorded as confirmed." in page.locator(".outbox-sent").inner_text()
+    assert Exchange.objects.filter(group=world.group, status=ExchangeStatus.CONFIRMED).count() == 2
+    assert phone.errors == []
+
+
+def test_a_server_error_is_an_answer_not_a_lost_signal_nothing_is_kept(
+    transactional_db, unkept_phone, world, member
+):
+    phone = unkept_phone
+    phone.login("anggota")
+    phone.open("/exchanges/new/")
+    page = phone.page
+    phone.page.route("**/exchanges/new/", posts(lambda route: route.fulfill(status=500, body="Server Error")))
+    fill_and_send(page)
+    status = page.locator("#exchange-form .form-status-error")
+    status.wait_for()
+    assert status.inner_text() == (
+        "The server could not do this (error 500). Nothing was saved; your entries are still "
+        "here. Try again in a moment."
+    )
+    assert page.locator("#exchange-form input[name=amount]").input_value() == "5.000"
+    assert page.locator("#exchange-form .outbox-status").count() == 0
+    phone.page.unroute("**/exchanges/new/")
+    phone.open("/exchanges/new/")
+    outbox(phone, waiting=0)
+    assert page.locator("#outbox").is_hidden()
+    assert not Exchange.objects.exists()

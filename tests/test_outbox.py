@@ -114,6 +114,30 @@ def test_reasons_come_in_the_users_language(client, member, world):
     assert answer["errors"]["party"] == ["Pilih orang atau lembaga dari daftar."]
 
 
+def test_the_log_form_sent_by_htmx_goes_to_the_saved_exchange_with_its_message(client, member, world):
+    """The log form is posted by htmx (so that a send the network drops is kept in the
+    outbox): saved, it answers HX-Redirect, and the next page still says what was saved."""
+    client.force_login(member)
+    item = exchange_item(member)
+    del item["outbox_owner"]
+    answer = client.post(reverse("groups:exchange_create"), item, headers={"HX-Request": "true"})
+    exchange = Exchange.objects.get()
+    assert answer.status_code == 200
+    assert answer["HX-Redirect"] == reverse("groups:exchange_detail", args=[exchange.ref])
+    page = client.get(answer["HX-Redirect"])
+    assert "Saved. It stays pending until Siti Maryati confirms it." in page.content.decode()
+
+
+def test_a_send_the_network_drops_is_explained_in_the_users_language(client, member, world):
+    client.force_login(member)
+    client.cookies["django_language"] = "id"
+    page = client.get(reverse("groups:exchange_create")).content.decode()
+    assert (
+        'data-msg-lost="Sinyal putus waktu mengirim. Catatan ini disimpan di HP ini dan akan '
+        'terkirim sendiri begitu sinyal kembali. Anda bisa mengisi yang berikutnya."'
+    ) in page
+
+
 def test_no_consent_no_exchange_through_the_outbox(client, member, world):
     unconsented = f.PersonFactory(ref="P-NOCONSENT", area=world.village, consent_on=None)
     f.MembershipFactory(person=unconsented, group=world.group)

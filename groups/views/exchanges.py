@@ -50,7 +50,7 @@ from groups.models import (
 from groups.services import exchanges as services
 
 from .offline import keeps_offline_copy
-from .render import render_page, wants_fragment
+from .render import done, render_page, wants_fragment
 
 PER_PAGE = 20
 SEARCH_LIMIT = 12
@@ -311,7 +311,7 @@ def exchange_create(request):
                 messages.success(request, saved_message(scope, form))
             else:
                 messages.info(request, _("This exchange was already saved."))
-            return redirect("groups:exchange_detail", ref=exchange.ref)
+            return done(request, reverse("groups:exchange_detail", args=[exchange.ref]))
         selected = form.cleaned_data.get("party")
     else:
         start = ExchangeStartForm(request.GET)

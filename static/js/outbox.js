@@ -2,7 +2,10 @@
  * itself when the signal returns, oldest first.
  *
  * A form opts in with data-outbox="<sync address>" (the member's log form, the meeting
- * sheet). With no signal its submit is kept here instead of posted: the posted fields as
+ * sheet; both are sent by htmx). With no signal its submit is kept here instead of posted;
+ * so is a send the network drops while the phone believes it has signal ("lie-fi": htmx
+ * reports sendError or timeout), while any answer of the server, even an error, is shown as
+ * usual and nothing is kept. What is kept is the posted fields as
  * they are, with the form's one-time token as the item's id, so a resend after a lost answer
  * is recorded once (groups/views/outbox.py answers "already saved"). The server answers each
  * item accepted or refused with reasons; a refused item stays, with "Correct it" (the form
@@ -102,7 +105,7 @@
     return parts.filter(Boolean).join(" · ");
   }
 
-  function keep(form) {
+  function keep(form, message) {
     var fields = [];
     new FormData(form).forEach(function (value, name) {
       if (name !== "csrfmiddlewaretoken") fields.push([name, String(value)]);
@@ -129,7 +132,7 @@
       form.removeAttribute("data-outbox-fixing");
       token.value = newToken(); // the next entry is a new item
       if (window.location.hash.indexOf("#outbox=") === 0) history.replaceState(null, "", window.location.pathname);
-      say(form, words("kept"));
+      say(form, message || words("kept"));
       return render();
     });
   }
@@ -154,6 +157,22 @@
     event.stopPropagation(); // neither htmx nor forms.js sends it: it is kept
     keep(form).then(flush);
   }, true);
+
+  /* Sent with signal, but the network dropped it on the way (no answer at all): kept like an
+   * entry made with no signal, with its same token, so if the server did save it the resend
+   * is recorded once. Caught before forms.js says "nothing was saved". */
+  function lost(event) {
+    var form = event.detail.elt; // the form's own post, not a name search or "+ Add a row"
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-outbox") || form.tagName !== "FORM") return;
+    if (!user || !panel || !window.indexedDB) return;
+    event.stopPropagation();
+    keep(form, words("lost")).then(flush, function () {
+      say(form, body.getAttribute("data-msg-offline") || "");
+    });
+  }
+
+  document.addEventListener("htmx:sendError", lost, true);
+  document.addEventListener("htmx:timeout", lost, true);
 
   // --- sending ------------------------------------------------------------------------------
 
@@ -214,8 +233,21 @@
       .then(function () {
         flushing = null;
         return render();
-      });
+      })
+      .then(retryLater);
     return flushing;
+  }
+
+  /* With "signal" that carries nothing, no "online" event comes: try again now and then. */
+  var retry = null;
+  var RETRY_MS = 30 * 1000;
+
+  function retryLater() {
+    if (retry || !panel || panel.getAttribute("data-waiting") === "0" || !navigator.onLine) return;
+    retry = window.setTimeout(function () {
+      retry = null;
+      flush();
+    }, RETRY_MS);
   }
 
   window.addEventListener("online", flush);
