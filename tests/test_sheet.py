@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from groups.models import Exchange, ExchangeStatus
+from groups.models import Activity, ActivityKind, Exchange, ExchangeStatus
 from groups.services import exchanges as exchange_services
 
 from . import factories as f
@@ -107,6 +107,19 @@ def test_sheet_saves_all_rows_as_confirmed_in_one_go(client, world, facilitator,
     assert exchanges[1].giver_actor == actor and exchanges[1].note == "Pelatihan"
 
 
+def test_a_saved_sheet_records_the_meeting_once_with_attendance_not_recorded(client, world, facilitator):
+    # the group met that day: without it, the report would call a group that just met "quiet"
+    client.force_login(facilitator)
+    row = {**BLANK, "giver": SRI, "receiver": SITI, "resource": "money"}
+    client.post(url("exchange_sheet", "G1"), once(sheet(row)))
+    meeting = Activity.objects.get()
+    assert (meeting.group, meeting.kind) == (world.group, ActivityKind.MEETING)
+    assert str(meeting.date) == "2026-06-01"
+    assert not meeting.attendees.exists()  # "attendance not recorded", never "nobody came"
+    client.post(url("exchange_sheet", "G1"), once(sheet(row)))  # a second sheet of the same day
+    assert Activity.objects.count() == 1 and Exchange.objects.count() == 2
+
+
 def test_sheet_with_a_bad_row_saves_nothing_and_marks_that_row(client, world, facilitator):
     client.force_login(facilitator)
     response = client.post(
@@ -123,7 +136,7 @@ def test_sheet_with_a_bad_row_saves_nothing_and_marks_that_row(client, world, fa
     assert "receiver" in forms[1].errors
     assert {"receiver", "amount"} <= set(forms[2].errors)
     assert response.content.decode().count('class="sheet-row has-errors"') == 2
-    assert not Exchange.objects.exists()
+    assert not Exchange.objects.exists() and not Activity.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import (
     Activity,
+    ActivityKind,
     Exchange,
     ExternalActor,
     Group,
@@ -348,4 +349,8 @@ def record_sheet(*, group: Group, date, rows: list[dict], logged_by) -> list[Exc
             )
         except ValidationError as error:
             raise SheetRowError(index, error) from error
+    # The sheet was filled at a meeting: the group met that day (quiet groups count on it).
+    # Attendance stays unrecorded (counted apart, never as zero) until someone ticks it.
+    if not group.activities.filter(date=date).exists():
+        Activity.objects.create(group=group, kind=ActivityKind.MEETING, date=date)
     return exchanges
