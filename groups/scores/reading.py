@@ -85,9 +85,13 @@ def create_snapshot(
 ) -> ScoreSnapshot:
     """A new pending snapshot of the area's community (not enqueued: compute_scores computes
     it on the spot)."""
+    return _create(community_id(area), start, end, resource, today, requested_by, confirmed_only)
+
+
+def _create(community: int, start, end, resource, today, requested_by, confirmed_only) -> ScoreSnapshot:
     window, rolling = resolve_window(start, end, today)
     return ScoreSnapshot.objects.create(
-        area_id=community_id(area),
+        area_id=community,
         period_start=window.start,
         period_end=window.end,
         rolling=rolling,
@@ -116,9 +120,7 @@ def request_snapshot(
     waiting = _pending(area, start, end, resource, confirmed_only)
     if waiting is not None and (waiting.status == SnapshotStatus.PENDING or not after_change):
         return waiting
-    snapshot = create_snapshot(
-        area, start, end, resource, today=today, requested_by=requested_by, confirmed_only=confirmed_only
-    )
+    snapshot = _create(area, start, end, resource, today, requested_by, confirmed_only)
     transaction.on_commit(lambda: compute_snapshot_task.enqueue(snapshot.pk), robust=True)
     return snapshot
 

@@ -20,7 +20,7 @@ from groups.forms.downloads import GEXF, NetworkDownloadForm
 from groups.forms.reports import ReportFilterForm
 from groups.models import ScoreSnapshot, SnapshotStatus
 from groups.scores import downloads, reading, windows
-from groups.scores.areas import districts_below, rolls_up
+from groups.scores.areas import districts_below
 
 from .render import render_page
 
@@ -54,12 +54,13 @@ def scores_download(request, ref):
     start, end, resource = _window(form)
     confirmed = form.only_confirmed()
     found = []
-    for community in districts_below(area) or [area]:
+    districts = districts_below(area)
+    for community in districts or [area]:
         snapshot = _snapshot_or_request(request, scope, community, start, end, resource, confirmed)
         if not isinstance(snapshot, ScoreSnapshot):  # waiting, or their other report is
             return _page(request, {"area": area, "form": form, "kind": "scores", **snapshot})
         found.append(snapshot)
-    if rolls_up(area):
+    if districts:
         content, filename = downloads.rollup_zip(area, found, namer=scope)
     else:
         content, filename = downloads.score_zip(found[0], namer=scope, area=area)

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from groups import access
 from groups.forms.reports import ChangeWindowForm, ReportFilterForm
 from groups.scores import evidence, reading
-from groups.scores.areas import districts_below, rolls_up
+from groups.scores.areas import districts_below
 from groups.scores.indicators import INDICATORS, indicator_anchor
 from groups.scores.pages.change import change
 from groups.scores.pages.common import report_area
@@ -105,8 +105,8 @@ def report_dashboard(request, ref: str | None = None):
         "children": area.children.order_by("name"),
         "query": _filter_query(start, end, resource, confirmed),
     }
-    if rolls_up(area):  # a regency or province: its districts side by side
-        context.update(rollup(scope, area, start, end, resource, confirmed_only=confirmed))
+    if districts := districts_below(area):  # a regency or province: its districts side by side
+        context.update(rollup(scope, districts, start, end, resource, confirmed_only=confirmed))
         return _render(request, "groups/report_dashboard.html", context)
     found = reading.read(area.pk, start, end, resource, network=True, scope=scope, confirmed_only=confirmed)
     snapshot, pending = found.snapshot, found.pending

@@ -12,7 +12,6 @@ from groups.models import Area, ScoreSnapshot, SnapshotStatus
 
 from .. import reading
 from ..analysis import median
-from ..areas import districts_below
 from ..indicators import BY_KEY, COUNT, ROLLUP_FIGURES
 
 
@@ -46,12 +45,18 @@ def figure_value(scores: dict, key: str):
 
 
 def rollup(
-    scope: access.Scope, area: Area, start=None, end=None, resource: str = "", *, confirmed_only: bool = False
+    scope: access.Scope,
+    districts: list[Area],
+    start=None,
+    end=None,
+    resource: str = "",
+    *,
+    confirmed_only: bool = False,
 ) -> dict:
-    """The districts' rows (each read, or requested, like their own page), the median over
-    districts of each figure and the totals of the counts."""
+    """The rows of an area's districts (areas.districts_below; each read, or requested, like
+    its own page), the median over districts of each figure and the totals of the counts."""
     rows = []
-    for district in districts_below(area):
+    for district in districts:
         found = reading.read(district.pk, start, end, resource, scope=scope, confirmed_only=confirmed_only)
         scores = found.snapshot.area_scores if found.snapshot is not None else {}
         values = [figure_value(scores, key) for key in ROLLUP_FIGURES] if found.snapshot else []
