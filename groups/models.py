@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from groups import ledger_math
+
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 ref_validator = RegexValidator(
     REF_PATTERN,
@@ -1193,3 +1195,262 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+# --- The group's own money: funds, cycles, ledger entries -----------------------------------
+# A fund's money flows between the fund and a member (or an outside lender or donor): never
+# between two people, so ledger entries never enter the person network (scores/collect.py reads
+# exchanges only). Rules one row can keep are constraints here; rules across rows (a fund cannot
+# pay out more than it holds, a loan cannot be over-repaid) live in groups/services/ledger.py,
+# the one door every ledger write goes through. The arithmetic is groups/ledger_math.py.
+
+
+class FundKind(models.TextChoices):
+    SAVINGS_LOAN = "savings_loan", _("Savings and loan fund")
+    SOCIAL = "social", _("Social fund (dana sosial)")
+    ARISAN = "arisan", _("Arisan pot")
+
+
+class EntryKind(models.TextChoices):
+    DEPOSIT = "deposit", _("Savings deposit")
+    WITHDRAWAL = "withdrawal", _("Savings withdrawal")
+    LOAN = "loan", _("Loan")
+    REPAYMENT = "repayment", _("Loan repayment")
+    WRITE_OFF = "write_off", _("Loan written off")
+    CONTRIBUTION = "contribution", _("Contribution")
+    PAYOUT = "payout", _("Social fund payout")
+    FINE = "fine", _("Fine")
+    DRAW = "draw", _("Arisan draw")
+    OUTSIDE_LOAN = "outside_loan", _("Loan from outside")
+    OUTSIDE_GRANT = "outside_grant", _("Grant from outside")
+    OUTSIDE_REPAYMENT = "outside_repayment", _("Repayment to an outside lender")
+    SHARE_OUT = "share_out", _("Share-out")
+
+
+class InterestMethod(models.TextChoices):
+    FLAT = ledger_math.FLAT, _("Flat (on the amount lent)")
+    DECLINING = ledger_math.DECLINING, _("Declining (on what is still owed)")
+
+
+class PayoutReason(models.TextChoices):
+    DEATH = "death", _("Death")
+    ILLNESS = "illness", _("Illness")
+    DISASTER = "disaster", _("Disaster")
+    OTHER = "other", pgettext_lazy("payout reason", "Other")
+
+
+class FundQuerySet(models.QuerySet):
+    def open(self) -> "FundQuerySet":
+        return self.filter(closed_on__isnull=True)
+
+
+class Fund(models.Model):
+    ref = ref_field()
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.PROTECT, related_name="funds"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=FundKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    currency = models.CharField(
+        _("currency"), max_length=3, default="IDR",
+        validators=[
+            RegexValidator(r"^[A-Z]{3}$", _("Write the currency as three capital letters, like IDR."))
+        ],
+    )
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    objects = FundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
+        ordering = ["group__name", "name", "pk"]
+        constraints = [
+            ref_not_blank("fund"),
+            models.CheckConstraint(condition=Q(kind__in=FundKind.values), name="fund_kind_valid"),
+            models.CheckConstraint(condition=~Q(name=""), name="fund_name_not_blank"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="fund_currency_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="fund_closed_after_opened",
+                violation_error_message=_("A fund cannot close before it opened."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cycle(models.Model):
+    """A fund's cycle: from its start to its share-out (a savings group's year, an arisan's
+    round of draws). Every ledger entry belongs to the cycle it falls in; the opening balance
+    is the cash the fund held when the cycle began."""
+
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.CASCADE, related_name="cycles"
+    )
+    start = models.DateField(_("start"))
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    share_out_on = models.DateField(_("share-out date"), null=True, blank=True)
+    opening_balance = models.DecimalField(
+        _("opening balance"), max_digits=14, decimal_places=2, default=0,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        ordering = ["fund", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "start"], name="cycle_unique_fund_start"),
+            models.CheckConstraint(
+                condition=Q(opening_balance__gte=0), name="cycle_opening_not_negative",
+                violation_error_message=_("The opening balance cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True) | Q(planned_end__gte=F("start")),
+                name="cycle_end_after_start",
+                violation_error_message=_("A cycle cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(share_out_on__isnull=True) | Q(share_out_on__gte=F("start")),
+                name="cycle_share_out_after_start",
+                violation_error_message=_("The share-out cannot come before the cycle starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund} {self.start}"
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def loans(self) -> "LedgerEntryQuerySet":
+        return self.filter(kind=EntryKind.LOAN)
+
+    def of_member(self, person: "Person") -> "LedgerEntryQuerySet":
+        return self.filter(person=person)
+
+
+_ON_LOANS = Q(kind=EntryKind.LOAN)
+_LOAN_PARTS = Q(kind__in=sorted(ledger_math.LOAN_PART_KINDS))
+_WITH_ACTOR = Q(kind__in=sorted(ledger_math.ACTOR_KINDS))
+
+
+class LedgerEntry(models.Model):
+    """One movement of a fund's money, dated, between the fund and one member or one external
+    actor (outside loans and grants). Amounts are positive; the kind says the direction
+    (ledger_math.CASH_SIGN)."""
+
+    ref = ref_field()
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="entries"
+    )
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="entries"
+    )
+    date = models.DateField(_("date"), default=timezone.localdate)
+    kind = models.CharField(_("entry"), max_length=20, choices=EntryKind.choices)
+    person = models.ForeignKey(
+        Person, verbose_name=_("member"), null=True, blank=True,
+        on_delete=models.PROTECT,  # people are anonymised on erasure, never deleted under their money
+        related_name="ledger_entries",
+    )
+    actor = models.ForeignKey(
+        ExternalActor, verbose_name=_("external actor"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="ledger_entries",
+    )
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    loan = models.ForeignKey(
+        "self", verbose_name=_("loan"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="loan_parts", help_text=_("The loan a repayment or write-off belongs to."),
+    )
+    principal = models.DecimalField(_("principal"), max_digits=14, decimal_places=2, null=True, blank=True)
+    interest = models.DecimalField(_("interest"), max_digits=14, decimal_places=2, null=True, blank=True)
+    rate_percent_per_month = models.DecimalField(
+        _("interest per month (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    method = models.CharField(
+        _("interest method"), max_length=16, choices=InterestMethod.choices, blank=True
+    )
+    term_months = models.PositiveSmallIntegerField(
+        _("term (months)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=PayoutReason.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["date", "pk"]
+        indexes = [models.Index(fields=["fund", "date"], name="ledger_fund_date_idx")]
+        constraints = [
+            ref_not_blank("ledger"),
+            models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="ledger_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="ledger_amount_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=(_WITH_ACTOR & Q(actor__isnull=False, person__isnull=True))
+                | (~_WITH_ACTOR & Q(actor__isnull=True, person__isnull=False)),
+                name="ledger_member_or_actor",
+                violation_error_message=_(
+                    "Money from or to outside lenders and donors names an external actor; "
+                    "every other entry names a member."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(_ON_LOANS & Q(
+                    rate_percent_per_month__isnull=False, rate_percent_per_month__gte=0,
+                    rate_percent_per_month__lte=100, method__in=InterestMethod.values,
+                    term_months__isnull=False, term_months__gte=1,
+                ))
+                | (~_ON_LOANS & Q(rate_percent_per_month__isnull=True, method="", term_months__isnull=True)),
+                name="ledger_loan_terms_on_loans_only",
+                violation_error_message=_(
+                    "A loan needs its interest rate, method and term; other entries have none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(_LOAN_PARTS & Q(loan__isnull=False)) | (~_LOAN_PARTS & Q(loan__isnull=True)),
+                name="ledger_loan_part_names_loan",
+                violation_error_message=_("A repayment or write-off names the loan it belongs to."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=EntryKind.REPAYMENT) & Q(
+                    principal__isnull=False, interest__isnull=False, principal__gte=0,
+                    interest__gte=0, amount=F("principal") + F("interest"),
+                ))
+                | (~Q(kind=EntryKind.REPAYMENT) & Q(principal__isnull=True, interest__isnull=True)),
+                name="ledger_repayment_split",
+                violation_error_message=_("A repayment's principal and interest add up to its amount."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=EntryKind.PAYOUT) & Q(reason__in=PayoutReason.values))
+                | (~Q(kind=EntryKind.PAYOUT) & Q(reason="")),
+                name="ledger_reason_on_payouts",
+                violation_error_message=_("A social fund payout gives its reason; other entries have none."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.date})"
+
+    @property
+    def signed_amount(self):
+        """What this entry does to the fund's cash."""
+        return ledger_math.signed(self.kind, self.amount)

@@ -6,7 +6,18 @@ waiting per key however many rows changed (see changes.note_change)."""
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from groups.models import Activity, Exchange, ExternalActor, Membership, Norm, NormReview, Person
+from groups.models import (
+    Activity,
+    Cycle,
+    Exchange,
+    ExternalActor,
+    Fund,
+    LedgerEntry,
+    Membership,
+    Norm,
+    NormReview,
+    Person,
+)
 
 from .changes import note_actor_change, note_change, note_exchange
 
@@ -56,3 +67,19 @@ def norm_review_changed(sender, instance, **kwargs):
 def person_changed(sender, instance, **kwargs):
     # the area is taken from the instance: after a delete the row is gone
     note_change(areas=[instance.area_id], people=[instance.pk])
+
+
+@receiver([post_save, post_delete], sender=Fund, dispatch_uid="scores_fund")
+def fund_changed(sender, instance, **kwargs):
+    note_change(groups=[instance.group_id])
+
+
+@receiver([post_save, post_delete], sender=Cycle, dispatch_uid="scores_cycle")
+def cycle_changed(sender, instance, **kwargs):
+    note_change(groups=[instance.fund.group_id])
+
+
+@receiver([post_save, post_delete], sender=LedgerEntry, dispatch_uid="scores_ledger")
+def ledger_entry_changed(sender, instance, **kwargs):
+    # the group's money figures read it; the person network never does (scores/collect.py)
+    note_change(groups=[instance.fund.group_id])

@@ -3,23 +3,12 @@ months". No database access."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (negative: earlier), clamped to the month's last day and
-    to the calendar's ends (dates near year 1 or 9999 never raise)."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    month += 1
-    if year < dt.MINYEAR:
-        return dt.date.min
-    if year > dt.MAXYEAR:
-        return dt.date.max
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+from groups.months import add_months  # noqa: F401  (re-exported: windows.add_months)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,253 @@
+"""Writes about a group's own money: opening funds and cycles, recording ledger entries.
+
+The ONE door for ledger writes (forms, the meeting ledger, the CSV import, the demo): each call
+is atomic and locks the fund's row first (select_for_update), so two treasurers saving at once
+are checked one after the other. The rules across rows are kept here, the rules one row can
+keep are database constraints (groups/models.py), the arithmetic is groups/ledger_math.py:
+- an entry falls in its fund's open period and in the cycle its date belongs to;
+- a member entry names someone who is or was a member of the fund's group;
+- a fund never holds less than nothing at the end of any day of a cycle (it cannot pay out,
+  lend or share out more than it holds);
+- a repayment or write-off belongs to a loan of the same fund and member, made no later, and
+  the loan's principal repaid plus written off never exceeds what was lent.
+A refusal raises EntryRejected (a ValidationError) saying which entry, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from groups import ledger_math
+from groups.models import Cycle, EntryKind, ExternalActor, Fund, Group, LedgerEntry, Membership, Person
+from groups.scores import changes
+
+
+class EntryRejected(ValidationError):
+    """A batch was refused; `index` is the position of the entry at fault in the batch (None
+    when the batch as a whole is at fault, e.g. the fund would run out of cash)."""
+
+    def __init__(self, message, index: int | None = None):
+        super().__init__(message)
+        self.index = index
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One entry to record. A repayment without principal/interest is split by
+    ledger_math.split_repayment (interest owed first)."""
+
+    kind: str
+    date: dt.date
+    amount: Decimal
+    person: Person | None = None
+    actor: ExternalActor | None = None
+    loan: LedgerEntry | None = None
+    principal: Decimal | None = None
+    interest: Decimal | None = None
+    rate_percent_per_month: Decimal | None = None
+    method: str = ""
+    term_months: int | None = None
+    reason: str = ""
+    note: str = ""
+    ref: str | None = None
+
+
+@transaction.atomic
+def create_fund(
+    *, group: Group, kind: str, name: str, opened_on: dt.date, currency: str = "IDR",
+    opening_balance: Decimal = Decimal(0), closed_on: dt.date | None = None, ref: str | None = None,
+) -> Fund:
+    """A new fund with its first cycle starting the day it opened."""
+    fund = Fund(group=group, kind=kind, name=name, currency=currency or "IDR", opened_on=opened_on,
+                closed_on=closed_on)
+    if ref:
+        fund.ref = ref
+    fund.full_clean()
+    fund.save()
+    cycle = Cycle(fund=fund, start=opened_on, opening_balance=opening_balance)
+    cycle.full_clean()
+    cycle.save()
+    return fund
+
+
+@transaction.atomic
+def open_cycle(
+    *, fund: Fund, start: dt.date, planned_end: dt.date | None = None,
+    share_out_on: dt.date | None = None, opening_balance: Decimal | None = None,
+) -> Cycle:
+    """A new cycle from `start`; its opening balance is, unless given, the cash the fund held
+    at the end of the previous cycle."""
+    fund = Fund.objects.select_for_update().get(pk=fund.pk)
+    previous = fund.cycles.filter(start__lt=start).order_by("-start").first()
+    if opening_balance is None:
+        opening_balance = cycle_balance(previous) if previous else Decimal(0)
+    cycle = Cycle(fund=fund, start=start, planned_end=planned_end, share_out_on=share_out_on,
+                  opening_balance=opening_balance)
+    cycle.full_clean()
+    if previous and previous.entries.filter(date__gte=start).exists():
+        raise ValidationError(_("Entries of the previous cycle are dated on or after this start."))
+    cycle.save()
+    changes.note_change(groups=[fund.group_id])
+    return cycle
+
+
+def cycle_on(fund: Fund, date: dt.date) -> Cycle | None:
+    """The cycle a date falls in: the latest one starting on or before it."""
+    return fund.cycles.filter(start__lte=date).order_by("-start").first()
+
+
+def cycle_balance(cycle: Cycle, as_of: dt.date | None = None) -> Decimal:
+    """The cash the fund held in this cycle at the end of `as_of` (default: all its entries)."""
+    entries = cycle.entries.all()
+    if as_of is not None:
+        entries = entries.filter(date__lte=as_of)
+    return ledger_math.fund_balance(cycle.opening_balance, entries.values_list("kind", "amount"))
+
+
+def fund_balance(fund: Fund, as_of: dt.date | None = None) -> Decimal:
+    """The cash a fund holds: the balance of the cycle `as_of` falls in (default: its latest)."""
+    cycle = cycle_on(fund, as_of) if as_of else fund.cycles.order_by("-start").first()
+    return cycle_balance(cycle, as_of) if cycle else Decimal(0)
+
+
+def loan_paid(loan_ids) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """Per loan id: (principal repaid, interest paid, written off), in one query."""
+    rows = (
+        LedgerEntry.objects.filter(loan_id__in=list(loan_ids))
+        .values("loan_id", "kind")
+        .annotate(principal=Sum("principal"), interest=Sum("interest"), amount=Sum("amount"))
+    )
+    paid: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
+    for row in rows:
+        if row["kind"] == EntryKind.REPAYMENT:
+            paid[row["loan_id"]][0] += row["principal"]
+            paid[row["loan_id"]][1] += row["interest"]
+        else:
+            paid[row["loan_id"]][2] += row["amount"]
+    return {pk: tuple(paid[pk]) for pk in loan_ids}
+
+
+def schedule_of(loan: LedgerEntry) -> list[ledger_math.Instalment]:
+    return ledger_math.loan_schedule(
+        loan.amount, loan.rate_percent_per_month, loan.term_months, loan.method, loan.date
+    )
+
+
+def loan_position(loan: LedgerEntry, as_of: dt.date, paid=None) -> ledger_math.LoanPosition:
+    """A loan's position on a date (ledger_math.loan_position); `paid` as loan_paid gives it.
+    Once nothing is outstanding (repaid or written off) nothing is due."""
+    repaid, interest, written_off = paid or loan_paid([loan.pk])[loan.pk]
+    schedule = schedule_of(loan)
+    if ledger_math.loan_outstanding(loan.amount, repaid, written_off) <= 0:
+        interest = sum((i.interest for i in schedule), Decimal(0))
+    return ledger_math.loan_position(schedule, repaid + written_off, interest, as_of)
+
+
+@transaction.atomic
+def record_entries(*, fund: Fund, entries: list[NewEntry], recorded_by=None) -> list[LedgerEntry]:
+    """Record a batch of entries of one fund, all or nothing (see the module docstring)."""
+    fund = Fund.objects.select_for_update().get(pk=fund.pk)
+    members = _members_of(fund, entries)
+    loans = _loans_of(entries)
+    rows, lent_out = [], defaultdict(Decimal)
+    for index, entry in enumerate(entries):
+        try:
+            entry = _split_if_needed(entry, loans)
+            row = _build(fund, entry, members, recorded_by)
+            if entry.kind in ledger_math.LOAN_PART_KINDS:
+                settled = entry.amount if entry.kind == EntryKind.WRITE_OFF else entry.principal
+                lent_out[entry.loan.pk] += settled
+                _check_loan_part(fund, entry, loans[entry.loan.pk], lent_out[entry.loan.pk])
+        except ValidationError as error:
+            raise EntryRejected(error.messages, index) from error
+        rows.append(row)
+    created = LedgerEntry.objects.bulk_create(rows)
+    for cycle in {row.cycle for row in created}:
+        _check_cash(cycle)
+    changes.note_change(groups=[fund.group_id])
+    return created
+
+
+def record_entry(*, fund: Fund, entry: NewEntry, recorded_by=None) -> LedgerEntry:
+    """Record one entry (record_entries with a batch of one)."""
+    return record_entries(fund=fund, entries=[entry], recorded_by=recorded_by)[0]
+
+
+def _members_of(fund: Fund, entries: list[NewEntry]) -> set[int]:
+    people = {entry.person.pk for entry in entries if entry.person is not None}
+    return set(
+        Membership.objects.filter(group_id=fund.group_id, person_id__in=people)
+        .values_list("person_id", flat=True)
+    )
+
+
+def _loans_of(entries: list[NewEntry]) -> dict[int, tuple[LedgerEntry, tuple]]:
+    """The loans the batch's repayments and write-offs name, locked, with what was paid so far."""
+    ids = {entry.loan.pk for entry in entries if entry.loan is not None and entry.loan.pk}
+    loans = {loan.pk: loan for loan in LedgerEntry.objects.select_for_update().filter(pk__in=ids)}
+    paid = loan_paid(loans)
+    return {pk: (loan, paid[pk]) for pk, loan in loans.items()}
+
+
+def _split_if_needed(entry: NewEntry, loans) -> NewEntry:
+    if entry.kind != EntryKind.REPAYMENT or entry.principal is not None or entry.interest is not None:
+        return entry
+    if entry.loan is None or entry.loan.pk not in loans:
+        raise ValidationError(_("A repayment or write-off names the loan it belongs to."))
+    loan, (repaid, interest, written_off) = loans[entry.loan.pk]
+    principal, interest = ledger_math.split_repayment(
+        entry.amount, schedule_of(loan), repaid + written_off, interest, entry.date
+    )
+    return replace(entry, principal=principal, interest=interest)
+
+
+def _build(fund: Fund, entry: NewEntry, members: set[int], recorded_by) -> LedgerEntry:
+    if entry.date < fund.opened_on or (fund.closed_on and entry.date > fund.closed_on):
+        raise ValidationError(_("The date is outside the time the fund was open."))
+    cycle = cycle_on(fund, entry.date)
+    if cycle is None:
+        raise ValidationError(_("No cycle of this fund had started on that date."))
+    if entry.person is not None and entry.person.pk not in members:
+        raise ValidationError(_("%(name)s is not a member of this group.") % {"name": entry.person})
+    row = LedgerEntry(
+        fund=fund, cycle=cycle, date=entry.date, kind=entry.kind, person=entry.person,
+        actor=entry.actor, amount=entry.amount, loan=entry.loan, principal=entry.principal,
+        interest=entry.interest, rate_percent_per_month=entry.rate_percent_per_month,
+        method=entry.method, term_months=entry.term_months, reason=entry.reason, note=entry.note,
+        recorded_by=recorded_by,
+    )
+    if entry.ref:
+        row.ref = entry.ref
+    row.full_clean()
+    if entry.loan is not None and entry.loan.pk is None:
+        raise ValidationError(_("A repayment or write-off names the loan it belongs to."))
+    return row
+
+
+def _check_loan_part(fund: Fund, entry: NewEntry, loan_and_paid, settled_in_batch: Decimal) -> None:
+    loan, (repaid, _interest, written_off) = loan_and_paid
+    if loan.kind != EntryKind.LOAN or loan.fund_id != fund.pk or loan.person_id != entry.person.pk:
+        raise ValidationError(_("This loan is not a loan of this member from this fund."))
+    if entry.date < loan.date:
+        raise ValidationError(_("A repayment or write-off cannot come before the loan."))
+    if repaid + written_off + settled_in_batch > loan.amount:
+        raise ValidationError(
+            _("This is more than the %(left)s still owed on the loan.")
+            % {"left": ledger_math.loan_outstanding(loan.amount, repaid, written_off)}
+        )
+
+
+def _check_cash(cycle: Cycle) -> None:
+    """After the batch is written (still inside its transaction): the cycle's cash never drops
+    below zero at the end of a day, back-dated entries included."""
+    rows = cycle.entries.values_list("date", "kind", "amount")
+    if ledger_math.lowest_balance(cycle.opening_balance, rows) < 0:
+        raise EntryRejected(_("The fund does not hold enough money for this: it would go below zero."))
