@@ -5,12 +5,15 @@ from .models import (
     Activity,
     Area,
     Assignment,
+    Cycle,
     Exchange,
     ExternalActor,
     FormSubmission,
+    Fund,
     Group,
     GroupScore,
     ImportRecord,
+    LedgerEntry,
     Membership,
     Norm,
     NormReview,
@@ -188,3 +191,34 @@ class ImportRecordAdmin(ReadOnlyAdmin):
 class FormSubmissionAdmin(ReadOnlyAdmin):
     list_display = ["token", "user", "url", "created_at"]
     search_fields = ["url", "user__username"]
+
+
+class LedgerAdmin(ReadOnlyAdmin):
+    """A group's money is written only through groups/services/ledger.py, which checks that no
+    fund pays out more than it holds and no loan is over-repaid: the admin only shows it."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Fund)
+class FundAdmin(LedgerAdmin):
+    list_display = ["name", "group", "kind", "currency", "opened_on", "closed_on"]
+    list_filter = ["kind"]
+    search_fields = ["name", "ref", "group__name"]
+    list_select_related = ["group"]
+
+
+@admin.register(Cycle)
+class CycleAdmin(LedgerAdmin):
+    list_display = ["fund", "start", "planned_end", "share_out_on", "opening_balance"]
+    search_fields = ["fund__name", "fund__ref"]
+    list_select_related = ["fund"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(LedgerAdmin):
+    list_display = ["date", "fund", "kind", "amount", "ref"]
+    list_filter = ["kind"]
+    search_fields = ["ref", "fund__name"]
+    list_select_related = ["fund"]
