@@ -3,20 +3,17 @@ actors as A1, A2..., the resource letters, and empty rows to fill in by hand. Th
 the ones the quick entry of the sheet page reads ("12 7 k 5000"), from the same SheetKey.
 
 fpdf2 is pure Python (no system libraries to install), well kept (py-pdf), and has tables.
-A Unicode font (DejaVu Sans, Debian's fonts-dejavu-core) is used when the system has it, so
-any name prints; without it the PDF's built-in Helvetica prints Latin text and replaces the
-rest with "?".
+The font is groups/fonts.py's (DejaVu Sans when the system has it, so any name prints).
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from groups.fonts import pdf_text, unicode_font
 from groups.forms.sheet import SheetKey
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 EMPTY_ROWS = 20
 
 
@@ -38,18 +35,10 @@ class SheetPDF(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.set_margins(12, 12, 12)
         self.set_auto_page_break(True, margin=12)
-        regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            self.add_font("Sheet", "", str(regular))
-            self.add_font("Sheet", "B", str(bold))
-            self.sheet_font = "Sheet"
-        else:
-            self.sheet_font = "Helvetica"
+        self.sheet_font = unicode_font(self, "Sheet")
 
     def text_of(self, text: str) -> str:
-        if self.sheet_font == "Helvetica":
-            return text.encode("latin-1", "replace").decode("latin-1")
-        return text
+        return pdf_text(self.sheet_font, text)
 
     def heading(self, text: str, size: float = 11):
         self.set_font(self.sheet_font, "B", size)

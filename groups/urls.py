@@ -170,3 +170,12 @@ urlpatterns += [
     path("outbox/exchanges/", outbox.outbox_exchange, name="outbox_exchange"),
     path("outbox/groups/<ref:ref>/sheet/", outbox.outbox_sheet, name="outbox_sheet"),
 ]
+
+# --- a group's report card: the A4 page, its PDF and share image (views/card.py) ---
+from .views import card  # noqa: E402
+
+urlpatterns += [
+    path("reports/groups/<ref:ref>/card/", card.group_card, name="group_card"),
+    path("reports/groups/<ref:ref>/card.pdf", card.group_card_pdf, name="group_card_pdf"),
+    path("reports/groups/<ref:ref>/card.png", card.group_card_png, name="group_card_png"),
+]

@@ -92,6 +92,10 @@ EXPECTED: dict[str, tuple] = {
     "groups:scores_download": (L, 404, 404, 404, 404, OK, OK),
     "groups:network_download": (L, 404, 404, 404, 404, OK, OK),
     "groups:group_network_download": (L, 403, 404, OK, 404, OK, OK),
+    # a group's report card: whoever reads the group's report (it names nobody)
+    "groups:group_card": (L, 403, 404, OK, 404, OK, OK),
+    "groups:group_card_pdf": (L, 403, 404, OK, 404, OK, OK),
+    "groups:group_card_png": (L, 403, 404, OK, 404, OK, OK),
     # --- transfer (the import token belongs to the facilitator's session; coordinators import nothing)
     "groups:import_upload": (L, 403, OK, OK, 403, 403, OK),
     "groups:import_preview": (L, 403, 404, OK, 403, 403, 404),
@@ -315,6 +319,9 @@ EXPECTED_MORE: dict[str, tuple] = {
     "groups:scores_download": (404, OK),
     "groups:network_download": (404, OK),
     "groups:group_network_download": (404, OK),
+    "groups:group_card": (404, OK),
+    "groups:group_card_pdf": (404, OK),
+    "groups:group_card_png": (404, OK),
     # --- transfer (the token is the facilitator's)
     "groups:import_upload": (OK, OK),
     "groups:import_preview": (404, 404),

@@ -233,7 +233,7 @@ def member_network(scope: access.Scope, group, score: GroupScore, area: Area) ->
     names = _namer(scope, score, nodes, area)
     brokers = set((score.snapshot.area_scores or {}).get("brokers", []))
     members = {n["ref"] for n in nodes if n.get("member")}
-    outward = _outward(edges, members)
+    outward = outward_members(edges, members)
     degree: dict[str, int] = defaultdict(int)
     for e in edges:
         degree[e["source"]] += 1
@@ -305,7 +305,7 @@ def _namer(scope: access.Scope, score: GroupScore, nodes: list[dict], area: Area
     return name
 
 
-def _outward(edges: list[dict], members: set[str]) -> set[str]:
+def outward_members(edges: list[dict], members: set[str]) -> set[str]:
     """Members with a tie to someone outside the group."""
     outward = {e["source"] for e in edges if e["target"] not in members}
     outward |= {e["target"] for e in edges if e["source"] not in members}
