@@ -1157,6 +1157,17 @@ class GroupScore(models.Model):
     # latest activity as of the window's end, and whether the group is quiet then
     last_activity = models.DateField(null=True, blank=True)
     quiet = models.BooleanField(default=False)
+    # the group's own money at the window's end (scores/money.py; amounts in rupiah)
+    savings_per_member = models.FloatField(null=True, blank=True)
+    loans_outstanding = models.FloatField(null=True, blank=True)
+    borrowing_share = models.FloatField(null=True, blank=True)
+    par30 = models.FloatField(null=True, blank=True)
+    return_on_savings = models.FloatField(null=True, blank=True)
+    fund_utilisation = models.FloatField(null=True, blank=True)
+    social_payouts = models.FloatField(null=True, blank=True)
+    ledger_attendance = models.FloatField(null=True, blank=True)
+    drop_out = models.FloatField(null=True, blank=True)
+    own_capital_share = models.FloatField(null=True, blank=True)
     # indicator key -> the number of records its value rests on (evidence.py names the minimums)
     bases = models.JSONField(default=dict)
     # data quality: exchanges logged, confirmed / pending / disputed, entered on sheets, ...

@@ -13,12 +13,16 @@ os.environ.setdefault("TESTING", "true")
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
+import datetime as dt  # noqa: E402
 from collections.abc import Callable, Mapping  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from decimal import Decimal as D  # noqa: E402
 
 import pytest  # noqa: E402
 
-from groups.models import Area, AreaLevel, Assignment, Group, Person, StaffRole  # noqa: E402
+from groups.models import Area, AreaLevel, Assignment, EntryKind, FundKind, Group, Person, StaffRole  # noqa: E402
+from groups.services import ledger  # noqa: E402
+from groups.services.ledger import NewEntry  # noqa: E402
 
 from . import factories as f  # noqa: E402
 
@@ -218,3 +222,109 @@ def browser(chromium_path):
         chromium = playwright.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
         yield chromium
         chromium.close()
+
+
+# --- a savings group with a ledger (the money figures, import and export) -----------------------
+
+
+JAN6 = dt.date(2025, 1, 6)
+
+
+def day(month, d):
+    return dt.date(2025, month, d)
+
+
+def pay(person, lent, on, principal, interest):
+    return NewEntry(
+        kind=EntryKind.REPAYMENT,
+        date=on,
+        amount=D(principal + interest),
+        person=person,
+        loan=lent,
+        principal=D(principal),
+        interest=D(interest),
+    )
+
+
+def lend(person, amount, on, term=3):
+    return NewEntry(
+        kind=EntryKind.LOAN,
+        date=on,
+        amount=D(amount),
+        person=person,
+        rate_percent_per_month=D(2),
+        term_months=term,
+        method="flat",
+    )
+
+
+@pytest.fixture
+def savings_group(world):
+    """Five members (Sri, Siti, Ani, Budi, Citra; Citra leaves on 15 June).
+    Savings fund: opening 100.000; five deposits of 200.000 on 6 Jan (savings 1.000.000).
+    Loans on 1 Feb at 2% flat over 3 months: Sri 300.000 (100.000 + 6.000 a month, all paid on
+    time), Siti 300.000 (only March paid), Ani 150.000 (50.000 + 3.000: March and April paid);
+    Budi 100.000 on 10 June over 2 months (first due 10 July). Citra's fine 10.000 on 1 April.
+    Social fund: five contributions of 20.000; a grant of 60.000 from the district office on
+    1 Feb; a payout of 50.000 to Citra (illness) on 5 May.
+    Meetings: 1 Mar (4 of 5 there), 1 Apr (3), 1 May (1) fall on ledger days; 20 Jun does not."""
+    group = world.group
+    sri, siti = world.member_person, world.member2_person
+    ani, budi, citra = (
+        f.PersonFactory(ref=f"P-{n}", full_name=n, area=world.village) for n in ("Ani", "Budi", "Citra")
+    )
+    f.MembershipFactory(person=ani, group=group)
+    f.MembershipFactory(person=budi, group=group)
+    f.MembershipFactory(person=citra, group=group, left_on=day(6, 15))
+    everyone = (sri, siti, ani, budi, citra)
+    fund = ledger.create_fund(
+        group=group,
+        kind=FundKind.SAVINGS_LOAN,
+        name="Simpan pinjam",
+        opened_on=JAN6,
+        opening_balance=D(100000),
+    )
+    ledger.record_entries(
+        fund=fund,
+        entries=[NewEntry(kind=EntryKind.DEPOSIT, date=JAN6, amount=D(200000), person=p) for p in everyone],
+    )
+    loans = ledger.record_entries(
+        fund=fund,
+        entries=[
+            lend(sri, 300000, day(2, 1)),
+            lend(siti, 300000, day(2, 1)),
+            lend(ani, 150000, day(2, 1)),
+        ],
+    )
+    a, b, c = loans
+    ledger.record_entries(
+        fund=fund,
+        entries=[
+            pay(sri, a, day(3, 1), 100000, 6000),
+            pay(sri, a, day(4, 1), 100000, 6000),
+            pay(sri, a, day(5, 1), 100000, 6000),
+            pay(siti, b, day(3, 1), 100000, 6000),
+            pay(ani, c, day(3, 1), 50000, 3000),
+            pay(ani, c, day(4, 1), 50000, 3000),
+            NewEntry(kind=EntryKind.FINE, date=day(4, 1), amount=D(10000), person=citra),
+            lend(budi, 100000, day(6, 10), term=2),
+        ],
+    )
+    social = ledger.create_fund(group=group, kind=FundKind.SOCIAL, name="Dana sosial", opened_on=JAN6)
+    office = f.ActorFactory(ref="A-DINSOS", name="Dinas Sosial", area=world.district)
+    ledger.record_entries(
+        fund=social,
+        entries=[
+            *(NewEntry(kind=EntryKind.CONTRIBUTION, date=JAN6, amount=D(20000), person=p) for p in everyone),
+            NewEntry(kind=EntryKind.OUTSIDE_GRANT, date=day(2, 1), amount=D(60000), actor=office),
+            NewEntry(kind=EntryKind.PAYOUT, date=day(5, 5), amount=D(50000), person=citra, reason="illness"),
+        ],
+    )
+    for when, present in (
+        (day(3, 1), (sri, siti, ani, citra)),
+        (day(4, 1), (sri, ani, citra)),
+        (day(5, 1), (sri,)),
+        (day(6, 20), everyone),
+    ):
+        f.ActivityFactory(group=group, date=when).attendees.set(present)
+    return group

@@ -18,9 +18,12 @@ from groups.models import (
     Area,
     AreaLevel,
     Assignment,
+    EntryKind,
     Exchange,
     ExternalActor,
+    Fund,
     Group,
+    LedgerEntry,
     Membership,
     Norm,
     NormReview,
@@ -53,7 +56,19 @@ def run(user=None, **files: str) -> importer.Plan:
 
 
 def snapshot() -> dict[str, int]:
-    models = [Area, Group, Person, ExternalActor, Membership, Norm, NormReview, Activity, Exchange]
+    models = [
+        Area,
+        Group,
+        Person,
+        ExternalActor,
+        Membership,
+        Norm,
+        NormReview,
+        Activity,
+        Exchange,
+        Fund,
+        LedgerEntry,
+    ]
     counts = {m.__name__: m.objects.count() for m in models}
     counts["attendance"] = Activity.attendees.through.objects.count()
     return counts
@@ -69,6 +84,9 @@ def messages(plan) -> str:
 
 def empty_community() -> None:
     """Delete every community record (children first: the database protects parents)."""
+    LedgerEntry.objects.exclude(kind=EntryKind.LOAN).delete()  # repayments name their loans
+    LedgerEntry.objects.all().delete()
+    Fund.objects.all().delete()
     Exchange.objects.all().delete()
     Activity.objects.all().delete()
     NormReview.objects.all().delete()
@@ -125,6 +143,8 @@ def test_demo_community_exports_and_reimports_into_an_empty_database_identically
         "activities": before["Activity"],
         "attendance": before["attendance"],
         "exchanges": before["Exchange"],
+        "funds": before["Fund"],
+        "ledger": before["LedgerEntry"],
     }
     assert exporter.export_community() == first
     # Importing the same files again changes nothing.

@@ -23,17 +23,20 @@ from django.db.models import Max, Q
 from groups.models import (
     Activity,
     Area,
+    Cycle,
     Exchange,
     ExchangeStatus,
     ExternalActor,
+    Fund,
     Group,
+    LedgerEntry,
     Membership,
     Norm,
     NormReview,
     Person,
 )
 
-from . import analysis
+from . import analysis, money
 from .areas import community_area_ids
 from .windows import Window
 
@@ -67,6 +70,30 @@ class Collected:
     # group pk -> (meeting_frequency, start: formed_on or the day it was entered, last activity
     # before the window's start, is_active); see group_rhythms
     rhythms: dict[int, tuple[str, dt.date | None, dt.date | None, bool]] = field(default_factory=dict)
+    # group pk -> its funds (each with the cycle running at the window's end) and their ledger
+    # entries up to the window's end: member-to-fund money, never flows between people
+    funds: dict[int, list[money.FundData]] = field(default_factory=dict)
+    ledger: dict[int, list[money.Entry]] = field(default_factory=dict)
+
+    def money_data(self, group_id: int) -> money.MoneyData:
+        """One group's money for money.group_money: its funds and entries, its memberships of
+        the window, and its ledger meetings (its activities of the window on a day the ledger
+        has an entry of its funds)."""
+        entries = tuple(self.ledger.get(group_id, ()))
+        ledger_days = {e.day for e in entries}
+        meetings = tuple(
+            analysis.ActivityRecord(f"g:{g}", attendees, day)
+            for day, g, attendees in self.activities
+            if g == group_id and day in self.window and day in ledger_days
+        )
+        return money.MoneyData(
+            start=self.window.start,
+            as_of=self.window.end,
+            funds=tuple(self.funds.get(group_id, ())),
+            entries=entries,
+            spells=self.spells(self.window).get(f"g:{group_id}", ()),
+            meetings=meetings,
+        )
 
     def members(self, window: Window) -> dict[int, set[int]]:
         """Group pk -> people with a membership open at some time in the window."""
@@ -261,6 +288,7 @@ def collect(
         authority=authority,
         outside_actors=outside_actors,
         rhythms=group_rhythms(group_rows, start),
+        **_money(Fund.objects.filter(group_q), end),
     )
 
 
@@ -293,6 +321,74 @@ def _norms(group_q: Q, start, end) -> dict[int, list]:
     ):
         norms[group_id].append((agreed, active, retired, reviews.get(pk, [])))
     return dict(norms)
+
+
+def _money(funds, end: dt.date) -> dict:
+    """Collected.funds and Collected.ledger of the funds `funds`, in three queries (one without
+    a fund): each fund with the cycle it runs at `end`, and every entry up to `end` (a loan's
+    id is its own pk; a repayment or write-off names its loan's)."""
+    fund_rows = list(funds.order_by("pk").values_list("pk", "group_id", "kind"))
+    if not fund_rows:  # most scopes keep no fund: one query
+        return {"funds": {}, "ledger": {}}
+    funds = [pk for pk, _group, _kind in fund_rows]
+    cycles: dict[int, tuple[dt.date, object]] = {}
+    for fund_id, start, opening in (
+        Cycle.objects.filter(fund__in=funds, start__lte=end)
+        .order_by("start")
+        .values_list("fund_id", "start", "opening_balance")
+    ):
+        cycles[fund_id] = (start, opening)  # the latest start wins
+    by_group: dict[int, list[money.FundData]] = defaultdict(list)
+    group_of = {}
+    for pk, group_id, kind in fund_rows:
+        start, opening = cycles.get(pk, (None, 0))
+        by_group[group_id].append(money.FundData(f"f:{pk}", kind, opening, start))
+        group_of[pk] = group_id
+    ledger: dict[int, list[money.Entry]] = defaultdict(list)
+    rows = LedgerEntry.objects.filter(fund__in=funds, date__lte=end).order_by("date", "pk")
+    for (
+        pk,
+        fund_id,
+        day,
+        kind,
+        amount,
+        person,
+        loan,
+        principal,
+        interest,
+        rate,
+        method,
+        term,
+    ) in rows.values_list(
+        "pk",
+        "fund_id",
+        "date",
+        "kind",
+        "amount",
+        "person_id",
+        "loan_id",
+        "principal",
+        "interest",
+        "rate_percent_per_month",
+        "method",
+        "term_months",
+    ):
+        ledger[group_of[fund_id]].append(
+            money.Entry(
+                fund=f"f:{fund_id}",
+                day=day,
+                kind=kind,
+                amount=amount,
+                member=f"p:{person}" if person else "",
+                loan=f"l:{pk if kind == 'loan' else loan}" if kind == "loan" or loan else "",
+                principal=principal,
+                interest=interest,
+                rate=rate if rate is not None else money.ZERO,
+                method=method or "flat",
+                term_months=term,
+            )
+        )
+    return {"funds": dict(by_group), "ledger": dict(ledger)}
 
 
 Rhythm = tuple[str, dt.date | None, dt.date | None, bool]

@@ -20,6 +20,7 @@ from groups.transfer.csvfiles import neutralise
 
 from . import analysis, evidence, reading
 from .collect import collect
+from .indicators import MONEY_COLUMNS
 from .quality import KEYS as QUALITY_KEYS
 from .snapshots import AREA_FIELDS, GROUP_FIELDS, PERSON_FIELDS
 
@@ -82,8 +83,8 @@ def score_tables(
     and every indicator in a column named as in the analysis (by-type counts as
     given_by_type.<resource>; id lists as refs separated by ";"); blank where undefined. A
     value with a minimum of evidence is kept, whatever its base, with its base in a
-    "<key>_base" column beside it (evidence.py); groups.csv ends with the group's data quality
-    ("quality.<figure>", quality.py).
+    "<key>_base" column beside it (evidence.py); groups.csv then has the group's own money
+    (MONEY_COLUMNS; blank without a fund) and its data quality ("quality.<figure>").
     Names: see _shown_name. With `area` inside the snapshot's community (a village), only the
     area's people and groups, with the values the community computed, and the area's own
     figures in area.csv (as its page shows them)."""
@@ -109,7 +110,7 @@ def score_tables(
             by_type = f.endswith("_by_type")
             row += [v.get(r, 0) for r in resources] if by_type else _with_base_cell(f, v, bases)
         people.append(row)
-    group_fields = [f for f in GROUP_FIELDS if f != "bases"]
+    group_fields = [f for f in GROUP_FIELDS if f != "bases"] + list(MONEY_COLUMNS)
     group_db = [
         "bridging_group_refs"
         if f == "bridging_group_ids"

@@ -30,6 +30,12 @@ PEOPLE = 5
 ACTIVITIES = 3
 #: Reviewed norms behind a group's norm rating.
 NORMS = 2
+#: Loans outstanding behind a portfolio at risk (one late loan of two is not yet a portfolio).
+LOANS = 3
+#: Months of the cycle behind an annualised return (a few weeks' interest, times 52, misleads).
+MONTHS = 3
+#: Ledger entries of the cycle behind a share of the fund (utilisation, own capital).
+LEDGER = 10
 
 #: Indicator key -> (minimum, what its base counts). Only values that are shares or averages
 #: of records have one; counts are what they are.
@@ -54,6 +60,12 @@ EVIDENCE: dict[str, tuple[int, str]] = {
     "balanced_share": (PEOPLE, "people"),
     "participation": (ACTIVITIES, "activities"),
     "norm_rating": (NORMS, "norms"),
+    # the group's own money (money.py)
+    **dict.fromkeys(("savings_per_member", "borrowing_share", "drop_out"), (MEMBERS, "members")),
+    "par30": (LOANS, "loans"),
+    "return_on_savings": (MONTHS, "months"),
+    **dict.fromkeys(("fund_utilisation", "own_capital_share"), (LEDGER, "ledger_entries")),
+    "ledger_attendance": (ACTIVITIES, "ledger_meetings"),
 }
 #: Indicator key -> its minimum (analysis.compute_scores takes this for rankings and medians).
 MINIMUMS: dict[str, int] = {key: n for key, (n, _unit) in EVIDENCE.items()}
@@ -100,7 +112,30 @@ def _with_base(unit: str, value: str, count: int, share: bool = True) -> str:
             )
             % values
         )
-    return value
+    return _money_base(unit, values, count) or value
+
+
+def _money_base(unit: str, values: dict, count: int) -> str:
+    """The bases of the group's money figures ("60% of 4 loans outstanding")."""
+    texts = {
+        "loans": lambda: ngettext(
+            "%(value)s of %(count)d loan outstanding", "%(value)s of %(count)d loans outstanding", count
+        ),
+        "months": lambda: ngettext(
+            "%(value)s over %(count)d month of the cycle",
+            "%(value)s over %(count)d months of the cycle",
+            count,
+        ),
+        "ledger_entries": lambda: ngettext(
+            "%(value)s from %(count)d ledger entry", "%(value)s from %(count)d ledger entries", count
+        ),
+        "ledger_meetings": lambda: ngettext(
+            "%(value)s over %(count)d ledger meeting with attendance",
+            "%(value)s over %(count)d ledger meetings with attendance",
+            count,
+        ),
+    }
+    return texts[unit]() % values if unit in texts else ""
 
 
 def too_few(count: int) -> str:
@@ -167,6 +202,12 @@ def records(counted: str, count: int) -> str:
             "%(count)d activity with attendance", "%(count)d activities with attendance", count
         ),
         "norms": ngettext("%(count)d reviewed norm", "%(count)d reviewed norms", count),
+        "loans": ngettext("%(count)d loan outstanding", "%(count)d loans outstanding", count),
+        "months": ngettext("%(count)d month of the cycle", "%(count)d months of the cycle", count),
+        "ledger_entries": ngettext("%(count)d ledger entry", "%(count)d ledger entries", count),
+        "ledger_meetings": ngettext(
+            "%(count)d ledger meeting with attendance", "%(count)d ledger meetings with attendance", count
+        ),
     }
     return texts[counted] % values
 

@@ -4,8 +4,9 @@ anchor on the methodology page. Pages, sentences, the quarterly trend, exports a
 methodology page all read it; a new indicator is one entry here (plus its formula in
 analysis.py and its section in templates/groups/methodology.html).
 
-Kinds: "share" (0..1, shown as a percentage), "count" (a whole number), "number" (any other
-number, e.g. the E-I index from -1 to 1).
+Kinds: "share" (0..1, shown as a percentage), "count" (a whole number), "amount" (money in the
+fund's currency, rupiah, shown the Indonesian way), "number" (any other number, e.g. the E-I
+index from -1 to 1).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import evidence
 
-SHARE, COUNT, NUMBER = "share", "count", "number"
+SHARE, COUNT, NUMBER, AMOUNT = "share", "count", "number", "amount"
+#: Amounts within this many rupiah of the median read "about the same".
+RUPIAH_TOLERANCE = 10_000.0
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,17 @@ REGISTRY: tuple[Indicator, ...] = (
         "participation", _("Participation"), SHARE, area_trend="median_participation", group_trend=True
     ),
     Indicator("quiet", _("Quiet groups"), COUNT, 0.5),
+    # The group's own money (money.py; SAVIX-style, computed over the fund's cycle).
+    Indicator("savings_per_member", _("Savings per member"), AMOUNT, RUPIAH_TOLERANCE),
+    Indicator("loans_outstanding", _("Loans outstanding"), AMOUNT, RUPIAH_TOLERANCE),
+    Indicator("borrowing_share", _("Members borrowing"), SHARE),
+    Indicator("par30", _("Portfolio at risk (over 30 days)"), SHARE),
+    Indicator("return_on_savings", _("Return on savings (a year)"), SHARE),
+    Indicator("fund_utilisation", _("Fund lent out"), SHARE),
+    Indicator("social_payouts", _("Social fund payouts"), AMOUNT, RUPIAH_TOLERANCE),
+    Indicator("ledger_attendance", _("Attendance at ledger meetings"), SHARE),
+    Indicator("drop_out", _("Drop-out"), SHARE),
+    Indicator("own_capital_share", _("Own capital share"), SHARE),
     Indicator(
         "norm_rating",
         _("How well norms are kept"),
@@ -182,6 +196,29 @@ GROUP_MORE = (
     "bridging_groups",
     "linking_actors",
     "norm_rating",
+)
+#: The group's money on its report (own_capital_share also joins self-reliance in the profile).
+GROUP_MONEY = (
+    "savings_per_member",
+    "loans_outstanding",
+    "borrowing_share",
+    "par30",
+    "return_on_savings",
+    "fund_utilisation",
+    "social_payouts",
+    "ledger_attendance",
+    "drop_out",
+)
+#: The money columns of groups.csv (export_scores and the browser download), in their order.
+MONEY_COLUMNS = (
+    "savings_per_member",
+    "loans_outstanding",
+    "borrowing_share",
+    "par30",
+    "return_on_savings",
+    "fund_utilisation",
+    "social_payouts",
+    "own_capital_share",
 )
 GROUP_TREND_CHART = ("bonding", "self_reliance", "learning_share", "participation")
 GROUP_TREND_TABLE = ("exchanges", *GROUP_TREND_CHART)

@@ -371,6 +371,50 @@ def member_holds_together(name: str, cut_off: int) -> str:
     ) % {"name": name, "count": cut_off}
 
 
+def group_own_capital(own_capital_share: float | None) -> str:
+    """How much of the group's fund is its own money (money.py); None: not enough evidence."""
+    if own_capital_share is None:
+        return ""
+    if own_capital_share >= 0.995:
+        return gettext("The group's fund runs on its own money only: no outside loan or grant.")
+    values = {"share": percent(own_capital_share)}
+    if own_capital_share >= 0.8:
+        return (
+            gettext(
+                "The group's fund runs mostly on its own money: %(share)s is members' savings, interest "
+                "and fines; the rest is outside loans and grants."
+            )
+            % values
+        )
+    return (
+        gettext(
+            "%(share)s of the group's fund is its own money (members' savings, interest and fines); "
+            "the rest is outside loans and grants."
+        )
+        % values
+    )
+
+
+def group_loans_at_risk(par30: float | None, bases: Mapping[str, int] | None) -> str:
+    """The portfolio at risk in words, with the loans it rests on; None: too few loans."""
+    if par30 is None:
+        return ""
+    count = evidence.base_of(bases, "par30") or 0
+    if par30 == 0:
+        return ngettext(
+            "No loan has an instalment more than 30 days late (%(count)d loan outstanding).",
+            "No loan has an instalment more than 30 days late (%(count)d loans outstanding).",
+            count,
+        ) % {"count": count}
+    return ngettext(
+        "%(share)s of what members still owe the fund is in loans with an instalment more than 30 days "
+        "late (%(count)d loan outstanding).",
+        "%(share)s of what members still owe the fund is in loans with an instalment more than 30 days "
+        "late (%(count)d loans outstanding).",
+        count,
+    ) % {"share": percent(par30), "count": count}
+
+
 # ----------------------------------------------------------------- a group's summary
 
 
@@ -402,6 +446,8 @@ def group_summary(score, outward_members: int, cut_members: list[tuple[str, int]
         group_participation(_trusted(score, "participation"), bases),
         group_giving_back(_trusted(score, "balanced_share"), bases),
         group_norms(score.norms_active, _trusted(score, "norm_rating")),
+        group_own_capital(_trusted(score, "own_capital_share")),
+        group_loans_at_risk(_trusted(score, "par30"), bases),
     )
     named = []
     if score.exchanges >= evidence.EXCHANGES:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from groups.models import Area, GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus
 
-from . import analysis, evidence
+from . import analysis, evidence, money
 from .areas import chain_ids
 from .collect import Collected, collect
 from .indicators import TREND_AREA_FIELDS, TREND_GROUP_FIELDS
@@ -35,7 +35,7 @@ BROKERS = 10
 #: The version of the score definitions a snapshot was computed under (area_scores
 #: "definitions"). Raise it when a definition changes: reading.read then asks again for any
 #: snapshot computed under an older one, so no page keeps showing numbers by the old rules.
-DEFINITIONS = 2
+DEFINITIONS = 3
 
 PERSON_FIELDS: tuple[str, ...] = tuple(f for f in analysis.PersonScores.__dataclass_fields__ if f != "id")
 GROUP_FIELDS: tuple[str, ...] = tuple(f for f in analysis.GroupScores.__dataclass_fields__ if f != "id")
@@ -205,6 +205,15 @@ def community_parts(collected: Collected, community_id: int) -> Parts:
     }
 
 
+def _money_values(collected: Collected, group_id: int, bases: dict) -> dict:
+    """The group's money figures (money.py) as GroupScore fields, their bases joined to the
+    group's bases. Ledger entries never entered the network computed above."""
+    figures = money.group_money(collected.money_data(group_id))
+    values = {f: getattr(figures, f) for f in money.FIELDS}
+    values["bases"] = {**bases, **figures.bases}
+    return values
+
+
 def _claim(snapshot: ScoreSnapshot) -> bool:
     """Move a pending snapshot to running; False when someone else took it first."""
     now = timezone.now()
@@ -247,6 +256,7 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
             values = {f: getattr(gs, f) for f in GROUP_FIELDS}
             values["bridging_group_refs"] = [collected.ref(x) for x in values.pop("bridging_group_ids")]
             values["linking_actor_refs"] = [collected.ref(x) for x in values.pop("linking_actor_ids")]
+            values.update(_money_values(collected, int(gid[2:]), values["bases"]))
             members = data.memberships.get(gid, frozenset())
             group_rows.append(
                 GroupScore(

@@ -4,6 +4,7 @@ Numbers are stored unrounded; they are rounded here, at display time only.
 """
 
 import math
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.template.defaultfilters import floatformat
@@ -12,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from groups.amounts import format_amount
 from groups.scores import evidence
 from groups.scores.indicators import INDICATORS, indicator_anchor
 
@@ -41,6 +43,32 @@ def num(value, digits=2):
     if value is None or value == "":
         return "–"
     return floatformat(value, -int(digits))
+
+
+@register.filter
+def rupiah(value):
+    """An amount of money, whole rupiah, written the Indonesian way (groups/amounts.py):
+    1500000.4 -> "Rp 1.500.000"; "–" when undefined."""
+    if value is None or value == "":
+        return "–"
+    try:
+        whole = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return "–"
+    return f"Rp {format_amount(whole)}"
+
+
+@register.filter
+def figure(value, kind):
+    """A registry value as its kind shows it: a share as a percentage, an amount in rupiah, a
+    count whole, any other number with up to two decimals."""
+    if kind == "share":
+        return pct(value)
+    if kind == "amount":
+        return rupiah(value)
+    if kind == "count":
+        return num(value, 0)
+    return num(value)
 
 
 @register.simple_tag

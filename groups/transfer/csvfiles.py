@@ -50,6 +50,24 @@ COLUMNS: dict[str, list[str]] = {
         "note",
         "status",
     ],
+    "funds": ["ref", "group_ref", "kind", "name", "currency", "opened_on", "closed_on", "opening_balance"],
+    "ledger": [
+        "ref",
+        "fund_ref",
+        "date",
+        "entry",
+        "person_ref",
+        "actor_ref",
+        "amount",
+        "loan_ref",
+        "principal",
+        "interest",
+        "rate_percent_per_month",
+        "method",
+        "term_months",
+        "reason",
+        "note",
+    ],
 }
 FILE_NAMES = list(COLUMNS)  # also the order in which an import writes
 
@@ -65,6 +83,8 @@ REQUIRED: dict[str, list[str]] = {
     "activities": ["ref", "group_ref", "kind", "date"],
     "attendance": ["activity_ref", "person_ref"],
     "exchanges": ["ref", "date", "giver_ref", "receiver_ref", "resource"],
+    "funds": ["ref", "group_ref", "kind", "name", "opened_on"],
+    "ledger": ["ref", "fund_ref", "date", "entry", "amount"],
 }
 
 MAX_ZIP_ENTRIES = 100

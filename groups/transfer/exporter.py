@@ -35,6 +35,7 @@ from groups.models import (
 )
 from groups.privacy import pseudonym_code
 
+from . import funds
 from .csvfiles import FILE_NAMES, table_text
 
 CHUNK = 2000
@@ -104,6 +105,7 @@ def export_community(*, area: Area | None = None, pseudonymize: bool = False, us
 
     groups, home_people, exchanges = _sources(area, scope)
     rows = _group_rows(groups)
+    rows.update(funds.money_rows(groups))
     rows["exchanges"] = list(exchanges.values(*EXCHANGE_FIELDS))
     _add_people(rows, home_people, scope)
     _add_outside_groups(rows, scope)
@@ -205,6 +207,7 @@ def _add_actors(rows: dict[str, list[dict]], area: Area | None, scope) -> None:
         else set(actors.filter(pk__in=scope.actors().values("pk")).values_list("pk", flat=True))
     )
     actor_ids |= {a["actor_id"] for a in rows["activities"] if a["actor_id"]}
+    actor_ids |= {e["actor_id"] for e in rows["ledger"] if e["actor_id"]}
     actor_ids |= {x[k] for x in rows["exchanges"] for k in ("giver_actor_id", "receiver_actor_id") if x[k]}
     rows["actors"] = _by_pk(ExternalActor, actor_ids, ["ref", "name", "kind", "area_id", "has_authority"])
 
@@ -258,6 +261,7 @@ def _tables(
         authority = "" if a["has_authority"] is None else ("yes" if a["has_authority"] else "no")
         tables["actors"].append([a["ref"], a["name"], a["kind"], ref["area"][a["area_id"]], authority])
     _add_group_life_tables(tables, rows, ref, free_text_of)
+    funds.money_tables(tables, rows, ref, hidden_people)
     for x in sorted(rows["exchanges"], key=lambda x: x["ref"]):
         tables["exchanges"].append(
             [

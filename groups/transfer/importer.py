@@ -22,7 +22,6 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups import audit
 from groups.models import (
     LEVEL_DEPTH,
     Activity,
@@ -30,31 +29,28 @@ from groups.models import (
     ActorKind,
     Area,
     AreaLevel,
-    Exchange,
     ExchangeStatus,
     Gender,
     GroupKind,
     HowAgreed,
     HowFormed,
-    ImportRecord,
     MeetingFrequency,
     Membership,
     NormCategory,
     NormReview,
-    Person,
     RatedBy,
     Resource,
     Role,
     exchange_ends,
     raters_of,
 )
-from groups.scores import changes
 
-from . import parsing
+from . import funds, parsing
 from .csvfiles import COLUMNS, FILE_NAMES, Problem, Source, Table, file_label
 from .exporter import is_pseudonym
 from .fields import COMPARED_ONLY_WHEN_SET, DB_FIELDS, FIELDS_OF_COLUMN, KIND_OF_FILE, MODELS, WRITE_ORDER
 from .plan import CREATE, UNCHANGED, UPDATE, Counts, Link, Op, Plan, chunks
+from .record import note_changes, record_import
 from .scope import Rules, ScopeCheck, check_exchange_words
 from .writer import CREATE_BATCH, Writer
 
@@ -344,6 +340,7 @@ class _Planner:
 
     def run(self) -> None:
         self.load()
+        self.money = funds.MoneyFiles(self)  # funds.csv and ledger.csv (funds.py)
         self.rules = Rules(self.user, self)
         self.collect_defined()
         for name in WRITE_ORDER:
@@ -356,6 +353,7 @@ class _Planner:
                     for f in FIELDS_OF_COLUMN[name].get(c, [])
                 ]
                 getattr(self, f"read_{name}")()
+        self.money.read()
         self.check_area_tree()
         self.check_open_memberships()
         if not self.rules.unrestricted:
@@ -710,61 +708,16 @@ def _run_planner(source: Source, user) -> tuple[Plan, "_Planner | None"]:
 
 
 def plan_import(source: Source, *, user=None) -> Plan:
-    """Validate the files for `user` (None: the operator, with every right); write nothing."""
-    return _run_planner(source, user)[0]
-
-
-def _note_changes(plan: Plan, pks: dict) -> None:
-    """Bulk writes send no signals: tell the score snapshots which records changed, so the
-    areas' "last 12 months" scores are recomputed in the background after the commit."""
-    touched = {"area": set(), "group": set(), "person": set()}
-    for name, ops in plan.ops.items():
-        kind = {"areas": "area", "groups": "group", "people": "person"}.get(name)
-        for op in ops:
-            if kind and op.action in (CREATE, UPDATE):
-                touched[kind].add(op.pk or pks.get(kind, {}).get(op.key))
-            for value in op.values.values():
-                if isinstance(value, Link) and value.kind in touched:
-                    touched[value.kind].add(pks.get(value.kind, {}).get(value.ref))
-    changes.note_change(
-        areas=touched["area"] - {None},
-        groups=touched["group"] - {None},
-        people=touched["person"] - {None},
-    )
-    updated_actors = [op.pk for op in plan.ops.get("actors", []) if op.action == UPDATE]
-    if updated_actors:  # an actor's kind or authority changes its partners' scores
-        changes.note_actor_change(updated_actors)
-
-
-AUDITED_UPDATES = {"people": ("person", Person), "exchanges": ("exchange", Exchange)}
-
-
-def _record_import(plan: Plan, planner: "_Planner", pks: dict, user, origin: str) -> None:
-    """The audit of an import: one ImportRecord (who, when, which files, counts per
-    file), and an audit entry per existing person or exchange it changed, old and new values
-    (phones masked), as the forms' saves leave. Bulk writes send no signals, hence by hand."""
-    files = ", ".join(file_label(name) for name in plan.counts)
-    ImportRecord.objects.create(
-        user=user,
-        file_names=(f"{origin}: {files}" if origin else files)[:500],
-        counts={file_label(n): {"created": c.created, "updated": c.updated} for n, c in plan.counts.items()},
-    )
-    for name, (kind, model) in AUDITED_UPDATES.items():
-        updates = [op for op in plan.ops.get(name, []) if op.action == UPDATE]
-        for part in chunks(updates):
-            instances = model.objects.in_bulk([op.pk for op in part])
-            for op in part:
-                before = planner.db[kind][op.key]
-                changes = {}
-                for field_name, value in op.values.items():
-                    new = pks[value.kind].get(value.ref) if isinstance(value, Link) else value
-                    if field_name in before and not planner.same(value, before[field_name]):
-                        old = before[field_name]
-                        if field_name == "phone":
-                            old, new = audit.mask_phone(str(old or "")), audit.mask_phone(str(new or ""))
-                        changes[field_name] = (old, new)
-                if changes and op.pk in instances:
-                    audit.record_update(instances[op.pk], changes, actor=user)
+    """Validate the files for `user` (None: the operator, with every right); write nothing.
+    New money is tried through the ledger's checks and undone (funds.py)."""
+    plan, planner = _run_planner(source, user)
+    if plan.ok and planner.money.has_new():
+        with transaction.atomic():
+            writer = Writer(plan, planner.pks, getattr(user, "pk", None), None)
+            writer.run()
+            planner.money.write(writer.pks, user)
+            transaction.set_rollback(True)
+    return plan
 
 
 def import_community(source: Source, *, user=None, progress=None, origin: str = "") -> Plan:
@@ -782,8 +735,12 @@ def import_community(source: Source, *, user=None, progress=None, origin: str = 
                 return plan
             writer = Writer(plan, planner.pks, getattr(user, "pk", None), progress)
             writer.run()
-            _note_changes(plan, writer.pks)
-            _record_import(plan, planner, writer.pks, user, origin)
+            if not planner.money.write(writer.pks, user):  # the ledger's own checks refused a row
+                raise funds.Refused
+            note_changes(plan, writer.pks)
+            record_import(plan, planner, writer.pks, user, origin)
+    except funds.Refused:
+        pass
     except DatabaseError:
         logger.exception("CSV import rolled back")
         plan.problems.append(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from groups import access
 from groups.models import Area, GroupKind, GroupScore, PersonScore, ScoreSnapshot
 
-from .. import charts, evidence, reading, sentences
+from .. import charts, evidence, money, reading, sentences
 from ..indicators import BY_KEY, DASHBOARD_FIGURES, label
 from .common import pct_axis, person_links, quarter_labels, safe_svg
 
@@ -137,7 +137,31 @@ def dashboard(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
         "isolated_count": isolated,
         "aid_groups": groups.aid,
         **quiet_groups(scope, snapshot, part),
+        **money_groups(scope, snapshot, part),
     }
+
+
+#: Groups keeping a fund listed with their own money on the dashboard (the download has all).
+MONEY_LISTED = 20
+
+
+def money_groups(scope: access.Scope, snapshot: ScoreSnapshot, part: Part) -> dict:
+    """The part's groups that keep a fund (a money figure computed, money.py), by name, with
+    their totals: own capital share beside self-reliance, portfolio at risk, savings per member.
+    Group totals only: no member's balance is read. Two queries."""
+    keeping = Q()
+    for key in money.FIELDS:
+        keeping |= Q(**{f"{key}__isnull": False})
+    found = part.groups(GroupScore.objects.filter(keeping, snapshot=snapshot))
+    rows = list(
+        found.select_related("group")
+        .only("group__ref", "group__name", "self_reliance", "bases", *money.FIELDS)
+        .order_by("group__name", "pk")[:MONEY_LISTED]
+    )
+    readable = set(scope.groups().filter(pk__in=[r.group_id for r in rows]).values_list("pk", flat=True))
+    for row in rows:
+        row.url = reverse("groups:report_group", args=[row.group.ref]) if row.group_id in readable else None
+    return {"money_groups": rows, "money_count": found.count() if len(rows) == MONEY_LISTED else len(rows)}
 
 
 #: Quiet groups listed by name on the dashboard (the count shows them all).

@@ -23,9 +23,10 @@ from groups.models import (
 )
 from groups.privacy import pseudonym
 
-from .. import analysis, charts, evidence, sentences
+from .. import analysis, charts, evidence, money, sentences
 from ..indicators import (
     BY_KEY,
+    GROUP_MONEY,
     GROUP_MORE,
     GROUP_PROFILE,
     GROUP_TREND_CHART,
@@ -43,13 +44,15 @@ def group_report(scope: access.Scope, group, score: GroupScore, area: Area) -> d
     snapshot = score.snapshot
     medians = (snapshot.area_scores or {}).get("group_medians", {})
     labels = quarter_labels(snapshot.trend or {})
-    profile = against_median(score, medians, GROUP_PROFILE)
+    keeps_money = has_money(score)
+    profile = against_median(score, medians, profile_keys(keeps_money))
     network = member_network(scope, group, score, area)
     trend = score.trend or {}
     summary = group_sentences(score, network)
     return {
         "profile": profile,
         "more": against_median(score, medians, GROUP_MORE),
+        "money": against_median(score, medians, GROUP_MONEY) if keeps_money else [],
         "profile_chart": profile_chart(group, profile),
         "sentences": summary.read_aloud,
         "named_sentences": summary.named,
@@ -72,6 +75,20 @@ def group_report(scope: access.Scope, group, score: GroupScore, area: Area) -> d
             group.activities.filter(kind__in=CHANGE_KINDS).select_related("actor").order_by("-date")
         ),
     }
+
+
+def has_money(score: GroupScore) -> bool:
+    """Whether the group keeps a fund: its money figures were computed (money.py)."""
+    return any(getattr(score, key) is not None for key in money.FIELDS)
+
+
+def profile_keys(keeps_money: bool) -> tuple[str, ...]:
+    """The profile's rows: a group keeping a fund shows its own capital share beside its
+    self-reliance (lending its own savings is the strongest sign of it)."""
+    if not keeps_money:
+        return GROUP_PROFILE
+    at = GROUP_PROFILE.index("self_reliance") + 1
+    return (*GROUP_PROFILE[:at], "own_capital_share", *GROUP_PROFILE[at:])
 
 
 def _at(values, i):
