@@ -179,3 +179,11 @@ urlpatterns += [
     path("reports/groups/<ref:ref>/card.pdf", card.group_card_pdf, name="group_card_pdf"),
     path("reports/groups/<ref:ref>/card.png", card.group_card_png, name="group_card_png"),
 ]
+
+# --- villages side by side (views/villages.py) ---
+from .views import villages as village_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/areas/<ref:ref>/villages/", village_views.report_villages, name="report_villages"),
+    path("reports/areas/<ref:ref>/villages.csv", village_views.villages_download, name="villages_download"),
+]

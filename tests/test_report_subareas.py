@@ -10,7 +10,7 @@ from .test_reports_views import scored  # noqa: F401 (the fixture computes the s
 
 
 def subareas_table(html: str) -> str:
-    start = html.index('<table class="subareas">')
+    start = html.index('<table class="villages-table">')
     return html[start : html.index("</table>", start)]
 
 
@@ -25,9 +25,13 @@ def test_areas_within_come_before_the_trends_with_their_figures(
     assert html.index("Areas within") < html.index("Trends per quarter")
     row = r'<tr>\s*<th scope="row"><a href="([^"]+)">([^<]+)</a></th>(.*?)</tr>'
     rows = re.findall(row, subareas_table(html), re.S)
-    figures = {name: re.findall(r'<td class="num">(\d+)</td>', cells) for _, name, cells in rows}
-    # people, groups, people without an exchange. V1 (Sumberejo): Sri, Siti, Budi and Tono (no
-    # exchange) in G1; V2 (Candimulyo): Ani, and Budi who lives in V1 but belongs to G2 (a
+    values = {name: re.findall(r'<span class="value">([^<]+)</span>', cells) for _, name, cells in rows}
+    figures = {name: [cells[1], cells[0], cells[3]] for name, cells in values.items()}
+    # people, groups, people party to an exchange (of the people). V1 (Sumberejo): Sri, Siti,
+    # Budi and Tono (no exchange) in G1; V2 (Candimulyo): Ani, and Budi who lives in V1 but belongs to G2 (a
     # village's people are those who live in it or belong to one of its groups, as on its page).
-    assert figures == {"Desa Candimulyo": ["2", "1", "0"], "Desa Sumberejo": ["4", "1", "1"]}
+    assert figures == {
+        "Desa Candimulyo": ["2", "1", "2 of 2 people"],
+        "Desa Sumberejo": ["4", "1", "3 of 4 people"],
+    }
     assert rows[0][0] == reverse("groups:report_dashboard", args=["V2"])  # the default period

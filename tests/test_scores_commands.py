@@ -261,4 +261,4 @@ class TestExportScores:
     def test_negative_numbers_stay_numbers(self):
         # one neutraliser for every CSV (transfer.csvfiles): a plain number is no formula,
         # but text that starts like one and goes on is quoted
-        assert downloads._csv(["x", "y", "z"], [[-0.5, "-1", "-1+2"]]) == "x,y,z\n-0.5,-1,'-1+2\n"
+        assert downloads.table_csv(["x", "y", "z"], [[-0.5, "-1", "-1+2"]]) == "x,y,z\n-0.5,-1,'-1+2\n"

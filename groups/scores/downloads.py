@@ -47,7 +47,7 @@ def _cell(value) -> str | int | float:
     return neutralise(str(value))
 
 
-def _csv(header: list[str], rows: Iterable[list]) -> str:
+def table_csv(header: list[str], rows: Iterable[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -148,9 +148,9 @@ def score_tables(
     ]
     area_row += [figures.get("group_medians", {}).get(f) for f in medians]
     return {
-        "people.csv": _csv(["ref", "name", *person_cols], people),
-        "groups.csv": _csv(["ref", "name", *group_cols], groups),
-        "area.csv": _csv(
+        "people.csv": table_csv(["ref", "name", *person_cols], people),
+        "groups.csv": table_csv(["ref", "name", *group_cols], groups),
+        "area.csv": table_csv(
             ["ref", "name", "period_start", "period_end", "resource", "computed_at", *area_cols]
             + [f"group_medians.{f}" for f in medians],
             [area_row],

@@ -25,18 +25,20 @@ from django.views.decorators.http import require_http_methods
 
 from groups import access
 from groups.forms.reports import ChangeWindowForm, ReportFilterForm
+from groups.forms.villages import VillageSortForm
 from groups.scores import evidence, reading
 from groups.scores.areas import districts_below
 from groups.scores.indicators import INDICATORS, indicator_anchor
 from groups.scores.pages.change import change
 from groups.scores.pages.common import report_area
-from groups.scores.pages.dashboard import dashboard, subarea_figures
+from groups.scores.pages.dashboard import dashboard
 from groups.scores.pages.group import CHANGE_KINDS, group_report
 from groups.scores.pages.person import person_profile
 from groups.scores.pages.rollup import rollup
 from groups.scores.sentences import EI_LEANING
 
 from .render import render_page
+from .villages import table_context as village_table
 
 FILTER_KEYS = ("period", "start", "end", "resource", "confirmed_only")
 
@@ -113,7 +115,7 @@ def report_dashboard(request, ref: str | None = None):
     context.update(snapshot=snapshot, pending=pending)
     if snapshot is not None:
         context.update(dashboard(scope, area, snapshot))
-        context["subareas"] = subarea_figures(context["children"], snapshot)
+        context.update(village_table(area, snapshot, VillageSortForm(request.GET or None)))
     return _render(request, "groups/report_dashboard.html", context)
 
 

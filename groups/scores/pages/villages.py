@@ -1,0 +1,276 @@
+"""Villages side by side: on a district's page, one row per area within, with the figures its
+own page shows (stored with the community's snapshot by scores/parts.py), the counts of its
+quiet groups and of the people whose absence would cut others off, and each figure's change
+from the quarter before the last complete one to that quarter.
+
+Medians over groups count only groups with enough evidence (evidence.py, as the analysis
+does): each says how many groups it is the median of. Four queries, however many rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from groups.models import AREA_CHAIN, Area, GroupScore, Membership, PersonScore, ScoreSnapshot
+from groups.templatetags.reports import num, pct, pct_change
+
+from .. import evidence
+from ..indicators import COUNT, NUMBER, SHARE, label
+from .common import quarter_labels
+from .dashboard import subarea_figures
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the indicator's key (its definition on the methodology page)
+    kind: str
+    trend: str | None = None  # its field in snapshot.trend["parts"][ref]
+    median: bool = False  # a median over the village's groups
+    heading: object = None  # when not the registry's label
+
+    @property
+    def title(self) -> str:
+        return str(self.heading) if self.heading is not None else label(self.key)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("groups", COUNT),
+    Column("people", COUNT, "people"),
+    Column("exchanges", COUNT, "exchanges"),
+    Column("active", COUNT, "active", heading=gettext_lazy("Members party to an exchange")),
+    Column("self_reliance", SHARE, "median_self_reliance", True, gettext_lazy("Median self-reliance")),
+    Column("participation", SHARE, "median_participation", True, gettext_lazy("Median participation")),
+    Column("norm_rating", NUMBER, "median_norm_rating", True, gettext_lazy("Median norm rating")),
+    Column("quiet", COUNT),
+    Column("cut_off", COUNT, heading=gettext_lazy("People whose absence would cut others off")),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+#: ?sort= values: a column's key (ascending) or "-key" (descending); "name" is the default.
+SORTS = ("name", *BY_KEY)
+
+
+@dataclass
+class Cell:
+    column: Column
+    value: float | int | None
+    base: int | None = None  # a median: the groups with enough evidence; "active": the people
+    before: float | int | None = None  # the quarter before the last complete one
+    after: float | int | None = None  # the last complete quarter
+    status: object = None  # a targets.Status when a target applies (pages/targets.py)
+
+    @property
+    def key(self) -> str:
+        return self.column.key
+
+    @property
+    def text(self) -> str:
+        """The value as a page shows it, with its base where it has one."""
+        column, value = self.column, self.value
+        if column.median:
+            if not self.base:
+                return evidence.too_few(0)
+            shown = pct(value) if column.kind == SHARE else num(value, 1)
+            return ngettext(
+                "%(value)s (median of %(count)d group)", "%(value)s (median of %(count)d groups)", self.base
+            ) % {"value": shown, "count": self.base}
+        if value is None:
+            return "–"
+        if column.key == "active":
+            return ngettext(
+                "%(value)s of %(count)s person", "%(value)s of %(count)s people", self.base or 0
+            ) % {"value": number_format(value, 0), "count": number_format(self.base or 0, 0)}
+        return number_format(value, 0, force_grouping=True)
+
+    @property
+    def change(self) -> str:
+        """The change between the last two complete quarters, as the values are shown."""
+        if self.before is None or self.after is None:
+            return "–"
+        if self.column.kind == SHARE:
+            return pct_change(self.before, self.after)
+        digits = 1 if self.column.kind == NUMBER else 0
+        points = round(self.after, digits) - round(self.before, digits)
+        text = number_format(abs(points), digits)
+        return ("+" if points > 0 else "-" if points < 0 else "") + text
+
+
+@dataclass
+class VillageRow:
+    area: Area
+    url: str
+    cells: list[Cell] = field(default_factory=list)
+
+    def cell(self, key: str) -> Cell:
+        return next(c for c in self.cells if c.key == key)
+
+
+def complete_quarters(snapshot: ScoreSnapshot) -> tuple[int, int] | None:
+    """Indexes (before, after) of the last two complete quarters of the snapshot's trend."""
+    quarters = (snapshot.trend or {}).get("quarters", [])
+    full = [i for i, q in enumerate(quarters) if isinstance(q, dict) and not q.get("partial")]
+    return (full[-2], full[-1]) if len(full) >= 2 else None
+
+
+def quarter_labels_of(snapshot: ScoreSnapshot) -> tuple[str, str] | None:
+    """The months the two quarters compared end in ("Sep 2026", "Dec 2026"), for the heading."""
+    pair = complete_quarters(snapshot)
+    if pair is None:
+        return None
+    labels = quarter_labels(snapshot.trend)
+    return labels[pair[0]], labels[pair[1]]
+
+
+def child_of_areas(area: Area, children: list[Area]) -> dict[int, int]:
+    """Every area below `area` -> the area within (one of `children`) that holds it."""
+    ids = {c.pk for c in children}
+    out = {}
+    for chain in Area.objects.subtree(area).values_list(*AREA_CHAIN):
+        holder = next((pk for pk in chain if pk in ids), None)
+        if holder is not None:
+            out[chain[0]] = holder
+    return out
+
+
+def _group_counts(snapshot: ScoreSnapshot, holder: dict[int, int]) -> dict[int, dict]:
+    """Per area within: quiet groups and, per median column, groups with enough evidence."""
+    counts: dict[int, dict] = {}
+    rows = GroupScore.objects.filter(snapshot=snapshot, group__area_id__in=list(holder)).values_list(
+        "group__area_id", "quiet", "bases"
+    )
+    for area_id, quiet, bases in rows:
+        tally = counts.setdefault(holder[area_id], dict.fromkeys(("quiet", *BY_KEY), 0))
+        tally["quiet"] += quiet
+        for column in COLUMNS:
+            if column.median and evidence.enough(column.key, bases):
+                tally[column.key] += 1
+    return counts
+
+
+def _cut_off_counts(snapshot: ScoreSnapshot, holder: dict[int, int]) -> dict[int, int]:
+    """Per area within: its people (living there or belonging to one of its groups in the
+    window, as a village's page counts them) whose absence would cut others off."""
+    places: dict[int, set[int]] = {}
+    for person_id, area_id in PersonScore.objects.filter(snapshot=snapshot, cut_off__gte=1).values_list(
+        "person_id", "person__area_id"
+    ):
+        places.setdefault(person_id, set()).add(holder.get(area_id))
+    memberships = (
+        Membership.objects.open_between(snapshot.period_start, snapshot.period_end)
+        .filter(person_id__in=list(places), group__area_id__in=list(holder))
+        .values_list("person_id", "group__area_id")
+    )
+    for person_id, area_id in memberships:
+        places[person_id].add(holder[area_id])
+    counts: dict[int, int] = {}
+    for held in places.values():
+        for child in held - {None}:
+            counts[child] = counts.get(child, 0) + 1
+    return counts
+
+
+def _series(trend: dict, column: Column, people: list) -> list:
+    if column.key == "active":  # people less those with no exchange, per quarter
+        shares = trend.get("isolated_share") or []
+        return [
+            None if p is None or s is None else round(p * (1 - s))
+            for p, s in zip(people, shares, strict=False)
+        ]
+    return trend.get(column.trend) or []
+
+
+def village_rows(area: Area, snapshot: ScoreSnapshot, query: str = "") -> list[VillageRow]:
+    """One row per area within `area`, in name order."""
+    children = list(area.children.order_by("name", "pk"))
+    if not children:
+        return []
+    holder = child_of_areas(area, children)
+    groups, cut_off = _group_counts(snapshot, holder), _cut_off_counts(snapshot, holder)
+    parts = (snapshot.area_scores or {}).get("parts") or {}
+    trends = (snapshot.trend or {}).get("parts") or {}
+    pair = complete_quarters(snapshot)
+    rows = []
+    for counted in subarea_figures(children, snapshot):
+        child = counted["area"]
+        stored, trend = parts.get(child.ref, {}), trends.get(child.ref, {})
+        medians = stored.get("group_medians") or {}
+        tally = groups.get(child.pk, {})
+        values = {
+            "groups": counted["groups"],
+            "people": counted["people"],
+            "exchanges": stored.get("exchanges"),
+            "active": counted["people"] - counted["isolated"],
+            "self_reliance": medians.get("self_reliance"),
+            "participation": medians.get("participation"),
+            "norm_rating": medians.get("norm_rating"),
+            "quiet": tally.get("quiet", 0),
+            "cut_off": cut_off.get(child.pk, 0),
+        }
+        url = reverse("groups:report_dashboard", args=[child.ref]) + (f"?{query}" if query else "")
+        row = VillageRow(child, url)
+        for column in COLUMNS:
+            series = _series(trend, column, trend.get("people") or []) if column.trend else []
+            before, after = (
+                (series[pair[0]], series[pair[1]]) if pair and len(series) > pair[1] else (None, None)
+            )
+            base = tally.get(column.key, 0) if column.median else counted["people"]
+            row.cells.append(Cell(column, values[column.key], base, before, after))
+        rows.append(row)
+    return rows
+
+
+def sort_rows(rows: list[VillageRow], sort: str) -> list[VillageRow]:
+    """Rows by a column (undefined values last either way), then by name."""
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    if key not in BY_KEY:
+        return sorted(rows, key=lambda r: (r.area.name.casefold(), r.area.pk), reverse=descending)
+    by_name = sorted(rows, key=lambda r: (r.area.name.casefold(), r.area.pk))
+    present = [r for r in by_name if r.cell(key).value is not None]
+    missing = [r for r in by_name if r.cell(key).value is None]
+    return sorted(present, key=lambda r: r.cell(key).value, reverse=descending) + missing
+
+
+def headings(sort: str) -> list[dict]:
+    """Each column's title and its sort link's value: a click sorts by it, a second click
+    the other way."""
+    return [
+        {
+            "key": c.key,
+            "title": c.title,
+            "sort": f"-{c.key}" if sort == c.key else c.key,
+            "sorted": "ascending" if sort == c.key else "descending" if sort == f"-{c.key}" else "",
+        }
+        for c in COLUMNS
+    ]
+
+
+def csv_rows(rows: list[VillageRow]) -> tuple[list[str], list[list]]:
+    """(header, rows) of the download: each value, its base and its quarter-on-quarter change."""
+    header = ["area_ref", "area"]
+    for column in COLUMNS:
+        header += [column.key]
+        header += [f"{column.key}_base"] if column.median or column.key == "active" else []
+        header += [f"{column.key}_change"]
+    body = []
+    for row in rows:
+        line = [row.area.ref, row.area.name]
+        for cell in row.cells:
+            trusted = cell.value if not cell.column.median or cell.base else None
+            line.append(trusted)
+            if cell.column.median or cell.key == "active":
+                line.append(cell.base)
+            change = None if cell.before is None or cell.after is None else cell.after - cell.before
+            line.append(change)
+        body.append(line)
+    return header, body
+
+
+def sort_label(sort: str) -> str:
+    key = sort.removeprefix("-")
+    if key not in BY_KEY:
+        return _("by name")
+    return _("by %(column)s") % {"column": BY_KEY[key].title}

@@ -1,0 +1,78 @@
+"""Villages side by side: the table of a district's areas within (groups/scores/pages/villages.py),
+sorted by a column with plain links (?sort=) or, with htmx, swapped in place on the dashboard;
+and the same table as CSV. Access as for the dashboard (access.Scope.read_reports; outside the
+user's areas 404)."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from groups import access
+from groups.forms.villages import VillageSortForm
+from groups.scores import reading
+from groups.scores.downloads import table_csv
+from groups.scores.pages import villages
+
+from .render import render_page
+
+
+def _reading(request, ref: str):
+    """(area, form, snapshot or None) for the table's page and download, or 404/403."""
+    area = access.get_area(request, ref)
+    scope = access.scope_for(request)
+    access.require(scope.read_reports())
+    form = VillageSortForm(request.GET or None)
+    start, end, resource = form.window() if form.is_bound and form.is_valid() else (None, None, "")
+    found = reading.read(area.pk, start, end, resource, scope=scope, confirmed_only=form.only_confirmed())
+    return area, form, found.snapshot
+
+
+def filter_query(form) -> str:
+    """The valid report filters of the form, without the sort, for links."""
+    if not (form.is_bound and form.is_valid()):
+        return ""
+    data = {k: v for k, v in form.data.items() if k in form.fields and k != "sort" and v}
+    return urlencode(data)
+
+
+def table_context(area, snapshot, form) -> dict:
+    """What templates/groups/partials/villages_table.html shows (also on the dashboard)."""
+    sort, query = form.sort_key(), filter_query(form)
+    rows = villages.sort_rows(villages.village_rows(area, snapshot, query), sort)
+    return {
+        "village_rows": rows,
+        "village_headings": villages.headings(sort),
+        "village_sort": sort,
+        "village_sort_label": villages.sort_label(sort),
+        "village_quarters": villages.quarter_labels_of(snapshot),
+        "village_query": query,
+        "villages_url": reverse("groups:report_villages", args=[area.ref]),
+    }
+
+
+@require_http_methods(["GET"])
+@login_required
+def report_villages(request, ref: str):
+    area, form, snapshot = _reading(request, ref)
+    if snapshot is None:  # being computed: the dashboard says so and polls
+        return redirect("groups:report_dashboard", area.ref)
+    context = {"area": area, "snapshot": snapshot, **table_context(area, snapshot, form)}
+    return render_page(request, "groups/report_villages.html", context, "villages")
+
+
+@require_http_methods(["GET"])
+@login_required
+def villages_download(request, ref: str):
+    area, form, snapshot = _reading(request, ref)
+    if snapshot is None:
+        return redirect("groups:report_dashboard", area.ref)
+    rows = villages.sort_rows(villages.village_rows(area, snapshot), form.sort_key())
+    header, body = villages.csv_rows(rows)
+    response = HttpResponse(table_csv(header, body), content_type="text/csv; charset=utf-8")
+    filename = f"villages-{area.ref}-{snapshot.period_end.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'  # refs are [A-Za-z0-9_.-]
+    return response
