@@ -14,6 +14,7 @@ exports, the importer (groups/transfer/scope.py), commands run for a user, the a
 Capabilities (each a method or property of Scope):
 - read_registry / register / read_reports / read_audit / export / log_exchanges /
   review_pending: may the user open these parts of the site at all;
+- set_targets(area): may they set the targets of this area (its coordinators, staff);
 - write_group(group) / write_person(person) / edit_actor(actor) / import_into(area) /
   may_import / manage_login(person): may they write this record (forms and imports alike);
 - editable_areas() / actor_areas(): where they may place new records;
@@ -151,6 +152,11 @@ class Scope:
     def read_audit(self) -> bool:
         """The audit trail of their areas: coordinators and staff."""
         return self.is_staff or bool(self.coordinator_area_ids)
+
+    def set_targets(self, area: Area) -> bool:
+        """Set or remove the targets of an area (and so of everything below it): its
+        coordinators (an assignment on it or above it) and staff."""
+        return self.is_staff or area.pk in _subtree_ids(self.coordinator_area_ids)
 
     def coordinated_areas(self) -> QuerySet[Area]:
         """The areas of the user's coordinator assignments (shown on their home page)."""

@@ -1465,3 +1465,34 @@ class LedgerEntry(models.Model):
     def signed_amount(self):
         """What this entry does to the fund's cash."""
         return ledger_math.signed(self.kind, self.amount)
+
+
+# --- Targets: what a coordinator aims for in their area --------------------------------------
+
+
+class Target(models.Model):
+    """A coordinator's target for one indicator in an area and below (the nearest area's
+    target wins: groups/scores/targets.py). Whether it is a floor or a ceiling, and its unit
+    (percent, rating, count), come from the indicator (scores/targets.TARGETABLE)."""
+
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="targets")
+    indicator = models.CharField(_("indicator"), max_length=32)
+    goal = models.DecimalField(_("target"), max_digits=7, decimal_places=2)
+    near = models.DecimalField(_("near band"), max_digits=7, decimal_places=2, default=0)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["area__name", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "indicator"], name="target_unique_area_indicator"),
+            models.CheckConstraint(condition=Q(near__gte=0) & Q(goal__gte=0), name="target_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} – {self.indicator}: {self.goal}"

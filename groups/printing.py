@@ -1,6 +1,7 @@
-"""The meeting sheet on paper, as a PDF (fpdf2): A4, the members numbered, the group's usual
-actors as A1, A2..., the resource letters, and empty rows to fill in by hand. The numbers are
-the ones the quick entry of the sheet page reads ("12 7 k 5000"), from the same SheetKey.
+"""Printed pages as PDF (fpdf2): PrintPDF, the setup they share, and the meeting sheet on
+paper: A4, the members numbered, the group's usual actors as A1, A2..., the resource letters,
+and empty rows to fill in by hand. The numbers are the ones the quick entry of the sheet page
+reads ("12 7 k 5000"), from the same SheetKey.
 
 fpdf2 is pure Python (no system libraries to install), well kept (py-pdf), and has tables.
 The font is groups/fonts.py's (DejaVu Sans when the system has it, so any name prints).
@@ -30,9 +31,12 @@ class Words:
     headings: tuple[str, ...]  # number, giver, receiver, resource, amount, note
 
 
-class SheetPDF(FPDF):
-    def __init__(self):
-        super().__init__(orientation="P", unit="mm", format="A4")
+class PrintPDF(FPDF):
+    """An A4 page in DejaVu Sans when the system has it (any name prints), else Helvetica:
+    the setup every printed page shares (the meeting sheet, the scorecard)."""
+
+    def __init__(self, orientation: str = "P"):
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.set_margins(12, 12, 12)
         self.set_auto_page_break(True, margin=12)
         self.sheet_font = unicode_font(self, "Sheet")
@@ -40,11 +44,21 @@ class SheetPDF(FPDF):
     def text_of(self, text: str) -> str:
         return pdf_text(self.sheet_font, text)
 
+    def title_page(self, title: str) -> None:
+        """Open the first page with the title in large bold type (the body text follows at 9 pt)."""
+        self.set_title(title)
+        self.add_page()
+        self.set_font(self.sheet_font, "B", 15)
+        self.cell(0, 8, self.text_of(title), new_x="LMARGIN", new_y="NEXT")
+        self.set_font(self.sheet_font, "", 9)
+
     def heading(self, text: str, size: float = 11):
         self.set_font(self.sheet_font, "B", size)
         self.cell(0, 7, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.sheet_font, "", 9)
 
+
+class SheetPDF(PrintPDF):
     def columns(self, entries, per_row: int = 3):
         """Code and name in `per_row` columns."""
         if not entries:
@@ -67,11 +81,7 @@ class SheetPDF(FPDF):
 
 def sheet_pdf(*, key: SheetKey, words: Words, empty_rows: int = EMPTY_ROWS) -> bytes:
     pdf = SheetPDF()
-    pdf.set_title(words.title)
-    pdf.add_page()
-    pdf.set_font(pdf.sheet_font, "B", 15)
-    pdf.cell(0, 8, pdf.text_of(words.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(pdf.sheet_font, "", 9)
+    pdf.title_page(words.title)
     pdf.multi_cell(0, 5, pdf.text_of(words.subtitle), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     pdf.set_font(pdf.sheet_font, "", 11)

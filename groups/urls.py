@@ -187,3 +187,18 @@ urlpatterns += [
     path("reports/areas/<ref:ref>/villages/", village_views.report_villages, name="report_villages"),
     path("reports/areas/<ref:ref>/villages.csv", village_views.villages_download, name="villages_download"),
 ]
+
+# --- targets and the scorecard (views/targets.py) ---
+from .views import targets as target_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/areas/<ref:ref>/targets/", target_views.target_list, name="target_list"),
+    path("reports/areas/<ref:ref>/targets/set/", target_views.target_set, name="target_set"),
+    path(
+        "reports/areas/<ref:ref>/targets/<slug:indicator>/remove/",
+        target_views.target_delete,
+        name="target_delete",
+    ),
+    path("reports/areas/<ref:ref>/scorecard.csv", target_views.scorecard_download, name="scorecard_download"),
+    path("reports/areas/<ref:ref>/scorecard.pdf", target_views.scorecard_print, name="scorecard_print"),
+]

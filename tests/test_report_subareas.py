@@ -10,7 +10,7 @@ from .test_reports_views import scored  # noqa: F401 (the fixture computes the s
 
 
 def subareas_table(html: str) -> str:
-    start = html.index('<table class="villages-table">')
+    start = html.index('<table class="villages-table card-rows">')
     return html[start : html.index("</table>", start)]
 
 

@@ -112,6 +112,15 @@ EXPECTED: dict[str, tuple] = {
     "groups:offline_pages": (L, OK, OK, OK, OK, OK, OK),  # each user's own list
     "groups:outbox_exchange": (405, 405, 405, 405, 405, 405, 405),  # POST only
     "groups:outbox_sheet": (405, 405, 405, 405, 405, 405, 405),
+    # --- villages side by side, targets and the scorecard (district D; no scores computed
+    # yet: the table and the files send the reader to the dashboard, which says so)
+    "groups:report_villages": (L, 404, 404, 404, 404, 302, 302),
+    "groups:villages_download": (L, 404, 404, 404, 404, 302, 302),
+    "groups:target_list": (L, 404, 404, 404, 404, OK, OK),
+    "groups:target_set": (405, 405, 405, 405, 405, 405, 405),  # POST only
+    "groups:target_delete": (405, 405, 405, 405, 405, 405, 405),
+    "groups:scorecard_download": (L, 404, 404, 404, 404, 302, 302),
+    "groups:scorecard_print": (L, 404, 404, 404, 404, 302, 302),
 }
 
 # The admin: everything for staff; everyone else is sent to the admin's login page.
@@ -174,6 +183,7 @@ def url_kwargs(name: str, route: str, params: list[str], refs: Refs) -> dict:
         "activity_ref": refs.activity,
         "membership_id": refs.membership_id,
         "token": refs.token,
+        "indicator": "participation",
     }
     if name == "groups:account_create":
         values["ref"] = refs.new_person
@@ -338,6 +348,13 @@ EXPECTED_MORE: dict[str, tuple] = {
     "groups:offline_pages": (OK, OK),
     "groups:outbox_exchange": (405, 405),
     "groups:outbox_sheet": (405, 405),
+    "groups:report_villages": (404, 302),
+    "groups:villages_download": (404, 302),
+    "groups:target_list": (404, OK),
+    "groups:target_set": (405, 405),
+    "groups:target_delete": (405, 405),
+    "groups:scorecard_download": (404, 302),
+    "groups:scorecard_print": (404, 302),
 }
 
 

@@ -80,7 +80,14 @@ def two_villages(world):
             norm = f.NormFactory(group=group)
             norm.reviews.create(reviewed_on=LAST_QUARTER, rating=rating)
     compute(world.district)
-    return {"g3": g3, "agency": agency, "people": [sri, siti, ari, dewi, ani, eko, fajar]}
+    return {
+        "g1": g1,
+        "g2": g2,
+        "g3": g3,
+        "agency": agency,
+        "district": world.district,
+        "people": [sri, siti, ari, dewi, ani, eko, fajar],
+    }
 
 
 def villages_url(ref="D", **query):
@@ -90,7 +97,7 @@ def villages_url(ref="D", **query):
 
 def table_rows(html: str) -> list[tuple[str, list[str], list[str]]]:
     """(area name, shown values, shown changes) of each row of the villages table."""
-    table = html[html.index('<table class="villages-table">') : html.index("</table>")]
+    table = html[html.index('<table class="villages-table card-rows">') : html.index("</table>")]
     rows = re.findall(r'<tr>\s*<th scope="row"><a href="[^"]+">([^<]+)</a></th>(.*?)</tr>', table, re.S)
     return [
         (

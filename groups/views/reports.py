@@ -29,6 +29,7 @@ from groups.forms.villages import VillageSortForm
 from groups.scores import evidence, reading
 from groups.scores.areas import districts_below
 from groups.scores.indicators import INDICATORS, indicator_anchor
+from groups.scores.pages.attention import LOW_RATING, PARTICIPATION_FALL
 from groups.scores.pages.change import change
 from groups.scores.pages.common import report_area
 from groups.scores.pages.dashboard import dashboard
@@ -38,6 +39,7 @@ from groups.scores.pages.rollup import rollup
 from groups.scores.sentences import EI_LEANING
 
 from .render import render_page
+from .targets import dashboard_context as targets_context
 from .villages import table_context as village_table
 
 FILTER_KEYS = ("period", "start", "end", "resource", "confirmed_only")
@@ -116,6 +118,7 @@ def report_dashboard(request, ref: str | None = None):
     if snapshot is not None:
         context.update(dashboard(scope, area, snapshot))
         context.update(village_table(area, snapshot, VillageSortForm(request.GET or None)))
+        context.update(targets_context(scope, area, snapshot, context.get("village_rows")))
     return _render(request, "groups/report_dashboard.html", context)
 
 
@@ -245,6 +248,8 @@ def methodology(request):
         ("evidence", _("Enough evidence")),
         ("data-quality", _("Data quality")),
         ("sentences", _("How the sentences are chosen")),
+        ("targets", _("Targets and the scorecard")),
+        ("attention", _("Groups that need attention")),
     ]
     for key, label in INDICATORS.items():
         if key == "bonding":
@@ -260,4 +265,7 @@ def methodology(request):
     for row in minimums:  # indicators the registry names (an entry in the making is left out)
         row["indicators"] = [key for key in row["indicators"] if key in INDICATORS]
     context = {"indicators": INDICATORS, "toc": toc, "minimums": minimums, "ei_leaning": EI_LEANING}
+    context["attention_rules"] = {
+        "fall": PARTICIPATION_FALL, "low": LOW_RATING, "exchanges": evidence.EXCHANGES
+    }
     return render(request, "groups/methodology.html", context)

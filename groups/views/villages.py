@@ -16,6 +16,7 @@ from groups.forms.villages import VillageSortForm
 from groups.scores import reading
 from groups.scores.downloads import table_csv
 from groups.scores.pages import villages
+from groups.scores.pages.scorecard import judge_villages
 
 from .render import render_page
 
@@ -43,6 +44,7 @@ def table_context(area, snapshot, form) -> dict:
     """What templates/groups/partials/villages_table.html shows (also on the dashboard)."""
     sort, query = form.sort_key(), filter_query(form)
     rows = villages.sort_rows(villages.village_rows(area, snapshot, query), sort)
+    judge_villages(rows)
     return {
         "village_rows": rows,
         "village_headings": villages.headings(sort),

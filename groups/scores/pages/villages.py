@@ -49,6 +49,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("cut_off", COUNT, heading=gettext_lazy("People whose absence would cut others off")),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
+#: Medians over a village's groups kept on each row: the table's, and the scorecard's aid.
+MEDIANS: dict[str, Column] = {
+    **{c.key: c for c in COLUMNS if c.median},
+    "aid_dependence": Column(
+        "aid_dependence", SHARE, median=True, heading=gettext_lazy("Median aid dependence")
+    ),
+}
 #: ?sort= values: a column's key (ascending) or "-key" (descending); "name" is the default.
 SORTS = ("name", *BY_KEY)
 
@@ -103,6 +110,7 @@ class VillageRow:
     area: Area
     url: str
     cells: list[Cell] = field(default_factory=list)
+    medians: dict[str, Cell] = field(default_factory=dict)  # MEDIANS' cells (no change)
 
     def cell(self, key: str) -> Cell:
         return next(c for c in self.cells if c.key == key)
@@ -142,11 +150,11 @@ def _group_counts(snapshot: ScoreSnapshot, holder: dict[int, int]) -> dict[int, 
         "group__area_id", "quiet", "bases"
     )
     for area_id, quiet, bases in rows:
-        tally = counts.setdefault(holder[area_id], dict.fromkeys(("quiet", *BY_KEY), 0))
+        tally = counts.setdefault(holder[area_id], dict.fromkeys(("quiet", *MEDIANS), 0))
         tally["quiet"] += quiet
-        for column in COLUMNS:
-            if column.median and evidence.enough(column.key, bases):
-                tally[column.key] += 1
+        for key in MEDIANS:
+            if evidence.enough(key, bases):
+                tally[key] += 1
     return counts
 
 
@@ -216,8 +224,10 @@ def village_rows(area: Area, snapshot: ScoreSnapshot, query: str = "") -> list[V
             before, after = (
                 (series[pair[0]], series[pair[1]]) if pair and len(series) > pair[1] else (None, None)
             )
-            base = tally.get(column.key, 0) if column.median else counted["people"]
+            base = tally.get(column.key, 0) if column.median else None
+            base = counted["people"] if column.key == "active" else base
             row.cells.append(Cell(column, values[column.key], base, before, after))
+        row.medians = {key: Cell(c, medians.get(key), tally.get(key, 0)) for key, c in MEDIANS.items()}
         rows.append(row)
     return rows
 

@@ -1,0 +1,119 @@
+"""Needs attention: the groups to visit with their reasons in plain words, worked out by hand
+on the two villages' world (tests/test_villages.py), only where the records carry them, the
+groups with the most reasons first."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from groups.models import Resource, Target
+
+from . import factories as f
+from .test_villages import EN, QUARTER_BEFORE, TODAY, compute, two_villages  # noqa: F401
+
+
+def visits(client, ref="D") -> list[tuple[str, list[str]]]:
+    html = client.get(reverse("groups:report_dashboard", args=[ref]), **EN).content.decode()
+    section = html[html.index('<section id="attention"') :]
+    section = section[: section.index("</section>")]
+    found = re.findall(
+        r"<li><h3>(?:<a [^>]*>)?([^<]+)(?:</a>)?</h3>\s*<ul class=\"reasons\">(.*?)</ul>", section, re.S
+    )
+    return [(name, re.findall(r"<li>([^<]+)</li>", reasons)) for name, reasons in found]
+
+
+def test_reasons_only_where_the_records_carry_them(client, coordinator, two_villages):  # noqa: F811
+    """G3: quiet since it was formed 400 days ago (57 weeks). G1: 10 exchanges, and Sri's
+    absence would cut Ari off (1). G2: no participation or exchanges to compare in the quarter
+    before (its activities are all in the last quarter), aid 40% but no target; its 10
+    exchanges carry "holds together": the agency is in touch through Ani only (1). One reason
+    each: G1's and G2's as of the window's end (then by name), G3's since it went quiet 57
+    weeks ago, so it comes last."""
+    client.force_login(coordinator)
+    held = "One member holds the group together: without them 1 would lose touch."
+    assert visits(client) == [
+        ("Arisan RT 03", [held]),
+        ("Karang Taruna", [held]),
+        ("Kelompok Tani", ["Quiet for 57 weeks."]),
+    ]
+
+
+def test_falls_aid_over_target_and_low_norms_are_reasons_and_order_the_list(
+    client,
+    coordinator,
+    two_villages,  # noqa: F811
+):
+    """G2 in the quarter before: 3 meetings all 3 came (100%), Eko gave Fajar 10 times, so it
+    had 4 + 10 = 14 exchanges then and 6 in the last quarter (6 <= 14 / 2); participation fell
+    from 100% to 67% (both quarters on 3 activities with attendance). Aid at most 20% near 5 on
+    the district. A new G1 norm rated 2, then 1: low twice."""
+    world_g2 = two_villages["g2"]
+    ani, eko, fajar = two_villages["people"][4:]
+    for days in (150, 140, 135):
+        f.ActivityFactory(group=world_g2, date=TODAY - dt.timedelta(days=days)).attendees.set(
+            [ani, eko, fajar]
+        )
+    for _ in range(10):
+        f.ExchangeFactory(
+            giver_person=eko, receiver_person=fajar, date=QUARTER_BEFORE, resource=Resource.LABOUR
+        )
+    norm = f.NormFactory(group=two_villages["g1"])
+    norm.reviews.create(reviewed_on=QUARTER_BEFORE, rating=2)
+    norm.reviews.create(reviewed_on=TODAY - dt.timedelta(days=12), rating=1)
+    Target.objects.create(area=two_villages["district"], indicator="aid_dependence", goal=20, near=5)
+    compute(two_villages["district"])
+    client.force_login(coordinator)
+    found = visits(client)
+    # G2: aid = 4 from the agency of the 10 money exchanges Ani and Eko received (labour is
+    # neither money nor goods) = 40%, over 20% + 5; and now Fajar exchanges with Eko only, so
+    # Eko's absence would cut him off (and Ani's the agency): 1. Four reasons, the most.
+    assert found[0] == (
+        "Karang Taruna",
+        [
+            "Aid is 40% of 10 exchanges, over the target of 20%.",
+            "Participation fell from 100% to 67%.",
+            "Exchanges fell by half or more: from 14 to 6 in a quarter.",
+            "One member holds the group together: without them 1 would lose touch.",
+        ],
+    )
+    # G1 and G3 have two reasons and one; G1's latest (today's snapshot end) first
+    assert found[1][0] == "Arisan RT 03" and sorted(found[1][1]) == [
+        "A norm was rated low at its last two reviews.",
+        "One member holds the group together: without them 1 would lose touch.",
+    ]
+    assert found[2] == ("Kelompok Tani", ["Quiet for 57 weeks."])
+    for person in two_villages["people"]:
+        assert all(person.full_name not in " ".join(reasons) for _name, reasons in found)
+
+
+@pytest.mark.parametrize("ratings", [(1, 4), (4, 1), (2,)])
+def test_a_norm_low_once_or_only_reviewed_once_is_no_reason(client, coordinator, two_villages, ratings):  # noqa: F811
+    norm = f.NormFactory(group=two_villages["g1"])
+    for days, rating in zip((40, 20), ratings, strict=False):
+        norm.reviews.create(reviewed_on=TODAY - dt.timedelta(days=days), rating=rating)
+    compute(two_villages["district"])
+    client.force_login(coordinator)
+    reasons = dict(visits(client))["Arisan RT 03"]
+    assert "A norm was rated low at its last two reviews." not in reasons
+
+
+def test_falls_need_enough_records_on_both_sides():
+    from groups.scores.pages.attention import _falls
+
+    ends = [dt.date(2026, 9, 30), dt.date(2026, 12, 31)]
+
+    def row(part_bases, exchanges):
+        bases = [{"participation": n} for n in part_bases]
+        return {"trend": {"participation": [0.9, 0.5], "bases": bases, "exchanges": exchanges}}
+
+    with translation.override("en"):
+        # 2 activities with attendance in the quarter before (3 needed); 9 exchanges before (10)
+        assert _falls(row((2, 3), [9, 1]), (0, 1), ends) == []
+        assert _falls(row((3, 3), [10, 5]), (0, 1), ends) == [
+            (ends[1], "Participation fell from 90% to 50%."),
+            (ends[1], "Exchanges fell by half or more: from 10 to 5 in a quarter."),
+        ]
+        assert _falls(row((3, 2), [10, 6]), (0, 1), ends) == []  # 6 is more than half of 10
