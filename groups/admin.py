@@ -20,6 +20,7 @@ from .models import (
     Person,
     PersonScore,
     ScoreSnapshot,
+    Target,
 )
 
 admin.site.site_header = _("CommunityMap administration")
@@ -222,3 +223,13 @@ class LedgerEntryAdmin(LedgerAdmin):
     list_filter = ["kind"]
     search_fields = ["ref", "fund__name"]
     list_select_related = ["fund"]
+
+
+@admin.register(Target)
+class TargetAdmin(ReadOnlyAdmin):
+    """Targets are set on the targets page, whose form checks each indicator's range and who
+    may set it (access.Scope.set_targets): the admin only shows them."""
+
+    list_display = ["area", "indicator", "goal", "near", "set_by", "updated_at"]
+    search_fields = ["area__name", "area__ref", "indicator"]
+    list_select_related = ["area", "set_by"]

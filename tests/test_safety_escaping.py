@@ -55,7 +55,10 @@ def hostile(world, member, facilitator, coordinator, staff):
 
 def page_urls():
     """Every page about the hostile records (one per pattern; forms and lists included)."""
-    values = {"ref": None, "norm_ref": "N-EVIL", "activity_ref": "ACT-EVIL", "membership_id": None}
+    values = {
+        "ref": None, "norm_ref": "N-EVIL", "activity_ref": "ACT-EVIL", "membership_id": None,
+        "indicator": "participation",
+    }
     urls = []
     for name, route, params in project_patterns():
         if name is None or route.startswith("admin/") or "token" in params:

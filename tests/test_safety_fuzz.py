@@ -79,6 +79,8 @@ OTHER_POSTS = {
     "groups:import_upload": "test_the_importer_never_fails_on_random_files",
     "groups:outbox_exchange": "tests/test_outbox_fuzz.py",
     "groups:outbox_sheet": "tests/test_outbox_fuzz.py",
+    "groups:target_set": "tests/test_targets.py (its form is on the targets page)",
+    "groups:target_delete": "tests/test_targets.py",
     "logout": "Django's",
     "set_language": "Django's",
 }
@@ -98,6 +100,8 @@ FILTERS = {
     "groups:exchange_create": ("member", {}),
     "groups:amount_read": ("member", {}),
     "groups:date_read": ("facilitator", {}),
+    "groups:report_villages": ("coordinator", {"ref": "D"}),
+    "groups:villages_download": ("coordinator", {"ref": "D"}),
 }
 
 JUNK = st.one_of(

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from groups.models import Target
@@ -208,3 +210,36 @@ def test_the_methodology_page_explains_targets(client, coordinator):
     client.force_login(coordinator)
     body = client.get(reverse("groups:methodology"), **EN).content.decode()
     assert 'id="targets"' in body and "near band" in body
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.fixed_dictionaries(
+        {},
+        optional={
+            "indicator": st.one_of(
+                st.sampled_from(["participation", "quiet", "norm_rating", "\x00"]), st.text()
+            ),
+            "goal": st.one_of(st.sampled_from(["60", "1,5", "-1", "1e309", "NaN", "99999999"]), st.text()),
+            "near": st.one_of(st.sampled_from(["5", "-0.01", "Infinity", "0,25"]), st.text()),
+        },
+    ),
+    htmx=st.booleans(),
+)
+def test_random_target_posts_never_fail_or_save_a_bad_target(client, coordinator, world, data, htmx):
+    """The fuzzing of every form (tests/test_safety_fuzz.py) finds forms on their own page;
+    this one lives on the targets page, so it is fuzzed here: never a 500, and whatever is
+    saved is within its indicator's range."""
+    from groups.scores.targets import TARGETABLE
+
+    client.force_login(coordinator)
+    headers = HTMX if htmx else {}
+    response = client.post(reverse("groups:target_set", args=["D"]), data, **headers)
+    assert response.status_code < 500
+    saved = response.status_code == 302 or "HX-Redirect" in response
+    assert Target.objects.exists() == saved
+    for target in Target.objects.all():
+        rule = TARGETABLE[target.indicator]
+        target.full_clean()
+        assert rule.lowest <= target.goal <= (rule.highest if rule.highest is not None else target.goal)
+    Target.objects.all().delete()
