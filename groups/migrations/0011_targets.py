@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0009_ledger'),
+        ('groups', '0010_group_money'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
