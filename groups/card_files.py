@@ -62,8 +62,8 @@ class CardPDF(FPDF):
         self.set_text_color(0, 0, 0)
 
     def heading(self, text: str):
-        self.ln(2)
-        self.write_text(text, size=12, bold=True, height=7)
+        self.ln(1.5)
+        self.write_text(text, size=11, bold=True, height=6)
 
 
 def card_pdf(card: Card) -> bytes:
@@ -72,16 +72,16 @@ def card_pdf(card: Card) -> bytes:
     pdf.write_text(f"{card.kind} · {card.area} · {period(card)}", size=9, colour=GREY)
     pdf.heading(_("In plain words"))
     for sentence in card.sentences or (_("Too few records yet for a sentence about this group."),):
-        pdf.write_text(sentence, height=5)
-        pdf.ln(1)
+        pdf.write_text(sentence, size=9.5, height=4.6)
+        pdf.ln(0.6)
     pdf.heading(_("Key figures"))
     _figures(pdf, card)
     pdf.heading(_("Who exchanges with whom, and our norms"))
     top = pdf.get_y()
-    _picture(pdf, card, pdf.l_margin, top, 62)
-    pdf.set_xy(pdf.l_margin + 68, top)
-    _norms(pdf, card, left=pdf.l_margin + 68)
-    pdf.set_y(max(pdf.get_y(), top + 70))
+    _picture(pdf, card, pdf.l_margin, top, 52)
+    pdf.set_xy(pdf.l_margin + 58, top)
+    _norms(pdf, card, left=pdf.l_margin + 58)
+    pdf.set_y(max(pdf.get_y(), top + 60))
     pdf.heading(_("The last four quarters"))
     _trend(pdf, card)
     _notes(pdf)
@@ -89,7 +89,7 @@ def card_pdf(card: Card) -> bytes:
 
 
 def _figures(pdf: CardPDF, card: Card):
-    width, height, gap = 60, 17, 3
+    width, height, gap = 60, 15, 2
     left, top = pdf.l_margin, pdf.get_y()
     for i, figure in enumerate(card.figures):
         x, y = left + (i % 3) * (width + gap), top + (i // 3) * (height + gap)
@@ -100,9 +100,9 @@ def _figures(pdf: CardPDF, card: Card):
         pdf.set_text_color(*GREY)
         pdf.cell(width - 4, 4, pdf_text(pdf.font_name, figure.label))
         pdf.set_xy(x + 2, y + 6)
-        pdf.set_font(pdf.font_name, "B", 10)
+        pdf.set_font(pdf.font_name, "B", 9.5)
         pdf.set_text_color(0, 0, 0)
-        pdf.multi_cell(width - 4, 4.5, pdf_text(pdf.font_name, figure.text), align="L")
+        pdf.multi_cell(width - 4, 4.2, pdf_text(pdf.font_name, figure.text), align="L")
     pdf.set_y(top + 2 * (height + gap))
 
 
@@ -164,11 +164,11 @@ def _trend(pdf: CardPDF, card: Card):
     if not card.trend:
         pdf.write_text(_("No quarter has enough records for a score yet."), size=9)
         return
-    pdf.set_font(pdf.font_name, "", 8)
+    pdf.set_font(pdf.font_name, "", 7)
     pdf.set_fill_color(255, 255, 255)  # the legend's last colour would fill the cells
     with pdf.table(
-        col_widths=(26, 20, 35, 35, 35, 35),
-        line_height=4.5,
+        col_widths=(16, 20, 37.5, 37.5, 37.5, 37.5),
+        line_height=3.4,
         text_align="CENTER",
         headings_style=FontFace(emphasis="BOLD", fill_color=(230, 238, 235)),
     ) as table:
@@ -181,7 +181,7 @@ def _trend(pdf: CardPDF, card: Card):
                 row.cell(pdf_text(pdf.font_name, text))
 
 
-def _notes(pdf: CardPDF, least: int = 5, spacing: float = 8):
+def _notes(pdf: CardPDF, least: int = 4, spacing: float = 7.5):
     """Blank ruled lines to the foot of the page (at least `least`, on a new page if needed)."""
     bottom = pdf.h - pdf.b_margin
     if bottom - pdf.get_y() < 12 + least * spacing:
@@ -239,6 +239,16 @@ def _text(draw, xy, text, font, width, fill, most: int = 3, spacing: int = 8) ->
     return y
 
 
+def _whole_sentences(draw, sentences, font, width: int, most: int) -> str:
+    """As many whole sentences as fit in `most` lines (the first one in any case)."""
+    text = sentences[0]
+    for sentence in sentences[1:]:
+        if len(_wrap(draw, f"{text} {sentence}", font, width)) > most:
+            break
+        text = f"{text} {sentence}"
+    return text
+
+
 def _image(group: str, subtitle: str):
     image = Image.new("RGB", IMAGE_SIZE, "white")
     draw = ImageDraw.Draw(image)
@@ -255,17 +265,18 @@ def _png(image) -> bytes:
 
 
 def card_png(card: Card) -> bytes:
-    """The headline: the group, four key figures with their bases, the first sentence."""
+    """The headline: the group, four key figures with their bases, whole sentences."""
     image, draw = _image(card.group, f"{card.area} · {period(card)}")
-    label_font, value_font = image_font(34), image_font(44, bold=True)
+    label_font, value_font, words_font = image_font(32), image_font(36, bold=True), image_font(36)
     for i, figure in enumerate(card.headline[:4]):
-        x, y = 60 + (i % 2) * 500, 300 + (i // 2) * 230
-        draw.rounded_rectangle((x, y, x + 460, y + 205), radius=18, outline=LIGHT, width=3)
-        below = _text(draw, (x + 24, y + 20), figure.label, label_font, 412, GREY, most=1)
-        _text(draw, (x + 24, below + 6), figure.text, value_font, 412, "black", most=2)
+        x, y = 60 + (i % 2) * 500, 290 + (i // 2) * 255
+        draw.rounded_rectangle((x, y, x + 460, y + 235), radius=18, outline=LIGHT, width=3)
+        below = _text(draw, (x + 24, y + 18), figure.label, label_font, 412, GREY, most=1)
+        _text(draw, (x + 24, below + 2), figure.text, value_font, 412, "black", most=4, spacing=6)
     if card.sentences:
-        _text(draw, (60, 790), " ".join(card.sentences[:2]), image_font(38), 960, "black", most=4)
-    draw.text((60, 1020), _("CommunityMap · report card"), font=image_font(28), fill=GREY)
+        words = _whole_sentences(draw, card.sentences, words_font, 960, 4)
+        _text(draw, (60, 820), words, words_font, 960, "black", most=4)
+    draw.text((60, 1030), _("CommunityMap · report card"), font=image_font(26), fill=GREY)
     return _png(image)
 
 
