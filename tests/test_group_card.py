@@ -13,6 +13,8 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
@@ -195,3 +197,22 @@ def test_the_sheet_pdf_still_prints_names_with_the_shared_font(client, facilitat
     client.force_login(facilitator)
     response = client.get(reverse("groups:exchange_sheet_pdf", args=["G1"]))
     assert "Sri Handayani" in pdf_text(response.content)
+
+
+def test_card_queries_do_not_grow_with_the_members(client, facilitator, carded):
+    client.force_login(facilitator)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(card_url(lang="en")).status_code == 200
+        return len(queries)
+
+    before = count()
+    for n in range(6):
+        person = f.PersonFactory(area=carded.village)
+        f.MembershipFactory(person=person, group=carded.group)
+        f.ExchangeFactory(giver_person=person, receiver_person=carded.member_person, date=RECENT)
+        norm = f.NormFactory(group=carded.group, statement=f"Norma {n}")
+        NormReview.objects.create(norm=norm, reviewed_on=RECENT, rating=3)
+    snapshots.compute_snapshot(reading.request_snapshot(carded.district))
+    assert count() == before
