@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from groups.models import Target
 from groups.scores.targets import FEW, NEAR, OFF, ON, in_force, status
 
+from . import factories as f
 from .test_villages import EN, HTMX, table_rows, two_villages  # noqa: F401
 
 ID = {"HTTP_ACCEPT_LANGUAGE": "id"}
@@ -243,3 +244,22 @@ def test_random_target_posts_never_fail_or_save_a_bad_target(client, coordinator
         target.full_clean()
         assert rule.lowest <= target.goal <= (rule.highest if rule.highest is not None else target.goal)
     Target.objects.all().delete()
+
+
+def test_above_the_districts_targets_are_set_but_nothing_is_computed_at_once(client, staff, world):
+    """A regency's targets page sets targets for its districts; the scorecard is each
+    district's (reading a regency's snapshot would compute everything below it at once)."""
+    from groups.models import AreaLevel, ScoreSnapshot
+
+    regency = f.AreaFactory(ref="R", name="Kabupaten Wonosobo", level=AreaLevel.REGENCY)
+    world.district.parent = regency
+    world.district.save()
+    client.force_login(staff)
+    page = client.get(reverse("groups:target_list", args=["R"]), **EN)
+    assert page.status_code == 200
+    assert "page has its scorecard against these targets." in page.content.decode()
+    assert client.get(reverse("groups:scorecard_download", args=["R"])).status_code == 302
+    assert client.get(reverse("groups:report_villages", args=["R"])).status_code == 302
+    assert not ScoreSnapshot.objects.exists()
+    client.post(reverse("groups:target_set", args=["R"]), {"indicator": "quiet", "goal": "0"})
+    assert in_force([world.village.pk])[world.village.pk]["quiet"].area.ref == "R"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from groups import access
 from groups.forms.targets import TargetForm
 from groups.scores import reading
+from groups.scores.areas import districts_below
 from groups.scores.downloads import table_csv
 from groups.scores.pages import scorecard as cards
 from groups.scores.pages.attention import needs_attention
@@ -43,14 +44,23 @@ def dashboard_context(scope, area, snapshot, villages=None) -> dict:
     }
 
 
+def _snapshot(scope, area):
+    """The area's community's snapshot; none above the districts (each district's page and
+    scorecard judges its own rows: reading one here would compute everything at once)."""
+    if districts_below(area):
+        return None
+    return reading.read(area.pk, scope=scope).snapshot
+
+
 def _page(request, area, scope, form=None):
-    snapshot = reading.read(area.pk, scope=scope).snapshot
+    snapshot = _snapshot(scope, area)
     context = {
         "area": area,
         "form": form or TargetForm(),
         "may_set": scope.set_targets(area),
         "own": [(t, cards.describe(t)) for t in area.targets.select_related("area").order_by("indicator")],
         "snapshot": snapshot,
+        "above_districts": bool(districts_below(area)),
         "scorecard": cards.scorecard(scope, area, snapshot) if snapshot is not None else None,
     }
     return render_page(request, TEMPLATE, context, "targets")
@@ -95,7 +105,7 @@ def target_delete(request, ref: str, indicator: str):
 
 
 def _card(scope, area):
-    snapshot = reading.read(area.pk, scope=scope).snapshot
+    snapshot = _snapshot(scope, area)
     return cards.scorecard(scope, area, snapshot) if snapshot is not None else None
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from groups import access
 from groups.forms.villages import VillageSortForm
 from groups.scores import reading
+from groups.scores.areas import districts_below
 from groups.scores.downloads import table_csv
 from groups.scores.pages import villages
 from groups.scores.pages.scorecard import judge_villages
@@ -28,6 +29,8 @@ def _reading(request, ref: str):
     access.require(scope.read_reports())
     form = VillageSortForm(request.GET or None)
     start, end, resource = form.window() if form.is_bound and form.is_valid() else (None, None, "")
+    if districts_below(area):  # above the districts: the dashboard's roll-up sets them side by side
+        return area, form, None
     found = reading.read(area.pk, start, end, resource, scope=scope, confirmed_only=form.only_confirmed())
     return area, form, found.snapshot
 
