@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -176,6 +177,24 @@ CSRF_FAILURE_VIEW = "groups.views.errors.csrf_failure"  # an expired form, in th
 # login throttling then counts the real client address instead of the proxy's.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
+# The map of groups: base tiles from this URL template ({z}/{x}/{y}, {s} for a subdomain), with
+# this attribution (HTML). Empty: no tiles, the markers over village outlines or a plain ground.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
+
+def tile_origin(url: str) -> list[str]:
+    """The CSP img-src source of the tile server ("https://*.tile.example" for {s})."""
+    parts = urlsplit(url)
+    if not url or not parts.scheme or not parts.netloc:
+        return []
+    host = parts.netloc.replace("{s}", "*")
+    return [f"{parts.scheme}://{host}"]
+
+
 # Content-Security-Policy (django-csp): no inline script or style anywhere, nothing from other
 # origins, no framing. htmx is a same-origin file and its indicator styles live in site.css.
 CONTENT_SECURITY_POLICY = {
@@ -183,7 +202,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *tile_origin(MAP_TILE_URL)],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

@@ -149,6 +149,11 @@ class Scope:
         is still looked up in scope: 404 outside): facilitators, coordinators, staff."""
         return self.is_staff or self.is_facilitator or self.is_coordinator
 
+    def load_outlines(self) -> bool:
+        """Load the village outlines of an area's map from a file (replacing those before):
+        staff only; everyone who reads the area's reports sees them drawn."""
+        return self.is_staff
+
     def read_audit(self) -> bool:
         """The audit trail of their areas: coordinators and staff."""
         return self.is_staff or bool(self.coordinator_area_ids)

@@ -294,6 +294,34 @@ class Area(models.Model):
         return sorted(Area.objects.filter(pk__in=ids), key=lambda a: LEVEL_DEPTH[AreaLevel(a.level)])
 
 
+class AreaBoundary(models.Model):
+    """The village outlines loaded for an area from one GeoJSON file (groups/maps.py checks
+    and cleans it): a FeatureCollection of Polygons and MultiPolygons, [lon, lat], each
+    feature keeping only its name. Loading again replaces it."""
+
+    area = models.OneToOneField(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="boundary"
+    )
+    features = models.JSONField(_("outlines"), default=dict)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("loaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("area outlines")
+        verbose_name_plural = _("area outlines")
+
+    def __str__(self) -> str:
+        return f"{self.area} ({self.file_name})"
+
+
 # --- Groups, people, memberships --------------------------------------------------------------
 
 

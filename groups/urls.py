@@ -133,6 +133,17 @@ urlpatterns += [
     ),
 ]
 
+# --- the map of groups: its GeoJSON and the village outlines (views/maps.py) ---
+from .views import maps  # noqa: E402
+
+urlpatterns += [
+    path("reports/areas/<ref:ref>/groups.geojson", maps.area_groups_geojson, name="area_groups_geojson"),
+    path(
+        "reports/areas/<ref:ref>/outlines.geojson", maps.area_outlines_geojson, name="area_outlines_geojson"
+    ),
+    path("reports/areas/<ref:ref>/outlines/upload/", maps.area_outlines_upload, name="area_outlines_upload"),
+]
+
 # --- transfer: CSV import and export (views/transfer.py) ---
 from .views import transfer  # noqa: E402
 

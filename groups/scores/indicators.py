@@ -220,6 +220,19 @@ MONEY_COLUMNS = (
     "social_payouts",
     "own_capital_share",
 )
+#: What the map of groups can colour its markers by (pages/map.py), and what groups.geojson
+#: gives of each group's latest scores.
+MAP_FIGURES = (
+    "participation",
+    "self_reliance",
+    "aid_dependence",
+    "bonding",
+    "bridging",
+    "linking",
+    "norm_rating",
+    "exchanges",
+    "size",
+)
 GROUP_TREND_CHART = ("bonding", "self_reliance", "learning_share", "participation")
 GROUP_TREND_TABLE = ("exchanges", *GROUP_TREND_CHART)
 CHANGE_ROWS = (

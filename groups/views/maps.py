@@ -1,0 +1,74 @@
+"""The map of groups: its GeoJSON (the groups and the village outlines of an area) and the
+staff's upload of outlines. The map itself is a part of the area dashboard
+(templates/groups/partials/area_map.html, built by groups/scores/pages/map.py)."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from groups import access, maps
+from groups.forms.maps import OutlinesUploadForm
+from groups.scores.pages.map import feature_collection, outlines
+
+from .render import done, render_page
+
+
+def _geojson(data: dict, file_name: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False), content_type="application/geo+json"
+    )
+    response["Content-Disposition"] = f'inline; filename="{file_name}"'
+    return response
+
+
+def _report_area(request, ref: str):
+    """(area, scope) for a reader of the area's reports, or 404/403."""
+    area = access.get_area(request, ref)
+    scope = access.scope_for(request)
+    access.require(scope.read_reports())
+    return area, scope
+
+
+@require_http_methods(["GET"])
+@login_required
+def area_groups_geojson(request, ref: str):
+    """The viewer's groups of the area with their kind and latest scores, no members."""
+    area, scope = _report_area(request, ref)
+    return _geojson(feature_collection(scope, area), f"groups-{area.ref}.geojson")
+
+
+@require_http_methods(["GET"])
+@login_required
+def area_outlines_geojson(request, ref: str):
+    area, _scope = _report_area(request, ref)
+    return _geojson(outlines(area), f"outlines-{area.ref}.geojson")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def area_outlines_upload(request, ref: str):
+    area = access.get_area(request, ref)
+    access.require(access.scope_for(request).load_outlines())
+    posted = request.method == "POST"
+    form = OutlinesUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            boundary = maps.load_outlines(
+                area=area, raw=upload.read(), file_name=upload.name, user=request.user
+            )
+        except maps.OutlineError as error:
+            form.add_error("file", str(error))
+        else:
+            count = len(boundary.features["features"])
+            messages.success(
+                request, _("%(count)d outlines loaded for %(area)s.") % {"count": count, "area": area.name}
+            )
+            return done(request, reverse("groups:report_dashboard", args=[area.ref]))
+    return render_page(request, "groups/area_outlines_upload.html", {"area": area, "form": form}, "form")
