@@ -419,3 +419,19 @@ def test_only_staff_may_post_outlines(client, world, request, role, status):
     client.force_login(request.getfixturevalue(role))
     response = client.post(url("area_outlines_upload", "V1"), upload(outline_file(polygon())))
     assert response.status_code == status and not AreaBoundary.objects.exists()
+
+
+def test_a_regency_map_holds_the_groups_of_all_its_districts(client, staff, world, scores):
+    """A regency's page rolls up its districts: its map and GeoJSON hold every group below it,
+    with the scores of each group's own district (D's snapshot for G1; none yet for H)."""
+    regency = f.AreaFactory(ref="R", name="Kabupaten Wonosobo", level="regency")
+    for district in (world.district, world.other_district):
+        district.parent = regency
+        district.save()
+    client.force_login(staff)
+    collection = client.get(url("area_groups_geojson", "R")).json()
+    props = {feature["properties"]["ref"]: feature["properties"] for feature in collection["features"]}
+    assert set(props) == {"G1", "G2", "G3", "H"}
+    assert props["G1"]["values"]["participation"] == 0.8 and props["H"]["values"] == {}
+    page = client.get(reverse("groups:report_dashboard", args=["R"])).content.decode()
+    assert "Kelompok Lain" in page.split("The groups on the map as a table")[1]
