@@ -179,7 +179,10 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # The map of groups: base tiles from this URL template ({z}/{x}/{y}, {s} for a subdomain), with
 # this attribution (HTML). Empty: no tiles, the markers over village outlines or a plain ground.
-MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# Tests run offline: none unless set (tests/test_browser_map.py sets one and blocks it).
+MAP_TILE_URL = os.environ.get(
+    "MAP_TILE_URL", "" if env_bool("TESTING") else "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
 MAP_TILE_ATTRIBUTION = os.environ.get(
     "MAP_TILE_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',

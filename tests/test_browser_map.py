@@ -4,6 +4,7 @@ groups as dots over the village outlines, a dense spot as one numbered cluster, 
 dots by an indicator, and a dot opens the group's report. Screenshots at 360 px and 1280 px
 in English and Indonesian go to $REPORT_SCREENSHOTS (or the test's tmp directory)."""
 
+import copy
 import os
 import re
 from decimal import Decimal
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from communitymap.settings import tile_origin
 from groups import maps
 from groups.models import GroupKind, GroupScore
 from groups.scores import reading, snapshots
@@ -48,7 +50,16 @@ OUTLINE = {
 
 
 @pytest.fixture
-def mapped(world, coordinator):
+def tiles(settings):
+    """OpenStreetMap's tiles, as in production: the page asks for them and the CSP allows them."""
+    settings.MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["img-src"] = [*policy["DIRECTIVES"]["img-src"], *tile_origin(settings.MAP_TILE_URL)]
+    settings.CONTENT_SECURITY_POLICY = policy
+
+
+@pytest.fixture
+def mapped(world, coordinator, tiles):
     """G1 and G2 far apart; ten more groups of V1 within a few metres of each other (a
     cluster); one group without a position; the district's village outlines loaded."""
     import json

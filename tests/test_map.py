@@ -347,18 +347,39 @@ def test_dashboard_without_positions_shows_no_map_but_lists_the_groups(client, s
     assert reverse("groups:area_outlines_upload", args=["D"]) in text
 
 
-def test_tile_server_is_a_setting_and_allowed_by_the_csp(client, coordinator, placed):
+OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def test_the_tile_server_is_a_setting_and_the_csp_allows_it(monkeypatch):
+    """Production reads MAP_TILE_URL (OpenStreetMap's by default) and lets the CSP load its
+    images; tests run offline with none unless set."""
+    import importlib
+
+    import communitymap.settings as module
+
+    monkeypatch.setenv("TESTING", "false")
+    monkeypatch.setenv("SECRET_KEY", "test-only-not-secret")
+    monkeypatch.delenv("MAP_TILE_URL", raising=False)
+    fresh = importlib.reload(module)
+    try:
+        assert fresh.MAP_TILE_URL == OSM and "OpenStreetMap" in fresh.MAP_TILE_ATTRIBUTION
+        assert "https://tile.openstreetmap.org" in fresh.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]
+        monkeypatch.setenv("MAP_TILE_URL", "https://{s}.tiles.example.org/{z}/{x}/{y}.png")
+        fresh = importlib.reload(module)
+        assert "https://*.tiles.example.org" in fresh.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]
+        assert fresh.tile_origin("") == []
+    finally:
+        monkeypatch.undo()
+        importlib.reload(module)
+
+
+def test_the_page_hands_the_tile_setting_to_the_script(client, coordinator, placed, settings):
+    settings.MAP_TILE_URL = OSM
     client.force_login(coordinator)
-    response = client.get(reverse("groups:report_dashboard", args=["D"]))
-    assert "https://tile.openstreetmap.org" in response["Content-Security-Policy"]
-    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in response.content.decode()
-
-
-def test_tile_origin_of_a_subdomain_template():
-    from communitymap.settings import tile_origin
-
-    assert tile_origin("https://{s}.tiles.example.org/{z}/{x}/{y}.png") == ["https://*.tiles.example.org"]
-    assert tile_origin("") == []
+    config = client.get(reverse("groups:report_dashboard", args=["D"])).content.decode()
+    config = json.loads(config.split('id="map-config" type="application/json">')[1].split("</script>")[0])
+    assert config["tiles"] == OSM
+    assert config["geojson"] == reverse("groups:area_groups_geojson", args=["D"])
 
 
 # --- who may open each new address: URL x role -------------------------------------------------------
