@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0008_participation'),
+        ('groups', '0009_ledger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
