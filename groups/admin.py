@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Activity,
     Area,
+    AreaBoundary,
     Assignment,
     Cycle,
     Exchange,
@@ -186,6 +187,17 @@ class ImportRecordAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AreaBoundary)
+class AreaBoundaryAdmin(ReadOnlyAdmin):
+    """Village outlines are loaded from a checked file (the map's upload, load_boundaries):
+    the admin shows which file each area has, and may delete it."""
+
+    list_display = ["area", "file_name", "loaded_at", "loaded_by"]
+    search_fields = ["area__name", "area__ref", "file_name"]
+    list_select_related = ["area", "loaded_by"]
+    exclude = ["features"]
 
 
 @admin.register(FormSubmission)

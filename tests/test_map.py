@@ -18,7 +18,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from groups import maps
 from groups.access import Scope
@@ -33,7 +36,10 @@ SQUARE = [[110.0, -7.4], [110.01, -7.4], [110.01, -7.39], [110.0, -7.39], [110.0
 
 @pytest.fixture(autouse=True)
 def english(client, settings):
+    """Pages and the file checks speak English here (one test pins Indonesian)."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 def outline_file(*features) -> bytes:
@@ -456,3 +462,63 @@ def test_a_regency_map_holds_the_groups_of_all_its_districts(client, staff, worl
     assert props["G1"]["values"]["participation"] == 0.8 and props["H"]["values"] == {}
     page = client.get(reverse("groups:report_dashboard", args=["R"])).content.decode()
     assert "Kelompok Lain" in page.split("The groups on the map as a table")[1]
+
+
+# --- random files: never a 500, never half saved ------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
+    max_leaves=30,
+)
+GEOMETRY_LIKE = st.fixed_dictionaries(
+    {
+        "type": st.sampled_from(["FeatureCollection", "Feature", "Polygon", "MultiPolygon", "Point"]),
+        "features": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "type": st.just("Feature"),
+                    "properties": JSON_VALUES,
+                    "geometry": st.fixed_dictionaries(
+                        {
+                            "type": st.sampled_from(["Polygon", "MultiPolygon", "LineString"]),
+                            "coordinates": JSON_VALUES,
+                        }
+                    ),
+                }
+            ),
+            max_size=3,
+        ),
+        "coordinates": JSON_VALUES,
+    }
+)
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(
+    raw=st.binary(max_size=200)
+    | JSON_VALUES.map(lambda v: json.dumps(v).encode())
+    | GEOMETRY_LIKE.map(lambda v: json.dumps(v).encode())
+)
+def test_random_files_are_read_or_refused_never_crash(raw):
+    try:
+        cleaned = maps.read_outlines(raw)
+    except maps.OutlineError as error:
+        assert str(error)
+    else:
+        assert geojson.loads(json.dumps(cleaned)).is_valid
+
+
+@hypothesis_settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=st.binary(max_size=100) | GEOMETRY_LIKE.map(lambda v: json.dumps(v).encode()))
+def test_random_uploads_answer_without_error_and_save_whole_files_only(client, staff, world, raw):
+    AreaBoundary.objects.all().delete()
+    client.force_login(staff)
+    response = client.post(url("area_outlines_upload"), upload(raw))
+    assert response.status_code in (200, 302)
+    stored = AreaBoundary.objects.filter(area=world.district).first()
+    assert (stored is not None) == (response.status_code == 302)
+    if stored is not None:
+        assert geojson.loads(json.dumps(stored.features)).is_valid

@@ -77,6 +77,7 @@ ANSWER_IN_PLACE = {"groups:account_create", "groups:account_reset"}
 # Forms fuzzed by their own tests below, or not ours to fuzz.
 OTHER_POSTS = {
     "groups:import_upload": "test_the_importer_never_fails_on_random_files",
+    "groups:area_outlines_upload": "tests/test_map.py (random files and GeoJSON)",
     "groups:outbox_exchange": "tests/test_outbox_fuzz.py",
     "groups:outbox_sheet": "tests/test_outbox_fuzz.py",
     "groups:target_set": "tests/test_targets.py (its form is on the targets page)",

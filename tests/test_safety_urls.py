@@ -96,6 +96,10 @@ EXPECTED: dict[str, tuple] = {
     "groups:group_card": (L, 403, 404, OK, 404, OK, OK),
     "groups:group_card_pdf": (L, 403, 404, OK, 404, OK, OK),
     "groups:group_card_png": (L, 403, 404, OK, 404, OK, OK),
+    # the map of district D: its groups and outlines as GeoJSON; outlines are loaded by staff only
+    "groups:area_groups_geojson": (L, 404, 404, 404, 404, OK, OK),
+    "groups:area_outlines_geojson": (L, 404, 404, 404, 404, OK, OK),
+    "groups:area_outlines_upload": (L, 404, 404, 404, 404, 403, OK),
     # --- transfer (the import token belongs to the facilitator's session; coordinators import nothing)
     "groups:import_upload": (L, 403, OK, OK, 403, 403, OK),
     "groups:import_preview": (L, 403, 404, OK, 403, 403, 404),
@@ -332,6 +336,9 @@ EXPECTED_MORE: dict[str, tuple] = {
     "groups:group_card": (404, OK),
     "groups:group_card_pdf": (404, OK),
     "groups:group_card_png": (404, OK),
+    "groups:area_groups_geojson": (404, OK),
+    "groups:area_outlines_geojson": (404, OK),
+    "groups:area_outlines_upload": (404, 403),
     # --- transfer (the token is the facilitator's)
     "groups:import_upload": (OK, OK),
     "groups:import_preview": (404, 404),
