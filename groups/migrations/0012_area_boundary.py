@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0009_ledger'),
+        ('groups', '0011_targets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
