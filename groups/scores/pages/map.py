@@ -154,8 +154,8 @@ def outlines(area: Area) -> dict:
 def _outlines_of(area: Area):
     """The outlines drawn on an area's map: its own file's, those of the areas above it (a
     district's file outlines its villages) and those below it."""
-    above = Area.objects.filter(pk=area.pk).chain_ids()
-    return AreaBoundary.objects.filter(Q(area_id__in=above) | Q(area__in=Area.objects.subtree(area)))
+    around = Area.objects.filter(pk=area.pk).with_ancestors()  # lazy: one query in all
+    return AreaBoundary.objects.filter(Q(area__in=around) | Q(area__in=Area.objects.subtree(area)))
 
 
 def map_context(scope: access.Scope, area: Area) -> dict:
