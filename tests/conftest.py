@@ -5,6 +5,7 @@ World: district D holds villages V1 (group G1) and V2 (group G2); district E hol
 belongs to G1. Each outsider has the same role somewhere else (group H, district E).
 """
 
+import copy
 import os
 import re
 import shutil
@@ -42,8 +43,7 @@ class World:
     other_member_person: Person
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
     district = f.AreaFactory(ref="D", name="Kecamatan Kertek", level=AreaLevel.DISTRICT)
     village = f.VillageFactory(ref="V1", name="Desa Sumberejo", parent=district)
     village2 = f.VillageFactory(ref="V2", name="Desa Candimulyo", parent=district)
@@ -62,6 +62,137 @@ def world(db) -> World:
         district, village, village2, other_district, other_village, group, group2, other_group,
         member_person, member2_person, other_member_person,
     )
+
+
+#: Fixtures whose tests commit for real: they build their own data.
+COMMITTING = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+#: (test module or None for every module, fixture name) -> the function that builds its rows,
+#: once per test module (see Shared). A test module adds its own with
+#: `share("fixture_name", builder, __name__)`.
+SHARED_BUILDERS: dict[tuple[str | None, str], Callable[[], object]] = {}
+
+
+def share(name: str, builder: Callable[[], object], module: str | None = None) -> None:
+    SHARED_BUILDERS[(module, name)] = builder
+
+
+class Shared:
+    """Rows built once per test module inside an outer transaction, as Django's
+    TestCase.setUpTestData does: each test runs in a savepoint inside it (pytest-django's `db`)
+    and gets its own deep copy of the returned instances, so a test's changes, in the database
+    and in Python, end with the test. The outer transaction is rolled back when the module ends
+    or a test without these rows (or one that commits) comes, so such a test finds an empty
+    database."""
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.atomic = None
+        self.name: str | None = None
+        self.value: object = None
+
+    def open(self, key: tuple[str | None, str]) -> None:
+        from django.db import connection, transaction
+
+        name = key[1]
+        if self.name == name:
+            return
+        self.close()
+        with self.blocker.unblock():
+            if connection.in_atomic_block:
+                return
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            self.value, self.name = SHARED_BUILDERS[key](), name
+            # Their on-commit callbacks would never run (the block is rolled back); a test
+            # starts with none, as it would with the rows built inside it.
+            connection.run_on_commit = []
+
+    def close(self) -> None:
+        from django.db import transaction
+
+        if self.atomic is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                self.atomic.__exit__(None, None, None)
+        self.atomic, self.name, self.value = None, None, None
+
+    def get(self, name: str, build: Callable[[], object]):
+        """A copy of the shared rows' instances, or (a committing test) rows of its own."""
+        from django.db import connection
+
+        if self.name == name and connection.in_atomic_block:
+            return copy.deepcopy(self.value)
+        return build()
+
+
+def _commits(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    options = ("transaction", "reset_sequences", "serialized_rollback")
+    return bool(set(getattr(item, "fixturenames", ())) & COMMITTING) or bool(
+        marker and any(marker.kwargs.get(option) for option in options)
+    )
+
+
+def _shared_key(item) -> tuple[str | None, str] | None:
+    """The shared rows a test uses (None for none, or when it commits)."""
+    if _commits(item):
+        return None
+    names = getattr(item, "fixturenames", ())
+    module = getattr(getattr(item, "module", None), "__name__", None)
+    for owner, name in SHARED_BUILDERS:
+        if name in names and owner in (module, None):
+            return (module, name) if (module, name) in SHARED_BUILDERS else (None, name)
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each module, the tests using the same shared rows run together (in their written
+    order otherwise), so the rows are built once per module."""
+    position = {}
+    for index, item in enumerate(items):
+        module = item.nodeid.split("::")[0]
+        position.setdefault(module, index)
+        item.stash[_ORDER] = (position[module], str(_shared_key(item) or ""), index)
+    items.sort(key=lambda item: item.stash[_ORDER])
+
+
+_ORDER = pytest.StashKey[tuple]()
+
+
+@pytest.fixture(scope="module")
+def _shared(django_db_blocker):
+    shared = Shared(django_db_blocker)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture(autouse=True)
+def _shared_gate(request, _shared):
+    """Opens or closes the shared rows before `db` opens the test's own transaction."""
+    key = _shared_key(request.node)
+    if key:
+        request.getfixturevalue("django_db_setup")
+        _shared.open(key)
+    else:
+        _shared.close()
+
+
+@pytest.fixture(autouse=True)
+def _django_db_marker(request, _shared_gate) -> None:
+    """pytest-django's own (the django_db marker opens the test's transaction), after the gate,
+    so that a marked test's transaction also opens inside the shared rows' one."""
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("_django_db_helper")
+
+
+share("world", build_world)
+
+
+@pytest.fixture
+def world(db, _shared) -> World:
+    return _shared.get("world", build_world)
 
 
 @pytest.fixture

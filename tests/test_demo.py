@@ -3,17 +3,27 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count, Q
 
 from groups import demo
 from groups.models import Exchange, ExternalActor, Group, GroupKind, Membership, Person
 
+from .conftest import share
+
 TODAY = dt.date(2026, 11, 28)
 
 
-@pytest.fixture
-def demo_db(db):
+def seed() -> None:
     call_command("seed_demo", today=TODAY.isoformat(), stdout=StringIO())
+
+
+share("demo_db", seed, __name__)  # seeded once for this module
+
+
+@pytest.fixture
+def demo_db(db, _shared):
+    _shared.get("demo_db", seed)
 
 
 @pytest.mark.slow
@@ -60,27 +70,17 @@ def test_demo_patterns_are_there(demo_db):
 
 @pytest.mark.slow
 def test_demo_is_deterministic(db):
-    first = demo.build_demo(TODAY)
-    names = list(Person.objects.order_by("ref").values_list("full_name", "phone"))
-    flows = list(Exchange.objects.order_by("ref").values_list("ref", "date", "resource", "status"))
-    Exchange.objects.all().delete()
-    for model in (Membership,):
-        model.objects.all().delete()
-    from django.contrib.auth import get_user_model
+    def built() -> tuple:
+        first = demo.build_demo(TODAY)
+        names = list(Person.objects.order_by("ref").values_list("full_name", "phone"))
+        flows = list(Exchange.objects.order_by("ref").values_list("ref", "date", "resource", "status"))
+        return first, names, flows
 
-    from groups.models import Activity, Area, Assignment, Norm
-
-    for model in (Activity, Norm, Group, Person, ExternalActor, Assignment):
-        model.objects.all().delete()
-    Area.objects.filter(level="village").delete()
-    Area.objects.filter(level="district").delete()
-    Area.objects.filter(level="regency").delete()
-    Area.objects.all().delete()
-    get_user_model().objects.all().delete()
-    second = demo.build_demo(TODAY)
-    assert first == second
-    assert names == list(Person.objects.order_by("ref").values_list("full_name", "phone"))
-    assert flows == list(Exchange.objects.order_by("ref").values_list("ref", "date", "resource", "status"))
+    with transaction.atomic():  # built, read, then rolled back: the second build starts empty
+        first = built()
+        transaction.set_rollback(True)
+    assert not Person.objects.exists()
+    assert built() == first
 
 
 @pytest.mark.slow
