@@ -79,6 +79,8 @@ class Collected:
         """One group's money for money.group_money: its funds and entries, its memberships of
         the window, and its ledger meetings (its activities of the window on a day the ledger
         has an entry of its funds)."""
+        if group_id not in self.funds:  # most groups keep no fund: nothing to read
+            return money.MoneyData(start=self.window.start, as_of=self.window.end)
         entries = tuple(self.ledger.get(group_id, ()))
         ledger_days = {e.day for e in entries}
         meetings = tuple(
