@@ -51,9 +51,11 @@ from .models import (
     Exchange,
     ExchangeStatus,
     ExternalActor,
+    Fund,
     Group,
     Membership,
     Person,
+    Role,
     ScoreSnapshot,
     StaffRole,
     in_subtree,
@@ -231,6 +233,30 @@ class Scope:
         if self.is_staff:
             return True
         return self.register() and self.actor_areas().filter(pk=actor.area_id).exists()
+
+    # --- a group's own money (funds, ledger) ------------------------------------------------
+
+    def keeps_books(self, group: Group) -> bool:
+        """Enter a group's ledger (the meeting ledger, the arisan order): those who look after
+        the group, and its treasurer. Asked once per group and request (pages ask it per row)."""
+        known = self._cache.setdefault("keeps_books", {})
+        if group.pk not in known:
+            known[group.pk] = self.can_edit_group(group) or (
+                self.person is not None
+                and self.person.memberships.open().filter(group=group, role=Role.TREASURER).exists()
+            )
+        return known[group.pk]
+
+    def reads_funds(self, group: Group) -> bool:
+        """A group's fund pages (group totals): who keeps its books, and readers of reports
+        (coordinators). Each member's own balances follow shows_money_of."""
+        return self.keeps_books(group) or self.read_reports()
+
+    def shows_money_of(self, person: Person, group: Group) -> bool:
+        """A member's savings and loans are personal financial data (UU PDP 27/2022): shown
+        only where the member is named, or to who keeps the group's books. A coordinator
+        without names sees the group's totals only."""
+        return self.names(person) or self.keeps_books(group)
 
     def looks_after_new_groups(self) -> bool:
         """A facilitator who registers a group looks after it; staff register for others."""
@@ -740,3 +766,19 @@ def get_exchange(request, ref: str) -> Exchange:
         ref=ref,
     )
 
+
+def get_money_group(request, ref: str, *, write: bool = False) -> Group:
+    """A group whose funds the user reads (write: whose books they keep); 404 outside scope."""
+    scope = scope_for(request)
+    group = get_group(request, ref)
+    require(scope.keeps_books(group) if write else scope.reads_funds(group))
+    return group
+
+
+def get_fund(request, ref: str, fund_ref: str, *, write: bool = False) -> Fund:
+    """A fund, looked up through its group (get_money_group)."""
+    group = get_money_group(request, ref, write=write)
+    fund = group.funds.filter(ref=fund_ref).first()
+    if fund is None:
+        raise Http404
+    return fund

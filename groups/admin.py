@@ -15,11 +15,13 @@ from .models import (
     GroupScore,
     ImportRecord,
     LedgerEntry,
+    LedgerMeeting,
     Membership,
     Norm,
     NormReview,
     Person,
     PersonScore,
+    RotationTurn,
     ScoreSnapshot,
     Target,
 )
@@ -245,3 +247,14 @@ class TargetAdmin(ReadOnlyAdmin):
     list_display = ["area", "indicator", "goal", "near", "set_by", "updated_at"]
     search_fields = ["area__name", "area__ref", "indicator"]
     list_select_related = ["area", "set_by"]
+@admin.register(RotationTurn)
+class RotationTurnAdmin(LedgerAdmin):
+    list_display = ["cycle", "position"]
+    list_select_related = ["cycle__fund"]
+
+
+@admin.register(LedgerMeeting)
+class LedgerMeetingAdmin(LedgerAdmin):
+    list_display = ["date", "group", "cash_counted", "cash_expected"]
+    search_fields = ["group__name", "group__ref"]
+    list_select_related = ["group"]

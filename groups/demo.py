@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from .demo_money import build_money
 from .models import (
     Activity,
     ActivityKind,
@@ -485,6 +486,10 @@ def build_demo(today: dt.date, *, seed: int = 2026) -> dict[str, int]:
         groups["G-ARISAN-RT03"], status=ExchangeStatus.PENDING)
     exchanges[-1].logged_by = users["member"]
     Exchange.objects.bulk_create(exchanges, batch_size=1000)
+    ledger_entries = build_money(
+        today=today, start=start, groups=groups, open_members=open_members, actors=actors,
+        people={"member": member_person, "second_member": second_person}, rng=random.Random(seed + 1),
+    )
     # bulk writes send no signal: stored scores of these areas (none yet, normally) go stale
     changes.mark_changed(village.pk for village in villages.values())
 
@@ -498,4 +503,5 @@ def build_demo(today: dt.date, *, seed: int = 2026) -> dict[str, int]:
         "actors": len(actors),
         "activities": len(activities),
         "exchanges": len(exchanges),
+        "ledger_entries": ledger_entries,
     }

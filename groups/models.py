@@ -1323,6 +1323,11 @@ class Fund(models.Model):
         return self.name
 
 
+class RotationHow(models.TextChoices):
+    DRAWN = "drawn", _("Drawn by lot")
+    AGREED = "agreed", _("Agreed by the group")
+
+
 class Cycle(models.Model):
     """A fund's cycle: from its start to its share-out (a savings group's year, an arisan's
     round of draws). Every ledger entry belongs to the cycle it falls in; the opening balance
@@ -1337,6 +1342,10 @@ class Cycle(models.Model):
     opening_balance = models.DecimalField(
         _("opening balance"), max_digits=14, decimal_places=2, default=0,
         validators=[MinValueValidator(0)],
+    )
+    rotation = models.CharField(
+        _("arisan order"), max_length=8, choices=RotationHow.choices, blank=True,
+        help_text=_("How the order of the draws was set (arisan pots)."),
     )
 
     class Meta:
@@ -1422,6 +1431,14 @@ class LedgerEntry(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     reason = models.CharField(_("reason"), max_length=16, choices=PayoutReason.choices, blank=True)
+    covered_for = models.ForeignKey(
+        Person, verbose_name=_("paid for"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("A contribution one member paid for another who missed it."),
+    )
+    meeting = models.ForeignKey(
+        "LedgerMeeting", verbose_name=_("meeting"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="entries",
+    )
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
@@ -1484,6 +1501,12 @@ class LedgerEntry(models.Model):
                 name="ledger_reason_on_payouts",
                 violation_error_message=_("A social fund payout gives its reason; other entries have none."),
             ),
+            models.CheckConstraint(
+                condition=Q(covered_for__isnull=True)
+                | (Q(kind=EntryKind.CONTRIBUTION) & ~Q(covered_for=F("person"))),
+                name="ledger_cover_on_contributions",
+                violation_error_message=_("Only a contribution can be paid for another member."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1524,3 +1547,67 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} – {self.indicator}: {self.goal}"
+class RotationTurn(models.Model):
+    """One place in an arisan cycle's order of draws: who receives the pot at which round.
+    Who has drawn, and when, is read from the cycle's draw entries."""
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="turns")
+    person = models.ForeignKey(Person, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(_("turn"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("arisan turn")
+        verbose_name_plural = _("arisan turns")
+        ordering = ["cycle", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "position"], name="turn_unique_position"),
+            models.UniqueConstraint(fields=["cycle", "person"], name="turn_unique_person"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="turn_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} #{self.position}"
+
+
+class LedgerMeeting(models.Model):
+    """A meeting whose money was entered on the meeting ledger: the cash counted at its end
+    against what the books say the funds hold, kept even when they differ (the difference is
+    shown, never hidden)."""
+
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.PROTECT, related_name="ledger_meetings"
+    )
+    date = models.DateField(_("date"))
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("meeting"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cash_counted = models.DecimalField(
+        _("cash counted"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    cash_expected = models.DecimalField(_("cash in the books"), max_digits=14, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger meeting")
+        verbose_name_plural = _("ledger meetings")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cash_counted__isnull=True) | Q(cash_counted__gte=0),
+                name="ledger_meeting_cash_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.date}"
+
+    @property
+    def difference(self):
+        """Cash counted minus cash in the books (None when nothing was counted)."""
+        return None if self.cash_counted is None else self.cash_counted - self.cash_expected

@@ -99,6 +99,17 @@ urlpatterns += [
     path("exchanges/<ref:ref>/dispute/", exchanges.exchange_dispute, name="exchange_dispute"),
 ]
 
+# --- a group's own money: funds, the meeting ledger, the arisan order (views/funds.py) ---
+from .views import funds  # noqa: E402
+
+urlpatterns += [
+    path("groups/<ref:ref>/funds/", funds.fund_list, name="fund_list"),
+    path("groups/<ref:ref>/funds/new/", funds.fund_create, name="fund_create"),
+    path("groups/<ref:ref>/funds/meeting/", funds.fund_meeting, name="fund_meeting"),
+    path("groups/<ref:ref>/funds/<ref:fund_ref>/", funds.fund_detail, name="fund_detail"),
+    path("groups/<ref:ref>/funds/<ref:fund_ref>/order/", funds.fund_rotation, name="fund_rotation"),
+]
+
 # --- reports: dashboard, group report, person profile, methodology (views/reports.py) ---
 from .views import reports as report_views  # noqa: E402
 

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from groups.models import EntryKind, FundKind, LedgerEntry
 from groups.scores import changes, collect
@@ -87,15 +88,15 @@ def test_a_loan_cannot_be_over_repaid_or_over_written_off(world, fund):
 
 def test_a_repayment_belongs_to_the_members_own_loan(world, fund):
     lent = ledger.record_entry(fund=fund, entry=loan(world.member_person, 50000))
-    with pytest.raises(EntryRejected, match="not a loan of this member"):
+    with translation.override("en"), pytest.raises(EntryRejected, match="not a loan of this member"):
         ledger.record_entry(fund=fund, entry=NewEntry(
             kind=EntryKind.REPAYMENT, date=JAN, amount=D(1000), person=world.member2_person, loan=lent))
 
 
 def test_only_members_and_only_in_the_funds_time(world, fund):
-    with pytest.raises(EntryRejected, match="not a member"):
+    with translation.override("en"), pytest.raises(EntryRejected, match="not a member"):
         ledger.record_entry(fund=fund, entry=deposit(world.other_member_person, 1000))
-    with pytest.raises(EntryRejected, match="outside the time"):
+    with translation.override("id"), pytest.raises(EntryRejected, match="di luar masa dana dibuka"):
         ledger.record_entry(fund=fund, entry=deposit(world.member_person, 1000, JAN - dt.timedelta(days=1)))
 
 

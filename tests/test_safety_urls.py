@@ -6,6 +6,7 @@ page cannot ship without someone deciding who may open it. Pages answering 200 a
 checked for inline script and style, which the Content-Security-Policy would block.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -14,7 +15,8 @@ from django.contrib.admin.sites import site as admin_site
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from groups.models import ActivityKind, Exchange, ExchangeStatus, Membership, Person
+from groups.models import ActivityKind, Exchange, ExchangeStatus, FundKind, Membership, Person
+from groups.services import ledger
 from groups.transfer import storage
 
 from . import factories as f
@@ -56,6 +58,12 @@ EXPECTED: dict[str, tuple] = {
     "groups:exchange_sheet_row": (L, 403, 404, OK, 404, 403, OK),
     "groups:exchange_sheet_print": (L, 403, 404, OK, 404, 403, OK),
     "groups:exchange_sheet_pdf": (L, 403, 404, OK, 404, 403, OK),
+    # --- a group's own money: coordinators read totals, members see theirs on their summary
+    "groups:fund_list": (L, 403, 404, OK, 404, OK, OK),
+    "groups:fund_create": (L, 403, 404, OK, 404, 403, OK),
+    "groups:fund_meeting": (L, 403, 404, OK, 404, 403, OK),
+    "groups:fund_detail": (L, 403, 404, OK, 404, OK, OK),
+    "groups:fund_rotation": (L, 403, 404, OK, 404, 403, OK),
     "groups:person_list": (L, 403, OK, OK, OK, OK, OK),
     "groups:person_create": (L, 403, OK, OK, 403, 403, OK),
     "groups:person_detail": (L, 403, 404, OK, 404, OK, OK),
@@ -148,6 +156,7 @@ class Refs:
     new_person: str
     area: str
     token: str
+    fund: str
 
 
 @pytest.fixture
@@ -174,6 +183,9 @@ def refs(world, member, member2, facilitator, coordinator, other_facilitator, ot
         membership_id=Membership.objects.get(person=world.member_person, group=world.group).pk,
         exchange=exchange.ref, actor=actor.ref, person=world.member_person.ref,
         new_person=new_person.ref, area=world.district.ref, token=token,
+        fund=ledger.create_fund(
+            group=world.group, kind=FundKind.ARISAN, name="Arisan", opened_on=dt.date(2026, 1, 1)
+        ).ref,
     )
 
 
@@ -188,6 +200,7 @@ def url_kwargs(name: str, route: str, params: list[str], refs: Refs) -> dict:
         "membership_id": refs.membership_id,
         "token": refs.token,
         "indicator": "participation",
+        "fund_ref": refs.fund,
     }
     if name == "groups:account_create":
         values["ref"] = refs.new_person
@@ -300,6 +313,11 @@ EXPECTED_MORE: dict[str, tuple] = {
     "groups:exchange_sheet_row": (404, 403),
     "groups:exchange_sheet_print": (404, 403),
     "groups:exchange_sheet_pdf": (404, 403),
+    "groups:fund_list": (404, OK),
+    "groups:fund_create": (404, 403),
+    "groups:fund_meeting": (404, 403),
+    "groups:fund_detail": (404, OK),
+    "groups:fund_rotation": (404, 403),
     "groups:person_list": (OK, OK),
     "groups:person_create": (OK, OK),
     "groups:person_detail": (404, OK),

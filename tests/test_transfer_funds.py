@@ -51,7 +51,7 @@ def problems(plan):
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("en", "more than the 80000.00 still owed"), ("id", "80000.00")],
+    [("en", "more than the 80.000 still owed"), ("id", "lebih dari sisa pinjaman 80.000")],
 )
 def test_an_over_repaid_loan_is_refused_with_its_row_and_nothing_is_saved(world, language, words):
     ledger_text = SAVED_AND_LENT + "L3,F1,2025-02-07,repayment,P-MEMBER2,,90000,L2,90000,0\n"

@@ -16,6 +16,7 @@ A refusal raises EntryRejected (a ValidationError) saying which entry, and nothi
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -25,8 +26,21 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from groups import ledger_math
-from groups.models import Cycle, EntryKind, ExternalActor, Fund, Group, LedgerEntry, Membership, Person
+from groups import amounts, ledger_math
+from groups.models import (
+    Activity,
+    ActivityKind,
+    Cycle,
+    EntryKind,
+    ExternalActor,
+    Fund,
+    Group,
+    LedgerEntry,
+    LedgerMeeting,
+    Membership,
+    Person,
+    RotationTurn,
+)
 from groups.scores import changes
 
 
@@ -37,6 +51,7 @@ class EntryRejected(ValidationError):
     def __init__(self, message, index: int | None = None):
         super().__init__(message)
         self.index = index
+        self.fund: Fund | None = None  # set by record_meeting
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ class NewEntry:
     method: str = ""
     term_months: int | None = None
     reason: str = ""
+    covered_for: Person | None = None
     note: str = ""
     ref: str | None = None
 
@@ -152,7 +168,9 @@ def loan_position(loan: LedgerEntry, as_of: dt.date, paid=None) -> ledger_math.L
 
 
 @transaction.atomic
-def record_entries(*, fund: Fund, entries: list[NewEntry], recorded_by=None) -> list[LedgerEntry]:
+def record_entries(
+    *, fund: Fund, entries: list[NewEntry], recorded_by=None, meeting: LedgerMeeting | None = None
+) -> list[LedgerEntry]:
     """Record a batch of entries of one fund, all or nothing (see the module docstring)."""
     fund = Fund.objects.select_for_update().get(pk=fund.pk)
     members = _members_of(fund, entries)
@@ -162,6 +180,7 @@ def record_entries(*, fund: Fund, entries: list[NewEntry], recorded_by=None) -> 
         try:
             entry = _split_if_needed(entry, loans)
             row = _build(fund, entry, members, recorded_by)
+            row.meeting = meeting
             if entry.kind in ledger_math.LOAN_PART_KINDS:
                 settled = entry.amount if entry.kind == EntryKind.WRITE_OFF else entry.principal
                 lent_out[entry.loan.pk] += settled
@@ -183,6 +202,7 @@ def record_entry(*, fund: Fund, entry: NewEntry, recorded_by=None) -> LedgerEntr
 
 def _members_of(fund: Fund, entries: list[NewEntry]) -> set[int]:
     people = {entry.person.pk for entry in entries if entry.person is not None}
+    people |= {entry.covered_for.pk for entry in entries if entry.covered_for is not None}
     return set(
         Membership.objects.filter(group_id=fund.group_id, person_id__in=people)
         .values_list("person_id", flat=True)
@@ -215,14 +235,15 @@ def _build(fund: Fund, entry: NewEntry, members: set[int], recorded_by) -> Ledge
     cycle = cycle_on(fund, entry.date)
     if cycle is None:
         raise ValidationError(_("No cycle of this fund had started on that date."))
-    if entry.person is not None and entry.person.pk not in members:
-        raise ValidationError(_("%(name)s is not a member of this group.") % {"name": entry.person})
+    for person in (entry.person, entry.covered_for):
+        if person is not None and person.pk not in members:
+            raise ValidationError(_("%(name)s is not a member of this group.") % {"name": person})
     row = LedgerEntry(
         fund=fund, cycle=cycle, date=entry.date, kind=entry.kind, person=entry.person,
         actor=entry.actor, amount=entry.amount, loan=entry.loan, principal=entry.principal,
         interest=entry.interest, rate_percent_per_month=entry.rate_percent_per_month,
-        method=entry.method, term_months=entry.term_months, reason=entry.reason, note=entry.note,
-        recorded_by=recorded_by,
+        method=entry.method, term_months=entry.term_months, reason=entry.reason,
+        covered_for=entry.covered_for, note=entry.note, recorded_by=recorded_by,
     )
     if entry.ref:
         row.ref = entry.ref
@@ -241,7 +262,7 @@ def _check_loan_part(fund: Fund, entry: NewEntry, loan_and_paid, settled_in_batc
     if repaid + written_off + settled_in_batch > loan.amount:
         raise ValidationError(
             _("This is more than the %(left)s still owed on the loan.")
-            % {"left": ledger_math.loan_outstanding(loan.amount, repaid, written_off)}
+            % {"left": amounts.format_amount(ledger_math.loan_outstanding(loan.amount, repaid, written_off))}
         )
 
 
@@ -251,3 +272,59 @@ def _check_cash(cycle: Cycle) -> None:
     rows = cycle.entries.values_list("date", "kind", "amount")
     if ledger_math.lowest_balance(cycle.opening_balance, rows) < 0:
         raise EntryRejected(_("The fund does not hold enough money for this: it would go below zero."))
+
+
+@transaction.atomic
+def record_meeting(
+    *, group: Group, date: dt.date, entries: dict[Fund, list[NewEntry]], present: list[Person],
+    cash_counted: Decimal | None, recorded_by,
+) -> LedgerMeeting:
+    """A meeting ledger, saved together or not at all: the entries of each fund, the meeting
+    (an activity whose attendees are the members present) and the cash counted against the
+    cash the books say the funds hold after it. A refused entry raises EntryRejected with
+    `fund` set to the fund it belongs to."""
+    funds = sorted(entries, key=lambda fund: fund.pk)
+    for fund in funds:  # lock in one order, so two meetings saved at once cannot deadlock
+        Fund.objects.select_for_update().get(pk=fund.pk)
+    activity = group.activities.filter(date=date, kind=ActivityKind.MEETING).first()
+    if activity is None:
+        activity = Activity.objects.create(group=group, kind=ActivityKind.MEETING, date=date)
+    activity.attendees.add(*present)
+    meeting = LedgerMeeting.objects.create(
+        group=group, date=date, activity=activity, cash_counted=cash_counted, cash_expected=0,
+        recorded_by=recorded_by,
+    )
+    for fund in funds:
+        try:
+            record_entries(fund=fund, entries=entries[fund], recorded_by=recorded_by, meeting=meeting)
+        except EntryRejected as error:
+            error.fund = fund
+            raise
+    meeting.cash_expected = sum((fund_balance(fund, date) for fund in group.funds.open()), Decimal(0))
+    meeting.save(update_fields=["cash_expected"])
+    return meeting
+
+
+def draw_lots(people: list[Person]) -> list[Person]:
+    """An arisan order drawn by lot (the system's randomness: nobody can predict it)."""
+    order = list(people)
+    secrets.SystemRandom().shuffle(order)
+    return order
+
+
+@transaction.atomic
+def set_rotation(*, cycle: Cycle, people: list[Person], how: str) -> list[RotationTurn]:
+    """An arisan cycle's order of draws, first to last, replacing the one before."""
+    fund = Fund.objects.select_for_update().get(pk=cycle.fund_id)
+    ids = [person.pk for person in people]
+    memberships = Membership.objects.filter(group_id=fund.group_id, person_id__in=ids)
+    members = set(memberships.values_list("person_id", flat=True))
+    if len(set(ids)) != len(ids) or not set(ids) <= members:
+        raise ValidationError(_("The order names each member of the group once."))
+    cycle.turns.all().delete()
+    turns = RotationTurn.objects.bulk_create(
+        RotationTurn(cycle=cycle, person=person, position=n) for n, person in enumerate(people, 1)
+    )
+    Cycle.objects.filter(pk=cycle.pk).update(rotation=how)
+    changes.note_change(groups=[fund.group_id])
+    return turns

@@ -1,10 +1,11 @@
 """Small template helpers shared by the registry pages and the navigation."""
 
 import uuid
+from decimal import Decimal
 
 from django import template
 
-from groups import access
+from groups import access, amounts
 
 register = template.Library()
 
@@ -61,3 +62,11 @@ def offline_key(context) -> str:
 
     request = context.get("request")
     return key_of(getattr(request, "user", None))
+
+
+@register.filter
+def money(amount) -> str:
+    """An amount the Indonesian way (groups/amounts.format_amount): 1.500.000; blank as –."""
+    if amount is None or amount == "":
+        return "–"
+    return amounts.format_amount(Decimal(amount))

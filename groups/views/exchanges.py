@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -48,6 +49,7 @@ from groups.models import (
     user_display_name,
 )
 from groups.services import exchanges as services
+from groups.services import ledger_reads
 
 from .offline import keeps_offline_copy
 from .render import done, render_page, wants_fragment
@@ -408,7 +410,8 @@ def my_summary(request):
     scope = access.scope_for(request)
     me = _member(scope)
     summary = services.member_summary(person=me, namer=scope)
-    return render(request, "groups/my_summary.html", {"summary": summary, "me": me})
+    money = ledger_reads.member_money(me, timezone.localdate(), name=scope.label_of)
+    return render(request, "groups/my_summary.html", {"summary": summary, "me": me, "money": money})
 
 
 # --- facilitators -----------------------------------------------------------------------------

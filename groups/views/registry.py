@@ -187,6 +187,7 @@ def group_detail(request, ref):
         "exchanges": exchanges,
         "facilitators": scope.looked_after_by(group),
         "can_edit": scope.can_edit_group(group),
+        "reads_funds": scope.reads_funds(group),
         "can_open_people": scope.read_registry(),
         "namer": scope,
         "free_text": scope.reads_free_text_of(group),

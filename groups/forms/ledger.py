@@ -1,0 +1,216 @@
+"""Forms of a group's money: a new fund, the meeting ledger, the arisan order.
+
+The meeting ledger is one head form (date, cash counted) and three formsets: a row per member
+(fixed: the members are given by the view, in order, and a posted sheet whose members changed
+is refused), new loans and payouts (blank rows skipped). Amounts are read by AmountField
+(groups/amounts.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups import amounts
+from groups.models import EntryKind, FundKind, InterestMethod, PayoutReason, RotationHow
+
+from .fields import AmountField, SubmitOnce, TextHygieneMixin
+from .registry import DateInput, not_in_future
+
+LOAN_ROWS = 2
+PAYOUT_ROWS = 2
+#: The member row's amount columns, in the sheet's order, with their headings.
+COLUMN_LABELS = {
+    "savings": _("Savings"),
+    "repayment": _("Loan repayment"),
+    "social": _("Social fund"),
+    "arisan": _("Arisan"),
+    "fine": _("Fine"),
+}
+
+
+class FundForm(SubmitOnce, TextHygieneMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of fund"), choices=FundKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    opened_on = forms.DateField(label=_("Opened on"), widget=DateInput, initial=timezone.localdate)
+    opening_balance = AmountField(
+        label=_("Money it holds now"), required=False,
+        help_text=_("The cash the fund holds on the day it is opened here (blank: nothing)."),
+    )
+
+    def clean_opened_on(self):
+        return not_in_future(self.cleaned_data["opened_on"])
+
+
+class LedgerHeadForm(SubmitOnce, forms.Form):
+    date = forms.DateField(label=_("Date of the meeting"), widget=DateInput, initial=timezone.localdate)
+    cash_counted = AmountField(
+        label=_("Cash counted at the end"), required=False,
+        help_text=_("All the group's funds together. It is checked against the books."),
+    )
+    accept_difference = forms.BooleanField(
+        label=_("Save with this difference (it is kept with the meeting)"), required=False
+    )
+
+    def clean_date(self):
+        return not_in_future(self.cleaned_data["date"])
+
+
+class MemberRowForm(forms.Form):
+    member = forms.CharField(widget=forms.HiddenInput)
+    present = forms.BooleanField(label=_("Present"), required=False, initial=True)
+
+    def __init__(self, *args, person, columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        for name in columns:
+            self.fields[name] = AmountField(label=COLUMN_LABELS[name], required=False)
+
+    def clean_member(self):
+        if self.cleaned_data["member"] != self.person.ref:
+            raise forms.ValidationError(_("The members of the group changed since this sheet was opened."))
+        return self.person
+
+
+class BaseMemberRows(forms.BaseFormSet):
+    def __init__(self, *args, people, columns, **kwargs):
+        self.people, self.columns = people, columns
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        person = self.people[index] if index is not None and index < len(self.people) else None
+        return {"person": person, "columns": self.columns}
+
+    def rows(self) -> list[dict]:
+        return [{**form.cleaned_data, "person": form.person} for form in self.forms]
+
+
+class LoanRowForm(forms.Form):
+    person = forms.ChoiceField(label=_("Member"))
+    amount = AmountField(label=_("Amount lent"))
+    # read like an amount (groups/amounts.py): "1,5" and "1.5" are both one and a half
+    rate = AmountField(label=_("Interest % a month"), max_digits=5, max_value=100)
+    term = forms.IntegerField(label=_("Months"), min_value=1, max_value=120)
+    # the first choice is what an untouched select sends: a blank row stays unchanged
+    method = forms.ChoiceField(
+        label=_("Interest"), choices=InterestMethod.choices, initial=InterestMethod.FLAT
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {p.ref: p for p in people}
+        self.fields["person"].choices = [("", "—"), *[(p.ref, label) for p, label in people.items()]]
+
+    def clean_person(self):
+        return self.people[self.cleaned_data["person"]]
+
+    def clean_amount(self):
+        if not self.cleaned_data["amount"]:
+            raise forms.ValidationError(_("The amount must be more than zero."))
+        return self.cleaned_data["amount"]
+
+
+class PayoutRowForm(TextHygieneMixin, forms.Form):
+    person = forms.ChoiceField(label=_("Member"))
+    kind = forms.ChoiceField(label=_("Paid out as"))
+    amount = AmountField(label=_("Amount"))
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *PayoutReason.choices], required=False)
+
+    def __init__(self, *args, people, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {p.ref: p for p in people}
+        self.fields["person"].choices = [("", "—"), *[(p.ref, label) for p, label in people.items()]]
+        self.fields["kind"].choices = [(k, EntryKind(k).label) for k in kinds]
+        self.fields["kind"].initial = kinds[0]  # what an untouched select sends
+
+    def clean_person(self):
+        return self.people[self.cleaned_data["person"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == EntryKind.PAYOUT and not cleaned.get("reason"):
+            self.add_error("reason", _("Say why the social fund pays out."))
+        if cleaned.get("amount") == 0:
+            self.add_error("amount", _("The amount must be more than zero."))
+        return cleaned
+
+
+@dataclass
+class LedgerSheet:
+    """The meeting ledger's forms, valid together or not at all."""
+
+    head: LedgerHeadForm
+    members: BaseMemberRows
+    loans: forms.BaseFormSet | None
+    payouts: forms.BaseFormSet | None
+    check: dict | None = None  # the cash check once posted: expected, counted, difference
+
+    def is_valid(self) -> bool:
+        parts = [self.head, self.members, *(p for p in (self.loans, self.payouts) if p is not None)]
+        return all([part.is_valid() for part in parts])  # a list: every part shows its errors
+
+    def filled(self, formset) -> list[dict]:
+        if formset is None:
+            return []
+        return [form.cleaned_data for form in formset.forms if form.has_changed()]
+
+    def filled_forms(self, formset) -> list:
+        return [form for form in formset.forms if form.has_changed()] if formset is not None else []
+
+
+def ledger_sheet(*, data=None, labels: dict, columns: list[str], payout_kinds: list[str],
+                 lends: bool, dues=None) -> LedgerSheet:
+    """The sheet for the members in `labels` (Person -> the name shown), in that order, with
+    the member columns kept by the group; `dues` (services.meeting_ledger.Due) prefill it."""
+    people = list(labels)
+    member_class = forms.formset_factory(
+        MemberRowForm, formset=BaseMemberRows, extra=0, min_num=len(people), max_num=len(people),
+        absolute_max=max(len(people), 1), validate_min=True, validate_max=True,
+    )
+    initial = [
+        {"member": due.person.ref, "present": True,  # amounts as people write them: 20.000
+         **{name: amounts.format_amount(getattr(due, name)) for name in columns if getattr(due, name, None)}}
+        for due in (dues or [])
+    ] or [{"member": p.ref, "present": True} for p in people]
+    members = member_class(data=data, initial=initial, prefix="m", people=people, columns=columns)
+    for form, due in zip(members.forms, dues or [], strict=False):
+        form.days_late = due.days_late  # shown next to the name: a repayment is overdue
+    loans = payouts = None
+    if lends:
+        loan_class = forms.formset_factory(
+            LoanRowForm, extra=LOAN_ROWS, max_num=LOAN_ROWS, absolute_max=LOAN_ROWS
+        )
+        loans = loan_class(data=data, prefix="loan", form_kwargs={"people": labels})
+    if payout_kinds:
+        payout_class = forms.formset_factory(PayoutRowForm, extra=PAYOUT_ROWS, max_num=PAYOUT_ROWS,
+                                             absolute_max=PAYOUT_ROWS)
+        payouts = payout_class(data=data, prefix="out", form_kwargs={"people": labels, "kinds": payout_kinds})
+    return LedgerSheet(LedgerHeadForm(data), members, loans, payouts)
+
+
+class RotationForm(forms.Form):
+    """The arisan order: each member's turn number (1 = draws first), or drawn by lot."""
+
+    how = forms.ChoiceField(
+        label=_("How the order is set"), choices=RotationHow.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, labels: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = list(labels)
+        for person, label in labels.items():
+            self.fields[f"turn_{person.ref}"] = forms.IntegerField(
+                label=label, min_value=1, max_value=len(labels), required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("how") != RotationHow.AGREED:
+            return cleaned
+        turns = {p: cleaned.get(f"turn_{p.ref}") for p in self.people}
+        if None in turns.values() or len(set(turns.values())) != len(turns):
+            raise forms.ValidationError(_("Give every member a different turn number, from 1 up."))
+        cleaned["order"] = sorted(turns, key=turns.get)
+        return cleaned

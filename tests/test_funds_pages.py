@@ -1,0 +1,219 @@
+"""The fund pages, the meeting ledger and the arisan order, through their URLs."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.models import EntryKind, FormSubmission, FundKind, LedgerEntry, LedgerMeeting
+from groups.services import ledger
+from groups.services.ledger import NewEntry
+
+from . import factories as f
+
+
+@pytest.fixture
+def money(world):
+    """G1 keeps a savings and loan fund (opened 100 days ago with 500.000) and a social fund;
+    Sri borrowed 300.000 at 2% flat over 3 months 75 days ago and has repaid nothing."""
+    today = timezone.localdate()
+    opened = today - dt.timedelta(days=100)
+    savings = ledger.create_fund(group=world.group, kind=FundKind.SAVINGS_LOAN, name="Simpan pinjam",
+                                 opened_on=opened, opening_balance=D(500000), ref="F-SAV")
+    social = ledger.create_fund(group=world.group, kind=FundKind.SOCIAL, name="Dana sosial",
+                                opened_on=opened, ref="F-SOS")
+    sri, siti = world.member_person, world.member2_person
+    ledger.record_entries(fund=savings, entries=[
+        NewEntry(kind=EntryKind.DEPOSIT, date=opened, amount=D(20000), person=sri),
+        NewEntry(kind=EntryKind.DEPOSIT, date=opened, amount=D(10000), person=siti),
+        NewEntry(kind=EntryKind.LOAN, date=today - dt.timedelta(days=75), amount=D(300000), person=sri,
+                 rate_percent_per_month=D(2), method="flat", term_months=3),
+    ])
+    ledger.record_entry(fund=social, entry=NewEntry(kind=EntryKind.CONTRIBUTION, date=opened, amount=D(5000),
+                                                    person=sri))
+    return {"savings": savings, "social": social, "today": today}
+
+
+def test_fund_pages_for_the_facilitator(client, facilitator, money):
+    client.force_login(facilitator)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("groups:fund_list", args=["G1"])).content.decode()
+    # 500.000 + 20.000 + 10.000 - 300.000
+    assert "230.000" in body and "Simpan pinjam" in body
+    body = client.get(reverse("groups:fund_detail", args=["G1", "F-SAV"])).content.decode()
+    assert "Sri Handayani" in body and "300.000" in body
+    assert "days late" in body  # the first instalment fell due 44 or so days ago
+
+
+def test_the_coordinator_sees_totals_not_balances(client, coordinator, money):
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("groups:fund_detail", args=["G1", "F-SAV"])).content.decode()
+    assert "230.000" in body and "Sri Handayani" not in body
+    assert "The balances of 2 members are personal" in body
+    assert client.get(reverse("groups:fund_meeting", args=["G1"])).status_code == 403
+
+
+def test_the_member_sees_their_money_on_their_summary(client, member, money):
+    client.force_login(member)
+    client.cookies["django_language"] = "id"
+    body = client.get(reverse("groups:my_summary")).content.decode()
+    # the first instalment: 100.000 principal + 6.000 interest, due a month after the loan
+    assert "20.000" in body and "300.000" in body and "106.000" in body
+    assert client.get(reverse("groups:fund_list", args=["G1"])).status_code == 403
+
+
+def test_meeting_ledger_prefills_and_saves_once(client, facilitator, world, money):
+    client.force_login(facilitator)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("groups:fund_meeting", args=["G1"]))
+    form = page.context["sheet"]
+    members = form.members
+    assert [f.person for f in members.forms] == [world.member2_person, world.member_person]  # by name
+    # Sri: two instalments of 100.000 + 6.000 due by now (30 and 61 days after the loan); her
+    # usual savings 20.000 and social fund 5.000; Siti: her usual 10.000 savings
+    assert members.forms[1].initial == {"member": "P-MEMBER", "present": True, "savings": "20.000",
+                                        "repayment": "212.000", "social": "5.000"}
+    assert members.forms[0].initial == {"member": "P-MEMBER2", "present": True, "savings": "10.000"}
+    data = _posted(page, {"m-1-repayment": "106.000", "m-0-present": ""})
+    response = client.post(reverse("groups:fund_meeting", args=["G1"]), data)
+    assert response.status_code == 302, response.context["sheet"].head.errors if response.context else ""
+    meeting = LedgerMeeting.objects.get()
+    assert meeting.entries.count() == 4
+    assert list(meeting.activity.attendees.all()) == [world.member_person]
+    sri_repaid = LedgerEntry.objects.get(kind=EntryKind.REPAYMENT)
+    assert (sri_repaid.principal, sri_repaid.interest) == (D(94000), D(12000))  # interest due first
+    again = client.post(reverse("groups:fund_meeting", args=["G1"]), data)
+    assert again.status_code == 302 and LedgerEntry.objects.filter(meeting__isnull=False).count() == 4
+
+
+def _posted(page, changes: dict) -> dict:
+    """The sheet as the browser would send it: every field's initial value, then `changes`."""
+    sheet = page.context["sheet"]
+    data = {}
+    for part in (sheet.members, sheet.loans, sheet.payouts):
+        if part is None:
+            continue
+        for key, value in part.management_form.initial.items():
+            data[f"{part.prefix}-{key}"] = value
+        for form in part.forms:
+            for name, field in form.fields.items():
+                value = form.initial.get(name, field.initial)
+                if callable(value):
+                    value = value()
+                if value in (None, False):
+                    continue
+                data[form.add_prefix(name)] = "on" if value is True else str(value)
+    data["token"] = str(sheet.head["token"].value())
+    data["date"] = str(timezone.localdate())
+    data.update({k: v for k, v in changes.items() if v != ""})
+    for k, v in changes.items():
+        if v == "":
+            data.pop(k, None)
+    return data
+
+
+def _sheet_page(client, facilitator):
+    client.force_login(facilitator)
+    client.cookies["django_language"] = "id"
+    return client.get(reverse("groups:fund_meeting", args=["G1"]))
+
+
+def test_a_bad_cell_is_marked_in_its_language_and_nothing_is_saved(client, facilitator, money):
+    page = _sheet_page(client, facilitator)
+    response = client.post(reverse("groups:fund_meeting", args=["G1"]),
+                           _posted(page, {"m-1-savings": "dua puluh"}))
+    assert response.status_code == 200
+    cell = response.context["sheet"].members.forms[1].errors["savings"]
+    assert cell == ["“dua puluh” bukan jumlah. Tulis seperti 50.000, Rp 50.000, 12,5 atau 1,5 jt."]
+    assert not LedgerMeeting.objects.exists() and not FormSubmission.objects.exists()
+
+
+def test_a_repayment_beyond_the_loan_is_refused_in_its_cell(client, facilitator, money):
+    page = _sheet_page(client, facilitator)
+    response = client.post(reverse("groups:fund_meeting", args=["G1"]),
+                           _posted(page, {"m-1-repayment": "400.000"}))
+    assert response.status_code == 200
+    errors = response.context["sheet"].members.forms[1].errors["repayment"]
+    assert errors == ["Ini lebih dari sisa pinjaman 300.000."]
+    assert not LedgerMeeting.objects.exists()
+    assert not LedgerEntry.objects.filter(meeting__isnull=False).exists()
+
+
+def test_a_cash_difference_is_shown_then_kept_when_accepted(client, facilitator, money):
+    page = _sheet_page(client, facilitator)
+    # before: 230.000 in savings + 5.000 social; the sheet brings 20.000 + 212.000 + 5.000 + 10.000
+    data = _posted(page, {"cash_counted": "480.000"})
+    response = client.post(reverse("groups:fund_meeting", args=["G1"]), data)
+    check = response.context["sheet"].check
+    assert check == {"expected": D(482000), "counted": D(480000), "difference": D(-2000)}
+    assert not LedgerMeeting.objects.exists()
+    response = client.post(reverse("groups:fund_meeting", args=["G1"]), {**data, "accept_difference": "on"})
+    assert response.status_code == 302
+    meeting = LedgerMeeting.objects.get()
+    assert (meeting.cash_counted, meeting.cash_expected) == (D(480000), D(482000))
+    assert meeting.difference == D(-2000)
+
+
+def test_new_loans_and_payouts_on_the_sheet(client, facilitator, world, money):
+    page = _sheet_page(client, facilitator)
+    data = _posted(page, {"loan-0-person": "P-MEMBER2", "loan-0-amount": "100.000", "loan-0-rate": "1,5",
+                          "loan-0-term": "2", "loan-0-method": "declining",
+                          "out-0-person": "P-MEMBER", "out-0-kind": "payout", "out-0-amount": "5.000"})
+    response = client.post(reverse("groups:fund_meeting", args=["G1"]), data)
+    assert response.context["sheet"].payouts.forms[0].errors["reason"]  # a payout says why
+    response = client.post(reverse("groups:fund_meeting", args=["G1"]), {**data, "out-0-reason": "illness"})
+    sheet = response.context and response.context["sheet"]
+    assert response.status_code == 302, sheet and [sheet.loans.errors, sheet.payouts.errors]
+    lent = LedgerEntry.objects.get(kind=EntryKind.LOAN, person=world.member2_person)
+    assert (lent.amount, lent.rate_percent_per_month, lent.term_months, lent.method) == (
+        D(100000), D("1.5"), 2, "declining")
+    assert LedgerEntry.objects.get(kind=EntryKind.PAYOUT).fund == money["social"]
+
+
+def test_the_sheet_as_an_htmx_fragment_and_wrong_methods(client, facilitator, money):
+    client.force_login(facilitator)
+    fragment = client.get(reverse("groups:fund_meeting", args=["G1"]), HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().lstrip().startswith("<form") and b"<html" not in fragment.content
+    assert client.put(reverse("groups:fund_meeting", args=["G1"])).status_code == 405
+    assert client.post(reverse("groups:fund_detail", args=["G1", "F-SAV"])).status_code == 405
+
+
+def test_open_a_fund_once(client, facilitator, world):
+    client.force_login(facilitator)
+    page = client.get(reverse("groups:fund_create", args=["G1"]))
+    data = {"token": str(page.context["form"]["token"].value()), "kind": "arisan", "name": "Arisan RT",
+            "opened_on": "2026-01-05", "opening_balance": ""}
+    assert client.post(reverse("groups:fund_create", args=["G1"]), data).status_code == 302
+    assert client.post(reverse("groups:fund_create", args=["G1"]), data).status_code == 302
+    fund = world.group.funds.get()
+    assert (fund.name, fund.cycles.get().start) == ("Arisan RT", dt.date(2026, 1, 5))
+
+
+def test_the_arisan_order_agreed_or_drawn(client, facilitator, world):
+    fund = ledger.create_fund(group=world.group, kind=FundKind.ARISAN, name="Arisan",
+                              opened_on=dt.date(2026, 1, 5))
+    client.force_login(facilitator)
+    url = reverse("groups:fund_rotation", args=["G1", fund.ref])
+    same = client.post(url, {"how": "agreed", "turn_P-MEMBER": "1", "turn_P-MEMBER2": "1"})
+    assert same.status_code == 200 and not fund.cycles.get().turns.exists()
+    assert client.post(url, {"how": "agreed", "turn_P-MEMBER": "2", "turn_P-MEMBER2": "1"}).status_code == 302
+    cycle = fund.cycles.get()
+    assert list(cycle.turns.values_list("person__ref", "position")) == [("P-MEMBER2", 1), ("P-MEMBER", 2)]
+    assert client.post(url, {"how": "drawn"}).status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.rotation == "drawn" and sorted(cycle.turns.values_list("position", flat=True)) == [1, 2]
+
+
+def test_fund_pages_keep_their_query_count(client, facilitator, world, money, django_assert_max_num_queries):
+    client.force_login(facilitator)
+    for n in range(8):  # more members with money change nothing in the count
+        person = f.MembershipFactory(group=world.group).person
+        ledger.record_entry(fund=money["savings"], entry=NewEntry(
+            kind=EntryKind.DEPOSIT, date=money["today"], amount=D(1000 + n), person=person))
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("groups:fund_detail", args=["G1", "F-SAV"])).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("groups:fund_list", args=["G1"])).status_code == 200
