@@ -12,8 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import ActivityKind, Assignment, ExchangeStatus, Resource
+from groups.models import ActivityKind, Assignment, EntryKind, ExchangeStatus, FundKind, Resource
 from groups.scores import reading, snapshots
+from groups.services import ledger
 from groups.transfer import exporter
 
 from . import factories as f
@@ -48,6 +49,10 @@ def hostile(world, member, facilitator, coordinator, staff):
                           resource=resource, date=day - dt.timedelta(days=100), note=EVIL_NOTE)
     f.ExchangeFactory(ref="X-EVIL-A", giver_person=None, giver_actor=actor, receiver_person=person,
                       group=group, date=day, status=ExchangeStatus.PENDING, note=EVIL_NOTE)
+    fund = ledger.create_fund(group=group, kind=FundKind.ARISAN, name=EVIL[:200], opened_on=day, ref="F-EVIL")
+    ledger.record_entry(fund=fund, entry=ledger.NewEntry(
+        kind=EntryKind.CONTRIBUTION, date=day, amount=1000, person=person, note=EVIL_NOTE))
+    ledger.set_rotation(cycle=fund.cycles.get(), people=[person, world.member_person], how="agreed")
     for area in (world.district, world.village):
         snapshots.compute_snapshot(reading.create_snapshot(area))
     return {"person": person, "group": group, "actor": actor, "norm": norm, "activity": activity}
@@ -57,7 +62,7 @@ def page_urls():
     """Every page about the hostile records (one per pattern; forms and lists included)."""
     values = {
         "ref": None, "norm_ref": "N-EVIL", "activity_ref": "ACT-EVIL", "membership_id": None,
-        "indicator": "participation",
+        "indicator": "participation", "fund_ref": "F-EVIL",
     }
     urls = []
     for name, route, params in project_patterns():

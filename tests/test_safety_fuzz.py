@@ -71,6 +71,9 @@ FORMS = {
     "groups:report_dashboard_retry": ("coordinator", lambda r: {"ref": "D"}),
     "groups:report_group_retry": ("facilitator", lambda r: {"ref": r.group}),
     "groups:report_person_retry": ("member", lambda r: {"ref": r.person}),
+    "groups:fund_create": ("facilitator", lambda r: {"ref": r.group}),
+    "groups:fund_meeting": ("facilitator", lambda r: {"ref": r.group}),
+    "groups:fund_rotation": ("facilitator", lambda r: {"ref": r.group, "fund_ref": r.fund}),
     "login": ("anonymous", lambda r: {}),
 }
 # Forms that answer a success with the page itself (a one-time password is shown once, never
