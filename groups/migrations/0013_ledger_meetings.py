@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0011_targets'),
+        ('groups', '0012_area_boundary'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
