@@ -1,0 +1,102 @@
+"""The demo savings group's SAVIX-style figures against a spreadsheet-style computation done
+here, independently of groups/scores/money.py and groups/ledger_math.py: one pass over the
+ledger rows, sums per column, a loan's instalments written out by hand (whole rupiah, the last
+one taking the remainder; flat interest on the amount lent)."""
+
+import calendar
+import datetime as dt
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from groups.models import Area, GroupScore, LedgerEntry, Membership
+from groups.scores import reading, snapshots
+
+pytestmark = pytest.mark.slow  # seeds and scores the whole demo community
+
+START, END = dt.date(2025, 11, 29), dt.date(2026, 11, 28)
+
+
+def month_later(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def instalments(loan) -> list[tuple[dt.date, Decimal]]:
+    """(due, principal + interest) of each month: principal cut to whole rupiah, the last
+    month taking what is left; flat interest = rate x the amount lent, rounded."""
+    part = (loan.amount / loan.term_months).to_integral_value(rounding="ROUND_DOWN")
+    interest = (loan.amount * loan.rate_percent_per_month / 100).to_integral_value(rounding="ROUND_HALF_UP")
+    rows = []
+    for k in range(1, loan.term_months + 1):
+        principal = part if k < loan.term_months else loan.amount - part * (loan.term_months - 1)
+        rows.append((month_later(loan.date, k), principal + interest))
+    return rows
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", today=END.isoformat(), stdout=io.StringIO())
+    district = Area.objects.get(ref="ID-JT-WSB-KTK")
+    snapshot = snapshots.compute_snapshot(reading.create_snapshot(district, START, END))
+    row = GroupScore.objects.get(snapshot=snapshot, group__ref="G-SIMPAN-PINJAM")
+    entries = list(
+        LedgerEntry.objects.filter(fund__group__ref="G-SIMPAN-PINJAM")
+        .select_related("fund")
+        .order_by("date", "pk")
+    )
+    members = Membership.objects.open_between(END, END).filter(group__ref="G-SIMPAN-PINJAM").count()
+    return row, entries, members
+
+
+def test_the_demo_savings_groups_figures_match_a_spreadsheet(demo):
+    row, entries, members = demo
+    saving = [e for e in entries if e.fund.kind == "savings_loan"]
+    fund = saving[0].fund
+    cycle = fund.cycles.order_by("-start").first()
+    sums = defaultdict(Decimal)
+    for e in saving:
+        sums[e.kind] += e.amount
+    interest = sum((e.interest for e in saving if e.kind == "repayment"), Decimal(0))
+    savings = sums["deposit"] - sums["withdrawal"]
+    assert row.savings_per_member == pytest.approx(float(savings / members))
+
+    # loans: principal lent - repaid - written off, and paid (principal + interest) per loan
+    lent = {e.pk: e for e in saving if e.kind == "loan"}
+    repaid, paid = defaultdict(Decimal), defaultdict(Decimal)
+    for e in saving:
+        if e.kind in ("repayment", "write_off"):
+            repaid[e.loan_id] += e.principal if e.kind == "repayment" else e.amount
+            paid[e.loan_id] += e.amount
+    outstanding = {pk: loan.amount - repaid[pk] for pk, loan in lent.items() if loan.amount > repaid[pk]}
+    assert row.loans_outstanding == pytest.approx(float(sum(outstanding.values())))
+    cutoff = END - dt.timedelta(days=31)  # due on or before this: more than 30 days late by END
+    late = {
+        pk
+        for pk in outstanding
+        if sum(total for due, total in instalments(lent[pk]) if due <= cutoff) > paid[pk]
+    }
+    assert late, "the demo has a loan in arrears"
+    at_risk = sum(outstanding[pk] for pk in late)
+    assert row.par30 == pytest.approx(float(at_risk / sum(outstanding.values())))
+    borrowers = {lent[pk].person_id for pk in outstanding}
+    assert row.borrowing_share == pytest.approx(len(borrowers) / members)
+
+    days = (END - cycle.start).days + 1
+    income = interest + sums["fine"] - sums["write_off"]
+    assert row.return_on_savings == pytest.approx(float(income / savings) * 365 / days)
+    cash_in = sum(sums[k] for k in ("deposit", "repayment", "fine", "outside_loan", "outside_grant"))
+    cash_out = sum(sums[k] for k in ("withdrawal", "loan", "outside_repayment", "share_out"))
+    cash = cycle.opening_balance + cash_in - cash_out
+    lent_out = sum(outstanding.values())
+    assert row.fund_utilisation == pytest.approx(float(lent_out / (cash + lent_out)))
+
+    own = cycle.opening_balance + savings + income - sums["share_out"]
+    outside_grants = sum(e.amount for e in entries if e.kind == "outside_grant")
+    outside = sums["outside_loan"] - sums["outside_repayment"] + outside_grants
+    assert row.own_capital_share == pytest.approx(float(own / (own + outside)))
+    social = [e for e in entries if e.fund.kind == "social" and e.kind == "payout" and START <= e.date <= END]
+    assert row.social_payouts == pytest.approx(float(sum(e.amount for e in social)))
