@@ -33,7 +33,7 @@ def test_reasons_only_where_the_records_carry_them(client, coordinator, two_vill
     each: G1's and G2's as of the window's end (then by name), G3's since it went quiet 57
     weeks ago, so it comes last."""
     client.force_login(coordinator)
-    held = "One member holds the group together: without them 1 would lose touch."
+    held = "One member holds people together: without them, 1 person would lose touch with the rest."
     assert visits(client) == [
         ("Arisan RT 03", [held]),
         ("Karang Taruna", [held]),
@@ -76,13 +76,13 @@ def test_falls_aid_over_target_and_low_norms_are_reasons_and_order_the_list(
             "Aid is 40% of 10 exchanges, over the target of 20%.",
             "Participation fell from 100% to 67%.",
             "Exchanges fell by half or more: from 14 to 6 in a quarter.",
-            "One member holds the group together: without them 1 would lose touch.",
+            "One member holds people together: without them, 1 person would lose touch with the rest.",
         ],
     )
     # G1 and G3 have two reasons and one; G1's latest (today's snapshot end) first
     assert found[1][0] == "Arisan RT 03" and sorted(found[1][1]) == [
         "A norm was rated low at its last two reviews.",
-        "One member holds the group together: without them 1 would lose touch.",
+        "One member holds people together: without them, 1 person would lose touch with the rest.",
     ]
     assert found[2] == ("Kelompok Tani", ["Quiet for 57 weeks."])
     for person in two_villages["people"]:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from groups.scores import evidence
 from groups.scores.analysis import ActivityRecord, Spell
 from groups.scores.money import (
     Entry,
@@ -151,8 +152,12 @@ def test_social_payouts_attendance_and_drop_out():
     assert money.drop_out == pytest.approx(0.2)
     assert money.ledger_attendance == pytest.approx(0.775)
     assert money.bases["ledger_attendance"] == 2
-    # no savings-and-loan fund: its figures are undefined, not zero
+    # no savings-and-loan fund: its figures are undefined, not zero, and rest on nothing (a page
+    # shows "–", not a value waiting for its base)
     assert money.savings_per_member is None and money.par30 is None and money.own_capital_share is None
+    for key in ("savings_per_member", "par30", "own_capital_share", "fund_utilisation"):
+        assert money.bases[key] == 0
+        assert evidence.shown(key, "–", money.bases) == "–"
 
 
 def test_a_group_without_a_fund_has_no_money_figures():

@@ -243,6 +243,17 @@ def _outside(data: MoneyData, funds: dict[str, FundData]) -> Decimal:
     return max(ZERO, _sum(mine, "outside_loan") - repaid) + grants
 
 
+#: The figures of a savings-and-loan fund.
+SAVINGS_FIGURES = (
+    "savings_per_member",
+    "borrowing_share",
+    "par30",
+    "return_on_savings",
+    "fund_utilisation",
+    "own_capital_share",
+)
+
+
 def group_money(data: MoneyData) -> GroupMoney:
     """The group's money figures (module docstring); all None for a group without a fund."""
     funds = {f.id: f for f in data.funds}
@@ -259,6 +270,8 @@ def group_money(data: MoneyData) -> GroupMoney:
         in_cycle = sum(1 for e in data.entries if e.fund in saving and _in_cycle(e, saving))
         out["bases"].update(fund_utilisation=in_cycle, own_capital_share=in_cycle)
         out["own_capital_share"] = _share(own, own + _outside(data, funds))
+    else:  # no savings fund (an arisan, a social fund): nothing to rest on, shown as "–"
+        out["bases"].update(dict.fromkeys(SAVINGS_FIGURES, 0))
     if any(f.kind == SOCIAL for f in funds.values()):
         payouts = [
             e

@@ -4,7 +4,7 @@ groups with the most reasons first and, among those, the most recent reason firs
 A reason is given only where the records carry it (evidence.py): a fall in participation
 when both quarters rest on enough activities with attendance; a fall in exchanges when the
 quarter before had at least evidence.EXCHANGES; aid over its target when the share rests on
-enough exchanges; "holds the group together" only for a group with at least
+enough exchanges; "holds people together" only for a group with at least
 evidence.EXCHANGES exchanges (as the group page says it). The quarters compared are the last
 two complete ones (villages.complete_quarters). No person is named. Five queries."""
 
@@ -175,8 +175,10 @@ def needs_attention(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) ->
             visit.reasons.append((low[gid], _("A norm was rated low at its last two reviews.")))
         if gid in held and row["exchanges"] >= evidence.EXCHANGES:
             text = ngettext(
-                "One member holds the group together: without them %(count)d would lose touch.",
-                "One member holds the group together: without them %(count)d would lose touch.",
+                "One member holds people together: without them, %(count)d person would lose touch "
+                "with the rest.",
+                "One member holds people together: without them, %(count)d people would lose touch "
+                "with the rest.",
                 held[gid],
             )
             visit.reasons.append((end, text % {"count": held[gid]}))
