@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 
 from groups import access
 from groups.models import Area, AreaBoundary, GroupKind, GroupScore
-from groups.templatetags.reports import num, pct
+from groups.templatetags.reports import figure
 
 from .. import evidence, reading
 from ..areas import community_ids
-from ..indicators import BY_KEY, COUNT, MAP_FIGURES, SHARE, compare
+from ..indicators import BY_KEY, MAP_FIGURES, compare
 
 BANDS = ("lower", "same", "higher", "few", "none")
 
@@ -59,12 +59,7 @@ def latest_scores(groups: list[dict]) -> dict[int, dict]:
 
 def formatted(key: str, value) -> str:
     """A value formatted by its kind in the registry: "46%", "12", "3.5"; "–" when undefined."""
-    kind = BY_KEY[key].kind
-    if value is None:
-        return "–"
-    if kind == SHARE:
-        return pct(value)
-    return num(value, 0) if kind == COUNT else num(value, 2)
+    return figure(value, BY_KEY[key].kind)
 
 
 def shown_value(key: str, value, bases) -> str:
