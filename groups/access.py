@@ -241,11 +241,17 @@ class Scope:
         the group, and its treasurer. Asked once per group and request (pages ask it per row)."""
         known = self._cache.setdefault("keeps_books", {})
         if group.pk not in known:
-            known[group.pk] = self.can_edit_group(group) or (
-                self.person is not None
-                and self.person.memberships.open().filter(group=group, role=Role.TREASURER).exists()
-            )
+            known[group.pk] = self.book_kept_groups().filter(pk=group.pk).exists()
         return known[group.pk]
+
+    def book_kept_groups(self) -> QuerySet[Group]:
+        """The groups whose ledger the user enters (keeps_books): the groups they look after,
+        and those where they are the treasurer (an open membership)."""
+        groups = self.editable_groups()
+        if self.person is not None:
+            treasurer = self.person.memberships.open().filter(role=Role.TREASURER).values("group_id")
+            groups = groups | Group.objects.filter(pk__in=treasurer)
+        return groups
 
     def reads_funds(self, group: Group) -> bool:
         """A group's fund pages (group totals): who keeps its books, and readers of reports
@@ -773,6 +779,18 @@ def get_money_group(request, ref: str, *, write: bool = False) -> Group:
     group = get_group(request, ref)
     require(scope.keeps_books(group) if write else scope.reads_funds(group))
     return group
+
+
+def answer_of(door, request, *args, **kwargs) -> tuple[object | None, int]:
+    """A door (get_group, get_money_group, ...) for a view that answers in words rather than
+    with an error page (the outbox): what it opens and 200, or None with the status the page
+    would have answered, 404 outside the user's scope and 403 in scope without the right."""
+    try:
+        return door(request, *args, **kwargs), 200
+    except Http404:
+        return None, 404
+    except PermissionDenied:
+        return None, 403
 
 
 def get_fund(request, ref: str, fund_ref: str, *, write: bool = False) -> Fund:

@@ -191,6 +191,7 @@ from .views import outbox  # noqa: E402
 urlpatterns += [
     path("outbox/exchanges/", outbox.outbox_exchange, name="outbox_exchange"),
     path("outbox/groups/<ref:ref>/sheet/", outbox.outbox_sheet, name="outbox_sheet"),
+    path("outbox/groups/<ref:ref>/funds/meeting/", outbox.outbox_ledger, name="outbox_ledger"),
 ]
 
 # --- a group's report card: the A4 page, its PDF and share image (views/card.py) ---

@@ -124,6 +124,7 @@ EXPECTED: dict[str, tuple] = {
     "groups:offline_pages": (L, OK, OK, OK, OK, OK, OK),  # each user's own list
     "groups:outbox_exchange": (405, 405, 405, 405, 405, 405, 405),  # POST only
     "groups:outbox_sheet": (405, 405, 405, 405, 405, 405, 405),
+    "groups:outbox_ledger": (405, 405, 405, 405, 405, 405, 405),
     # --- villages side by side, targets and the scorecard (district D; no scores computed
     # yet: the table and the files send the reader to the dashboard, which says so)
     "groups:report_villages": (L, 404, 404, 404, 404, 302, 302),
@@ -373,6 +374,7 @@ EXPECTED_MORE: dict[str, tuple] = {
     "groups:offline_pages": (OK, OK),
     "groups:outbox_exchange": (405, 405),
     "groups:outbox_sheet": (405, 405),
+    "groups:outbox_ledger": (405, 405),
     "groups:report_villages": (404, 302),
     "groups:villages_download": (404, 302),
     "groups:target_list": (404, OK),

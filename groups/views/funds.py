@@ -14,6 +14,7 @@ from groups import access, amounts
 from groups.forms import ledger as forms
 from groups.services import ledger, ledger_reads, meeting_ledger, submissions
 
+from .offline import keeps_offline_copy
 from .registry import already_saved, open_members, sent_before
 from .render import done, render_page
 
@@ -95,32 +96,41 @@ def _turns(cycle) -> dict:
     return {"how": cycle.rotation or "agreed", **turns}
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def fund_meeting(request, ref):
-    """The meeting ledger (services/meeting_ledger.py)."""
-    group = access.get_money_group(request, ref, write=True)
-    if (again := sent_before(request)) is not None:
-        return again
+def meeting_sheet(request, group, data=None):
+    """The group's meeting ledger for the members in scope, prefilled with what is due; for
+    the page and the outbox alike (views/outbox.py)."""
     scope = access.scope_for(request)
     labels = {person: scope.label_of(person) for person in open_members(group)}
     layout = meeting_ledger.layout(group)
     dues = meeting_ledger.what_is_due(group, list(labels), timezone.localdate())
-    sheet = forms.ledger_sheet(data=request.POST or None, labels=labels, dues=dues, **layout)
+    return forms.ledger_sheet(data=data, labels=labels, dues=dues, **layout), layout
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@keeps_offline_copy
+def fund_meeting(request, ref):
+    """The meeting ledger (services/meeting_ledger.py). Kept on the phone to fill in with no
+    signal; what is saved there is sent to views/outbox.outbox_ledger."""
+    group = access.get_money_group(request, ref, write=True)
+    if (again := sent_before(request)) is not None:
+        return again
+    sheet, layout = meeting_sheet(request, group, request.POST or None)
     if request.method == "POST":
         try:
-            meeting = _save_meeting(request, group, sheet)
+            meeting = save_meeting(request, group, sheet)
         except submissions.AlreadySaved as saved:
             return already_saved(request, saved)
         if meeting is not None:
-            messages.success(request, _saved_message(meeting))
+            messages.success(request, saved_message(meeting))
             return done(request, reverse("groups:fund_list", args=[group.ref]))
     context = {"group": group, "sheet": sheet, **layout}
     return render_page(request, "groups/fund_meeting.html", context, "sheet")
 
 
-def _save_meeting(request, group, sheet):
-    """The meeting, or None with the reasons put on the sheet's cells (nothing saved)."""
+def save_meeting(request, group, sheet):
+    """The meeting, or None with the reasons put on the sheet's cells (nothing saved). Raises
+    submissions.AlreadySaved when the sheet's token was used before."""
     if not sheet.is_valid():
         return None
     head = sheet.head.cleaned_data
@@ -176,7 +186,7 @@ def _show_refusal(sheet, error) -> None:
     forms_of[cell.index].add_error(cell.field, error.messages)
 
 
-def _saved_message(meeting) -> str:
+def saved_message(meeting) -> str:
     count = meeting.entries.count()
     text = ngettext("%(count)d entry is saved.", "%(count)d entries are saved.", count) % {"count": count}
     if meeting.difference:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from groups import access
+from groups.models import Fund
 
 from .render import wants_fragment
 
@@ -135,7 +136,8 @@ def offline_page(request):
 def offline_pages(request):
     """The pages this user may open with no signal: a member's log form and their
     exchanges; a facilitator's group list and the meeting sheet of each group they look
-    after. The worker fetches and keeps them (each one still asks access.py itself)."""
+    after; the meeting ledger of each group with a fund whose books they keep (a treasurer's
+    too). The worker fetches and keeps them (each one still asks access.py itself)."""
     scope = access.scope_for(request)
     urls = []
     if scope.log_exchanges():
@@ -145,4 +147,8 @@ def offline_pages(request):
     if scope.register():
         refs = scope.editable_groups().order_by("name").values_list("ref", flat=True)[:MAX_SHEETS]
         urls += [reverse("groups:exchange_sheet", args=[ref]) for ref in refs]
+    # the meeting ledger of each group whose books they keep (facilitators, treasurers)
+    books = scope.book_kept_groups().filter(pk__in=Fund.objects.open().values("group_id")).order_by("name")
+    refs = books.values_list("ref", flat=True)[:MAX_SHEETS]
+    urls += [reverse("groups:fund_meeting", args=[ref]) for ref in refs]
     return JsonResponse({"user": offline_key(request.user), "urls": urls})

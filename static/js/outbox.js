@@ -2,7 +2,7 @@
  * itself when the signal returns, oldest first.
  *
  * A form opts in with data-outbox="<sync address>" (the member's log form, the meeting
- * sheet; both are sent by htmx). With no signal its submit is kept here instead of posted;
+ * sheet, the meeting ledger; all are sent by htmx). With no signal its submit is kept here instead of posted;
  * so is a send the network drops while the phone believes it has signal ("lie-fi": htmx
  * reports sendError or timeout), while any answer of the server, even an error, is shown as
  * usual and nothing is kept. What is kept is the posted fields as
@@ -355,11 +355,15 @@
     while (total && rows && parseInt(rows.value, 10) < parseInt(total[1], 10) && window.CommunityMapOffline) {
       window.CommunityMapOffline.addSheetRow();
     }
+    // a ticked box is a posted field, an unticked one is none ("present" on the meeting ledger)
+    form.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+      box.checked = item.fields.some(function (f) { return f[0] === box.name && f[1] === box.value; });
+    });
     item.fields.forEach(function (field) {
       var name = field[0];
       var value = field[1];
       var input = form.querySelector('[name="' + name + '"]');
-      if (!input) return;
+      if (!input || input.type === "checkbox") return;
       if (input.type === "radio") choose(form, name, value);
       else input.value = value;
     });
