@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from .factories import TEST_PASSWORD
 from .test_villages import two_villages  # noqa: F401
+from .test_villages_regency import regency, regency_coordinator  # noqa: F401
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -94,5 +95,40 @@ def test_coordinator_sorts_villages_sets_a_target_and_sees_the_scorecard_change(
     page.goto(f"{live_server.url}/reports/areas/D/")
     page.locator("#scorecard").screenshot(path=shots() / f"scorecard-{lang}-{width}.png")
     page.locator("#attention").screenshot(path=shots() / f"attention-{lang}-{width}.png")
+    assert not errors, errors
+    context.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_regency_coordinator_sorts_the_districts_in_place(
+    live_server, browser, regency_coordinator, width  # noqa: F811
+):
+    """The same table on a regency's page: one row per district, sorted in place (htmx), with
+    the status against the regency's target in words beside its colour."""
+    from groups.models import Area, Target
+
+    Target.objects.create(area=Area.objects.get(ref="R"), indicator="participation", goal=70, near=5)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en")
+    context.set_default_timeout(10_000)
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", regency_coordinator.username)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/reports/areas/R/")
+    assert village_names(page) == ["Kecamatan Kertek", "Kecamatan Lain"]
+    where = ".village-sorts" if width < 768 else "#villages thead"
+    page.locator(f"{where} a[href$='?sort=people']").click()
+    expect(page.locator("#villages tbody th a").first).to_have_text("Kecamatan Lain")  # 1 person, then 7
+    assert page.url.endswith("/reports/areas/R/")  # swapped in place: no navigation
+    assert "on target" in page.locator("#villages tr", has_text="Kecamatan Kertek").inner_text()
+    assert "too few records" in page.locator("#villages tr", has_text="Kecamatan Lain").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=shots() / f"regency-{width}.png", full_page=True)
     assert not errors, errors
     context.close()

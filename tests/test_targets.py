@@ -259,7 +259,9 @@ def test_above_the_districts_targets_are_set_but_nothing_is_computed_at_once(cli
     assert page.status_code == 200
     assert "page has its scorecard against these targets." in page.content.decode()
     assert client.get(reverse("groups:scorecard_download", args=["R"])).status_code == 302
-    assert client.get(reverse("groups:report_villages", args=["R"])).status_code == 302
     assert not ScoreSnapshot.objects.exists()
+    # the table of its districts asks for each district's own computation, never the regency's
+    assert client.get(reverse("groups:report_villages", args=["R"])).status_code == 302
+    assert set(ScoreSnapshot.objects.values_list("area__ref", flat=True)) == {"D"}
     client.post(reverse("groups:target_set", args=["R"]), {"indicator": "quiet", "goal": "0"})
     assert in_force([world.village.pk])[world.village.pk]["quiet"].area.ref == "R"

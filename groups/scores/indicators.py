@@ -162,19 +162,7 @@ DASHBOARD_FIGURES = (
     "linking",
     "reciprocity",
 )
-#: Columns of a regency's or province's roll-up of its districts (pages/rollup.py): area
-#: figures of each district, or the median over its groups for a group indicator.
-ROLLUP_FIGURES = (
-    "people",
-    "groups",
-    "exchanges",
-    "isolated_share",
-    "bonding",
-    "bridging",
-    "linking",
-    "self_reliance",
-    "ei_index",
-)
+
 GROUP_PROFILE = (
     "bonding",
     "bridging",

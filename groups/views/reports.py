@@ -109,15 +109,17 @@ def report_dashboard(request, ref: str | None = None):
         "children": area.children.order_by("name"),
         "query": _filter_query(start, end, resource, confirmed),
     }
-    if districts := districts_below(area):  # a regency or province: its districts side by side
+    if districts := districts_below(area):  # a regency or province: its districts' snapshots
         context.update(rollup(scope, districts, start, end, resource, confirmed_only=confirmed))
+        found, waiting = context["rollup_snapshots"], context["rollup_waiting_areas"]
+        context.update(village_table(area, found, VillageSortForm(request.GET or None), waiting))
         return _render(request, "groups/report_dashboard.html", context)
     found = reading.read(area.pk, start, end, resource, network=True, scope=scope, confirmed_only=confirmed)
     snapshot, pending = found.snapshot, found.pending
     context.update(snapshot=snapshot, pending=pending)
     if snapshot is not None:
         context.update(dashboard(scope, area, snapshot))
-        context.update(village_table(area, snapshot, VillageSortForm(request.GET or None)))
+        context.update(village_table(area, [snapshot], VillageSortForm(request.GET or None)))
         context.update(targets_context(scope, area, snapshot, context.get("village_rows")))
     return _render(request, "groups/report_dashboard.html", context)
 

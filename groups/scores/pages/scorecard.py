@@ -156,7 +156,7 @@ def scorecard(
         return Scorecard(area, snapshot, [], [], [])
     groups = group_rows(scope, snapshot, area)
     villages = (
-        village_rows(area, snapshot) if villages is None else sorted(villages, key=lambda v: v.area.name)
+        village_rows(area, [snapshot]) if villages is None else sorted(villages, key=lambda v: v.area.name)
     )
     targets = in_force({area.pk, *(v.area.pk for v in villages), *(g[2] for g in groups)})
     rows = [_area_row(area, snapshot, groups, targets[area.pk])]

@@ -19,6 +19,7 @@ from groups.models import AREA_CHAIN, Area, GroupScore, Membership, PersonScore,
 from groups.templatetags.reports import num, pct, pct_change
 
 from .. import evidence
+from ..analysis import median
 from ..indicators import COUNT, NUMBER, SHARE, label
 from .common import quarter_labels
 from .dashboard import subarea_figures
@@ -111,6 +112,7 @@ class VillageRow:
     url: str
     cells: list[Cell] = field(default_factory=list)
     medians: dict[str, Cell] = field(default_factory=dict)  # MEDIANS' cells (no change)
+    waiting: str = ""  # its scores are not computed yet: what to say instead
 
     def cell(self, key: str) -> Cell:
         return next(c for c in self.cells if c.key == key)
@@ -143,31 +145,93 @@ def child_of_areas(area: Area, children: list[Area]) -> dict[int, int]:
     return out
 
 
-def _group_counts(snapshot: ScoreSnapshot, holder: dict[int, int]) -> dict[int, dict]:
-    """Per area within: quiet groups and, per median column, groups with enough evidence."""
+@dataclass
+class Piece:
+    """What one community's snapshot holds of an area within: the whole community (a district
+    on its regency's page) or its part of it (a village on its district's page)."""
+
+    snapshot: ScoreSnapshot
+    counted: dict  # people, isolated, groups
+    stored: dict  # exchanges, group_medians (AreaScores as stored)
+    trend: dict  # the same figures per quarter
+
+
+def _whole(snapshot: ScoreSnapshot) -> Piece:
+    scores = snapshot.area_scores or {}
+    people = scores.get("people") or 0
+    isolated = scores.get("isolated")
+    if isolated is None:  # snapshots from before the count was stored
+        isolated = round((scores.get("isolated_share") or 0.0) * people)
+    counted = {"people": people, "isolated": isolated, "groups": scores.get("groups") or 0}
+    return Piece(snapshot, counted, scores, (snapshot.trend or {}).get("area") or {})
+
+
+def pieces_of(children: list[Area], snapshots: list, holder: dict[int, int]) -> dict[int, list[Piece]]:
+    """Per area within, the pieces of the snapshots that cover it: a community's snapshot whose
+    area lies within it counts whole; otherwise each area within is a part of the snapshot."""
+    out: dict[int, list[Piece]] = {child.pk: [] for child in children}
+    for snapshot in snapshots:
+        if snapshot.area_id in holder:
+            out[holder[snapshot.area_id]].append(_whole(snapshot))
+            continue
+        parts = (snapshot.area_scores or {}).get("parts") or {}
+        trends = (snapshot.trend or {}).get("parts") or {}
+        for counted in subarea_figures(children, snapshot):
+            ref = counted["area"].ref
+            out[counted["area"].pk].append(Piece(snapshot, counted, parts.get(ref, {}), trends.get(ref, {})))
+    return out
+
+
+def _group_counts(snapshots: list, holder: dict[int, int]) -> dict[int, dict]:
+    """Per area within: quiet groups, per median column the groups with enough evidence and
+    ("values") their values, for an area spread over several communities."""
     counts: dict[int, dict] = {}
-    rows = GroupScore.objects.filter(snapshot=snapshot, group__area_id__in=list(holder)).values_list(
-        "group__area_id", "quiet", "bases"
+    rows = GroupScore.objects.filter(snapshot__in=snapshots, group__area_id__in=list(holder)).values_list(
+        "group__area_id", "quiet", "bases", *MEDIANS
     )
-    for area_id, quiet, bases in rows:
-        tally = counts.setdefault(holder[area_id], dict.fromkeys(("quiet", *MEDIANS), 0))
+    for area_id, quiet, bases, *values in rows:
+        tally = counts.setdefault(holder[area_id], {**dict.fromkeys(("quiet", *MEDIANS), 0), "values": {}})
         tally["quiet"] += quiet
-        for key in MEDIANS:
+        for key, value in zip(MEDIANS, values, strict=True):
             if evidence.enough(key, bases):
                 tally[key] += 1
+                tally["values"].setdefault(key, []).append(value)
     return counts
 
 
-def _cut_off_counts(snapshot: ScoreSnapshot, holder: dict[int, int]) -> dict[int, int]:
+def _spread_series(snapshots: list, holder: dict[int, int], spread: set[int], pair) -> dict[int, dict]:
+    """For areas within spread over several communities (a regency on its province's page):
+    per median column, the median over their groups with enough evidence in each of the two
+    quarters compared (the groups' own trends). Nothing is read when no area is spread."""
+    areas = [pk for pk, child in holder.items() if child in spread]
+    if not areas or pair is None:
+        return {}
+    found: dict[int, dict] = {}
+    rows = GroupScore.objects.filter(snapshot__in=snapshots, group__area_id__in=areas)
+    for area_id, trend in rows.values_list("group__area_id", "trend"):
+        bases = (trend or {}).get("bases") or []
+        for key in MEDIANS:
+            series = (trend or {}).get(key) or []
+            for side, i in enumerate(pair):
+                if i < len(series) and i < len(bases) and evidence.enough(key, bases[i]):
+                    found.setdefault(holder[area_id], {}).setdefault(key, ([], []))[side].append(series[i])
+    return {
+        child: {key: [median(values) for values in sides] for key, sides in by_key.items()}
+        for child, by_key in found.items()
+    }
+
+
+def _cut_off_counts(snapshots: list, holder: dict[int, int]) -> dict[int, int]:
     """Per area within: its people (living there or belonging to one of its groups in the
     window, as a village's page counts them) whose absence would cut others off."""
     places: dict[int, set[int]] = {}
-    for person_id, area_id in PersonScore.objects.filter(snapshot=snapshot, cut_off__gte=1).values_list(
-        "person_id", "person__area_id"
-    ):
+    for person_id, area_id in PersonScore.objects.filter(
+        snapshot__in=snapshots, cut_off__gte=1
+    ).values_list("person_id", "person__area_id"):
         places.setdefault(person_id, set()).add(holder.get(area_id))
+    window = snapshots[0]  # every snapshot of a table covers the same window
     memberships = (
-        Membership.objects.open_between(snapshot.period_start, snapshot.period_end)
+        Membership.objects.open_between(window.period_start, window.period_end)
         .filter(person_id__in=list(places), group__area_id__in=list(holder))
         .values_list("person_id", "group__area_id")
     )
@@ -180,9 +244,9 @@ def _cut_off_counts(snapshot: ScoreSnapshot, holder: dict[int, int]) -> dict[int
     return counts
 
 
-def _series(trend: dict, column: Column, people: list) -> list:
+def _series(trend: dict, column: Column) -> list:
     if column.key == "active":  # people less those with no exchange, per quarter
-        shares = trend.get("isolated_share") or []
+        people, shares = trend.get("people") or [], trend.get("isolated_share") or []
         return [
             None if p is None or s is None else round(p * (1 - s))
             for p, s in zip(people, shares, strict=False)
@@ -190,44 +254,75 @@ def _series(trend: dict, column: Column, people: list) -> list:
     return trend.get(column.trend) or []
 
 
-def village_rows(area: Area, snapshot: ScoreSnapshot, query: str = "") -> list[VillageRow]:
-    """One row per area within `area`, in name order."""
+def _total(values: list):
+    """The sum of the pieces' values; None when a piece has none (or there is no piece)."""
+    return None if not values or any(v is None for v in values) else sum(values)
+
+
+def _quarters(pieces: list[Piece], column: Column, pair, spread: dict) -> tuple:
+    """(before, after): a column's values in the two quarters compared."""
+    if pair is None or not column.trend or not pieces:
+        return None, None
+    if column.median and len(pieces) > 1:
+        return tuple(spread.get(column.key, (None, None)))
+    sides = []
+    for i in pair:
+        at = [s[i] if i < len(s) else None for s in (_series(p.trend, column) for p in pieces)]
+        sides.append(at[0] if column.median else _total(at))
+    return tuple(sides)
+
+
+def _values(pieces: list[Piece], tally: dict, cut_off: int) -> dict:
+    """The row's figures: the pieces' counts added up; a median as stored for a single piece,
+    else over the groups of all its pieces with enough evidence."""
+    if not pieces:
+        return dict.fromkeys((*BY_KEY, *MEDIANS))
+    people = sum(p.counted["people"] for p in pieces)
+    values = {
+        "groups": sum(p.counted["groups"] for p in pieces),
+        "people": people,
+        "exchanges": _total([p.stored.get("exchanges") for p in pieces]),
+        "active": people - sum(p.counted["isolated"] for p in pieces),
+        "quiet": tally.get("quiet", 0),
+        "cut_off": cut_off,
+    }
+    for key in MEDIANS:
+        if len(pieces) == 1:
+            values[key] = (pieces[0].stored.get("group_medians") or {}).get(key)
+        else:
+            values[key] = median(tally.get("values", {}).get(key, []))
+    return values
+
+
+def village_rows(
+    area: Area, snapshots: list[ScoreSnapshot], query: str = "", waiting: dict[int, str] | None = None
+) -> list[VillageRow]:
+    """One row per area within `area`, in name order, from the snapshots that cover it: its
+    community's (a district's villages) or its districts' (a regency's or a province's areas
+    within). `waiting`: area pk -> what to say of an area whose snapshot is not done yet."""
     children = list(area.children.order_by("name", "pk"))
-    if not children:
+    if not children or not snapshots:
         return []
     holder = child_of_areas(area, children)
-    groups, cut_off = _group_counts(snapshot, holder), _cut_off_counts(snapshot, holder)
-    parts = (snapshot.area_scores or {}).get("parts") or {}
-    trends = (snapshot.trend or {}).get("parts") or {}
-    pair = complete_quarters(snapshot)
+    pieces = pieces_of(children, snapshots, holder)
+    spread = {pk for pk, found in pieces.items() if len(found) > 1}
+    pair = complete_quarters(snapshots[0])
+    groups, cut_off = _group_counts(snapshots, holder), _cut_off_counts(snapshots, holder)
+    series = _spread_series(snapshots, holder, spread, pair)
+    held_waiting = {holder.get(pk, pk): text for pk, text in (waiting or {}).items()}
     rows = []
-    for counted in subarea_figures(children, snapshot):
-        child = counted["area"]
-        stored, trend = parts.get(child.ref, {}), trends.get(child.ref, {})
-        medians = stored.get("group_medians") or {}
-        tally = groups.get(child.pk, {})
-        values = {
-            "groups": counted["groups"],
-            "people": counted["people"],
-            "exchanges": stored.get("exchanges"),
-            "active": counted["people"] - counted["isolated"],
-            "self_reliance": medians.get("self_reliance"),
-            "participation": medians.get("participation"),
-            "norm_rating": medians.get("norm_rating"),
-            "quiet": tally.get("quiet", 0),
-            "cut_off": cut_off.get(child.pk, 0),
-        }
+    for child in children:
         url = reverse("groups:report_dashboard", args=[child.ref]) + (f"?{query}" if query else "")
-        row = VillageRow(child, url)
+        row = VillageRow(child, url, waiting=held_waiting.get(child.pk, ""))
+        found = [] if row.waiting else pieces[child.pk]
+        tally = groups.get(child.pk, {})
+        values = _values(found, tally, cut_off.get(child.pk, 0))
         for column in COLUMNS:
-            series = _series(trend, column, trend.get("people") or []) if column.trend else []
-            before, after = (
-                (series[pair[0]], series[pair[1]]) if pair and len(series) > pair[1] else (None, None)
-            )
+            before, after = _quarters(found, column, pair, series.get(child.pk, {}))
             base = tally.get(column.key, 0) if column.median else None
-            base = counted["people"] if column.key == "active" else base
+            base = values["people"] if column.key == "active" else base
             row.cells.append(Cell(column, values[column.key], base, before, after))
-        row.medians = {key: Cell(c, medians.get(key), tally.get(key, 0)) for key, c in MEDIANS.items()}
+        row.medians = {key: Cell(c, values[key], tally.get(key, 0)) for key, c in MEDIANS.items()}
         rows.append(row)
     return rows
 
