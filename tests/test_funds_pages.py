@@ -217,3 +217,43 @@ def test_fund_pages_keep_their_query_count(client, facilitator, world, money, dj
         assert client.get(reverse("groups:fund_detail", args=["G1", "F-SAV"])).status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(reverse("groups:fund_list", args=["G1"])).status_code == 200
+
+
+@pytest.fixture
+def arisan(world, money):
+    """G1 also keeps an arisan pot, its order agreed: Siti draws first, then Sri."""
+    pot = ledger.create_fund(group=world.group, kind=FundKind.ARISAN, name="Arisan RT",
+                             opened_on=money["today"] - dt.timedelta(days=100), ref="F-ARI")
+    order = [world.member2_person, world.member_person]
+    ledger.set_rotation(cycle=pot.cycles.get(), people=order, how="agreed")
+    return pot
+
+
+def test_a_missed_arisan_contribution_paid_by_another_member(client, facilitator, world, arisan):
+    page = _sheet_page(client, facilitator)  # in Indonesian
+    labels = {k: str(v) for k, v in page.context["sheet"].members.forms[0].fields["arisan_by"].choices}
+    assert labels == {"": "anggota sendiri", "P-MEMBER": "Sri Handayani"}  # anyone but Siti herself
+    assert "Arisan dibayar oleh" in page.content.decode()
+    # Siti missed the meeting; Sri paid her arisan share (and none of her own this time)
+    data = _posted(page, {"m-0-present": "", "m-0-arisan": "50.000", "m-0-arisan_by": "P-MEMBER"})
+    response = client.post(reverse("groups:fund_meeting", args=["G1"]), data)
+    assert response.status_code == 302
+    covered = LedgerEntry.objects.get(fund=arisan)
+    assert (covered.person, covered.covered_for, covered.amount) == (
+        world.member_person, world.member2_person, D(50000))
+    body = client.get(reverse("groups:fund_detail", args=["G1", "F-ARI"])).content.decode()
+    assert "Sri Handayani untuk Siti Maryati" in body  # the round's "Paid for another"
+
+
+def test_a_payer_without_an_amount_or_outside_the_group_is_refused(client, facilitator, world, arisan):
+    page = _sheet_page(client, facilitator)
+    url = reverse("groups:fund_meeting", args=["G1"])
+    response = client.post(url, _posted(page, {"m-0-arisan_by": "P-MEMBER"}))
+    assert response.context["sheet"].members.forms[0].errors == {
+        "arisan": ["Tulis jumlah arisan yang dibayarkan untuk anggota ini."]
+    }
+    response = client.post(url, _posted(page, {"m-0-arisan": "50.000", "m-0-arisan_by": "P-OTHER"}))
+    assert "arisan_by" in response.context["sheet"].members.forms[0].errors
+    response = client.post(url, _posted(page, {"m-0-arisan": "50.000", "m-0-arisan_by": "P-MEMBER2"}))
+    assert "arisan_by" in response.context["sheet"].members.forms[0].errors  # not herself
+    assert not LedgerMeeting.objects.exists() and not LedgerEntry.objects.filter(fund=arisan).exists()

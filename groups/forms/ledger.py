@@ -62,26 +62,42 @@ class MemberRowForm(forms.Form):
     member = forms.CharField(widget=forms.HiddenInput)
     present = forms.BooleanField(label=_("Present"), required=False, initial=True)
 
-    def __init__(self, *args, person, columns, **kwargs):
+    def __init__(self, *args, person, columns, payers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
+        others = {p: label for p, label in (payers or {}).items() if p != person}
+        self.payers = {p.ref: p for p in others}
         for name in columns:
             self.fields[name] = AmountField(label=COLUMN_LABELS[name], required=False)
+            if name == "arisan":  # a missed arisan contribution another member paid
+                self.fields["arisan_by"] = forms.ChoiceField(
+                    label=_("Arisan paid by"), required=False,
+                    choices=[("", _("the member")), *[(p.ref, label) for p, label in others.items()]],
+                )
 
     def clean_member(self):
         if self.cleaned_data["member"] != self.person.ref:
             raise forms.ValidationError(_("The members of the group changed since this sheet was opened."))
         return self.person
 
+    def clean_arisan_by(self):
+        return self.payers.get(self.cleaned_data["arisan_by"])  # None: paid by the member
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("arisan_by") and not cleaned.get("arisan"):
+            self.add_error("arisan", _("Write the arisan amount that was paid for this member."))
+        return cleaned
+
 
 class BaseMemberRows(forms.BaseFormSet):
-    def __init__(self, *args, people, columns, **kwargs):
-        self.people, self.columns = people, columns
+    def __init__(self, *args, people, columns, labels=None, **kwargs):
+        self.people, self.columns, self.labels = people, columns, labels
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         person = self.people[index] if index is not None and index < len(self.people) else None
-        return {"person": person, "columns": self.columns}
+        return {"person": person, "columns": self.columns, "payers": self.labels}
 
     def rows(self) -> list[dict]:
         return [{**form.cleaned_data, "person": form.person} for form in self.forms]
@@ -174,7 +190,9 @@ def ledger_sheet(*, data=None, labels: dict, columns: list[str], payout_kinds: l
          **{name: amounts.format_amount(getattr(due, name)) for name in columns if getattr(due, name, None)}}
         for due in (dues or [])
     ] or [{"member": p.ref, "present": True} for p in people]
-    members = member_class(data=data, initial=initial, prefix="m", people=people, columns=columns)
+    members = member_class(
+        data=data, initial=initial, prefix="m", people=people, columns=columns, labels=labels
+    )
     for form, due in zip(members.forms, dues or [], strict=False):
         form.days_late = due.days_late  # shown next to the name: a repayment is overdue
     loans = payouts = None

@@ -1,6 +1,7 @@
 """The meeting ledger: one sheet after a meeting with a row per member (savings, loan
 repayment, social fund, arisan, fine), plus new loans and payouts, saved together or not at all
-through groups/services/ledger.record_meeting.
+through groups/services/ledger.record_meeting. A member's arisan contribution may be paid by
+another member (row["arisan_by"]): recorded as the payer's, covering the member who missed it.
 
 Which fund each column goes to: savings, repayments, new loans and fines to the group's savings
 and loan fund (fines to the social fund when there is none); social contributions and payouts
@@ -177,6 +178,12 @@ def _fund(funds: dict[str, Fund], kind: str, rows: str, index: int) -> Fund:
 
 def _add_column(sheet: Sheet, fund: Fund, kind: str, row: dict, name: str, date, cell: Cell) -> None:
     person, amount = row["person"], row[name]
+    if name == "arisan" and row.get("arisan_by"):  # missed, and covered by another member
+        entry = ledger.NewEntry(
+            kind=kind, date=date, amount=amount, person=row["arisan_by"], covered_for=person
+        )
+        sheet.add(fund, entry, cell)
+        return
     if kind != EntryKind.REPAYMENT:
         sheet.add(fund, ledger.NewEntry(kind=kind, date=date, amount=amount, person=person), cell)
         return
