@@ -78,7 +78,11 @@ def test_trend_has_one_value_per_quarter_equal_to_that_quarters_scores(town):
         row = snapshot.group_scores.get(group=town.group)
         assert row.trend["exchanges"][i] == scores.groups[f"g:{town.group.pk}"].exchanges
         assert row.trend["participation"][i] == scores.groups[f"g:{town.group.pk}"].participation
-    assert set(snapshot.trend["area"]) == set(snapshots.TREND_AREA_FIELDS)
+        # the counts the areas-within table compares quarter to quarter
+        assert snapshot.trend["area"]["groups"][i] == len(scores.groups)
+        assert snapshot.trend["area"]["quiet"][i] == sum(g.quiet for g in scores.groups.values())
+        assert snapshot.trend["area"]["cut_off"][i] == sum(p.cut_off >= 1 for p in scores.people.values())
+    assert set(snapshot.trend["area"]) == set(snapshots.TREND_AREA_FIELDS) | {"groups", "quiet", "cut_off"}
 
 
 def test_group_trend_splits_member_exchanges_by_resource(town):

@@ -30,7 +30,8 @@ def compute(area):
 
 @pytest.fixture
 def two_villages(world):
-    """District D. V1 (Desa Sumberejo): G1 with Sri, Siti, Ari, Dewi (weekly meetings).
+    """District D. V1 (Desa Sumberejo): G1 with Sri, Siti, Ari, Dewi (weekly meetings; G1 and G2
+    formed 400 days ago).
     V2 (Desa Candimulyo): G2 with Ani, Eko, Fajar; G3 formed 400 days ago with nobody and no activity
     since (quiet).
 
@@ -42,6 +43,7 @@ def two_villages(world):
     v1, v2 = world.village, world.village2
     g1, g2 = world.group, world.group2
     g1.meeting_frequency = g2.meeting_frequency = MeetingFrequency.WEEKLY
+    g1.formed_on = g2.formed_on = TODAY - dt.timedelta(days=400)
     g1.save()
     g2.save()
     g3 = f.GroupFactory(ref="G3", name="Kelompok Tani", area=v2, formed_on=TODAY - dt.timedelta(days=400))
@@ -146,8 +148,8 @@ def test_each_village_row_holds_its_figures_worked_out_by_hand(client, coordinat
     ]
     # changes from the quarter before to the last: V1 exchanges 4 -> 6; V2 4 -> 6 (the agency
     # gave 4 before, the pair 6 after); people are counted the same in both quarters
-    assert rows["Desa Sumberejo"][1][:3] == ["–", "0", "+2"]
-    assert rows["Desa Candimulyo"][1][:3] == ["–", "0", "+2"]
+    assert rows["Desa Sumberejo"][1][:3] == ["0", "0", "+2"]
+    assert rows["Desa Candimulyo"][1][:3] == ["0", "0", "+2"]
 
 
 def test_sorting_by_links_and_by_htmx(client, coordinator, two_villages):
@@ -215,7 +217,7 @@ def test_csv_has_the_same_table(client, coordinator, two_villages):
     assert by_ref["V2"]["participation"] == "0.6667"
     assert by_ref["V2"]["norm_rating"] == "" and by_ref["V2"]["norm_rating_base"] == "0"
     assert by_ref["V2"]["quiet"] == "1" and by_ref["V1"]["cut_off"] == by_ref["V2"]["cut_off"] == "1"
-    assert by_ref["V2"]["groups_change"] == ""  # groups are not counted per quarter
+    assert by_ref["V2"]["groups_change"] == "0"  # groups are counted per quarter
 
 
 def test_a_village_name_cannot_run_as_a_formula(client, coordinator, two_villages, world):
@@ -230,3 +232,28 @@ def test_queries_do_not_grow_with_villages(client, coordinator, two_villages, dj
     client.force_login(coordinator)
     with django_assert_max_num_queries(16):
         client.get(villages_url(sort="people"))
+
+
+def test_groups_quiet_groups_and_cut_off_change_from_quarter_to_quarter(client, coordinator, two_villages):
+    """Counted in each quarter, as the whole window counts them.
+
+    Quiet groups: G1 and G2 met only in the last quarter (20, 15 and 5 days ago), so at the end
+    of the quarter before, with weekly meetings and nothing recorded, they were quiet; G3 is
+    quiet in both. V1 1 -> 0, V2 2 -> 1.
+    Cut off: in the quarter before Sri and Siti exchanged only with each other, and the agency
+    only with Ani: two pairs, nobody holds anyone. In the last quarter Ari exchanges with Sri
+    only: Sri's absence would cut him off (V1 0 -> 1); Ani and Eko are a pair (V2 0 -> 0).
+    Groups: the same in both quarters."""
+    client.force_login(coordinator)
+    body = client.get(villages_url(), **EN).content.decode()
+    rows = {name: changes for name, _values, changes in table_rows(body)}
+    # columns: groups, people, exchanges, active, three medians, quiet, cut_off
+    assert [rows["Desa Sumberejo"][i] for i in (0, 7, 8)] == ["0", "-1", "+1"]
+    assert [rows["Desa Candimulyo"][i] for i in (0, 7, 8)] == ["0", "-1", "0"]
+    snapshot = two_villages["district"].score_snapshots.get()
+    quarters = snapshot.trend["quarters"]
+    assert snapshot.trend["parts"]["V1"]["quiet"][-2:] == [1, 0] and not quarters[-1]["partial"]
+    # the whole district's own page counts the same per quarter: 3 quiet groups -> 1
+    assert snapshot.trend["area"]["quiet"][-2:] == [3, 1]
+    assert snapshot.trend["area"]["cut_off"][-2:] == [0, 1]
+    assert snapshot.trend["area"]["groups"][-2:] == [3, 3]

@@ -146,6 +146,9 @@ INDICATORS = {i.key: i.label for i in REGISTRY}
 AREA_TREND_EXTRA = ("ties",)
 #: Area indicators per quarter (snapshot.trend["area"]); "median_<x>" = median over groups.
 TREND_AREA_FIELDS: tuple[str, ...] = tuple(i.area_trend for i in REGISTRY if i.area_trend) + AREA_TREND_EXTRA
+#: Counted per quarter for the areas-within table's change (snapshot.trend["area"] and each
+#: part's): groups, quiet groups, people whose absence would cut others off (snapshots.py).
+TREND_COUNTS = ("groups", "quiet", "cut_off")
 #: Group indicators per quarter (GroupScore.trend).
 TREND_GROUP_FIELDS: tuple[str, ...] = tuple(i.key for i in REGISTRY if i.group_trend)
 

@@ -21,7 +21,7 @@ from groups.models import Area, GroupScore, PersonScore, ScoreSnapshot, Snapshot
 from . import analysis, evidence, money
 from .areas import chain_ids
 from .collect import Collected, collect
-from .indicators import TREND_AREA_FIELDS, TREND_GROUP_FIELDS
+from .indicators import TREND_AREA_FIELDS, TREND_COUNTS, TREND_GROUP_FIELDS
 from .layouts import group_network, member_network
 from .parts import part_scores
 from .quality import group_quality
@@ -54,12 +54,30 @@ def _cheap_scores(data: analysis.ScopeData) -> analysis.ScopeScores:
     )
 
 
-def _area_trend_row(area: analysis.AreaScores) -> dict:
+def _area_trend_row(
+    area: analysis.AreaScores, scores: analysis.ScopeScores, people=None, groups=None
+) -> dict:
+    """One quarter's trend fields of the area, or of a part (its people's and groups' nodes)."""
     row = {f: getattr(area, f) for f in TREND_AREA_FIELDS if not f.startswith("median_")}
     for f in TREND_AREA_FIELDS:
         if f.startswith("median_"):
             row[f] = area.group_medians.get(f.removeprefix("median_"))
-    return row
+    return row | _trend_counts(scores, people, groups)
+
+
+def _trend_counts(scores: analysis.ScopeScores, people=None, groups=None) -> dict:
+    """TREND_COUNTS of one quarter: the groups, the quiet ones (as of the quarter's end) and
+    the people whose absence would cut others off, of the whole community or of a part."""
+    if groups is None:
+        own_groups, own_people = list(scores.groups.values()), list(scores.people.values())
+    else:
+        own_groups = [scores.groups[g] for g in groups if g in scores.groups]
+        own_people = [scores.people[p] for p in people if p in scores.people]
+    return {
+        "groups": len(own_groups),
+        "quiet": sum(1 for g in own_groups if g.quiet),
+        "cut_off": sum(1 for p in own_people if p.cut_off >= 1),
+    }
 
 
 #: A part of a community (a village): its ref -> (its people's nodes, its groups' nodes).
@@ -75,9 +93,9 @@ def _trend_rows(data: analysis.ScopeData, parts: Parts | None = None) -> tuple[d
         gid: [getattr(gs, f) for f in TREND_GROUP_FIELDS] + [gs.bases, by_resource.get(gid, {})]
         for gid, gs in scores.groups.items()
     }
-    row = _area_trend_row(scores.area)
+    row = _area_trend_row(scores.area, scores)
     row["parts"] = {
-        ref: _area_trend_row(_part(scores, people, group_ids, 0))
+        ref: _area_trend_row(_part(scores, people, group_ids, 0), scores, people, group_ids)
         for ref, (people, group_ids) in (parts or {}).items()
     }
     return row, groups
@@ -142,7 +160,8 @@ def _trend(collected: Collected, parts: Parts) -> tuple[dict, dict[int, dict[str
     the parts' (villages') under "parts"."""
     quarters = collected.window.quarters()
     rows = _map_quarters([collected.scope_data(q) for q in quarters], parts)
-    area = {f: [row[f] for row, _ in rows] for f in TREND_AREA_FIELDS}
+    fields = TREND_AREA_FIELDS + TREND_COUNTS
+    area = {f: [row[f] for row, _ in rows] for f in fields}
     groups: dict[int, dict[str, list]] = {}
     for g in collected.groups:
         per_quarter = [groups_row.get(f"g:{g}") for _, groups_row in rows]
@@ -162,7 +181,7 @@ def _trend(collected: Collected, parts: Parts) -> tuple[dict, dict[int, dict[str
         ],
         "area": area,
         "parts": {
-            ref: {f: [row["parts"][ref][f] for row, _ in rows] for f in TREND_AREA_FIELDS} for ref in parts
+            ref: {f: [row["parts"][ref][f] for row, _ in rows] for f in fields} for ref in parts
         },
     }
     return trend, groups

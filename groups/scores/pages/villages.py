@@ -1,7 +1,9 @@
 """Villages side by side: on a district's page, one row per area within, with the figures its
 own page shows (stored with the community's snapshot by scores/parts.py), the counts of its
 quiet groups and of the people whose absence would cut others off, and each figure's change
-from the quarter before the last complete one to that quarter.
+from the quarter before the last complete one to that quarter (every column is counted per
+quarter in the snapshot's trend, scores/snapshots.py; a snapshot from before the counts of
+groups, quiet groups and cut-off people were stored shows "–" for their change).
 
 Medians over groups count only groups with enough evidence (evidence.py, as the analysis
 does): each says how many groups it is the median of. Four queries, however many rows."""
@@ -39,15 +41,15 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("groups", COUNT),
+    Column("groups", COUNT, "groups"),
     Column("people", COUNT, "people"),
     Column("exchanges", COUNT, "exchanges"),
     Column("active", COUNT, "active", heading=gettext_lazy("Members party to an exchange")),
     Column("self_reliance", SHARE, "median_self_reliance", True, gettext_lazy("Median self-reliance")),
     Column("participation", SHARE, "median_participation", True, gettext_lazy("Median participation")),
     Column("norm_rating", NUMBER, "median_norm_rating", True, gettext_lazy("Median norm rating")),
-    Column("quiet", COUNT),
-    Column("cut_off", COUNT, heading=gettext_lazy("People whose absence would cut others off")),
+    Column("quiet", COUNT, "quiet"),
+    Column("cut_off", COUNT, "cut_off", heading=gettext_lazy("People whose absence would cut others off")),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 #: Medians over a village's groups kept on each row: the table's, and the scorecard's aid.
