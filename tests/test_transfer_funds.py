@@ -1,10 +1,15 @@
 """funds.csv and ledger.csv: the group's own money through the import and the export
 (groups/transfer/funds.py), checked by the ledger's own door, all or nothing, idempotent."""
 
+import datetime as dt
+from decimal import Decimal as D
+
 import pytest
 from django.utils import translation
 
 from groups.models import Cycle, EntryKind, Fund, LedgerEntry
+from groups.services import ledger
+from groups.services.ledger import NewEntry
 from groups.transfer import csvfiles, exporter, importer
 
 from .test_transfer_import import source
@@ -112,3 +117,44 @@ def test_a_facilitator_imports_money_only_for_the_groups_they_look_after(
         plan = importer.import_community(source(funds=other), user=other_facilitator)
     assert [(r, c) for _f, r, c, _m in problems(plan)] == [(2, "group_ref")]  # G1 is not theirs: unknown
     assert Fund.objects.count() == 1
+
+
+def test_a_pseudonymised_export_keeps_every_entry_by_ref_and_loads_whole(world, savings_group):
+    """Entries of people whose names an export hides are kept, by ref, with their note left
+    empty; who covered whose contribution goes along; the money files load back whole."""
+    sri, siti = world.member_person, world.member2_person
+    social = Fund.objects.get(kind="social")
+    ledger.record_entry(fund=social, entry=NewEntry(
+        kind=EntryKind.CONTRIBUTION, date=social.opened_on + dt.timedelta(days=30), amount=D(20000),
+        person=sri, covered_for=siti, note="Bu Sri membayar untuk Bu Siti", ref="L-COVER",
+    ))
+    plain = exporter.export_community()
+    hidden = exporter.export_community(pseudonymize=True)
+    assert "Sri Handayani" not in hidden["people"]
+    lines = hidden["ledger"].strip().splitlines()
+    assert len(lines) == 1 + 16 + 8  # every entry of both funds: none left out
+    assert lines[0].endswith(",note,covered_ref")
+    [covered] = [line for line in lines if line.startswith("L-COVER,")]
+    assert covered.split(",")[4] == "P-MEMBER" and covered.endswith(",,P-MEMBER2")  # refs; no note
+    assert "Bu Sri membayar untuk Bu Siti,P-MEMBER2" in plain["ledger"]  # a named export keeps it
+    wipe_money()
+    plan = importer.import_community(money_files(hidden))
+    assert plan.problems == [], plan.problems
+    assert (plan.counts["funds"].created, plan.counts["ledger"].created) == (2, 24)
+    again = LedgerEntry.objects.get(ref="L-COVER")
+    assert (again.person, again.covered_for, again.amount) == (sri, siti, D(20000))
+    assert exporter.export_community(pseudonymize=True)["ledger"] == hidden["ledger"]
+
+
+def test_a_ledger_file_without_the_covered_column_changes_nothing_recorded(world, savings_group):
+    social = Fund.objects.get(kind="social")
+    ledger.record_entry(fund=social, entry=NewEntry(
+        kind=EntryKind.CONTRIBUTION, date=social.opened_on + dt.timedelta(days=30), amount=D(20000),
+        person=world.member_person, covered_for=world.member2_person, ref="L-COVER",
+    ))
+    exported = exporter.export_community()
+    older = "\r\n".join(line.rsplit(",", 1)[0] for line in exported["ledger"].splitlines()) + "\r\n"
+    assert older.splitlines()[0].endswith(",reason,note")
+    plan = importer.import_community(money_files({**exported, "ledger": older}))
+    assert plan.problems == [] and plan.rows_to_write == 0
+    assert LedgerEntry.objects.get(ref="L-COVER").covered_for == world.member2_person

@@ -67,6 +67,7 @@ COLUMNS: dict[str, list[str]] = {
         "term_months",
         "reason",
         "note",
+        "covered_ref",
     ],
 }
 FILE_NAMES = list(COLUMNS)  # also the order in which an import writes

@@ -60,6 +60,7 @@ ENTRY_FIELDS = [
     "term_months",
     "reason",
     "note",
+    "covered_for_id",
 ]
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -91,7 +92,8 @@ class MoneyFiles:
         group_pks = {r["group_id"] for r in self.db_funds.values()}
         self._know("group", Group.objects.filter(pk__in=group_pks))
         self._know("group", self._by_ref(Group, _cells(planner, "funds", "group_ref")))
-        self._know("person", self._by_ref(Person, _cells(planner, "ledger", "person_ref")))
+        people = _cells(planner, "ledger", "person_ref") | _cells(planner, "ledger", "covered_ref")
+        self._know("person", self._by_ref(Person, people))
         self._know("actor", self._by_ref(ExternalActor, _cells(planner, "ledger", "actor_ref")))
         self.fund_ref_of = {r["pk"]: ref for ref, r in self.db_funds.items()}
 
@@ -250,6 +252,8 @@ class MoneyFiles:
                 continue
             existing = self.db_entries.get(ref)
             compared = dict(values, loan_id=self._loan_pk(values["loan_id"]))
+            if not row.has("covered_ref"):  # a file from before the column: not compared
+                del compared["covered_for_id"]
             if self._match(row, "ledger", existing, compared):
                 self.new_entries.append({"row": row.number, "ref": ref, **values})
 
@@ -282,6 +286,7 @@ class MoneyFiles:
             "term_months": row.get("term_months", parsing.integer, 1, 120),
             "reason": row.get("reason", self.codes["reason"], ""),
             "note": row.get("note", parsing.text),
+            "covered_for_id": self.p.link(row, "covered_ref", "person"),
         }
 
     # --- writing ------------------------------------------------------------------------------
@@ -311,9 +316,8 @@ class MoneyFiles:
         return self._record(funds, pks, user)
 
     def _record(self, funds: dict, pks: dict, user) -> bool:
-        people = Person.objects.in_bulk(
-            {pks["person"][v["person_id"].ref] for v in self.new_entries if v["person_id"]}
-        )
+        named = [v[k] for v in self.new_entries for k in ("person_id", "covered_for_id") if v[k]]
+        people = Person.objects.in_bulk({pks["person"][link.ref] for link in named})
         actors = ExternalActor.objects.in_bulk(
             {pks["actor"][v["actor_id"].ref] for v in self.new_entries if v["actor_id"]}
         )
@@ -336,6 +340,7 @@ class MoneyFiles:
 
     def _new_entry(self, values: dict, people, actors, loans, pks) -> NewEntry:
         person, actor, loan = values["person_id"], values["actor_id"], values["loan_id"]
+        covered = values["covered_for_id"]
         return NewEntry(
             kind=values["kind"],
             date=values["date"],
@@ -350,6 +355,7 @@ class MoneyFiles:
             term_months=values["term_months"],
             reason=values["reason"] or "",
             note=values["note"] or "",
+            covered_for=people.get(pks["person"][covered.ref]) if covered else None,
             ref=values["ref"],
         )
 
@@ -425,9 +431,10 @@ def money_rows(groups) -> dict[str, list[dict]]:
 
 
 def money_tables(tables: dict, rows: dict, ref: dict, hidden_people: set[int]) -> None:
-    """funds.csv and ledger.csv, sorted by ref. A member's entries are personal financial data:
-    those of people whose names the export hides (pseudonymised, or not the user's to name)
-    are left out, as are those of people not exported at all."""
+    """funds.csv and ledger.csv, sorted by ref. Entries name people by ref, never by name, as
+    exchanges do: those of people whose names the export hides (pseudonymised, or not the
+    user's to name) are kept, so that the file loads whole, with their note left empty (free
+    text may name them); entries of people not exported at all are left out."""
     fund_ref = {f["pk"]: f["ref"] for f in rows["funds"]}
     for f in sorted(rows["funds"], key=lambda f: f["ref"]):
         tables["funds"].append(
@@ -444,8 +451,8 @@ def money_tables(tables: dict, rows: dict, ref: dict, hidden_people: set[int]) -
         )
     entry_ref = {e["pk"]: e["ref"] for e in rows["ledger"]}
     for e in sorted(rows["ledger"], key=lambda e: e["ref"]):
-        person = e["person_id"]
-        if person is not None and (person in hidden_people or person not in ref["person"]):
+        people = {e["person_id"], e["covered_for_id"]} - {None}
+        if people - set(ref["person"]):
             continue
         tables["ledger"].append(
             [
@@ -453,7 +460,7 @@ def money_tables(tables: dict, rows: dict, ref: dict, hidden_people: set[int]) -
                 fund_ref[e["fund_id"]],
                 e["date"],
                 e["kind"],
-                ref["person"].get(person),
+                ref["person"].get(e["person_id"]),
                 ref["actor"].get(e["actor_id"]),
                 e["amount"],
                 entry_ref.get(e["loan_id"]),
@@ -463,6 +470,7 @@ def money_tables(tables: dict, rows: dict, ref: dict, hidden_people: set[int]) -
                 e["method"],
                 e["term_months"],
                 e["reason"],
-                e["note"],
+                "" if people & hidden_people else e["note"],
+                ref["person"].get(e["covered_for_id"]),
             ]
         )
