@@ -1,6 +1,7 @@
 """The ledger's door (groups/services/ledger.py) and its database constraints."""
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -84,6 +85,25 @@ def test_a_loan_cannot_be_over_repaid_or_over_written_off(world, fund):
     repaid, _interest, written_off = ledger.loan_paid([lent.pk])[lent.pk]
     assert (repaid, written_off) == (D(60000), D(30000))
     assert ledger.loan_position(lent, later).due == 0
+
+
+def test_a_row_the_database_refuses_is_named_with_its_reason_and_nothing_is_saved(world, fund):
+    # The rules one row keeps (its constraints, its unique code) are checked as the batch is
+    # written; a refusal still names the entry at fault, in the user's language.
+    sri, siti = world.member_person, world.member2_person
+    ledger.record_entry(fund=fund, entry=replace(deposit(sri, 1000), ref="L-TAKEN"))
+    bad_terms = replace(deposit(siti, 2000), term_months=3)  # loan terms on a deposit
+    with translation.override("en"), pytest.raises(EntryRejected, match="A loan needs its interest rate") as refused:
+        ledger.record_entries(fund=fund, entries=[deposit(sri, 500), deposit(siti, 700), bad_terms])
+    assert refused.value.index == 2
+    with translation.override("id"), pytest.raises(EntryRejected) as refused:
+        ledger.record_entries(fund=fund, entries=[deposit(siti, 700), replace(deposit(sri, 500), ref="L-TAKEN")])
+    assert refused.value.index == 1 and "Kode telah ada" in " ".join(refused.value.messages)
+    twice = [replace(deposit(sri, 500), ref="L-NEW"), replace(deposit(siti, 700), ref="L-NEW")]
+    with translation.override("en"), pytest.raises(EntryRejected, match="same reference") as refused:
+        ledger.record_entries(fund=fund, entries=twice)
+    assert refused.value.index == 1
+    assert list(LedgerEntry.objects.values_list("ref", flat=True)) == ["L-TAKEN"]
 
 
 def test_a_repayment_belongs_to_the_members_own_loan(world, fund):
