@@ -117,3 +117,33 @@ def test_falls_need_enough_records_on_both_sides():
             (ends[1], "Exchanges fell by half or more: from 10 to 5 in a quarter."),
         ]
         assert _falls(row((3, 2), [10, 6]), (0, 1), ends) == []  # 6 is more than half of 10
+
+
+def card_links(client, ref="D") -> dict[str, str]:
+    """Group name -> the href of its report card link in the needs-attention list."""
+    html = client.get(reverse("groups:report_dashboard", args=[ref]), **EN).content.decode()
+    start = html.index('<section id="attention"')
+    section = html[start : html.index("</section>", start)]
+    found = re.findall(r'<p class="card-link"><a href="([^"]+)">.*?· ([^<]+)</span></a></p>', section)
+    return {name: href for href, name in found}
+
+
+def test_each_group_to_visit_links_to_its_report_card_where_the_viewer_may_read_it(
+    client, coordinator, facilitator, two_villages, world  # noqa: F811
+):
+    """The coordinator reads every group of D: each visit links to its card. G1's facilitator
+    reads V1, where a second group (Dasawisma Mawar, quiet since it was formed) is theirs to
+    see listed but not to open: no link to its card, and its card is 404 for them."""
+    client.force_login(coordinator)
+    assert card_links(client) == {
+        name: reverse("groups:group_card", args=[ref])
+        for name, ref in [("Arisan RT 03", "G1"), ("Karang Taruna", "G2"), ("Kelompok Tani", "G3")]
+    }
+    formed = TODAY - dt.timedelta(days=400)
+    f.GroupFactory(ref="G4", name="Dasawisma Mawar", area=world.village, formed_on=formed)
+    compute(world.district)
+    client.force_login(facilitator)
+    assert [name for name, _reasons in visits(client, "V1")] == ["Arisan RT 03", "Dasawisma Mawar"]
+    assert card_links(client, "V1") == {"Arisan RT 03": reverse("groups:group_card", args=["G1"])}
+    assert client.get(reverse("groups:group_card", args=["G1"])).status_code == 200
+    assert client.get(reverse("groups:group_card", args=["G4"])).status_code == 404

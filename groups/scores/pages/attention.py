@@ -37,7 +37,8 @@ LISTED = 20
 class Visit:
     ref: str
     name: str
-    url: str | None
+    url: str | None  # its report, when the viewer may read it
+    card_url: str | None = None  # its report card (the same access as its report)
     reasons: list[tuple[dt.date, str]] = field(default_factory=list)
 
     @property
@@ -166,8 +167,10 @@ def needs_attention(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) ->
     visits = []
     for row in rows:
         gid = row["group_id"]
-        url = reverse("groups:report_group", args=[row["group__ref"]]) if gid in readable else None
-        visit = Visit(row["group__ref"], row["group__name"], url)
+        visit = Visit(row["group__ref"], row["group__name"], None)
+        if gid in readable:
+            visit.url = reverse("groups:report_group", args=[visit.ref])
+            visit.card_url = reverse("groups:group_card", args=[visit.ref])
         visit.reasons += [r for r in (_quiet(row, end), _aid(row, targets, end)) if r] + _falls(
             row, pair, ends
         )
