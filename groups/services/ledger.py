@@ -230,6 +230,11 @@ def _split_if_needed(entry: NewEntry, loans) -> NewEntry:
     return replace(entry, principal=principal, interest=interest)
 
 
+#: A row's links: rows the batch already read from the database (Django would ask again, once
+#: per link and row); the database still refuses a link to a row that does not exist.
+_LOOKED_UP = ("fund", "cycle", "person", "actor", "loan", "covered_for", "meeting", "recorded_by")
+
+
 def _build(fund: Fund, entry: NewEntry, members: set[int], recorded_by, cycles: list[Cycle]) -> LedgerEntry:
     """The row of one entry, its fields checked; `cycles` are the fund's, latest first. The
     rules a row keeps on its own (constraints, a unique ref) are checked as it is written."""
@@ -250,7 +255,7 @@ def _build(fund: Fund, entry: NewEntry, members: set[int], recorded_by, cycles: 
     )
     if entry.ref:
         row.ref = entry.ref
-    row.full_clean(validate_unique=False, validate_constraints=False)
+    row.full_clean(exclude=_LOOKED_UP, validate_unique=False, validate_constraints=False)
     if entry.loan is not None and entry.loan.pk is None:
         raise ValidationError(_("A repayment or write-off names the loan it belongs to."))
     return row
