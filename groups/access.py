@@ -245,8 +245,7 @@ class Scope:
         return known[group.pk]
 
     def book_kept_groups(self) -> QuerySet[Group]:
-        """The groups whose ledger the user enters (keeps_books): the groups they look after,
-        and those where they are the treasurer (an open membership)."""
+        """Groups whose ledger the user enters (keeps_books): looked after, or kept as treasurer."""
         groups = self.editable_groups()
         if self.person is not None:
             treasurer = self.person.memberships.open().filter(role=Role.TREASURER).values("group_id")
@@ -782,9 +781,8 @@ def get_money_group(request, ref: str, *, write: bool = False) -> Group:
 
 
 def answer_of(door, request, *args, **kwargs) -> tuple[object | None, int]:
-    """A door (get_group, get_money_group, ...) for a view that answers in words rather than
-    with an error page (the outbox): what it opens and 200, or None with the status the page
-    would have answered, 404 outside the user's scope and 403 in scope without the right."""
+    """A door (get_money_group, ...) for a view that answers in words, not an error page (the
+    outbox): what it opens and 200, or None and the page's status (404 out of scope, 403)."""
     try:
         return door(request, *args, **kwargs), 200
     except Http404:
