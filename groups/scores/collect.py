@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Max, Q
 
@@ -74,28 +74,39 @@ class Collected:
     # entries up to the window's end: member-to-fund money, never flows between people
     funds: dict[int, list[money.FundData]] = field(default_factory=dict)
     ledger: dict[int, list[money.Entry]] = field(default_factory=dict)
+    # fund id ("f:3") -> its cycles started by the window's end, [(start, opening)] oldest first
+    cycles: dict[str, list[tuple[dt.date, object]]] = field(default_factory=dict)
 
-    def money_data(self, group_id: int) -> money.MoneyData:
-        """One group's money for money.group_money: its funds and entries, its memberships of
-        the window, and its ledger meetings (its activities of the window on a day the ledger
-        has an entry of its funds)."""
+    def money_data(self, group_id: int, window: Window | None = None) -> money.MoneyData:
+        """One group's money for money.group_money over the window (or a quarter of it): its
+        funds and entries up to its end, its memberships of the window, and its ledger
+        meetings (its activities of the window on a day the ledger has an entry of its funds)."""
+        window = window or self.window
         if group_id not in self.funds:  # most groups keep no fund: nothing to read
-            return money.MoneyData(start=self.window.start, as_of=self.window.end)
-        entries = tuple(self.ledger.get(group_id, ()))
+            return money.MoneyData(start=window.start, as_of=window.end)
+        entries = tuple(e for e in self.ledger.get(group_id, ()) if e.day <= window.end)
         ledger_days = {e.day for e in entries}
         meetings = tuple(
             analysis.ActivityRecord(f"g:{g}", attendees, day)
             for day, g, attendees in self.activities
-            if g == group_id and day in self.window and day in ledger_days
+            if g == group_id and day in window and day in ledger_days
         )
         return money.MoneyData(
-            start=self.window.start,
-            as_of=self.window.end,
-            funds=tuple(self.funds.get(group_id, ())),
+            start=window.start,
+            as_of=window.end,
+            funds=tuple(self._fund_at(fund, window.end) for fund in self.funds.get(group_id, ())),
             entries=entries,
-            spells=self.spells(self.window).get(f"g:{group_id}", ()),
+            spells=self.spells(window).get(f"g:{group_id}", ()),
             meetings=meetings,
         )
+
+    def _fund_at(self, fund: money.FundData, end: dt.date) -> money.FundData:
+        """The fund with the cycle it ran at `end` (a quarter's end may fall in an earlier one)."""
+        started = [cycle for cycle in self.cycles.get(fund.id, ()) if cycle[0] <= end]
+        start, opening = started[-1] if started else (None, money.ZERO)
+        if start == fund.cycle_start:
+            return fund
+        return replace(fund, cycle_start=start, opening=opening)
 
     def members(self, window: Window) -> dict[int, set[int]]:
         """Group pk -> people with a membership open at some time in the window."""
@@ -331,15 +342,17 @@ def _money(funds, end: dt.date) -> dict:
     id is its own pk; a repayment or write-off names its loan's)."""
     fund_rows = list(funds.order_by("pk").values_list("pk", "group_id", "kind"))
     if not fund_rows:  # most scopes keep no fund: one query
-        return {"funds": {}, "ledger": {}}
+        return {"funds": {}, "ledger": {}, "cycles": {}}
     funds = [pk for pk, _group, _kind in fund_rows]
     cycles: dict[int, tuple[dt.date, object]] = {}
+    every_cycle: dict[str, list[tuple[dt.date, object]]] = defaultdict(list)
     for fund_id, start, opening in (
         Cycle.objects.filter(fund__in=funds, start__lte=end)
         .order_by("start")
         .values_list("fund_id", "start", "opening_balance")
     ):
         cycles[fund_id] = (start, opening)  # the latest start wins
+        every_cycle[f"f:{fund_id}"].append((start, opening))
     by_group: dict[int, list[money.FundData]] = defaultdict(list)
     group_of = {}
     for pk, group_id, kind in fund_rows:
@@ -390,7 +403,7 @@ def _money(funds, end: dt.date) -> dict:
                 term_months=term,
             )
         )
-    return {"funds": dict(by_group), "ledger": dict(ledger)}
+    return {"funds": dict(by_group), "ledger": dict(ledger), "cycles": dict(every_cycle)}
 
 
 Rhythm = tuple[str, dt.date | None, dt.date | None, bool]

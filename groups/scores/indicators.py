@@ -94,16 +94,16 @@ REGISTRY: tuple[Indicator, ...] = (
     ),
     Indicator("quiet", _("Quiet groups"), COUNT, 0.5),
     # The group's own money (money.py; SAVIX-style, computed over the fund's cycle).
-    Indicator("savings_per_member", _("Savings per member"), AMOUNT, RUPIAH_TOLERANCE),
+    Indicator("savings_per_member", _("Savings per member"), AMOUNT, RUPIAH_TOLERANCE, group_trend=True),
     Indicator("loans_outstanding", _("Loans outstanding"), AMOUNT, RUPIAH_TOLERANCE),
     Indicator("borrowing_share", _("Members borrowing"), SHARE),
-    Indicator("par30", _("Portfolio at risk (over 30 days)"), SHARE),
+    Indicator("par30", _("Portfolio at risk (over 30 days)"), SHARE, group_trend=True),
     Indicator("return_on_savings", _("Return on savings (a year)"), SHARE),
     Indicator("fund_utilisation", _("Fund lent out"), SHARE),
     Indicator("social_payouts", _("Social fund payouts"), AMOUNT, RUPIAH_TOLERANCE),
     Indicator("ledger_attendance", _("Attendance at ledger meetings"), SHARE),
     Indicator("drop_out", _("Drop-out"), SHARE),
-    Indicator("own_capital_share", _("Own capital share"), SHARE),
+    Indicator("own_capital_share", _("Own capital share"), SHARE, group_trend=True),
     Indicator(
         "norm_rating",
         _("How well norms are kept"),
@@ -200,6 +200,8 @@ GROUP_MONEY = (
     "ledger_attendance",
     "drop_out",
 )
+#: The group's money per quarter on its report (each trended: group_trend).
+GROUP_MONEY_TREND = ("savings_per_member", "own_capital_share", "par30")
 #: The money columns of groups.csv (export_scores and the browser download), in their order.
 MONEY_COLUMNS = (
     "savings_per_member",

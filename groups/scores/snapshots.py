@@ -80,6 +80,11 @@ def _trend_counts(scores: analysis.ScopeScores, people=None, groups=None) -> dic
     }
 
 
+#: Trended group indicators (the registry's group_trend): those the network analysis gives per
+#: quarter, and the group's money figures (money.py over each quarter).
+NETWORK_TREND = tuple(f for f in TREND_GROUP_FIELDS if f not in money.FIELDS)
+MONEY_TREND = tuple(f for f in TREND_GROUP_FIELDS if f in money.FIELDS)
+
 #: A part of a community (a village): its ref -> (its people's nodes, its groups' nodes).
 Parts = dict[str, tuple[frozenset[str], frozenset[str]]]
 
@@ -90,7 +95,7 @@ def _trend_rows(data: analysis.ScopeData, parts: Parts | None = None) -> tuple[d
     scores = _cheap_scores(data)
     by_resource = _member_exchanges_by_resource(data)
     groups = {
-        gid: [getattr(gs, f) for f in TREND_GROUP_FIELDS] + [gs.bases, by_resource.get(gid, {})]
+        gid: [getattr(gs, f) for f in NETWORK_TREND] + [gs.bases, by_resource.get(gid, {})]
         for gid, gs in scores.groups.items()
     }
     row = _area_trend_row(scores.area, scores)
@@ -167,7 +172,7 @@ def _trend(collected: Collected, parts: Parts) -> tuple[dict, dict[int, dict[str
         per_quarter = [groups_row.get(f"g:{g}") for _, groups_row in rows]
         groups[g] = {
             f: [values[i] if values is not None else None for values in per_quarter]
-            for i, f in enumerate(TREND_GROUP_FIELDS)
+            for i, f in enumerate(NETWORK_TREND)
         }
         # what each quarter's values rest on (evidence.py), for "too few records" per quarter
         groups[g]["bases"] = [values[-2] if values is not None else {} for values in per_quarter]
@@ -175,6 +180,7 @@ def _trend(collected: Collected, parts: Parts) -> tuple[dict, dict[int, dict[str
             res: [values[-1].get(res, 0) if values is not None else 0 for values in per_quarter]
             for res in analysis.RESOURCES
         }
+        _add_money_trend(groups[g], collected, g, quarters)
     trend = {
         "quarters": [
             {"start": q.start.isoformat(), "end": q.end.isoformat(), "partial": q.partial} for q in quarters
@@ -185,6 +191,18 @@ def _trend(collected: Collected, parts: Parts) -> tuple[dict, dict[int, dict[str
         },
     }
     return trend, groups
+
+
+def _add_money_trend(series: dict, collected: Collected, group_id: int, quarters) -> None:
+    """The trended money figures (money.py) of a group keeping a fund, each quarter as of its
+    end, their bases joined to the quarter's (evidence per quarter, as for the others)."""
+    if group_id not in collected.funds:
+        return
+    per_quarter = [money.group_money(collected.money_data(group_id, q)) for q in quarters]
+    for f in MONEY_TREND:
+        series[f] = [getattr(figures, f) for figures in per_quarter]
+    joined = zip(series["bases"], per_quarter, strict=True)
+    series["bases"] = [{**bases, **figures.bases} for bases, figures in joined]
 
 
 def _area_json(area: analysis.AreaScores, collected: Collected) -> dict:

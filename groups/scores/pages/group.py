@@ -27,6 +27,7 @@ from .. import analysis, charts, evidence, money, sentences
 from ..indicators import (
     BY_KEY,
     GROUP_MONEY,
+    GROUP_MONEY_TREND,
     GROUP_MORE,
     GROUP_PROFILE,
     GROUP_TREND_CHART,
@@ -53,6 +54,7 @@ def group_report(scope: access.Scope, group, score: GroupScore, area: Area) -> d
         "profile": profile,
         "more": against_median(score, medians, GROUP_MORE),
         "money": against_median(score, medians, GROUP_MONEY) if keeps_money else [],
+        "money_trend": money_trend_rows(labels, trend) if keeps_money else [],
         "profile_chart": profile_chart(group, profile),
         "sentences": summary.read_aloud,
         "named_sentences": summary.named,
@@ -75,6 +77,21 @@ def group_report(scope: access.Scope, group, score: GroupScore, area: Area) -> d
             group.activities.filter(kind__in=CHANGE_KINDS).select_related("actor").order_by("-date")
         ),
     }
+
+
+def money_trend_rows(labels: list[str], trend: dict) -> list[dict]:
+    """The group's money per quarter (GROUP_MONEY_TREND), each as of the quarter's end; none
+    for a snapshot from before the money was trended."""
+    if not any(trend.get(key) for key in GROUP_MONEY_TREND):
+        return []
+    return [
+        {
+            "label": text,
+            "bases": _at(trend.get("bases"), i) or {},
+            "cells": [(key, BY_KEY[key].kind, _at(trend.get(key), i)) for key in GROUP_MONEY_TREND],
+        }
+        for i, text in enumerate(labels)
+    ]
 
 
 def has_money(score: GroupScore) -> bool:
