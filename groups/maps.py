@@ -6,6 +6,9 @@ feature with its name and nothing else (a file from a land office may carry owne
 A file is checked whole before anything is saved: a bad file is refused with one message in
 the user's language saying where it went wrong, and the outlines stored before stay as they
 were. Used by the upload page (views/maps.py) and the load_boundaries command alike.
+
+Also what the group form's position picker reads (position_picker): a facilitator taps the map
+to fill in the latitude and longitude fields, which stay plain number fields without script.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from __future__ import annotations
 import json
 import math
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Avg, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +33,25 @@ MAX_POINTS = 250_000
 #: object's name in Badan Informasi Geospasial data; WADMKD: the village in admin layers).
 NAME_KEYS = ("name", "Name", "NAME", "nama", "NAMA", "NAMOBJ", "WADMKD", "DESA", "desa")
 OUTLINE_TYPES = ("Polygon", "MultiPolygon")
+
+
+#: The picker's first view when no group is placed yet: all of Indonesia, and how close it
+#: comes to the groups already placed (a village's streets).
+INDONESIA = {"centre": [-2.5, 118.0], "zoom": 4}
+NEAR_ZOOM = 14
+
+
+def position_picker(groups: QuerySet) -> dict:
+    """The position picker's settings (static/js/position.js): the tile server, and where to
+    look first: the middle of `groups`' positions (the user's own groups), else Indonesia.
+    One query."""
+    middle = groups.filter(latitude__isnull=False, longitude__isnull=False).aggregate(
+        lat=Avg("latitude"), lng=Avg("longitude")
+    )
+    view = INDONESIA
+    if middle["lat"] is not None:
+        view = {"centre": [float(middle["lat"]), float(middle["lng"])], "zoom": NEAR_ZOOM}
+    return {"tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION, **view}
 
 
 class OutlineError(ValueError):

@@ -177,3 +177,93 @@ def test_without_script_the_table_lists_the_groups(live_server, mapped, browser)
     assert table.locator("tbody tr").count() == 12
     assert not page.locator("#group-map").is_visible()
     context.close()
+
+
+def sign_in(browser, live_server, username: str, width: int, **options):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        locale="en",
+        extra_http_headers={"Accept-Language": "en"},
+        **options,
+    )
+    page = context.new_page()
+    page.route(OUTSIDE, lambda route: route.abort())
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", f.TEST_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    return page, errors
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_facilitator_taps_the_map_to_set_a_groups_position(
+    live_server, world, facilitator, tiles, browser, tmp_path, width
+):
+    """G1 is at -7.3790, 109.9520: the picker opens there (zoom 16) with its dot; a tap to the
+    right of the middle moves the dot east (a larger longitude, the same latitude) and fills in
+    both fields; saving stores exactly what the fields say."""
+    from django.urls import reverse
+
+    world.group.latitude, world.group.longitude = Decimal("-7.3790"), Decimal("109.9520")
+    world.group.save()
+    page, errors = sign_in(browser, live_server, facilitator.username, width)
+    page.goto(live_server.url + reverse("groups:group_edit", args=["G1"]))
+    canvas = page.locator("[data-position-canvas].leaflet-container")
+    canvas.wait_for()
+    assert page.locator(".position-marker").count() == 1
+    box = canvas.bounding_box()
+    canvas.click(position={"x": box["width"] / 2 + 60, "y": box["height"] / 2})
+    latitude = float(page.input_value("input[name=latitude]"))
+    longitude = float(page.input_value("input[name=longitude]"))
+    assert abs(latitude - -7.379) < 0.0001 and 109.9521 < longitude < 109.9560
+    assert "Position set from the map." in page.locator("[data-position-said]").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.locator(".position-picker").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots_dir(tmp_path) / f"position-picker-{width}.png"), full_page=False)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    world.group.refresh_from_db()
+    assert (float(world.group.latitude), float(world.group.longitude)) == (latitude, longitude)
+    assert not errors, errors
+    page.context.close()
+
+
+def test_without_script_the_position_is_typed(live_server, world, facilitator, browser):
+    from django.urls import reverse
+
+    page, _errors = sign_in(browser, live_server, facilitator.username, 360, java_script_enabled=False)
+    page.goto(live_server.url + reverse("groups:group_edit", args=["G1"]))
+    assert not page.locator("[data-position-picker]").is_visible()
+    page.fill("input[name=latitude]", "-7.38")
+    page.fill("input[name=longitude]", "109.96")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    world.group.refresh_from_db()
+    assert (world.group.latitude, world.group.longitude) == (Decimal("-7.38"), Decimal("109.96"))
+    page.context.close()
+
+
+def test_the_map_starts_again_after_back(live_server, mapped, browser):
+    """The report filters swap the report and push the address; on Back htmx asks for the page
+    again (a live map is kept out of its history copy, which would hold a lifeless map and lose
+    its settings): the map starts again, with its dots and cluster, no error, and a dot still
+    opens its group's report."""
+    page, _blocked, errors = open_map(browser, live_server, 1280, "en")
+    page.click("#report form button[type=submit]")
+    page.wait_for_url("**/reports/areas/D/?*")
+    page.go_back()
+    page.wait_for_url("**/reports/areas/D/")
+    page.wait_for_function(
+        "() => { const c = document.getElementById('group-map');"
+        " return c && c._leaflet_id && c.querySelectorAll('.map-marker').length === 2; }"
+    )
+    assert page.locator(".marker-cluster").inner_text().strip() == "10"
+    assert page.locator(".leaflet-control-zoom").count() == 1  # one live map, not a copy beside it
+    page.locator('.leaflet-marker-icon.map-marker[title="Karang Taruna"]').click()
+    page.wait_for_url("**/reports/groups/G2/")
+    real_errors = [e for e in errors if "ERR_FAILED" not in e and "Failed to load resource" not in e]
+    assert not real_errors, real_errors
+    page.context.close()

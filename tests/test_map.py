@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 from decimal import Decimal
+from html import unescape as html_unescape
 
 import geojson
 import pytest
@@ -382,8 +383,8 @@ def test_the_tile_server_is_a_setting_and_the_csp_allows_it(monkeypatch):
 def test_the_page_hands_the_tile_setting_to_the_script(client, coordinator, placed, settings):
     settings.MAP_TILE_URL = OSM
     client.force_login(coordinator)
-    config = client.get(reverse("groups:report_dashboard", args=["D"])).content.decode()
-    config = json.loads(config.split('id="map-config" type="application/json">')[1].split("</script>")[0])
+    html = client.get(reverse("groups:report_dashboard", args=["D"])).content.decode()
+    config = json.loads(html_unescape(html.split('data-map-config="')[1].split('"')[0]))
     assert config["tiles"] == OSM
     assert config["geojson"] == reverse("groups:area_groups_geojson", args=["D"])
 

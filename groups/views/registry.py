@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from groups import access, names
+from groups import access, maps, names
 from groups.forms import registry as forms
 from groups.forms.passwords import ChangePasswordForm, ChoosePasswordForm
 from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role
@@ -151,7 +151,8 @@ def group_create(request):
             return already_saved(request, saved)
         messages.success(request, _("The group is registered. Now add its members."))
         return done(request, reverse("groups:group_detail", args=[group.ref]))
-    return render_page(request, "groups/group_form.html", {"form": form}, "form")
+    context = {"form": form, "position_config": maps.position_picker(scope.editable_groups())}
+    return render_page(request, "groups/group_form.html", context, "form")
 
 
 @require_http_methods(["GET"])
@@ -206,7 +207,8 @@ def group_edit(request, ref):
         services.update_group(group=group, **form.cleaned_data)
         messages.success(request, _("The group's details are saved."))
         return done(request, reverse("groups:group_detail", args=[group.ref]))
-    return render_page(request, "groups/group_form.html", {"form": form, "group": group}, "form")
+    context = {"form": form, "group": group, "position_config": maps.position_picker(scope.editable_groups())}
+    return render_page(request, "groups/group_form.html", context, "form")
 
 
 # --- people ---------------------------------------------------------------------------------

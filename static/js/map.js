@@ -1,6 +1,6 @@
 /* The map of groups on an area's page (templates/groups/partials/area_map.html).
  *
- * Reads its settings from the JSON in <script id="map-config"> (the GeoJSON addresses, the tile
+ * Reads its settings from the JSON in the canvas' data-map-config (the GeoJSON addresses, the tile
  * URL and attribution, the legend's words), fetches the area's groups and village outlines as
  * GeoJSON and draws each group with a position as a dot, clustered when close together. A dot
  * opens the group's report. Dots are coloured by kind or by one indicator's band against the
@@ -77,10 +77,10 @@
   function start(canvas) {
     var figure = canvas.closest("[data-map-figure]");
     var section = canvas.closest(".area-map");
-    var source = document.getElementById(canvas.getAttribute("data-map-config"));
-    if (!window.L || !source || !figure) return;
-    var config = JSON.parse(source.textContent);
-    canvas.textContent = "";  // a copy restored from htmx's history holds an old map's parts
+    var settings = canvas.getAttribute("data-map-config");
+    if (!window.L || !settings || !figure) return;
+    var config = JSON.parse(settings);
+    canvas.textContent = "";  // no old map's parts stay (the page is kept out of htmx's history)
     figure.hidden = false;
     var table = section.querySelector("[data-map-table]");
     var map = L.map(canvas, { scrollWheelZoom: false, zoomSnap: 0.5 });
