@@ -1,6 +1,7 @@
-"""Bad input (hypothesis) sent through the outbox: the fields of the live log form and meeting
-sheet, filled at random, never give a 500, always get a JSON answer, and a refused item never
-saves half of anything (the same checks as tests/test_safety_fuzz.py for the live forms)."""
+"""Bad input (hypothesis) sent through the outbox: the fields of the live log form, meeting
+sheet and meeting ledger, filled at random, never give a 500, always get a JSON answer, and a
+refused item never saves half of anything (the same checks as tests/test_safety_fuzz.py for
+the live forms)."""
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.slow
 OUTBOX = {
     "/outbox/exchanges/": ("member", "/exchanges/new/"),
     "/outbox/groups/G1/sheet/": ("facilitator", "/groups/G1/sheet/"),
+    "/outbox/groups/G1/funds/meeting/": ("facilitator", "/groups/G1/funds/meeting/"),
 }
 
 

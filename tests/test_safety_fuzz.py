@@ -85,6 +85,7 @@ OTHER_POSTS = {
     "groups:area_outlines_upload": "tests/test_map.py (random files and GeoJSON)",
     "groups:outbox_exchange": "tests/test_outbox_fuzz.py",
     "groups:outbox_sheet": "tests/test_outbox_fuzz.py",
+    "groups:outbox_ledger": "tests/test_outbox_fuzz.py",
     "groups:target_set": "tests/test_targets.py (its form is on the targets page)",
     "groups:target_delete": "tests/test_targets.py",
     "logout": "Django's",
