@@ -9,6 +9,7 @@ import math
 import random
 import statistics
 
+import igraph
 import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -518,6 +519,46 @@ def random_graph(n, m, seed, isolates=0):
     return nx.relabel_nodes(G, {i: f"p:{i:04d}" for i in G})
 
 
+def test_betweenness_of_a_path_by_hand_and_networkx():
+    # Path a-b-c-d-e: of the 6 pairs not involving b, b is on the 3 between a and c, d, e;
+    # c on the 4 between {a, b} and {d, e}.  Normalised over (5-1)(5-2)/2 = 6 pairs.
+    G = nx.relabel_nodes(nx.path_graph(5), dict(enumerate(["p:a", "p:b", "p:c", "p:d", "p:e"])))
+    ours, estimated = tie_betweenness(G)
+    assert estimated is False
+    assert ours == {"p:a": 0.0, "p:b": approx(3 / 6), "p:c": approx(4 / 6), "p:d": approx(3 / 6), "p:e": 0.0}
+    reference = nx.betweenness_centrality(G, normalized=True)
+    assert all(ours[v] == approx(reference[v]) for v in G)
+
+
+def test_betweenness_of_a_star_by_hand_and_networkx():
+    # The centre of a 5-leaf star is on all 10 leaf pairs, out of (6-1)(6-2)/2 = 10: 1.0.
+    G = nx.relabel_nodes(nx.star_graph(5), lambda i: f"p:{i}")
+    ours, _ = tie_betweenness(G)
+    assert ours["p:0"] == approx(1.0)
+    assert all(ours[f"p:{i}"] == 0.0 for i in range(1, 6))
+    reference = nx.betweenness_centrality(G, normalized=True)
+    assert all(ours[v] == approx(reference[v]) for v in G)
+
+
+def test_betweenness_ignores_tie_weights_and_exchange_direction():
+    # Square a-b-c-d-a: a gave b 10 times and b gave c 10 times, c gave d and d gave a once.
+    # Betweenness counts ties, not exchanges, and a tie has no direction: a and c are joined
+    # by two shortest paths (via b, via d), as are b and d, so each person is on half of one
+    # pair: 0.5 / ((4-1)(4-2)/2) = 1/6 each.  This is networkx's unweighted value on T.
+    four = ["p:a", "p:b", "p:c", "p:d"]
+    specs = [("p:a", "p:b")] * 10 + [("p:b", "p:c")] * 10 + [("p:c", "p:d"), ("p:d", "p:a")]
+    D, T = build_graphs(scope(four, specs))
+    assert T["p:a"]["p:b"]["weight"] == 10
+    ours, _ = tie_betweenness(T)
+    assert ours == {p: approx(1 / 6) for p in four}
+    assert ours == {p: approx(x) for p, x in nx.betweenness_centrality(T, normalized=True).items()}
+    # What the score is not: with weights as distances d would carry the whole a-c pair
+    # (1 + 1 < 10 + 10): 1/3; along the exchanges' directions b is on the one-way paths
+    # a -> c, a -> d and d -> c, 3 of the (4-1)(4-2) = 6 ordered pairs: 1/2.
+    assert nx.betweenness_centrality(T, weight="weight")["p:d"] == approx(1 / 3)
+    assert nx.betweenness_centrality(D)["p:b"] == approx(1 / 2)
+
+
 def test_betweenness_per_component_equals_global_exact():
     # Two components + isolates.  b(v) depends only on v's component, but the
     # normalisation uses the whole graph: 2 / ((n-1)(n-2)) with n = all nodes.
@@ -578,15 +619,16 @@ def test_compute_scores_flags_estimated_betweenness(monkeypatch):
     assert s == compute_scores(scope(people, specs), seed=4)
 
 
-@pytest.mark.slow
-def test_parallel_betweenness_is_identical_to_serial():
-    G = random_graph(700, 2500, seed=5)  # 700 sources x 5000 entries: above the fork bar
-    assert 700 * 2 * 2500 >= A._PARALLEL_MIN_WORK
-    adj = [[1, 2], [0, 2], [0, 1]]
-    assert A._parallel_blocks(adj, [[0], [1, 2]], 2) is not None  # forking works here
+def test_parallel_betweenness_is_identical_to_serial(monkeypatch):
+    G = random_graph(700, 2500, seed=5)  # 3 blocks of sources
+    monkeypatch.setattr(A, "_PARALLEL_MIN_WORK", 700 * 2 * 2500)  # fork for this graph
+    triangle = igraph.Graph(n=3, edges=[(0, 1), (1, 2), (0, 2)])
+    assert A._parallel_blocks(triangle, [[0], [1, 2]], 2) is not None  # forking works here
     serial, _ = tie_betweenness(G, workers=1)
     parallel, _ = tie_betweenness(G, workers=2)
     assert parallel == serial  # same blocks summed in the same order
+    reference = nx.betweenness_centrality(G)
+    assert max(abs(parallel[v] - reference[v]) for v in G) < 1e-12
 
 
 def test_pivots_must_be_at_least_two():
