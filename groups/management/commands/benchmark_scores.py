@@ -5,7 +5,10 @@ compute the rolling snapshot of the district (all people) and of one village in 
 child process, reporting wall time and the child's peak resident memory (ru_maxrss: the
 whole process, Django included, plus separately the largest of its worker processes), then
 time the dashboard and the group report pages with the Django test Client, and the snapshot
-reads alone. On the 5,000 case, the sampled betweenness is compared with the exact one.
+reads alone. On the 5,000 case (--error-sizes), the go-between scores (betweenness) are compared
+with networkx's exact ones: the top-10 brokers in common and the time of each. --brokers-only
+leaves out the snapshots and pages (the broker agreement on 5,000 and 20,000 people, e.g.
+`benchmark_scores --force --brokers-only --sizes 5000,20000 --error-sizes 5000,20000`).
 
 Run it on its own database, with plain static files and no background worker, e.g.:
   SECRET_KEY=bench TESTING=true TASKS_IMMEDIATE=false SECURE_SSL_REDIRECT=false \\
@@ -13,11 +16,13 @@ Run it on its own database, with plain static files and no background worker, e.
 """
 
 import json
+import math
 import multiprocessing
 import os
 import resource
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import networkx as nx
 from django.contrib.auth import get_user_model
@@ -121,37 +126,74 @@ def read_timings(area: Area, group: Group, requests: int) -> dict:
     return {"median_ms": statistics.median(samples), "max_ms": max(samples)}
 
 
-def betweenness_error(area: Area) -> dict:
+_REFERENCE_GRAPH = None
+
+
+def _reference_part(sources: list) -> dict:
+    graph = _REFERENCE_GRAPH
+    return nx.betweenness_centrality_subset(graph, sources, list(graph), normalized=False)
+
+
+def networkx_betweenness(T: nx.Graph, parts: int) -> dict[str, float]:
+    """networkx's exact ``betweenness_centrality(T, normalized=True)``, the reference, with its
+    sources shared among ``parts`` forked processes: ``betweenness_centrality_subset`` towards
+    every node is the same Brandes sum restricted to some sources, so the parts add up to it."""
+    global _REFERENCE_GRAPH
+    _REFERENCE_GRAPH = T
+    nodes = sorted(T)
+    chunks = [nodes[i::parts] for i in range(parts)]
+    if parts > 1:
+        connections.close_all()  # the children never use the database
+        with ProcessPoolExecutor(parts, mp_context=multiprocessing.get_context("fork")) as pool:
+            raw = list(pool.map(_reference_part, chunks))
+    else:
+        raw = [_reference_part(nodes)]
+    n = len(nodes)
+    scale = 2 / ((n - 1) * (n - 2)) if n > 2 else 0.0
+    return {v: math.fsum(r[v] for r in raw) * scale for v in nodes}
+
+
+def betweenness_error(area: Area, reference_workers: int = 2) -> dict:
+    """The go-between scores of the area's community as snapshots compute them
+    (analysis.tie_betweenness) against networkx's exact values: the top-10 people in common
+    and the differences, with the time of each."""
     window = windows.default_window()
     data = collect.scope_data(area, window.start, window.end)
     _, T = analysis.build_graphs(data)
     largest = max((len(c) for c in nx.connected_components(T)), default=0)
     began = time.perf_counter()
-    sampled, estimated = analysis.tie_betweenness(T, seed=snapshots.SEED)
-    sampled_s = time.perf_counter() - began
+    ours, estimated = analysis.tie_betweenness(T, seed=snapshots.SEED)
+    ours_s = time.perf_counter() - began
     began = time.perf_counter()
-    exact, _ = analysis.tie_betweenness(T, exact_limit=10**9)
+    exact = networkx_betweenness(T, reference_workers)
     exact_s = time.perf_counter() - began
-    errors = [abs(sampled[v] - exact[v]) for v in T]
+    errors = [abs(ours[v] - exact[v]) for v in T]
     top = sorted((-exact[v], v) for v in T if v.startswith("p:"))[:10]
-    top_sampled = sorted((-sampled[v], v) for v in T if v.startswith("p:"))[:10]
+    top_ours = sorted((-ours[v], v) for v in T if v.startswith("p:"))[:10]
     positive = [exact[v] for v in T if exact[v] > 0]
     return {
         "nodes": T.number_of_nodes(),
+        "ties": T.number_of_edges(),
         "largest_component": largest,
         "estimated": estimated,
-        "pivots": analysis.BETWEENNESS_PIVOTS,
-        "sampled_seconds": sampled_s,
-        "exact_seconds": exact_s,
+        "pivots": analysis.BETWEENNESS_PIVOTS if estimated else None,
+        "seconds": ours_s,
+        "networkx_seconds": exact_s,
+        "networkx_processes": reference_workers,
         "mean_abs_error": statistics.fmean(errors) if errors else 0.0,
         "max_abs_error": max(errors, default=0.0),
         "mean_exact_value": statistics.fmean(positive) if positive else 0.0,
         "max_exact_value": max(positive, default=0.0),
-        "top10_overlap": len({v for _, v in top} & {v for _, v in top_sampled}),
-        "top10_mean_relative_error": statistics.fmean(abs(sampled[v] - exact[v]) / exact[v] for _, v in top)
+        "top10_overlap": len({v for _, v in top} & {v for _, v in top_ours}),
+        "top10_same_order": [v for _, v in top] == [v for _, v in top_ours],
+        "top10_mean_relative_error": statistics.fmean(abs(ours[v] - exact[v]) / exact[v] for _, v in top)
         if top and all(exact[v] > 0 for _, v in top)
         else None,
     }
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(s) for s in text.split(",") if s.strip()]
 
 
 class Command(BaseCommand):
@@ -162,10 +204,21 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--requests", type=int, default=20, help="Requests per page.")
         parser.add_argument(
-            "--error-size",
+            "--error-sizes",
+            default="5000",
+            help="Sizes at which the go-between scores are compared with networkx's exact ones "
+            "(comma-separated; empty: never).",
+        )
+        parser.add_argument(
+            "--reference-workers",
             type=int,
-            default=5000,
-            help="Size at which sampled betweenness is compared with exact (0: never).",
+            default=analysis.BETWEENNESS_WORKERS,
+            help="Processes sharing networkx's exact betweenness (the reference).",
+        )
+        parser.add_argument(
+            "--brokers-only",
+            action="store_true",
+            help="Only compare the go-between scores with networkx (no snapshots, no pages).",
         )
         parser.add_argument("--json", dest="json_path", help="Also write the results to this file.")
         parser.add_argument(
@@ -174,21 +227,19 @@ class Command(BaseCommand):
             help="Delete every community record when the database is not empty.",
         )
 
-    def handle(self, *args, sizes, seed, requests, error_size, json_path=None, force=False, **options):
-        sizes = [int(s) for s in sizes.split(",") if s.strip()]
+    def handle(self, *args, sizes, seed, error_sizes, json_path=None, force=False, **options):
         if not synthetic.is_empty() and not force:
             raise CommandError("The database is not empty: use --force to delete every community record.")
         user, _ = get_user_model().objects.get_or_create(
             username=BENCH_USER, defaults={"is_staff": True, "is_superuser": True}
         )
         results = []
-        for size in sizes:
+        for size in _sizes(sizes):
             synthetic.wipe()
             began = time.perf_counter()
             summary = synthetic.build(size, seed=seed)
             seed_s = time.perf_counter() - began
             district = Area.objects.get(level=AreaLevel.DISTRICT)
-            village = Area.objects.filter(level=AreaLevel.VILLAGE).order_by("ref").first()
             row = {
                 "people": size,
                 "exchanges": summary.exchanges,
@@ -197,41 +248,53 @@ class Command(BaseCommand):
                 "load_average_before": os.getloadavg(),
             }
             self.stdout.write(f"== {size} people: seeded in {seed_s:.1f} s ({summary})")
-            row["district"] = measure_snapshot(district)
-            self.stdout.write(f"  district snapshot: {row['district']}")
-            if village is not None:
-                row["village"] = measure_snapshot(village)
-                self.stdout.write(f"  village snapshot:  {row['village']}")
-            group = (
-                Group.objects.filter(scores__snapshot__area=village)
-                .annotate(n=Count("memberships"))
-                .order_by("-n", "ref")
-                .first()
-            )
-            row["reads"] = read_timings(district, group, requests)
-            self.stdout.write(f"  snapshot reads (latest_snapshot + group_score): {row['reads']}")
-            client = Client(HTTP_HOST="localhost")
-            client.force_login(user)
-            try:
-                pages = {
-                    "dashboard (district)": reverse("groups:report_dashboard", args=[district.ref]),
-                    "dashboard (village)": reverse("groups:report_dashboard", args=[village.ref]),
-                    "group report": reverse("groups:report_group", args=[group.ref]),
-                }
-            except NoReverseMatch:
-                pages = {}
-                self.stdout.write("  report pages not found: only snapshot reads measured")
-            row["pages"] = {}
-            for name, url in pages.items():
-                row["pages"][name] = timings(client, url, requests)
-                self.stdout.write(f"  {name} {url}: {row['pages'][name]}")
-            if size == error_size:
-                row["betweenness_error"] = betweenness_error(district)
-                self.stdout.write(f"  betweenness sampled vs exact: {row['betweenness_error']}")
+            if not options["brokers_only"]:
+                self.snapshots_and_pages(row, district, user, options["requests"])
+            if size in _sizes(error_sizes):
+                row["betweenness_error"] = error = betweenness_error(district, options["reference_workers"])
+                self.stdout.write(f"  go-between scores vs exact networkx: {error}")
+                self.stdout.write(
+                    f"  brokers at {size} people: top-10 in common with exact networkx "
+                    f"{error['top10_overlap']}/10 (same order: {error['top10_same_order']}), "
+                    f"{'estimated' if error['estimated'] else 'exact'} in {error['seconds']:.1f} s, "
+                    f"networkx in {error['networkx_seconds']:.1f} s, "
+                    f"largest difference {error['max_abs_error']:.1e}"
+                )
             row["load_average_after"] = os.getloadavg()
-            row["group_scores"] = GroupScore.objects.filter(snapshot__area=district).count()
             results.append(row)
         if json_path:
             with open(json_path, "w", encoding="utf-8") as handle:
                 json.dump(results, handle, indent=2, default=str)
         self.stdout.write(self.style.SUCCESS("done"))
+
+    def snapshots_and_pages(self, row: dict, district: Area, user, requests: int) -> None:
+        village = Area.objects.filter(level=AreaLevel.VILLAGE).order_by("ref").first()
+        row["district"] = measure_snapshot(district)
+        self.stdout.write(f"  district snapshot: {row['district']}")
+        if village is not None:
+            row["village"] = measure_snapshot(village)
+            self.stdout.write(f"  village snapshot:  {row['village']}")
+        group = (
+            Group.objects.filter(scores__snapshot__area=village)
+            .annotate(n=Count("memberships"))
+            .order_by("-n", "ref")
+            .first()
+        )
+        row["reads"] = read_timings(district, group, requests)
+        self.stdout.write(f"  snapshot reads (latest_snapshot + group_score): {row['reads']}")
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        try:
+            pages = {
+                "dashboard (district)": reverse("groups:report_dashboard", args=[district.ref]),
+                "dashboard (village)": reverse("groups:report_dashboard", args=[village.ref]),
+                "group report": reverse("groups:report_group", args=[group.ref]),
+            }
+        except NoReverseMatch:
+            pages = {}
+            self.stdout.write("  report pages not found: only snapshot reads measured")
+        row["pages"] = {}
+        for name, url in pages.items():
+            row["pages"][name] = timings(client, url, requests)
+            self.stdout.write(f"  {name} {url}: {row['pages'][name]}")
+        row["group_scores"] = GroupScore.objects.filter(snapshot__area=district).count()
