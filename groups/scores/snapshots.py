@@ -35,7 +35,9 @@ BROKERS = 10
 #: The version of the score definitions a snapshot was computed under (area_scores
 #: "definitions"). Raise it when a definition changes: reading.read then asks again for any
 #: snapshot computed under an older one, so no page keeps showing numbers by the old rules.
-DEFINITIONS = 3
+#: 4: each quarter's groups, quiet groups and cut-off people are in the trend (TREND_COUNTS),
+#: so the areas-within table's change of those is real on existing installs too.
+DEFINITIONS = 4
 
 PERSON_FIELDS: tuple[str, ...] = tuple(f for f in analysis.PersonScores.__dataclass_fields__ if f != "id")
 GROUP_FIELDS: tuple[str, ...] = tuple(f for f in analysis.GroupScores.__dataclass_fields__ if f != "id")
