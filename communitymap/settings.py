@@ -1,5 +1,6 @@
 """CommunityMap settings: one file, read from the environment (see .env.example)."""
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -114,6 +115,37 @@ SQLITE_OPTIONS = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def cache_from_url(url: str, folder: Path) -> dict:
+    """The default cache: Redis with CACHE_URL=redis://host:6379/1 (shared by every app server
+    and worker), else files in `folder` (shared by the server and the worker of one machine, no
+    service needed). Report pages keep what they build from a snapshot there
+    (groups/scores/page_cache.py)."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url == "locmem://":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(folder),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+
+
+# Tests: one process's memory (cleared between tests, tests/conftest.py).
+CACHE_URL = os.environ.get("CACHE_URL", "locmem://" if env_bool("TESTING") else "")
+CACHES = {
+    "default": {
+        **cache_from_url(CACHE_URL, Path(os.environ.get("CACHE_DIR") or BASE_DIR / ".cache")),
+        # two databases never share cached pages, even in one Redis or folder
+        "KEY_PREFIX": hashlib.sha256(
+            "|".join(str(DATABASES["default"].get(k, "")) for k in ("ENGINE", "NAME", "HOST", "PORT"))
+            .encode()
+        ).hexdigest()[:12],
+        "TIMEOUT": int(os.environ.get("CACHE_TIMEOUT_SECONDS", str(24 * 3600))),
+    }
+}
 
 # Django's own checks, in the app's words (groups/forms/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [

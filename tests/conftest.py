@@ -187,6 +187,15 @@ def _django_db_marker(request, _shared_gate) -> None:
         request.getfixturevalue("_django_db_helper")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: no test sees pages another one built
+    (groups/scores/page_cache.py)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 share("world", build_world)
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from groups.models import Exchange, Group, Membership, Norm, Person, ScoreSnapshot
 
+from . import page_cache
 from .areas import community_ids
 from .reading import request_snapshot
 
@@ -50,7 +51,9 @@ class _AfterCommit:
 
 
 def note_change(*, areas=(), people=(), groups=(), norms=()) -> None:
-    """Record changed rows (no queries here: signal handlers call this on every save)."""
+    """Record changed rows (no queries here: signal handlers call this on every save). Cached
+    pages are stale from the commit on (page_cache)."""
+    page_cache.records_changed()
     connection = transaction.get_connection()
     changes = None
     if connection.in_atomic_block:

@@ -6,6 +6,7 @@ import json
 from django import template
 
 from groups import access
+from groups.scores import page_cache
 from groups.scores.pages.map import map_context
 
 register = template.Library()
@@ -15,7 +16,8 @@ register = template.Library()
 def area_map(context):
     scope = access.scope_for(context["request"])
     area = context["area"]
-    return {"area": area, "may_load_outlines": scope.load_outlines(), **map_context(scope, area)}
+    built = page_cache.cached("map", scope, lambda: map_context(scope, area), area_id=area.pk)
+    return {"area": area, "may_load_outlines": scope.load_outlines(), **built}
 
 
 @register.filter

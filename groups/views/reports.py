@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from groups import access
 from groups.forms.reports import ChangeWindowForm, ReportFilterForm
 from groups.forms.villages import VillageSortForm
-from groups.scores import evidence, reading
+from groups.scores import evidence, page_cache, reading
 from groups.scores.areas import districts_below
 from groups.scores.indicators import INDICATORS, indicator_anchor
 from groups.scores.pages.attention import LOW_RATING, PARTICIPATION_FALL
@@ -118,10 +118,21 @@ def report_dashboard(request, ref: str | None = None):
     snapshot, pending = found.snapshot, found.pending
     context.update(snapshot=snapshot, pending=pending)
     if snapshot is not None:
-        context.update(dashboard(scope, area, snapshot))
-        context.update(village_table(area, [snapshot], VillageSortForm(request.GET or None)))
-        context.update(targets_context(scope, area, snapshot, context.get("village_rows")))
+        context.update(
+            page_cache.cached(
+                "dashboard", scope, lambda: _dashboard_parts(request, scope, area, snapshot),
+                area_id=area.pk, snapshot=snapshot, query=request.GET.urlencode(),
+            )
+        )
     return _render(request, "groups/report_dashboard.html", context)
+
+
+def _dashboard_parts(request, scope, area, snapshot) -> dict:
+    """What the dashboard builds from its snapshot (kept by page_cache)."""
+    parts = dashboard(scope, area, snapshot)
+    parts.update(village_table(area, [snapshot], VillageSortForm(request.GET or None)))
+    parts.update(targets_context(scope, area, snapshot, parts.get("village_rows")))
+    return parts
 
 
 @require_http_methods(["GET"])
@@ -145,7 +156,12 @@ def report_group(request, ref: str):
     }
     if score is not None:
         context["snapshot"] = score.snapshot
-        context.update(group_report(scope, group, score, area))
+        context.update(
+            page_cache.cached(
+                f"group-{group.pk}", scope, lambda: group_report(scope, group, score, area),
+                area_id=area.pk, snapshot=score.snapshot, query=request.GET.urlencode(),
+            )
+        )
     return _render(request, "groups/report_group.html", context)
 
 

@@ -1,0 +1,97 @@
+"""Report pages built once and reused: the one rule for what a page may take from the cache.
+
+A snapshot never changes once computed, so what a page derives from it (tables, SVG pictures,
+rankings, sentences, the scorecard, the needs-attention list, the villages table) is kept in
+Django's cache (Redis with CACHE_URL, else files: communitymap/settings.py) and reused by every
+request with the same key:
+
+- the snapshot's id and when it was computed (a recomputation is a new key at once);
+- the area the page shows, the page part and the request's query (sort, filters);
+- the language;
+- the viewer's naming class: a hash of access.Scope.viewer_facts(), everything about the user
+  that decides whose name is shown and what is linked, so a key never hands one viewer a page
+  built for facts they do not share;
+- the records' generation: a token replaced after every committed write to the community's
+  records (names, consent, memberships, groups, targets, outlines: whatever a page reads
+  besides the snapshot), so a withdrawn consent or a renamed group is seen at once.
+
+Only the score rows themselves (ScoreSnapshot, GroupScore, PersonScore) do not change the
+generation: they are written once per snapshot, and the snapshot is in the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.utils import translation
+
+from groups import access
+
+GENERATION_KEY = "page-cache:generation"
+#: Written once per snapshot, which is in the key already.
+SCORE_MODELS = {"scoresnapshot", "groupscore", "personscore"}
+
+
+def generation() -> str:
+    """The records' generation: a new token after every committed write."""
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.add(GENERATION_KEY, token, timeout=None)
+        token = cache.get(GENERATION_KEY, token)
+    return token
+
+
+class _NewGeneration:
+    """A new random token, not a counter: two writers never leave the same value behind."""
+
+    def __call__(self):
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def records_changed() -> None:
+    """Every cached page part is stale: at once (this process's next page sees the write, even
+    in a transaction that never commits, as in the tests), and again once the transaction
+    commits (a page another process built in between from the old rows is dropped; one such
+    callback per transaction however many rows it writes). Called by the signals below and by
+    changes.note_change (bulk writes send none)."""
+    _NewGeneration()()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        isinstance(func, _NewGeneration) for _sids, func, _robust in connection.run_on_commit
+    ):
+        transaction.on_commit(_NewGeneration(), robust=True)
+
+
+def key(part: str, scope: access.Scope, *, area_id: int, snapshot=None, query: str = "") -> str:
+    """The cache key of a page part (see the module docstring)."""
+    facts = hashlib.sha256(repr(scope.viewer_facts()).encode()).hexdigest()[:32]
+    made = f"{snapshot.pk}@{snapshot.computed_at.isoformat()}" if snapshot is not None else "-"
+    query = hashlib.sha256(query.encode()).hexdigest()[:16]
+    language = translation.get_language() or ""
+    return f"page:{part}:{made}:{area_id}:{language}:{facts}:{generation()}:{query}"
+
+
+def cached(
+    part: str, scope: access.Scope, build: Callable[[], dict], *, area_id: int, snapshot=None, query: str = ""
+) -> dict:
+    """The page part built by `build()`, from the cache when the same key built it before."""
+    name = key(part, scope, area_id=area_id, snapshot=snapshot, query=query)
+    found = cache.get(name)
+    if found is None:
+        found = build()
+        cache.set(name, found)
+    return found
+
+
+@receiver([post_save, post_delete, m2m_changed], dispatch_uid="page_cache_records")
+def _record_written(sender, **kwargs):
+    meta = getattr(sender, "_meta", None)
+    if meta is not None and meta.app_label == "groups" and meta.model_name not in SCORE_MODELS:
+        records_changed()

@@ -1,0 +1,143 @@
+"""Report pages built once per snapshot, language and naming class (groups/scores/page_cache.py):
+never stale after a recomputation or a write, never another viewer's names, and the second
+request does less. The same with Redis (CACHE_URL=redis://..., running at 127.0.0.1:6379 here
+and in CI)."""
+
+import uuid
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from communitymap.settings import cache_from_url
+from groups.models import Assignment, Person, StaffRole
+from groups.privacy import pseudonym
+from groups.scores import page_cache
+
+from . import factories as f
+from .test_reports_views import compute, dashboard_url, group_url, scored  # noqa: F401 (computes the scores)
+
+pytestmark = pytest.mark.usefixtures("scored")
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def page(client, user, url) -> str:
+    client.force_login(user)
+    response = client.get(url, **EN)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def warm_then_recompute_shows_the_new_person(client, named_coordinator, world, monkeypatch):
+    """A new snapshot is a new key: the page shows its figures at once, even with no write
+    noticed in between (the records' generation held still)."""
+    assert "Joko Susilo" not in page(client, named_coordinator, dashboard_url("D"))
+    monkeypatch.setattr(page_cache, "records_changed", lambda: None)
+    f.PersonFactory(ref="P-JOKO", full_name="Joko Susilo", area=world.village)
+    assert "Joko Susilo" not in page(client, named_coordinator, dashboard_url("D"))  # not scored yet
+    compute(world.district)
+    assert "Joko Susilo" in page(client, named_coordinator, dashboard_url("D"))  # no exchange yet
+
+
+def viewers_never_get_each_others_page(client, coordinator, named_coordinator):
+    """The coordinator without name rights never gets the page built for the one with them,
+    and the other way round, on the dashboard and on the group report."""
+    for url in (dashboard_url("D"), group_url()):
+        assert "Budi Santoso" in page(client, named_coordinator, url)  # the cache is warm with names
+        hidden = page(client, coordinator, url)
+        assert "Budi Santoso" not in hidden
+        assert pseudonym("P-BUDI") in hidden
+    page_cache.records_changed()  # start again, the other one first
+    for url in (dashboard_url("D"), group_url()):
+        assert "Budi Santoso" not in page(client, coordinator, url)
+        assert "Budi Santoso" in page(client, named_coordinator, url)
+
+
+def test_a_recomputed_snapshot_is_shown_at_once(client, named_coordinator, world, monkeypatch):
+    warm_then_recompute_shows_the_new_person(client, named_coordinator, world, monkeypatch)
+
+
+def test_two_naming_classes_never_share_a_page(client, coordinator, named_coordinator):
+    viewers_never_get_each_others_page(client, coordinator, named_coordinator)
+
+
+def test_a_facilitator_and_a_coordinator_never_share_a_page(client, facilitator, coordinator):
+    """G1's facilitator names Budi (a member of G1) on the village's page; the coordinator
+    without name rights reads the same village's page from a cache warm with it."""
+    assert "Budi Santoso" in page(client, facilitator, dashboard_url("V1"))
+    hidden = page(client, coordinator, dashboard_url("V1"))
+    assert "Budi Santoso" not in hidden
+    assert pseudonym("P-BUDI") in hidden
+
+
+def test_a_withdrawn_consent_hides_the_name_at_once(client, named_coordinator):
+    """A write that changes who is named (no recomputation yet) is seen on the next request."""
+    assert "Budi Santoso" in page(client, named_coordinator, dashboard_url("D"))
+    budi = Person.objects.get(ref="P-BUDI")
+    budi.consent_on = None
+    budi.save()
+    body = page(client, named_coordinator, dashboard_url("D"))
+    assert "Budi Santoso" not in body
+    assert pseudonym("P-BUDI") in body
+
+
+def test_a_new_name_right_is_a_new_class(client, coordinator):
+    """Granting names (a bulk update: no signal) changes the viewer's facts, so their key."""
+    assert "Budi Santoso" not in page(client, coordinator, dashboard_url("D"))
+    Assignment.objects.filter(user=coordinator, role=StaffRole.COORDINATOR).update(sees_names=True)
+    assert "Budi Santoso" in page(client, coordinator, dashboard_url("D"))
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, **EN).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", [dashboard_url("D"), dashboard_url("V1"), group_url()])
+def test_the_second_request_reads_the_cache(client, coordinator, url):
+    client.force_login(coordinator)
+    first, second = queries(client, url), queries(client, url)
+    assert second <= first - 5, (first, second)
+
+
+def test_another_language_is_another_page(client, named_coordinator):
+    client.force_login(named_coordinator)
+    assert "Network of groups" in client.get(dashboard_url("D"), **EN).content.decode()
+    indonesian = client.get(dashboard_url("D"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Network of groups" not in indonesian
+    assert "Jaringan kelompok" in indonesian
+
+
+# ------------------------------------------------------------------------------- Redis
+
+
+@pytest.fixture
+def redis_cache():
+    """The default cache in Redis (db 15 of the local server) under a prefix of this test's
+    own; its keys are deleted afterwards (never the whole database: others may use it)."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    config = {**cache_from_url("redis://127.0.0.1:6379/15", None), "KEY_PREFIX": prefix}
+    with override_settings(CACHES={"default": config}):
+        redis = caches["default"]
+        assert redis.__class__.__name__ == "RedisCache"
+        yield redis
+        client = redis._cache.get_client(write=True)
+        for name in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(name)
+
+
+def test_redis_pages_are_never_stale(client, named_coordinator, world, monkeypatch, redis_cache):
+    warm_then_recompute_shows_the_new_person(client, named_coordinator, world, monkeypatch)
+    assert redis_cache.get(page_cache.GENERATION_KEY) is not None  # the pages were kept in Redis
+
+
+def test_redis_keeps_viewers_apart(client, coordinator, named_coordinator, redis_cache):
+    viewers_never_get_each_others_page(client, coordinator, named_coordinator)
+    page_cache.records_changed()  # cold again
+    client.force_login(coordinator)
+    first, second = queries(client, dashboard_url("D")), queries(client, dashboard_url("D"))
+    assert second <= first - 5, (first, second)
