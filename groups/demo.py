@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .demo_money import build_money
+from .demo_money import build_money, meeting_days
 from .models import (
     Activity,
     ActivityKind,
@@ -56,6 +56,8 @@ DEMO_LOGINS = {
     "member": "anggota",
     "second_member": "anggota2",
     "coordinator": "koordinator",
+    "treasurer": "bendahara",
+    "borrower": "anggota3",
 }
 
 WOMEN = [
@@ -195,6 +197,22 @@ def _amount(rng: random.Random, resource: str) -> tuple[Decimal | None, str]:
     if resource == Resource.GOODS and rng.random() < 0.5:
         return Decimal(rng.randint(1, 20)), "kg"
     return None, ""
+
+
+def _give_money_logins(memberships, savings: Group, members: list[Person], users, start) -> None:
+    """The savings group's treasurer keeps its books with the login `bendahara`; the member
+    whose loan falls into arrears (demo_money: the fourth open member) logs in as `anggota3`."""
+    treasurer = next(
+        m.person for m in memberships
+        if m.group_id == savings.pk and m.role == Role.TREASURER and m.left_on is None
+    )
+    for role, person in (("treasurer", treasurer), ("borrower", members[3])):
+        person.user = users[role]
+        person.consent_on = person.consent_on or start
+        person.consent_recorded_by = users["facilitator"]
+        person.save()
+        users[role].first_name, users[role].last_name = person.full_name.split(" ", 1)
+        users[role].save()
 
 
 def is_seeded() -> bool:
@@ -353,6 +371,7 @@ def build_demo(today: dt.date, *, seed: int = 2026) -> dict[str, int]:
         ref: [m.person for m in memberships if m.group_id == groups[ref].pk and m.left_on is None]
         for ref in groups
     }
+    _give_money_logins(memberships, groups["G-SIMPAN-PINJAM"], open_members["G-SIMPAN-PINJAM"], users, start)
 
     # Norms and their reviews.
     norm_count = review_count = 0
@@ -383,8 +402,7 @@ def build_demo(today: dt.date, *, seed: int = 2026) -> dict[str, int]:
     activities = []
     for ref, group in groups.items():
         people = open_members[ref]
-        for month in range(12):
-            day = start + dt.timedelta(days=15 + 30 * month)
+        for month, day in enumerate(meeting_days(start, today)):
             activity = Activity.objects.create(
                 ref=f"ACT-{ref[2:]}-{month + 1:02d}",
                 group=group,

@@ -1,7 +1,8 @@
 """The demo savings group's SAVIX-style figures against a spreadsheet-style computation done
 here, independently of groups/scores/money.py and groups/ledger_math.py: one pass over the
 ledger rows, sums per column, a loan's instalments written out by hand (whole rupiah, the last
-one taking the remainder; flat interest on the amount lent)."""
+one taking the remainder; flat interest on the amount lent), attendance counted by hand at each
+meeting the ledger was kept, drop-out by hand from the memberships."""
 
 import calendar
 import datetime as dt
@@ -12,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from groups.models import Area, GroupScore, LedgerEntry, Membership
+from groups.models import Activity, Area, GroupScore, LedgerEntry, Membership
 from groups.scores import reading, snapshots
 
 pytestmark = pytest.mark.slow  # seeds and scores the whole demo community
@@ -100,3 +101,32 @@ def test_the_demo_savings_groups_figures_match_a_spreadsheet(demo):
     assert row.own_capital_share == pytest.approx(float(own / (own + outside)))
     social = [e for e in entries if e.fund.kind == "social" and e.kind == "payout" and START <= e.date <= END]
     assert row.social_payouts == pytest.approx(float(sum(e.amount for e in social)))
+
+
+def _member_on(membership, day: dt.date) -> bool:
+    return (membership.joined_on is None or membership.joined_on <= day) and (
+        membership.left_on is None or membership.left_on >= day
+    )
+
+
+def test_attendance_at_ledger_meetings_and_drop_out_match_a_spreadsheet(demo):
+    row, entries, _members = demo
+    memberships = list(Membership.objects.filter(group__ref="G-SIMPAN-PINJAM").open_between(START, END))
+    # a ledger meeting: an activity of the group in the window on a day its ledger has entries
+    ledger_days = {e.date for e in entries}
+    meetings = Activity.objects.filter(
+        group__ref="G-SIMPAN-PINJAM", date__range=(START, END), date__in=ledger_days
+    ).prefetch_related("attendees")
+    rates = []
+    for meeting in meetings:
+        present = {p.pk for p in meeting.attendees.all()}
+        if not present:
+            continue  # attendance not taken: not counted as nobody coming
+        on_day = {m.person_id for m in memberships if _member_on(m, meeting.date)}
+        rates.append(len(present & on_day) / len(on_day))
+    assert len(rates) == 12  # the demo's twelve monthly meetings, each with its ledger
+    assert row.ledger_attendance == pytest.approx(sum(rates) / len(rates))
+
+    at_start = {m.person_id for m in memberships if _member_on(m, START)}
+    at_end = {m.person_id for m in memberships if _member_on(m, END)}
+    assert row.drop_out == pytest.approx(len(at_start - at_end) / len(at_start))
