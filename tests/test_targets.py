@@ -192,6 +192,37 @@ def test_scorecard_csv_columns_and_values(client, coordinator, two_villages):  #
     assert by_ref["D"]["quiet"] == "1" and by_ref["D"]["quiet_status"] == "off"
 
 
+def test_every_value_stands_under_its_own_heading_with_all_targets_set(client, coordinator, two_villages):  # noqa: F811
+    """With a target on each indicator, the page's headings and the CSV's columns each carry
+    their own indicator's value (G1: participation 75%, its group quiet or not)."""
+    district = two_villages["district"]
+    for indicator, goal in (
+        ("participation", 70), ("self_reliance", 50), ("aid_dependence", 20), ("norm_rating", 3), ("quiet", 0)
+    ):
+        Target.objects.create(area=district, indicator=indicator, goal=goal)
+    client.force_login(coordinator)
+    html = client.get(reverse("groups:report_dashboard", args=["D"]), **EN).content.decode()
+    section = html[html.index('<section id="scorecard"') :]
+    head = section[section.index("<thead") : section.index("</thead>")]
+    headings = [" ".join(h.split()) for h in re.findall(r'<th scope="col"[^>]*>([^<]+)', head)][1:]
+    assert headings == [
+        "Participation",
+        "Self-reliance",
+        "Dependence on outside aid",
+        "How well norms are kept",
+        "Quiet groups",
+    ]
+    g1 = dict(zip(headings, scorecard_cells(client)["Arisan RT 03"], strict=True))
+    assert g1["Participation"][0] == "75% over 3 activities with attendance"
+    assert g1["Quiet groups"][0] in ("quiet", "not quiet")
+    download = client.get(reverse("groups:scorecard_download", args=["D"]))
+    rows = csv.DictReader(io.StringIO(download.content.decode()))
+    by_ref = {row["ref"]: row for row in rows}
+    assert by_ref["G1"]["participation"] == "0.75" and float(by_ref["G1"]["participation_target"]) == 70
+    assert by_ref["G1"]["quiet"] in ("0", "1") and float(by_ref["G1"]["quiet_target"]) == 0
+    assert float(by_ref["G1"]["self_reliance_target"]) == 50
+
+
 def test_scorecard_pdf_reads_back_with_the_figures_and_no_names(client, coordinator, two_villages):  # noqa: F811
     Target.objects.create(area=two_villages["district"], indicator="participation", goal=70, near=5)
     client.force_login(coordinator)

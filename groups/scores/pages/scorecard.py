@@ -184,8 +184,9 @@ def scorecard(
             )
         rows.append(row)
     keys = keys_in_force(targets)
-    for row in rows:
-        row.cells = [c for c in row.cells if c.key in keys]
+    for row in rows:  # in the headings' order (TARGETABLE's), whatever the columns' order
+        by_key = {c.key: c for c in row.cells}
+        row.cells = [by_key[key] for key in keys]
     listed = {t.pk: t for per_area in targets.values() for t in per_area.values()}
     listed.update(
         {t.pk: t for t in Target.objects.filter(area__in=Area.objects.subtree(area)).select_related("area")}
