@@ -123,7 +123,8 @@ def test_a_meeting_ledger_for_ten_members_then_the_member_sees_her_money(live_se
     meeting = LedgerMeeting.objects.get()
     assert (meeting.cash_expected, meeting.difference) == (D(1106000), D(0))
     page.goto(f"{live_server.url}/groups/BL-G/funds/BL-SAV/")
-    assert "days late" in page.locator("main").inner_text()  # Dewi's second instalment
+    fund_text = page.locator("main").inner_text()
+    assert "days late" in fund_text and "106.000 overdue" in fund_text  # Dewi's second instalment
     shoot(page, "fund-en")
     assert page.errors == []
 
@@ -133,7 +134,7 @@ def test_a_meeting_ledger_for_ten_members_then_the_member_sees_her_money(live_se
     sri_loan = LedgerEntry.objects.get(kind="loan", person=world["people"]["Sri Handayani"])
     due = ledger.schedule_of(sri_loan)[0].due
     assert "40.000" in text and "200.000" in text  # her savings and her loan
-    assert f"Next payment: 104.000 due on {due.day} {due:%B} {due.year}." in text
+    assert f"Next instalment: 104.000, due {due.day} {due:%b} {due.year}" in text
     shoot(sri, "summary-en")
 
 
@@ -150,5 +151,5 @@ def test_the_pages_in_indonesian(live_server, browser, world):
     shoot(page, "fund-id")
     sri = open_page(live_server, browser, "sri", "id")
     sri.goto(f"{live_server.url}/exchanges/summary/")
-    assert "Pembayaran berikutnya" in sri.locator(".my-money").inner_text()
+    assert "Angsuran berikutnya" in sri.locator(".my-money").inner_text()
     shoot(sri, "summary-id")

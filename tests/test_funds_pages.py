@@ -1,6 +1,7 @@
 """The fund pages, the meeting ledger and the arisan order, through their URLs."""
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -45,15 +46,49 @@ def test_fund_pages_for_the_facilitator(client, facilitator, money):
     body = client.get(reverse("groups:fund_detail", args=["G1", "F-SAV"])).content.decode()
     assert "Sri Handayani" in body and "300.000" in body
     assert "days late" in body  # the first instalment fell due 44 or so days ago
+    # two instalments of 106.000 are behind; the schedule lists all three, the third still coming
+    assert "212.000 overdue" in body and "2 instalments behind" in body
+    assert "Schedule: 300.000 lent on" in body and body.count('<tr class="late">') == 2
+    assert body.count('<tr class="coming">') == 1
 
 
 def test_the_coordinator_sees_totals_not_balances(client, coordinator, money):
     client.force_login(coordinator)
     client.cookies["django_language"] = "en"
-    body = client.get(reverse("groups:fund_detail", args=["G1", "F-SAV"])).content.decode()
-    assert "230.000" in body and "Sri Handayani" not in body
+    response = client.get(reverse("groups:fund_detail", args=["G1", "F-SAV"]))
+    body, page = response.content.decode(), response.context["page"]
+    # the totals: cash held, savings (20.000 + 10.000), one loan still owed, two instalments late
+    assert "230.000" in body and "30.000" in body and "outstanding on 1 loan" in body
+    assert "212.000 overdue on 1 loan." in body
+    # not a member's loan line nor an entry: not the loan's line, not Sri's 20.000 deposit
+    assert "Sri Handayani" not in body and "lent 300.000" not in body and "20.000" not in body
+    assert "Next instalment" not in body and "Schedule:" not in body
+    assert page.loans == [] and page.entries == [] and (page.hidden_loans, page.hidden_entries) == (1, 3)
     assert "The balances of 2 members are personal" in body
+    assert "3 entries of this cycle are of members whose money is personal" in body
     assert client.get(reverse("groups:fund_meeting", args=["G1"])).status_code == 403
+
+
+def test_a_member_whose_money_is_hidden_is_not_listed_to_a_named_coordinator(
+    client, named_coordinator, world, money
+):
+    """Names allowed, but Siti gave no consent: her deposit is neither listed nor left to be
+    worked out from the entries (the totals still count it)."""
+    world.member2_person.consent_on = None
+    world.member2_person.save()
+    ledger.record_entry(fund=money["savings"], entry=NewEntry(
+        kind=EntryKind.LOAN, date=money["today"], amount=D(70000), person=world.member2_person,
+        rate_percent_per_month=D(1), method="flat", term_months=2))
+    client.force_login(named_coordinator)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("groups:fund_detail", args=["G1", "F-SAV"]))
+    body, page = response.content.decode(), response.context["page"]
+    assert "Sri Handayani" in body and "300.000" in body  # Sri's loan, named
+    assert [line.loan.person for line in page.loans] == [world.member_person]
+    assert world.member2_person not in {entry.person for entry, _who in page.entries}
+    assert not _shows_amount(body, "10.000") and not _shows_amount(body, "70.000")  # Siti's deposit and loan
+    assert (page.hidden_loans, page.hidden_entries, page.loan_count) == (1, 2, 2)
+    assert "outstanding on 2 loans" in body and "370.000" in body  # 300.000 + 70.000
 
 
 def test_the_member_sees_their_money_on_their_summary(client, member, money):
@@ -62,6 +97,8 @@ def test_the_member_sees_their_money_on_their_summary(client, member, money):
     body = client.get(reverse("groups:my_summary")).content.decode()
     # the first instalment: 100.000 principal + 6.000 interest, due a month after the loan
     assert "20.000" in body and "300.000" in body and "106.000" in body
+    assert "212.000 terlambat dibayar" in body and "2 angsuran tertunggak" in body
+    assert "Jadwal: 300.000 dipinjam" in body and "Angsuran berikutnya: 106.000" in body
     assert client.get(reverse("groups:fund_list", args=["G1"])).status_code == 403
 
 
@@ -87,6 +124,11 @@ def test_meeting_ledger_prefills_and_saves_once(client, facilitator, world, mone
     assert (sri_repaid.principal, sri_repaid.interest) == (D(94000), D(12000))  # interest due first
     again = client.post(reverse("groups:fund_meeting", args=["G1"]), data)
     assert again.status_code == 302 and LedgerEntry.objects.filter(meeting__isnull=False).count() == 4
+
+
+def _shows_amount(body: str, amount: str) -> bool:
+    """The amount on the page as a number of its own (not the end of 370.000)."""
+    return re.search(rf"(?<![\d.]){re.escape(amount)}(?![\d])", body) is not None
 
 
 def _posted(page, changes: dict) -> dict:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from groups import ledger_math
 from groups.models import Cycle, EntryKind, Fund, FundKind, Group, LedgerEntry, Person
@@ -34,11 +34,26 @@ RECENT_ENTRIES = 50
 
 
 @dataclass(frozen=True)
+class ScheduleRow:
+    """One instalment of a loan's schedule with what is left of it on the page's day."""
+
+    instalment: ledger_math.Instalment
+    left: Decimal  # unpaid principal + interest of this instalment
+    status: str  # "paid", "late" (due before the day), "due" (due on it), "coming"
+
+
+@dataclass(frozen=True)
 class LoanLine:
     loan: LedgerEntry
     outstanding: Decimal
     position: ledger_math.LoanPosition
     who: str  # the borrower's label, "" when not shown
+    schedule: tuple[ScheduleRow, ...] = ()
+
+    @property
+    def behind(self) -> int:
+        """Instalments past their due date and not fully paid."""
+        return sum(1 for row in self.schedule if row.status == "late")
 
     @property
     def next_due(self) -> dt.date | None:
@@ -49,6 +64,35 @@ class LoanLine:
     def next_amount(self) -> Decimal:
         unpaid = self.position.next_unpaid
         return unpaid.total if unpaid else ZERO
+
+
+def schedule_rows(loan: LedgerEntry, paid: tuple, as_of: dt.date) -> tuple[ScheduleRow, ...]:
+    """The loan's schedule (ledger.schedule_of) with each instalment's unpaid part; `paid` as
+    ledger.loan_paid gives it (payments go to the oldest instalments first)."""
+    repaid, interest, written_off = paid
+    schedule = ledger.schedule_of(loan)
+    unpaid = {u.instalment.number: u.total for u in ledger_math.unpaid_instalments(
+        schedule, repaid + written_off, interest)}
+    rows = []
+    for inst in schedule:
+        left = unpaid.get(inst.number, ZERO)
+        if not left:
+            status = "paid"
+        else:
+            status = "late" if inst.due < as_of else "due" if inst.due == as_of else "coming"
+        rows.append(ScheduleRow(inst, left, status))
+    return tuple(rows)
+
+
+def loan_lines(fund: Fund, as_of: dt.date, *, who: Callable[[Person], str], people=None) -> list[LoanLine]:
+    """The fund's open loans (of `people` when given) with their schedules; `who` labels the
+    borrower."""
+    found = open_loans(fund, as_of, people)
+    paid = ledger.loan_paid([loan.pk for loan, _left, _position in found])
+    return [
+        LoanLine(loan, left, position, who(loan.person), schedule_rows(loan, paid[loan.pk], as_of))
+        for loan, left, position in found
+    ]
 
 
 def current_cycle(fund: Fund, as_of: dt.date) -> Cycle | None:
@@ -125,16 +169,27 @@ class MemberLine:
 
 @dataclass
 class FundPage:
+    """A fund as one viewer may see it: every total counts all members; the loan lines, member
+    lines and entries are only those of members whose money the viewer may see (the others are
+    counted, never listed, so no hidden balance can be worked out from the page)."""
+
     fund: Fund
     cycle: Cycle | None
     balance: Decimal
-    entries: list[tuple[LedgerEntry, str]]  # newest first, with the member's label or ""
-    loans: list[LoanLine]
-    loans_outstanding: Decimal
+    entries: list[tuple[LedgerEntry, str]]  # newest first, with the member's or actor's label
+    loans: list[LoanLine]  # only loans of members whose money may be shown
+    loans_outstanding: Decimal  # all loans
     members: list[MemberLine]  # only members whose money may be shown
     hidden_members: int  # members whose balances are not shown to this user
     total_savings: Decimal
     total_contributions: Decimal
+    loan_count: int = 0  # all open loans
+    overdue: Decimal = ZERO  # all loans: instalments past due and unpaid
+    loans_late: int = 0
+    hidden_loans: int = 0
+    hidden_entries: int = 0  # entries of this cycle not listed: their member's money is personal
+    payouts: int = 0  # social fund payouts this cycle
+    payouts_total: Decimal = ZERO
     rounds: list = field(default_factory=list)
     turns: list = field(default_factory=list)
 
@@ -143,33 +198,43 @@ def fund_page(
     fund: Fund, as_of: dt.date, *, shows: Callable[[Person], bool], name: Callable[[Person], str]
 ) -> FundPage:
     cycle = current_cycle(fund, as_of)
-    loans = [
-        LoanLine(loan, left, position, name(loan.person) if shows(loan.person) else "")
-        for loan, left, position in open_loans(fund, as_of)
-    ]
+    all_loans = loan_lines(fund, as_of, who=lambda person: name(person) if shows(person) else "")
+    loans = [line for line in all_loans if shows(line.loan.person)]
     savings, contributions = savings_by_person(cycle), contributions_by_person(cycle)
     owed: dict[int, Decimal] = defaultdict(Decimal)
-    for line in loans:
+    for line in all_loans:
         owed[line.loan.person_id] += line.outstanding
     people = Person.objects.filter(pk__in=set(savings) | set(contributions) | set(owed)).order_by("full_name")
     members = [
         MemberLine(name(p), savings.get(p.pk, ZERO), contributions.get(p.pk, ZERO), owed.get(p.pk, ZERO))
         for p in people if shows(p)
     ]
-    entries = []
-    if cycle is not None:
-        recent = cycle.entries.select_related("person", "actor", "covered_for").order_by("-date", "-pk")
-        for entry in recent[:RECENT_ENTRIES]:
-            who = entry.actor.name if entry.actor else name(entry.person) if shows(entry.person) else ""
-            entries.append((entry, who))
     page = FundPage(
-        fund, cycle, ledger.fund_balance(fund, as_of), entries, loans,
-        sum((line.outstanding for line in loans), ZERO), members, len(people) - len(members),
+        fund, cycle, ledger.fund_balance(fund, as_of), [], loans,
+        sum((line.outstanding for line in all_loans), ZERO), members, len(people) - len(members),
         sum(savings.values(), ZERO), sum(contributions.values(), ZERO),
+        loan_count=len(all_loans), overdue=sum((line.position.overdue for line in all_loans), ZERO),
+        loans_late=sum(1 for line in all_loans if line.position.days_late),
+        hidden_loans=len(all_loans) - len(loans),
     )
+    if cycle is not None:
+        _add_entries(page, cycle, shows=shows, name=name)
     if fund.kind == FundKind.ARISAN and cycle is not None:
         page.turns, page.rounds = arisan_rotation(cycle, shows=shows, name=name)
     return page
+
+
+def _add_entries(page: FundPage, cycle: Cycle, *, shows, name) -> None:
+    """The cycle's latest entries the viewer may see (an outside actor's always: they are the
+    group's, not a member's), the count of the others, and the social fund's payouts."""
+    payouts = cycle.entries.filter(kind=EntryKind.PAYOUT).aggregate(n=Count("pk"), total=Sum("amount"))
+    page.payouts, page.payouts_total = payouts["n"], payouts["total"] or ZERO
+    recent = cycle.entries.select_related("person", "actor", "covered_for").order_by("-date", "-pk")
+    for entry in recent:
+        if entry.actor is None and entry.person is not None and not shows(entry.person):
+            page.hidden_entries += 1
+        elif len(page.entries) < RECENT_ENTRIES:
+            page.entries.append((entry, entry.actor.name if entry.actor else name(entry.person)))
 
 
 # --- arisan rotation ---------------------------------------------------------------------------
@@ -260,7 +325,7 @@ def member_money(person: Person, as_of: dt.date, *, name) -> list[MyFund]:
     mine = []
     for fund in funds:
         cycle = current_cycle(fund, as_of)
-        loans = [LoanLine(loan, left, pos, "") for loan, left, pos in open_loans(fund, as_of, [person])]
+        loans = loan_lines(fund, as_of, who=lambda _person: "", people=[person])
         turn, next_turn = None, ""
         if fund.kind == FundKind.ARISAN and cycle is not None:
             turns, _rounds = arisan_rotation(cycle, shows=lambda p: True, name=name)
