@@ -49,6 +49,7 @@ from .models import (
     exchange_ends,
 )
 from .scores import changes
+from .services import targets
 
 DEMO_PASSWORD = "komunitas-demo-2026"  # noqa: S105 - printed for the demo, documented in README
 DEMO_LOGINS = {
@@ -213,6 +214,11 @@ def _give_money_logins(memberships, savings: Group, members: list[Person], users
         person.save()
         users[role].first_name, users[role].last_name = person.full_name.split(" ", 1)
         users[role].save()
+
+
+#: (indicator, goal, near band): participation at least 60% (near down to 50%), outside aid
+#: at most 20% (near up to 30%), no quiet group (one is near).
+DEMO_TARGETS = (("participation", 60, 10), ("aid_dependence", 20, 10), ("quiet", 0, 1))
 
 
 def is_seeded() -> bool:
@@ -508,6 +514,11 @@ def build_demo(today: dt.date, *, seed: int = 2026) -> dict[str, int]:
         today=today, start=start, groups=groups, open_members=open_members, actors=actors,
         people={"member": member_person, "second_member": second_person}, rng=random.Random(seed + 1),
     )
+    # The district's programme targets, as its coordinator would set them (scorecard, map).
+    for indicator, goal, near in DEMO_TARGETS:
+        targets.set_target(
+            area=district, indicator=indicator, goal=Decimal(goal), near=Decimal(near), user=users["coordinator"]
+        )
     # bulk writes send no signal: stored scores of these areas (none yet, normally) go stale
     changes.mark_changed(village.pk for village in villages.values())
 

@@ -8,6 +8,7 @@ cooperative is a bridging tie."""
 import dataclasses
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -134,3 +135,16 @@ def test_training_spread_knowledge(coordinator_client):
     rows = {row["key"]: row for row in response.context["rows"]}
     assert rows["learning_share"]["after"] > rows["learning_share"]["before"]
     assert any("spreading" in s for s in response.context["sentences"])
+
+
+def test_the_demo_district_has_targets_and_its_scorecard_judges_against_them(coordinator_client, demo):
+    """The demo comes with its coordinator's targets (groups/demo.py DEMO_TARGETS), so the
+    dashboard's scorecard shows statuses out of the box, never an empty table."""
+    url = reverse("groups:report_dashboard", args=["ID-JT-WSB-KTK"])
+    html = coordinator_client.get(url, PERIOD, **EN).content.decode()
+    section = html[html.index('<section id="scorecard"') :]
+    section = section[: section.index("</section>")]
+    assert "Participation at least 60%; near down to 50% (set for Kecamatan Kertek)" in section
+    assert "Quiet groups at most 0" in section
+    words = set(re.findall(r'<span class="target-status (\w+)">', section))
+    assert len(words & {"on", "near", "off"}) >= 2  # the groups differ against the same targets
