@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from communitymap.settings import cache_from_url
 from groups.models import Assignment, Person, StaffRole
@@ -17,11 +18,15 @@ from groups.privacy import pseudonym
 from groups.scores import page_cache
 
 from . import factories as f
-from .test_reports_views import compute, dashboard_url, group_url, scored  # noqa: F401 (computes the scores)
+from .test_reports_views import compute, dashboard_url, group_url, person_url, scored  # noqa: F401 (computes the scores)
 
 pytestmark = pytest.mark.usefixtures("scored")
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def villages_url(ref):
+    return reverse("groups:report_villages", args=[ref])
 
 
 def page(client, user, url) -> str:
@@ -42,18 +47,26 @@ def warm_then_recompute_shows_the_new_person(client, named_coordinator, world, m
     assert "Joko Susilo" in page(client, named_coordinator, dashboard_url("D"))  # no exchange yet
 
 
+#: Pages and a name on each that the coordinator with name rights sees and the other does not.
+NAMED = [
+    (dashboard_url("D"), "Budi Santoso", "P-BUDI"),
+    (group_url(), "Budi Santoso", "P-BUDI"),
+    (person_url("P-BUDI"), "Sri Handayani", "P-MEMBER"),  # an exchange partner of Budi
+]
+
+
 def viewers_never_get_each_others_page(client, coordinator, named_coordinator):
     """The coordinator without name rights never gets the page built for the one with them,
-    and the other way round, on the dashboard and on the group report."""
-    for url in (dashboard_url("D"), group_url()):
-        assert "Budi Santoso" in page(client, named_coordinator, url)  # the cache is warm with names
+    and the other way round, on the dashboard, a group report and a person's profile."""
+    for url, name, ref in NAMED:
+        assert name in page(client, named_coordinator, url)  # the cache is warm with names
         hidden = page(client, coordinator, url)
-        assert "Budi Santoso" not in hidden
-        assert pseudonym("P-BUDI") in hidden
+        assert name not in hidden
+        assert pseudonym(ref) in hidden
     page_cache.records_changed()  # start again, the other one first
-    for url in (dashboard_url("D"), group_url()):
-        assert "Budi Santoso" not in page(client, coordinator, url)
-        assert "Budi Santoso" in page(client, named_coordinator, url)
+    for url, name, _ref in NAMED:
+        assert name not in page(client, coordinator, url)
+        assert name in page(client, named_coordinator, url)
 
 
 def test_a_recomputed_snapshot_is_shown_at_once(client, named_coordinator, world, monkeypatch):
@@ -97,7 +110,9 @@ def queries(client, url) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("url", [dashboard_url("D"), dashboard_url("V1"), group_url()])
+@pytest.mark.parametrize(
+    "url", [dashboard_url("D"), dashboard_url("V1"), group_url(), person_url("P-BUDI"), villages_url("D")]
+)
 def test_the_second_request_reads_the_cache(client, coordinator, url):
     client.force_login(coordinator)
     first, second = queries(client, url), queries(client, url)

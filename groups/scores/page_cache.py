@@ -69,20 +69,23 @@ def records_changed() -> None:
         transaction.on_commit(_NewGeneration(), robust=True)
 
 
-def key(part: str, scope: access.Scope, *, area_id: int, snapshot=None, query: str = "") -> str:
-    """The cache key of a page part (see the module docstring)."""
+def key(part: str, scope: access.Scope, *, area_id: int, snapshots=(), query: str = "") -> str:
+    """The cache key of a page part (see the module docstring); `snapshots`: the snapshot it
+    reads, or the list of them (a regency's districts)."""
+    if not isinstance(snapshots, list | tuple):
+        snapshots = [snapshots]
+    made = ",".join(f"{s.pk}@{s.computed_at.isoformat()}" for s in snapshots) or "-"
     facts = hashlib.sha256(repr(scope.viewer_facts()).encode()).hexdigest()[:32]
-    made = f"{snapshot.pk}@{snapshot.computed_at.isoformat()}" if snapshot is not None else "-"
-    query = hashlib.sha256(query.encode()).hexdigest()[:16]
+    rest = hashlib.sha256(f"{made}|{query}".encode()).hexdigest()[:32]
     language = translation.get_language() or ""
-    return f"page:{part}:{made}:{area_id}:{language}:{facts}:{generation()}:{query}"
+    return f"page:{part}:{area_id}:{language}:{facts}:{generation()}:{rest}"
 
 
 def cached(
-    part: str, scope: access.Scope, build: Callable[[], dict], *, area_id: int, snapshot=None, query: str = ""
+    part: str, scope: access.Scope, build: Callable[[], dict], *, area_id: int, snapshots=(), query: str = ""
 ) -> dict:
     """The page part built by `build()`, from the cache when the same key built it before."""
-    name = key(part, scope, area_id=area_id, snapshot=snapshot, query=query)
+    name = key(part, scope, area_id=area_id, snapshots=snapshots, query=query)
     found = cache.get(name)
     if found is None:
         found = build()

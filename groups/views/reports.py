@@ -40,7 +40,8 @@ from groups.scores.sentences import EI_LEANING
 
 from .render import render_page
 from .targets import dashboard_context as targets_context
-from .villages import table_context as village_table
+from .villages import cached_table as village_table
+from .villages import table_context
 
 FILTER_KEYS = ("period", "start", "end", "resource", "confirmed_only")
 
@@ -112,7 +113,8 @@ def report_dashboard(request, ref: str | None = None):
     if districts := districts_below(area):  # a regency or province: its districts' snapshots
         context.update(rollup(scope, districts, start, end, resource, confirmed_only=confirmed))
         found, waiting = context["rollup_snapshots"], context["rollup_waiting_areas"]
-        context.update(village_table(area, found, VillageSortForm(request.GET or None), waiting))
+        sort = VillageSortForm(request.GET or None)
+        context.update(village_table(request, scope, area, found, sort, waiting))
         return _render(request, "groups/report_dashboard.html", context)
     found = reading.read(area.pk, start, end, resource, network=True, scope=scope, confirmed_only=confirmed)
     snapshot, pending = found.snapshot, found.pending
@@ -121,7 +123,7 @@ def report_dashboard(request, ref: str | None = None):
         context.update(
             page_cache.cached(
                 "dashboard", scope, lambda: _dashboard_parts(request, scope, area, snapshot),
-                area_id=area.pk, snapshot=snapshot, query=request.GET.urlencode(),
+                area_id=area.pk, snapshots=snapshot, query=request.GET.urlencode(),
             )
         )
     return _render(request, "groups/report_dashboard.html", context)
@@ -130,7 +132,7 @@ def report_dashboard(request, ref: str | None = None):
 def _dashboard_parts(request, scope, area, snapshot) -> dict:
     """What the dashboard builds from its snapshot (kept by page_cache)."""
     parts = dashboard(scope, area, snapshot)
-    parts.update(village_table(area, [snapshot], VillageSortForm(request.GET or None)))
+    parts.update(table_context(area, [snapshot], VillageSortForm(request.GET or None)))
     parts.update(targets_context(scope, area, snapshot, parts.get("village_rows")))
     return parts
 
@@ -159,7 +161,7 @@ def report_group(request, ref: str):
         context.update(
             page_cache.cached(
                 f"group-{group.pk}", scope, lambda: group_report(scope, group, score, area),
-                area_id=area.pk, snapshot=score.snapshot, query=request.GET.urlencode(),
+                area_id=area.pk, snapshots=score.snapshot, query=request.GET.urlencode(),
             )
         )
     return _render(request, "groups/report_group.html", context)
@@ -208,8 +210,13 @@ def report_person(request, ref: str):
     }
     if score is not None:
         context["snapshot"] = score.snapshot
+        name = context["name"]
         context.update(
-            person_profile(scope, person, score, resource, own=own, name=context["name"], area=area)
+            page_cache.cached(
+                f"person-{person.pk}", scope,
+                lambda: person_profile(scope, person, score, resource, own=own, name=name, area=area),
+                area_id=area.pk, snapshots=score.snapshot, query=request.GET.urlencode(),
+            )
         )
     return _render(request, "groups/report_person.html", context)
 

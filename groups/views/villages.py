@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from groups import access
 from groups.forms.villages import VillageSortForm
-from groups.scores import reading
+from groups.scores import page_cache, reading
 from groups.scores.areas import districts_below
 from groups.scores.downloads import table_csv
 from groups.scores.pages import villages
@@ -64,13 +64,24 @@ def table_context(area, snapshots: list, form, waiting: dict | None = None) -> d
     }
 
 
+def cached_table(request, scope, area, snapshots: list, form, waiting: dict | None = None) -> dict:
+    """table_context for the request's sort and filters (`form`), kept per snapshots and what
+    is said of the areas still waiting (page_cache)."""
+    waiting = waiting or {}
+    return page_cache.cached(
+        "villages", scope, lambda: table_context(area, snapshots, form, waiting), area_id=area.pk,
+        snapshots=snapshots, query=f"{request.GET.urlencode()}|{sorted(waiting.items())}",
+    )
+
+
 @require_http_methods(["GET"])
 @login_required
 def report_villages(request, ref: str):
     area, form, snapshots, waiting = _reading(request, ref)
     if not snapshots:  # being computed: the dashboard says so and polls
         return redirect("groups:report_dashboard", area.ref)
-    context = {"area": area, "snapshot": snapshots[0], **table_context(area, snapshots, form, waiting)}
+    table = cached_table(request, access.scope_for(request), area, snapshots, form, waiting)
+    context = {"area": area, "snapshot": snapshots[0], **table}
     return render_page(request, "groups/report_villages.html", context, "villages")
 
 
