@@ -9,6 +9,9 @@ and a session is made for it directly (no login form, so login throttling is not
 Today's report snapshots are computed first if missing, so the report pages are measured
 serving snapshots, as they do in production.
 
+With --base-url http://127.0.0.1:8000 it starts nothing and drives that server instead (which
+must serve the same database: the session is made in it).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cm_trust SECRET_KEY=... \\
         python manage.py seed_synthetic --people 20000
     DATABASE_URL=... SECRET_KEY=... python manage.py loadtest --clients 20 --seconds 10
@@ -24,6 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
@@ -55,6 +59,10 @@ class Result:
         return self.requests / self.seconds if self.seconds else 0.0
 
     @property
+    def median_ms(self) -> float:
+        return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
+
+    @property
     def p95_ms(self) -> float:
         if not self.latencies:
             return float("nan")
@@ -69,17 +77,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def hammer(port: int, path: str, cookie: str, *, clients: int, seconds: float) -> tuple[int, int, list]:
+def hammer(
+    port: int, path: str, cookie: str, *, clients: int, seconds: float, host: str = "127.0.0.1"
+) -> tuple[int, int, list]:
     """`clients` threads, each with one keep-alive connection, request `path` until the time
     is up. Returns (requests, errors, latencies in seconds)."""
     deadline = time.perf_counter() + seconds
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
-    headers = {"Cookie": cookie, "X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+    headers = {"Cookie": cookie, "X-Forwarded-Proto": "https", "Host": host}
 
     def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = http.client.HTTPConnection(host, port, timeout=60)
         mine, failed = [], 0
         while time.perf_counter() < deadline:
             began = time.perf_counter()
@@ -90,7 +100,7 @@ def hammer(port: int, path: str, cookie: str, *, clients: int, seconds: float) -
                 ok = response.status == 200
             except (OSError, http.client.HTTPException):
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn = http.client.HTTPConnection(host, port, timeout=60)
                 ok = False
             if ok:
                 mine.append(time.perf_counter() - began)
@@ -117,10 +127,16 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=10.0, help="Seconds per page (default 10).")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (default 3).")
         parser.add_argument("--area", help="Ref of the area the coordinator covers (default: the top one).")
+        parser.add_argument(
+            "--base-url", help="Drive this running server (http://host:port, same database); start nothing."
+        )
 
-    def handle(self, *args, clients, seconds, workers, area=None, **options):
+    def handle(self, *args, clients, seconds, workers, area=None, base_url=None, **options):
         if not 1 <= clients <= 200 or not 0 < seconds <= 300:
             raise CommandError(_("Use 1 to 200 clients and at most 300 seconds per page."))
+        target = urlsplit(base_url) if base_url else None
+        if target is not None and (target.scheme != "http" or not target.hostname):
+            raise CommandError(_("--base-url must be a plain http address such as http://127.0.0.1:8000."))
         top = Area.objects.filter(ref=area).first() if area else Area.objects.filter(parent=None).first()
         if top is None:
             raise CommandError(_("No area to test: load a community first (seed_synthetic)."))
@@ -129,41 +145,65 @@ class Command(BaseCommand):
         )
         user = self._coordinator(top)
         self._ensure_snapshots(top, group)
+        session = self._session(user)
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+        server = None
+        if target is None:
+            host, port = "127.0.0.1", free_port()
+            server = self._start(port, workers)
+        else:
+            host, port = target.hostname, target.port or 80
+        try:
+            if server is not None:
+                self._wait_until_up(port, server)
+            results = self._run(self._pages(top, group), host, port, cookie, clients, seconds)
+        finally:
+            if server is not None:
+                self._stop(server)
+            session.delete()
+        where = base_url or _("gunicorn with %(workers)s workers") % {"workers": workers}
+        self._report(results, clients=clients, seconds=seconds, where=where, area=top)
+
+    def _pages(self, top: Area, group) -> list[tuple[str, str]]:
+        """(name, path) of the pages driven, /healthz first (the baseline of the ratios)."""
         pages = [
             ("healthz (trivial)", reverse("healthz")),
             ("home", reverse("groups:home")),
             ("group_list", reverse("groups:group_list")),
             ("person_list", reverse("groups:person_list")),
-            ("report_dashboard", reverse("groups:report_dashboard")),
+            ("report_dashboard", reverse("groups:report_dashboard", args=[top.ref])),
+            ("report_villages", reverse("groups:report_villages", args=[top.ref])),
             ("audit_list", reverse("groups:audit_list")),
         ]
+        village = top.children.order_by("name", "pk").first()
+        if village is not None:
+            pages.append(("village dashboard", reverse("groups:report_dashboard", args=[village.ref])))
         if group is not None:
             pages += [
                 ("group_detail", reverse("groups:group_detail", args=[group.ref])),
                 ("report_group", reverse("groups:report_group", args=[group.ref])),
             ]
-        session = self._session(user)
-        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-        port = free_port()
-        server = self._start(port, workers)
+            person = Person.objects.filter(memberships__group=group, consent_on__isnull=False).first()
+            if person is not None:
+                pages.append(("report_person", reverse("groups:report_person", args=[person.ref])))
+        return pages
+
+    def _run(self, pages, host: str, port: int, cookie: str, clients: int, seconds: float) -> list[Result]:
+        results = []
+        for name, path in pages:
+            # warm up (and fill the page cache: it is what serving a snapshot costs)
+            hammer(port, path, cookie, clients=min(clients, 4), seconds=min(2.0, seconds), host=host)
+            began = time.perf_counter()
+            count, errors, latencies = hammer(port, path, cookie, clients=clients, seconds=seconds, host=host)
+            results.append(Result(name, path, count, errors, time.perf_counter() - began, tuple(latencies)))
+        return results
+
+    def _stop(self, server: subprocess.Popen) -> None:
+        server.terminate()
         try:
-            self._wait_until_up(port, server)
-            results = []
-            for name, path in pages:
-                hammer(port, path, cookie, clients=min(clients, 4), seconds=min(2.0, seconds))  # warm up
-                began = time.perf_counter()
-                count, errors, latencies = hammer(port, path, cookie, clients=clients, seconds=seconds)
-                results.append(
-                    Result(name, path, count, errors, time.perf_counter() - began, tuple(latencies))
-                )
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            session.delete()
-        self._report(results, clients=clients, seconds=seconds, workers=workers, area=top)
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
     # --- setup ------------------------------------------------------------------------------
 
@@ -226,24 +266,25 @@ class Command(BaseCommand):
 
     # --- report -----------------------------------------------------------------------------
 
-    def _report(self, results: list[Result], *, clients, seconds, workers, area) -> None:
+    def _report(self, results: list[Result], *, clients, seconds, where, area) -> None:
         baseline = results[0]
         self.stdout.write(
-            _("%(clients)s clients, %(seconds)s s per page, gunicorn with %(workers)s workers, "
+            _("%(clients)s clients, %(seconds)s s per page, %(where)s, "
               "%(vendor)s, %(people)s people in %(area)s")
             % {
-                "clients": clients, "seconds": seconds, "workers": workers,
+                "clients": clients, "seconds": seconds, "where": where,
                 "vendor": connection.vendor, "people": Person.objects.in_area(area).count(),
                 "area": area.ref,
             }
         )
         self.stdout.write(
-            f"{'page':<20} {'req/s':>8} {'p95 ms':>8} {'errors':>7} {'req/s ratio':>12} {'p95 ratio':>10}"
+            f"{'page':<20} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'errors':>7} "
+            f"{'req/s ratio':>12} {'p95 ratio':>10}"
         )
         for r in results:
             rps_ratio = r.rps / baseline.rps if baseline.rps else 0
             p95_ratio = r.p95_ms / baseline.p95_ms if baseline.p95_ms else 0
             self.stdout.write(
-                f"{r.name:<20} {r.rps:>8.1f} {r.p95_ms:>8.0f} {r.errors:>7} "
+                f"{r.name:<20} {r.rps:>8.1f} {r.median_ms:>10.1f} {r.p95_ms:>8.0f} {r.errors:>7} "
                 f"{rps_ratio:>12.3f} {p95_ratio:>10.1f}"
             )
