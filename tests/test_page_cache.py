@@ -156,3 +156,11 @@ def test_redis_keeps_viewers_apart(client, coordinator, named_coordinator, redis
     client.force_login(coordinator)
     first, second = queries(client, dashboard_url("D")), queries(client, dashboard_url("D"))
     assert second <= first - 5, (first, second)
+
+
+def test_loadtest_refuses_an_address_it_cannot_drive():
+    from django.core.management import CommandError, call_command
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(CommandError, match="plain http address"):
+        call_command("loadtest", base_url="https://example.org", seconds=1)
