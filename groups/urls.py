@@ -100,7 +100,7 @@ urlpatterns += [
 ]
 
 # --- a group's own money: funds, the meeting ledger, the arisan order (views/funds.py) ---
-from .views import funds  # noqa: E402
+from .views import cycles, funds  # noqa: E402
 
 urlpatterns += [
     path("groups/<ref:ref>/funds/", funds.fund_list, name="fund_list"),
@@ -108,6 +108,7 @@ urlpatterns += [
     path("groups/<ref:ref>/funds/meeting/", funds.fund_meeting, name="fund_meeting"),
     path("groups/<ref:ref>/funds/<ref:fund_ref>/", funds.fund_detail, name="fund_detail"),
     path("groups/<ref:ref>/funds/<ref:fund_ref>/order/", funds.fund_rotation, name="fund_rotation"),
+    path("groups/<ref:ref>/funds/<ref:fund_ref>/share-out/", cycles.fund_share_out, name="fund_share_out"),
 ]
 
 # --- reports: dashboard, group report, person profile, methodology (views/reports.py) ---

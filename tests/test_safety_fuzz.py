@@ -74,6 +74,7 @@ FORMS = {
     "groups:fund_create": ("facilitator", lambda r: {"ref": r.group}),
     "groups:fund_meeting": ("facilitator", lambda r: {"ref": r.group}),
     "groups:fund_rotation": ("facilitator", lambda r: {"ref": r.group, "fund_ref": r.fund}),
+    "groups:fund_share_out": ("facilitator", lambda r: {"ref": r.group, "fund_ref": r.fund}),
     "login": ("anonymous", lambda r: {}),
 }
 # Forms that answer a success with the page itself (a one-time password is shown once, never

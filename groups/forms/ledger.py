@@ -39,9 +39,19 @@ class FundForm(SubmitOnce, TextHygieneMixin, forms.Form):
         label=_("Money it holds now"), required=False,
         help_text=_("The cash the fund holds on the day it is opened here (blank: nothing)."),
     )
+    planned_end = forms.DateField(label=_("Planned end of the cycle"), widget=DateInput, required=False)
+    share_out_on = forms.DateField(label=_("Share-out date"), widget=DateInput, required=False)
 
     def clean_opened_on(self):
         return not_in_future(self.cleaned_data["opened_on"])
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("planned_end", "share_out_on"):
+            day = cleaned.get(name)
+            if day and cleaned.get("opened_on") and day < cleaned["opened_on"]:
+                self.add_error(name, _("The cycle starts the day the fund opens: pick that day or later."))
+        return cleaned
 
 
 class LedgerHeadForm(SubmitOnce, forms.Form):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from groups import access, amounts
 from groups.forms import ledger as forms
-from groups.services import ledger, ledger_reads, meeting_ledger, submissions
+from groups.services import cycles, ledger, ledger_reads, meeting_ledger, submissions
 
 from .offline import keeps_offline_copy
 from .registry import already_saved, open_members, sent_before
@@ -58,9 +58,10 @@ def fund_create(request, ref):
         try:
             fund = submissions.save_once(
                 token=form.token, user=request.user,
-                save=lambda: ledger.create_fund(
+                save=lambda: cycles.create_fund(
                     group=group, kind=data["kind"], name=data["name"], opened_on=data["opened_on"],
                     opening_balance=data["opening_balance"] or 0,
+                    planned_end=data["planned_end"], share_out_on=data["share_out_on"],
                 ),
                 url_of=lambda fund: reverse("groups:fund_detail", args=[group.ref, fund.ref]),
             )
