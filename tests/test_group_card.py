@@ -169,8 +169,8 @@ def test_htmx_gets_the_card_only(client, facilitator, carded):
 
 def test_without_a_snapshot_each_door_says_the_card_is_not_ready(client, facilitator, world):
     client.force_login(facilitator)
-    html = client.get(card_url(lang="en")).content.decode()
-    assert "The scores are being computed" in html
+    html = client.get(card_url(lang="id"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The scores are being computed" in html  # told to the reader, in the reader's language
     pdf = client.get(card_url("group_card_pdf", lang="en"))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert "There is no report card yet" in pdf_text(pdf.content)
@@ -216,3 +216,24 @@ def test_card_queries_do_not_grow_with_the_members(client, facilitator, carded):
         NormReview.objects.create(norm=norm, reviewed_on=RECENT, rating=3)
     snapshots.compute_snapshot(reading.request_snapshot(carded.district))
     assert count() == before
+
+
+@pytest.mark.parametrize(("reader", "card", "menu", "card_words"), [
+    ("en", "id", ("Log out", "Download as PDF (A4)", "Language of the card:"), ("Angka utama", "Catatan kami")),
+    ("id", "en", ("Keluar", "Unduh sebagai PDF (A4)", "Bahasa rapor:"), ("Key figures", "Our notes")),
+])  # fmt: skip
+def test_only_the_card_is_in_its_language_the_page_around_it_in_the_readers(
+    client, facilitator, carded, reader, card, menu, card_words
+):
+    client.force_login(facilitator)
+    response = client.get(card_url(lang=card), HTTP_ACCEPT_LANGUAGE=reader)
+    html = response.content.decode()
+    before, report = html.split('<div id="report"', 1)
+    assert f'<html lang="{reader}"' in html
+    for words in menu:  # the menu, the crumb, the downloads and the language switch
+        assert words in before, words
+    for words in card_words:
+        assert words in report, words
+    assert f'lang="{card}"' in report.split(">", 1)[0]
+    fragment = client.get(card_url(lang=card), HTTP_ACCEPT_LANGUAGE=reader, **HTMX).content.decode()
+    assert fragment.lstrip().startswith('<div id="report"') and card_words[0] in fragment

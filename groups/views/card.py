@@ -54,19 +54,20 @@ def _file(request, group, scope, area, suffix: str) -> HttpResponse:
 def group_card(request, ref: str):
     group, scope, area = _card_access(request, ref)
     language = CardLanguageForm(request.GET).language()
-    with translation.override(language):
+    with translation.override(language):  # the card's words; the template translates only the card
         found, card = _read(scope, group, area)
-        context = {
-            "group": group,
-            "area": area,
-            "card": card,
-            "picture": picture_svg(card) if card else "",
-            "snapshot": found.snapshot if card else None,
-            "pending": found.pending,
-            "retry_url": reverse("groups:report_group_retry", args=[group.ref]),
-            "language": language,
-        }
-        return render_page(request, "groups/group_card.html", context, "report")
+        picture = picture_svg(card) if card else ""
+    context = {
+        "group": group,
+        "area": area,
+        "card": card,
+        "picture": picture,
+        "snapshot": found.snapshot if card else None,
+        "pending": found.pending,
+        "retry_url": reverse("groups:report_group_retry", args=[group.ref]),
+        "language": language,
+    }
+    return render_page(request, "groups/group_card.html", context, "report")
 
 
 @require_http_methods(["GET"])
