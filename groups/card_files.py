@@ -9,6 +9,7 @@ file carries a member's name or phone: the Card has none.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -66,26 +67,52 @@ class CardPDF(FPDF):
         self.write_text(text, size=11, bold=True, height=6)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Sizes of the card's parts (mm, points for fonts): the roomy one, and a tighter one for
+    a card whose sentences and norms would leave too little room for the notes."""
+
+    words: float = 9.5  # the sentences' font size
+    words_line: float = 4.6
+    words_gap: float = 0.6
+    picture: float = 52  # the side of the network picture's square
+
+
+LAYOUTS = (Layout(), Layout(words=8.5, words_line=4.0, words_gap=0.3, picture=44))
+#: The group's notes: ruled lines to the foot of the page, at least NOTES_LEAST of them.
+NOTES_LEAST, NOTES_SPACING = 2, 7.5
+
+
 def card_pdf(card: Card) -> bytes:
+    """One A4 page: the roomiest layout that leaves room for the notes."""
+    for layout in LAYOUTS:
+        pdf = _card_page(card, layout)
+        if pdf.page_no() == 1 and _note_lines(pdf) >= NOTES_LEAST:
+            break
+    _notes(pdf)
+    return bytes(pdf.output())
+
+
+def _card_page(card: Card, layout: Layout) -> CardPDF:
+    """Everything but the notes."""
     pdf = CardPDF(card.group)
     pdf.write_text(card.group, size=18, bold=True, height=9)
     pdf.write_text(f"{card.kind} · {card.area} · {period(card)}", size=9, colour=GREY)
     pdf.heading(_("In plain words"))
     for sentence in card.sentences or (_("Too few records yet for a sentence about this group."),):
-        pdf.write_text(sentence, size=9.5, height=4.6)
-        pdf.ln(0.6)
+        pdf.write_text(sentence, size=layout.words, height=layout.words_line)
+        pdf.ln(layout.words_gap)
     pdf.heading(_("Key figures"))
     _figures(pdf, card)
     pdf.heading(_("Who exchanges with whom, and our norms"))
     top = pdf.get_y()
-    _picture(pdf, card, pdf.l_margin, top, 52)
-    pdf.set_xy(pdf.l_margin + 58, top)
-    _norms(pdf, card, left=pdf.l_margin + 58)
-    pdf.set_y(max(pdf.get_y(), top + 60))
+    _picture(pdf, card, pdf.l_margin, top, layout.picture)
+    pdf.set_xy(pdf.l_margin + layout.picture + 6, top)
+    _norms(pdf, card, left=pdf.l_margin + layout.picture + 6)
+    pdf.set_y(max(pdf.get_y(), top + layout.picture + 8))
     pdf.heading(_("The last four quarters"))
     _trend(pdf, card)
-    _notes(pdf)
-    return bytes(pdf.output())
+    return pdf
 
 
 def _figures(pdf: CardPDF, card: Card):
@@ -181,17 +208,26 @@ def _trend(pdf: CardPDF, card: Card):
                 row.cell(pdf_text(pdf.font_name, text))
 
 
-def _notes(pdf: CardPDF, least: int = 4, spacing: float = 7.5):
-    """Blank ruled lines to the foot of the page (at least `least`, on a new page if needed)."""
-    bottom = pdf.h - pdf.b_margin
-    if bottom - pdf.get_y() < 12 + least * spacing:
+#: The notes' heading: CardPDF.heading's space above and its line.
+NOTES_HEADING = 1.5 + 6
+
+
+def _note_lines(pdf: CardPDF) -> int:
+    """How many ruled lines fit between the notes' heading and the foot of the page."""
+    return int((pdf.h - pdf.b_margin - pdf.get_y() - NOTES_HEADING) // NOTES_SPACING)
+
+
+def _notes(pdf: CardPDF):
+    """Blank ruled lines to the foot of the page, as many as fit; on a page of their own only
+    when not even NOTES_LEAST fit (a card too long for the tighter layout too)."""
+    if _note_lines(pdf) < NOTES_LEAST:
         pdf.add_page()
     pdf.heading(_("Our notes"))
     pdf.set_draw_color(*GREY)
-    y = pdf.get_y() + spacing
-    while y <= bottom:
+    y = pdf.get_y() + NOTES_SPACING
+    while y <= pdf.h - pdf.b_margin:
         pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
-        y += spacing
+        y += NOTES_SPACING
 
 
 def not_ready_pdf(group: str) -> bytes:

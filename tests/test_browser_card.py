@@ -5,11 +5,17 @@ Screenshots go to the test's tmp directory, or to $REPORT_SCREENSHOTS when set, 
 can look at them. The Content-Security-Policy is on: an inline script or style would show up
 as a console error, and the test fails on console errors."""
 
+import io
 import os
 import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from groups.models import Area, Group
+from groups.scores import reading, snapshots
 
 from .factories import TEST_PASSWORD
 from .test_group_card import NAMES, PHONE, carded  # noqa: F401  (the small world of the card)
@@ -75,4 +81,34 @@ def test_facilitator_opens_the_card_from_the_group_report(
     (target / f"card-{language}-{width}-browser.pdf").write_bytes(pdf)
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1  # the browser prints one A4
     assert not errors, errors
+    context.close()
+
+
+def test_every_demo_card_prints_on_one_a4_sheet(live_server, browser):
+    """Printed from the browser (Chromium's print to PDF), each card of the demo community, in
+    Indonesian (its longest words), is one A4 sheet with its notes' heading and ruled lines on
+    it: the notes take what the rest of the card leaves (static/css/card.css)."""
+    call_command("seed_demo", stdout=io.StringIO())  # today's demo: the card's last 12 months
+    snapshots.compute_snapshot(reading.request_snapshot(Area.objects.get(ref="ID-JT-WSB-KTK")))
+    # 703 px: the width of A4 inside its margins (186 mm), so the boxes measured are as printed
+    context = browser.new_context(viewport={"width": 703, "height": 1020}, locale="id")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "koordinator")
+    page.fill("input[name=password]", "komunitas-demo-2026")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    refs = list(Group.objects.filter(area__parent__ref="ID-JT-WSB-KTK").values_list("ref", flat=True))
+    assert "G-SIMPAN-PINJAM" in refs and len(refs) == 10
+    for ref in refs:
+        page.goto(f"{live_server.url}/reports/groups/{ref}/card/?lang=id")
+        page.emulate_media(media="print")
+        pdf = PdfReader(io.BytesIO(page.pdf(format="A4"))).pages
+        assert len(pdf) == 1, ref
+        assert "Catatan kami" in pdf[0].extract_text(), ref
+        lines = page.locator(".card-notes .ruled")
+        shown = [box for box in (lines.nth(i).bounding_box() for i in range(lines.count())) if box]
+        notes = page.locator(".card-notes").bounding_box()
+        assert sum(box["y"] + box["height"] <= notes["y"] + notes["height"] for box in shown) >= 2, ref
+        page.emulate_media(media="screen")
     context.close()

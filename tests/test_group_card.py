@@ -7,6 +7,7 @@ money from a government agency to Sri: 14 exchanges touch the members; knowledge
 with attendance (participation rests on too few: 2 < 3); two norms rated 4 and 3 (3.5).
 """
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -63,6 +64,13 @@ def card_url(name="group_card", ref="G1", lang=""):
 def pdf_text(content: bytes) -> str:
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     return " ".join(text.split())  # lines wrap anywhere
+
+
+def ruled_lines(page) -> int:
+    """The notes' ruled lines on a PDF page: strokes from margin to margin (12 mm = 34.02 pt
+    to 198 mm = 561.26 pt) at one height."""
+    content = page.get_contents().get_data().decode("latin-1")
+    return len(re.findall(r"^34\.02 ([\d.]+) m 561\.26 \1 l S$", content, re.MULTILINE))
 
 
 def flat(text: str) -> str:
@@ -218,13 +226,18 @@ def test_card_queries_do_not_grow_with_the_members(client, facilitator, carded):
     assert count() == before
 
 
-@pytest.mark.parametrize(("reader", "card", "menu", "card_words"), [
-    ("en", "id", ("Log out", "Download as PDF (A4)", "Language of the card:"), ("Angka utama", "Catatan kami")),
-    ("id", "en", ("Keluar", "Unduh sebagai PDF (A4)", "Bahasa rapor:"), ("Key figures", "Our notes")),
-])  # fmt: skip
+READER_WORDS = {  # the menu, a download and the language switch
+    "en": ("Log out", "Download as PDF (A4)", "Language of the card:"),
+    "id": ("Keluar", "Unduh sebagai PDF (A4)", "Bahasa rapor:"),
+}
+CARD_WORDS = {"en": ("Key figures", "Our notes"), "id": ("Angka utama", "Catatan kami")}
+
+
+@pytest.mark.parametrize(("reader", "card"), [("en", "id"), ("id", "en")])
 def test_only_the_card_is_in_its_language_the_page_around_it_in_the_readers(
-    client, facilitator, carded, reader, card, menu, card_words
+    client, facilitator, carded, reader, card
 ):
+    menu, card_words = READER_WORDS[reader], CARD_WORDS[card]
     client.force_login(facilitator)
     response = client.get(card_url(lang=card), HTTP_ACCEPT_LANGUAGE=reader)
     html = response.content.decode()
@@ -237,3 +250,21 @@ def test_only_the_card_is_in_its_language_the_page_around_it_in_the_readers(
     assert f'lang="{card}"' in report.split(">", 1)[0]
     fragment = client.get(card_url(lang=card), HTTP_ACCEPT_LANGUAGE=reader, **HTMX).content.decode()
     assert fragment.lstrip().startswith('<div id="report"') and card_words[0] in fragment
+
+
+def test_a_card_too_long_for_the_roomy_layout_is_tightened_to_one_page(carded):
+    """Eight long sentences and six long norms leave no room for notes in the roomy layout: the
+    tighter one keeps the card, notes included, on one sheet."""
+    from groups import card_files
+    from groups.scores.pages.card import Norm, group_card
+
+    with translation.override("id"):
+        card = group_card(carded.group, reading.read(carded.district.pk, group=carded.group).row)
+    sentence = "Kalimat yang panjang tentang kelompok ini, " * 5  # 215 characters: the longest is 180
+    norm = Norm("Aturan kelompok yang panjang dan dijelaskan dengan rinci. " * 2, 4, RECENT, False)
+    long_card = dataclasses.replace(card, sentences=(sentence,) * 8, norms=(norm,) * 6)
+    roomy = card_files._card_page(long_card, card_files.LAYOUTS[0])
+    assert roomy.page_no() > 1 or card_files._note_lines(roomy) < card_files.NOTES_LEAST
+    page = PdfReader(io.BytesIO(card_files.card_pdf(long_card))).pages
+    assert len(page) == 1
+    assert ruled_lines(page[0]) >= card_files.NOTES_LEAST

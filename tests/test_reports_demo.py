@@ -14,11 +14,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
 
+from groups import card_files
 from groups.models import Area, Exchange, ExternalActor, Group, Person
 from groups.scores import analysis, collect, reading, snapshots
+from groups.scores.pages.card import group_card
 
 from .conftest import share
+from .test_group_card import ruled_lines
 
 START, END = dt.date(2025, 11, 29), dt.date(2026, 11, 28)
 PERIOD = {"period": "dates", "start": START.isoformat(), "end": END.isoformat()}
@@ -148,3 +153,21 @@ def test_the_demo_district_has_targets_and_its_scorecard_judges_against_them(coo
     assert "Quiet groups at most 0" in section
     words = set(re.findall(r'<span class="target-status (\w+)">', section))
     assert len(words & {"on", "near", "off"}) >= 2  # the groups differ against the same targets
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_demo_report_card_is_one_a4_page_with_room_for_notes(demo, language):
+    """The savings group's card is the demo's longest (8 sentences: its fund adds two), and in
+    Indonesian it once spilled its notes onto a second page."""
+    district = Area.objects.get(ref="ID-JT-WSB-KTK")
+    lengths = {}
+    for group in Group.objects.filter(area__parent=district):
+        with translation.override(language):
+            card = group_card(group, reading.read(district.pk, START, END, group=group).row)
+            pdf = PdfReader(io.BytesIO(card_files.card_pdf(card)))
+            notes = translation.gettext("Our notes")
+        lengths[group.ref] = sum(len(s) for s in card.sentences)
+        assert len(pdf.pages) == 1, group.ref
+        assert notes in pdf.pages[0].extract_text(), group.ref
+        assert ruled_lines(pdf.pages[0]) >= card_files.NOTES_LEAST, group.ref
+    assert max(lengths, key=lengths.get) == "G-SIMPAN-PINJAM"
