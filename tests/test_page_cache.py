@@ -3,9 +3,12 @@ never stale after a recomputation or a write, never another viewer's names, and 
 request does less. The same with Redis (CACHE_URL=redis://..., running at 127.0.0.1:6379 here
 and in CI)."""
 
+import re
 import uuid
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
@@ -164,3 +167,23 @@ def test_loadtest_refuses_an_address_it_cannot_drive():
 
     with translation.override("en"), pytest.raises(CommandError, match="plain http address"):
         call_command("loadtest", base_url="https://example.org", seconds=1)
+
+
+def kept_blocks(text: str) -> list[str]:
+    return re.findall(r"{% kept .*?%}(.*?){% endkept %}", text, flags=re.S)
+
+
+def test_kept_html_reads_nothing_of_the_request():
+    """A kept block is served to every viewer of its naming class: no CSRF token, request or
+    user may be read inside it, nor in a template it includes."""
+    templates = Path(settings.BASE_DIR) / "templates"
+    found = 0
+    for path in templates.rglob("*.html"):
+        for block in kept_blocks(path.read_text()):
+            found += 1
+            texts = [block] + [
+                (templates / name).read_text() for name in re.findall(r'{% include "([^"]+)"', block)
+            ]
+            for text in texts:
+                assert not re.search(r"csrf|request\.|user\b|{% scope|messages", text), path
+    assert found >= 2  # the dashboard and the map

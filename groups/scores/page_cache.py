@@ -11,6 +11,8 @@ request with the same key:
 - the viewer's naming class: a hash of access.Scope.viewer_facts(), everything about the user
   that decides whose name is shown and what is linked, so a key never hands one viewer a page
   built for facts they do not share;
+- the release: a hash of the code, templates and static manifest, so a deployment never serves
+  a part built by the code before it;
 - the records' generation: a token replaced after every committed write to the community's
   records (names, consent, memberships, groups, targets, outlines: whatever a page reads
   besides the snapshot), so a withdrawn consent or a renamed group is seen at once.
@@ -21,15 +23,19 @@ generation: they are written once per snapshot, and the snapshot is in the key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from groups import access
 
@@ -69,6 +75,21 @@ def records_changed() -> None:
         transaction.on_commit(_NewGeneration(), robust=True)
 
 
+@functools.cache
+def release() -> str:
+    """A hash of the code and templates that build the pages (and the static files' manifest,
+    whose names the HTML holds): the same on every app server of one deployment."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    files = [*sorted((base / "groups").rglob("*.py")), *sorted((base / "templates").rglob("*.html"))]
+    files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def key(part: str, scope: access.Scope, *, area_id: int, snapshots=(), query: str = "") -> str:
     """The cache key of a page part (see the module docstring); `snapshots`: the snapshot it
     reads, or the list of them (a regency's districts)."""
@@ -78,19 +99,31 @@ def key(part: str, scope: access.Scope, *, area_id: int, snapshots=(), query: st
     facts = hashlib.sha256(repr(scope.viewer_facts()).encode()).hexdigest()[:32]
     rest = hashlib.sha256(f"{made}|{query}".encode()).hexdigest()[:32]
     language = translation.get_language() or ""
-    return f"page:{part}:{area_id}:{language}:{facts}:{generation()}:{rest}"
+    return f"page:{release()}:{part}:{area_id}:{language}:{facts}:{generation()}:{rest}"
 
 
 def cached(
     part: str, scope: access.Scope, build: Callable[[], dict], *, area_id: int, snapshots=(), query: str = ""
 ) -> dict:
-    """The page part built by `build()`, from the cache when the same key built it before."""
+    """The page part built by `build()`, from the cache when the same key built it before, with
+    its key as "page_key". When its template kept the part's HTML already ({% kept %},
+    templatetags/kept.py), that HTML alone as "page_html": nothing else is read."""
     name = key(part, scope, area_id=area_id, snapshots=snapshots, query=query)
+    html = cache.get(f"{name}:html")
+    if html is not None:
+        return {"page_key": name, "page_html": mark_safe(html)}  # noqa: S308 (rendered by the engine)
     found = cache.get(name)
     if found is None:
-        found = build()
+        found = {**build(), "page_key": name}
         cache.set(name, found)
     return found
+
+
+def keep_html(page_key: str, html: str) -> None:
+    """Keep a part's rendered HTML ({% kept %}): it may read only what the key covers (the part's
+    cached context, its area, snapshot, query and language), never a CSRF token or anything else
+    of the request."""
+    cache.set(f"{page_key}:html", str(html))
 
 
 @receiver([post_save, post_delete, m2m_changed], dispatch_uid="page_cache_records")
