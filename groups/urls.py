@@ -109,6 +109,7 @@ urlpatterns += [
     path("groups/<ref:ref>/funds/<ref:fund_ref>/", funds.fund_detail, name="fund_detail"),
     path("groups/<ref:ref>/funds/<ref:fund_ref>/order/", funds.fund_rotation, name="fund_rotation"),
     path("groups/<ref:ref>/funds/<ref:fund_ref>/share-out/", cycles.fund_share_out, name="fund_share_out"),
+    path("groups/<ref:ref>/funds/<ref:fund_ref>/cycle/", cycles.fund_cycle_dates, name="fund_cycle_dates"),
 ]
 
 # --- reports: dashboard, group report, person profile, methodology (views/reports.py) ---

@@ -75,6 +75,7 @@ FORMS = {
     "groups:fund_meeting": ("facilitator", lambda r: {"ref": r.group}),
     "groups:fund_rotation": ("facilitator", lambda r: {"ref": r.group, "fund_ref": r.fund}),
     "groups:fund_share_out": ("facilitator", lambda r: {"ref": r.group, "fund_ref": r.fund}),
+    "groups:fund_cycle_dates": ("facilitator", lambda r: {"ref": r.group, "fund_ref": r.fund}),
     "login": ("anonymous", lambda r: {}),
 }
 # Forms that answer a success with the page itself (a one-time password is shown once, never

@@ -203,3 +203,25 @@ def test_the_fund_form_sets_the_first_cycles_dates(client, facilitator, world):
     cycle = Cycle.objects.get(fund__name="Tabungan")
     assert (cycle.start, cycle.planned_end, cycle.share_out_on) == (OPENED, end, end)
     assert not LedgerEntry.objects.exists()
+
+
+def test_the_current_cycles_dates_are_set_when_missing(client, facilitator, fund):
+    client.force_login(facilitator)
+    client.cookies["django_language"] = "id"
+    detail = client.get(reverse("groups:fund_detail", args=["G1", "F-SAV"])).content.decode()
+    assert "Tetapkan rencana selesai dan tanggal bagi hasil putaran" in detail
+    url = reverse("groups:fund_cycle_dates", args=["G1", "F-SAV"])
+    early = client.post(url, {"planned_end": (OPENED - dt.timedelta(days=1)).isoformat()})
+    assert early.status_code == 200
+    assert "Tanggal tidak boleh sebelum putaran dimulai." in early.content.decode()
+    assert fund.cycles.get().planned_end is None
+    end = OPENED + dt.timedelta(days=364)
+    dates = {"planned_end": end.isoformat(), "share_out_on": end.isoformat()}
+    assert client.post(url, dates).status_code == 302
+    cycle = fund.cycles.get()
+    assert (cycle.planned_end, cycle.share_out_on) == (end, end)
+    # a blank date leaves the one set before
+    assert client.post(url, {"planned_end": "", "share_out_on": ""}).status_code == 302
+    assert fund.cycles.get().share_out_on == end
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and 'name="planned_end"' in fragment

@@ -21,8 +21,19 @@ class ShareOutDayForm(forms.Form):
 
 
 class CycleDatesForm(forms.Form):
+    """A cycle's planned end and share-out date; `starts`: the cycle's start, neither before it."""
+
     planned_end = forms.DateField(label=_("Planned end of the cycle"), widget=DateInput, required=False)
     share_out_on = forms.DateField(label=_("Share-out date"), widget=DateInput, required=False)
+
+    def __init__(self, *args, starts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.starts = starts
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_from(self.starts, _("The dates cannot come before the cycle starts."))
+        return cleaned
 
     def check_from(self, first_day, message):
         """Both dates, when given, on or after `first_day` (the cycle's start)."""

@@ -1,9 +1,11 @@
-"""A fund's cycles: closing one with its share-out and opening the next
-(services/cycles.py). Only who keeps the group's books may (access.get_fund, write)."""
+"""A fund's cycles: the current one's planned end and share-out date, closing one with its
+share-out and opening the next (services/cycles.py). Only who keeps the group's books may
+(access.get_fund, write)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,10 +13,28 @@ from django.views.decorators.http import require_http_methods
 
 from groups import access
 from groups.forms import cycles as forms
-from groups.services import cycles, submissions
+from groups.services import cycles, ledger_reads, submissions
 
 from .registry import already_saved, sent_before
 from .render import done, render_page
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def fund_cycle_dates(request, ref, fund_ref):
+    """The current cycle's planned end and share-out date (set when missing, or changed)."""
+    fund = access.get_fund(request, ref, fund_ref, write=True)
+    cycle = ledger_reads.current_cycle(fund, timezone.localdate())
+    if cycle is None:
+        raise Http404
+    initial = {"planned_end": cycle.planned_end, "share_out_on": cycle.share_out_on}
+    form = forms.CycleDatesForm(request.POST or None, initial=initial, starts=cycle.start)
+    if request.method == "POST" and form.is_valid():
+        cycles.set_cycle_dates(cycle=cycle, **form.cleaned_data)
+        messages.success(request, _("The cycle's dates are saved."))
+        return done(request, reverse("groups:fund_detail", args=[fund.group.ref, fund.ref]))
+    context = {"group": fund.group, "fund": fund, "cycle": cycle, "form": form}
+    return render_page(request, "groups/fund_cycle_dates.html", context, "form")
 
 
 @require_http_methods(["GET", "POST"])
