@@ -225,3 +225,17 @@ def test_the_current_cycles_dates_are_set_when_missing(client, facilitator, fund
     assert fund.cycles.get().share_out_on == end
     fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and 'name="planned_end"' in fragment
+
+
+JUNK = [" ", "\x00", "-1", "1e309", "9" * 40, "NaN", "2026-02-30", "0000-00-00", "<b>x</b>", "Rp 1.500.000"]
+
+
+def test_junk_posts_to_a_savings_fund_never_fail_or_half_save(client, facilitator, fund):
+    """The safety fuzz posts to an arisan fund (refused whole); here the savings fund's form."""
+    client.force_login(facilitator)
+    good = {"date": DAY.isoformat(), "total": "623000", "planned_end": "", "share_out_on": ""}
+    for name in good:
+        for value in [*JUNK, *(["", "9999-12-31"] if name in ("date", "total") else [])]:
+            response = client.post(f"{URL}?date={value}", f.once({**good, name: value}))
+            assert response.status_code == 200, (name, value)  # refused, shown again
+            assert _nothing_saved(fund), (name, value)
