@@ -25,20 +25,21 @@ def visits(client, ref="D") -> list[tuple[str, list[str]]]:
     return [(name, re.findall(r"<li>([^<]+)</li>", reasons)) for name, reasons in found]
 
 
+HELD = (
+    "One member holds the group together: without them, 1 member would lose touch with the rest of the group."
+)
+
+
 def test_reasons_only_where_the_records_carry_them(client, coordinator, two_villages):  # noqa: F811
-    """G3: quiet since it was formed 400 days ago (57 weeks). G1: 10 exchanges, and Sri's
-    absence would cut Ari off (1). G2: no participation or exchanges to compare in the quarter
-    before (its activities are all in the last quarter), aid 40% but no target; its 10
-    exchanges carry "holds together": the agency is in touch through Ani only (1). One reason
-    each: G1's and G2's as of the window's end (then by name), G3's since it went quiet 57
-    weeks ago, so it comes last."""
+    """G3: quiet since it was formed 400 days ago (57 weeks). G1: 10 exchanges, and among its
+    members Sri is the only link between Siti and Ari: without her one of them loses touch
+    with the rest of the group (1). G2: no participation or exchanges to compare in the
+    quarter before (its activities are all in the last quarter), aid 40% but no target; the
+    agency is in touch through Ani only, but it is no member: among the members Ani and Eko
+    are a pair and Fajar exchanges with nobody, so nobody holds G2 together and it has no
+    reason. G1's reason is as of the window's end, G3's since it went quiet 57 weeks ago."""
     client.force_login(coordinator)
-    held = "One member holds people together: without them, 1 person would lose touch with the rest."
-    assert visits(client) == [
-        ("Arisan RT 03", [held]),
-        ("Karang Taruna", [held]),
-        ("Kelompok Tani", ["Quiet for 57 weeks."]),
-    ]
+    assert visits(client) == [("Arisan RT 03", [HELD]), ("Kelompok Tani", ["Quiet for 57 weeks."])]
 
 
 def test_falls_aid_over_target_and_low_norms_are_reasons_and_order_the_list(
@@ -69,20 +70,20 @@ def test_falls_aid_over_target_and_low_norms_are_reasons_and_order_the_list(
     found = visits(client)
     # G2: aid = 4 from the agency of the 10 money exchanges Ani and Eko received (labour is
     # neither money nor goods) = 40%, over 20% + 5; and now Fajar exchanges with Eko only, so
-    # Eko's absence would cut him off (and Ani's the agency): 1. Four reasons, the most.
+    # among the members Eko's absence would cut him off from Ani: 1. Four reasons, the most.
     assert found[0] == (
         "Karang Taruna",
         [
             "Aid is 40% of 10 exchanges, over the target of 20%.",
             "Participation fell from 100% to 67%.",
             "Exchanges fell by half or more: from 14 to 6 in a quarter.",
-            "One member holds people together: without them, 1 person would lose touch with the rest.",
+            HELD,
         ],
     )
     # G1 and G3 have two reasons and one; G1's latest (today's snapshot end) first
     assert found[1][0] == "Arisan RT 03" and sorted(found[1][1]) == [
         "A norm was rated low at its last two reviews.",
-        "One member holds people together: without them, 1 person would lose touch with the rest.",
+        HELD,
     ]
     assert found[2] == ("Kelompok Tani", ["Quiet for 57 weeks."])
     for person in two_villages["people"]:
@@ -131,13 +132,13 @@ def card_links(client, ref="D") -> dict[str, str]:
 def test_each_group_to_visit_links_to_its_report_card_where_the_viewer_may_read_it(
     client, coordinator, facilitator, two_villages, world  # noqa: F811
 ):
-    """The coordinator reads every group of D: each visit links to its card. G1's facilitator
+    """The coordinator reads every group of D: each visit (G1 and G3) links to its card. G1's facilitator
     reads V1, where a second group (Dasawisma Mawar, quiet since it was formed) is theirs to
     see listed but not to open: no link to its card, and its card is 404 for them."""
     client.force_login(coordinator)
     assert card_links(client) == {
         name: reverse("groups:group_card", args=[ref])
-        for name, ref in [("Arisan RT 03", "G1"), ("Karang Taruna", "G2"), ("Kelompok Tani", "G3")]
+        for name, ref in [("Arisan RT 03", "G1"), ("Kelompok Tani", "G3")]
     }
     formed = TODAY - dt.timedelta(days=400)
     f.GroupFactory(ref="G4", name="Dasawisma Mawar", area=world.village, formed_on=formed)
@@ -147,3 +148,30 @@ def test_each_group_to_visit_links_to_its_report_card_where_the_viewer_may_read_
     assert card_links(client, "V1") == {"Arisan RT 03": reverse("groups:group_card", args=["G1"])}
     assert client.get(reverse("groups:group_card", args=["G1"])).status_code == 200
     assert client.get(reverse("groups:group_card", args=["G4"])).status_code == 404
+
+
+def network(members: str, ties: list[str], outsiders: str = "") -> dict:
+    """A stored group network (layouts.member_network's shape): one letter per node."""
+    nodes = [{"ref": m, "member": True} for m in members] + [{"ref": o, "member": False} for o in outsiders]
+    return {"nodes": nodes, "edges": [{"source": a, "target": b} for a, b in ties]}
+
+
+@pytest.mark.parametrize(
+    ("members", "ties", "outsiders", "held"),
+    [
+        ("", [], "", 0),  # no member
+        ("A", [], "", 0),
+        ("AB", ["AB"], "", 0),  # a pair: either alone is no one cut off
+        ("ABC", ["AB", "BC", "AC"], "", 0),  # a triangle has no cut vertex
+        ("ABC", ["AB", "BC"], "", 1),  # a path: without B, A and C part; 1 is cut from the larger
+        # S links L, M and N, and N links T: without S the five split into {L}, {M}, {N, T}:
+        # 4 - 2 = 2 lose touch with the largest part; without N only T (1). The outsider X
+        # deals with L only and E is a member with no tie: neither counts.
+        ("SLMNTE", ["SL", "SM", "SN", "NT"], "X", 2),
+    ],
+)
+def test_held_together_counts_the_members_cut_off_within_the_group(members, ties, outsiders, held):
+    from groups.scores.pages.attention import held_together
+
+    ties = [*ties, "LX"] if outsiders else ties
+    assert held_together(network(members, ties, outsiders)) == held

@@ -4,23 +4,26 @@ groups with the most reasons first and, among those, the most recent reason firs
 A reason is given only where the records carry it (evidence.py): a fall in participation
 when both quarters rest on enough activities with attendance; a fall in exchanges when the
 quarter before had at least evidence.EXCHANGES; aid over its target when the share rests on
-enough exchanges; "holds people together" only for a group with at least
-evidence.EXCHANGES exchanges (as the group page says it). The quarters compared are the last
-two complete ones (villages.complete_quarters). No person is named. Five queries."""
+enough exchanges; "holds the group together" (in the group's own network of members) only
+for a group with at least evidence.EXCHANGES exchanges (as the group page says it). The
+quarters compared are the last two complete ones (villages.complete_quarters). No person is
+named. Five queries."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+import networkx as nx
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups import access
-from groups.models import Area, GroupScore, Membership, NormReview, PersonScore, ScoreSnapshot
+from groups.models import Area, GroupScore, NormReview, ScoreSnapshot
 
 from .. import evidence, reading
+from ..analysis import cut_off
 from ..targets import ON, in_force, status
 from .scorecard import goal_text
 from .villages import complete_quarters
@@ -122,20 +125,29 @@ def _low_norms(group_ids: list[int], end: dt.date) -> dict[int, dt.date]:
     return found
 
 
+def held_together(network: dict) -> int:
+    """The most members who would lose touch with the rest of their group without one member:
+    cut_off (analysis.cut_off, articulation points) in the group's own network, its members
+    and the ties among them as stored with the snapshot (layouts.member_network). Partners
+    outside the group are left out: whether they stay in touch is not the group's to say."""
+    members = {node["ref"] for node in (network or {}).get("nodes", []) if node.get("member")}
+    graph = nx.Graph()
+    graph.add_nodes_from(members)
+    graph.add_edges_from(
+        (edge["source"], edge["target"])
+        for edge in (network or {}).get("edges", [])
+        if edge["source"] in members and edge["target"] in members
+    )
+    return max(cut_off(graph)[0].values(), default=0)
+
+
 def _held_together(snapshot: ScoreSnapshot, group_ids: list[int]) -> dict[int, int]:
-    """Group pk -> the most people who would lose touch without one of its members."""
-    cut = dict(
-        PersonScore.objects.filter(snapshot=snapshot, cut_off__gte=1).values_list("person_id", "cut_off")
-    )
-    members = (
-        Membership.objects.open_between(snapshot.period_start, snapshot.period_end)
-        .filter(group_id__in=group_ids, person_id__in=list(cut))
-        .values_list("group_id", "person_id")
-    )
-    found: dict[int, int] = {}
-    for group, person in members:
-        found[group] = max(found.get(group, 0), cut[person])
-    return found
+    """Group pk -> held_together, for the groups with enough exchanges to say it (their
+    stored networks read a few at a time: a district's add up to megabytes)."""
+    rows = GroupScore.objects.filter(
+        snapshot=snapshot, group_id__in=group_ids, exchanges__gte=evidence.EXCHANGES
+    ).values_list("group_id", "network")
+    return {group: held_together(network) for group, network in rows.iterator(chunk_size=50)}
 
 
 def needs_attention(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
@@ -176,12 +188,12 @@ def needs_attention(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) ->
         )
         if gid in low:
             visit.reasons.append((low[gid], _("A norm was rated low at its last two reviews.")))
-        if gid in held and row["exchanges"] >= evidence.EXCHANGES:
+        if held.get(gid):
             text = ngettext(
-                "One member holds people together: without them, %(count)d person would lose touch "
-                "with the rest.",
-                "One member holds people together: without them, %(count)d people would lose touch "
-                "with the rest.",
+                "One member holds the group together: without them, %(count)d member would lose "
+                "touch with the rest of the group.",
+                "One member holds the group together: without them, %(count)d members would lose "
+                "touch with the rest of the group.",
                 held[gid],
             )
             visit.reasons.append((end, text % {"count": held[gid]}))
