@@ -103,13 +103,21 @@ def key(part: str, scope: access.Scope, *, area_id: int, snapshots=(), query: st
 
 
 def cached(
-    part: str, scope: access.Scope, build: Callable[[], dict], *, area_id: int, snapshots=(), query: str = ""
+    part: str,
+    scope: access.Scope,
+    build: Callable[[], dict],
+    *,
+    area_id: int,
+    snapshots=(),
+    query: str = "",
+    html: bool = False,
 ) -> dict:
     """The page part built by `build()`, from the cache when the same key built it before, with
-    its key as "page_key". When its template kept the part's HTML already ({% kept %},
-    templatetags/kept.py), that HTML alone as "page_html": nothing else is read."""
+    its key as "page_key". With `html` (its template wraps everything it shows of the part in
+    {% kept page_key page_html %}, templatetags/kept.py), the part's kept HTML alone as
+    "page_html" once rendered: nothing else is read."""
     name = key(part, scope, area_id=area_id, snapshots=snapshots, query=query)
-    html = cache.get(f"{name}:html")
+    html = cache.get(f"{name}:html") if html else None
     if html is not None:
         return {"page_key": name, "page_html": mark_safe(html)}  # noqa: S308 (rendered by the engine)
     found = cache.get(name)

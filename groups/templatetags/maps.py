@@ -16,7 +16,7 @@ register = template.Library()
 def area_map(context):
     scope = access.scope_for(context["request"])
     area = context["area"]
-    built = page_cache.cached("map", scope, lambda: map_context(scope, area), area_id=area.pk)
+    built = page_cache.cached("map", scope, lambda: map_context(scope, area), area_id=area.pk, html=True)
     return {"area": area, "may_load_outlines": scope.load_outlines(), **built}
 
 

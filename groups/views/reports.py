@@ -123,7 +123,7 @@ def report_dashboard(request, ref: str | None = None):
         context.update(
             page_cache.cached(
                 "dashboard", scope, lambda: _dashboard_parts(request, scope, area, snapshot),
-                area_id=area.pk, snapshots=snapshot, query=request.GET.urlencode(),
+                area_id=area.pk, snapshots=snapshot, query=request.GET.urlencode(), html=True,
             )
         )
     return _render(request, "groups/report_dashboard.html", context)
@@ -161,7 +161,7 @@ def report_group(request, ref: str):
         context.update(
             page_cache.cached(
                 f"group-{group.pk}", scope, lambda: group_report(scope, group, score, area),
-                area_id=area.pk, snapshots=score.snapshot, query=request.GET.urlencode(),
+                area_id=area.pk, snapshots=score.snapshot, query=request.GET.urlencode(), html=True,
             )
         )
     return _render(request, "groups/report_group.html", context)

@@ -64,13 +64,16 @@ def table_context(area, snapshots: list, form, waiting: dict | None = None) -> d
     }
 
 
-def cached_table(request, scope, area, snapshots: list, form, waiting: dict | None = None) -> dict:
+def cached_table(
+    request, scope, area, snapshots: list, form, waiting: dict | None = None, *, page: bool = False
+) -> dict:
     """table_context for the request's sort and filters (`form`), kept per snapshots and what
-    is said of the areas still waiting (page_cache)."""
+    is said of the areas still waiting (page_cache); its HTML too on the table's own `page`."""
     waiting = waiting or {}
     return page_cache.cached(
-        "villages", scope, lambda: table_context(area, snapshots, form, waiting), area_id=area.pk,
-        snapshots=snapshots, query=f"{request.GET.urlencode()}|{sorted(waiting.items())}",
+        "villages-page" if page else "villages", scope, lambda: table_context(area, snapshots, form, waiting),
+        area_id=area.pk, snapshots=snapshots, query=f"{request.GET.urlencode()}|{sorted(waiting.items())}",
+        html=page,
     )
 
 
@@ -80,7 +83,7 @@ def report_villages(request, ref: str):
     area, form, snapshots, waiting = _reading(request, ref)
     if not snapshots:  # being computed: the dashboard says so and polls
         return redirect("groups:report_dashboard", area.ref)
-    table = cached_table(request, access.scope_for(request), area, snapshots, form, waiting)
+    table = cached_table(request, access.scope_for(request), area, snapshots, form, waiting, page=True)
     context = {"area": area, "snapshot": snapshots[0], **table}
     return render_page(request, "groups/report_villages.html", context, "villages")
 
