@@ -105,7 +105,7 @@ def table_rows(html: str) -> list[tuple[str, list[str], list[str]]]:
         (
             name,
             re.findall(r'<span class="value">([^<]+)</span>', cells),
-            re.findall(r'<span class="change muted">([^<]+)</span>', cells),
+            re.findall(r'<span class="change muted"[^>]*>([^<]+)</span>', cells),
         )
         for name, cells in rows
     ]
@@ -146,10 +146,15 @@ def test_each_village_row_holds_its_figures_worked_out_by_hand(client, coordinat
         "1",
         "1",
     ]
-    # changes from the quarter before to the last: V1 exchanges 4 -> 6; V2 4 -> 6 (the agency
-    # gave 4 before, the pair 6 after); people are counted the same in both quarters
-    assert rows["Desa Sumberejo"][1][:3] == ["0", "0", "+2"]
-    assert rows["Desa Candimulyo"][1][:3] == ["0", "0", "+2"]
+    # below each: the quarter before the last and the last: V1 exchanges 4 -> 6; V2 4 -> 6
+    # (the agency gave 4 before, the pair 6 after); groups and people the same in both
+    # quarters; V1's people party to an exchange: Sri and Siti, then Sri, Siti and Ari
+    assert rows["Desa Sumberejo"][1][:4] == ["1 → 1", "4 → 4", "4 → 6", "2 → 3"]
+    assert rows["Desa Candimulyo"][1][:3] == ["2 → 2", "3 → 3", "4 → 6"]
+    # the two quarters are said to be such, not a change of the period's figure above them
+    page = " ".join(response.content.decode().split())
+    assert "Below each figure, which counts the whole period: the same figure in the last two" in page
+    assert 'title="the last two quarters">4 → 6</span>' in page
 
 
 def test_sorting_by_links_and_by_htmx(client, coordinator, two_villages):
@@ -248,8 +253,8 @@ def test_groups_quiet_groups_and_cut_off_change_from_quarter_to_quarter(client, 
     body = client.get(villages_url(), **EN).content.decode()
     rows = {name: changes for name, _values, changes in table_rows(body)}
     # columns: groups, people, exchanges, active, three medians, quiet, cut_off
-    assert [rows["Desa Sumberejo"][i] for i in (0, 7, 8)] == ["0", "-1", "+1"]
-    assert [rows["Desa Candimulyo"][i] for i in (0, 7, 8)] == ["0", "-1", "0"]
+    assert [rows["Desa Sumberejo"][i] for i in (0, 7, 8)] == ["1 → 1", "1 → 0", "0 → 1"]
+    assert [rows["Desa Candimulyo"][i] for i in (0, 7, 8)] == ["2 → 2", "2 → 1", "0 → 0"]
     snapshot = two_villages["district"].score_snapshots.get()
     quarters = snapshot.trend["quarters"]
     assert snapshot.trend["parts"]["V1"]["quiet"][-2:] == [1, 0] and not quarters[-1]["partial"]

@@ -1,9 +1,9 @@
 """Villages side by side: on a district's page, one row per area within, with the figures its
 own page shows (stored with the community's snapshot by scores/parts.py), the counts of its
-quiet groups and of the people whose absence would cut others off, and each figure's change
-from the quarter before the last complete one to that quarter (every column is counted per
-quarter in the snapshot's trend, scores/snapshots.py; a snapshot from before the counts of
-groups, quiet groups and cut-off people were stored shows "–" for their change).
+quiet groups and of the people whose absence would cut others off, and each figure's values
+in the last two complete quarters (every column is counted per quarter in the snapshot's
+trend, scores/snapshots.py; a snapshot from before the counts of groups, quiet groups and
+cut-off people were stored shows "–" for them).
 
 Medians over groups count only groups with enough evidence (evidence.py, as the analysis
 does): each says how many groups it is the median of. Four queries, however many rows."""
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from groups.models import AREA_CHAIN, Area, GroupScore, Membership, PersonScore, ScoreSnapshot
-from groups.templatetags.reports import num, pct, pct_change
+from groups.templatetags.reports import num, pct
 
 from .. import evidence
 from ..analysis import median
@@ -97,15 +97,18 @@ class Cell:
 
     @property
     def change(self) -> str:
-        """The change between the last two complete quarters, as the values are shown."""
+        """The values of the last two complete quarters, as shown ("4 → 10"): a difference
+        alone read as a change of the 12-month figure above it, which it is not."""
         if self.before is None or self.after is None:
             return "–"
+        return f"{self._shown(self.before)} → {self._shown(self.after)}"
+
+    def _shown(self, value) -> str:
         if self.column.kind == SHARE:
-            return pct_change(self.before, self.after)
-        digits = 1 if self.column.kind == NUMBER else 0
-        points = round(self.after, digits) - round(self.before, digits)
-        text = number_format(abs(points), digits)
-        return ("+" if points > 0 else "-" if points < 0 else "") + text
+            return pct(value)
+        if self.column.kind == NUMBER:
+            return num(value, 1)
+        return number_format(value, 0, force_grouping=True)
 
 
 @dataclass
