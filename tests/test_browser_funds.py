@@ -142,7 +142,7 @@ def test_the_pages_in_indonesian(live_server, browser, world):
     page = open_page(live_server, browser, "pendamping", "id")
     page.goto(f"{live_server.url}/groups/BL-G/funds/meeting/")
     member_row(page, "Bambang Santoso").locator("input[name$=savings]").fill("dua puluh")
-    page.click("main button.btn[type=submit]")
+    page.click("main .actions button.btn[type=submit]")  # save, not "Work out the cash"
     error = member_row(page, "Bambang Santoso").locator(".errorlist")
     error.wait_for()
     assert "bukan jumlah" in error.inner_text()

@@ -132,7 +132,8 @@ def _shows_amount(body: str, amount: str) -> bool:
 
 
 def _posted(page, changes: dict) -> dict:
-    """The sheet as the browser would send it: every field's initial value, then `changes`."""
+    """The sheet as the browser would send it: every field's initial value, then `changes`
+    (the cash ticked as not counted unless `changes` give a count)."""
     sheet = page.context["sheet"]
     data = {}
     for part in (sheet.members, sheet.loans, sheet.payouts):
@@ -150,6 +151,8 @@ def _posted(page, changes: dict) -> dict:
                 data[form.add_prefix(name)] = "on" if value is True else str(value)
     data["token"] = str(sheet.head["token"].value())
     data["date"] = str(timezone.localdate())
+    if "cash_counted" not in changes:
+        data["not_counted"] = "on"
     data.update({k: v for k, v in changes.items() if v != ""})
     for k, v in changes.items():
         if v == "":
@@ -299,3 +302,54 @@ def test_a_payer_without_an_amount_or_outside_the_group_is_refused(client, facil
     response = client.post(url, _posted(page, {"m-0-arisan": "50.000", "m-0-arisan_by": "P-MEMBER2"}))
     assert "arisan_by" in response.context["sheet"].members.forms[0].errors  # not herself
     assert not LedgerMeeting.objects.exists() and not LedgerEntry.objects.filter(fund=arisan).exists()
+
+
+def test_a_blank_count_is_not_a_check(client, facilitator, money):
+    """Saved with the cash counted, or with a tick that it was not: never with a blank count."""
+    page = _sheet_page(client, facilitator)
+    url = reverse("groups:fund_meeting", args=["G1"])
+    blank = {k: v for k, v in _posted(page, {}).items() if k != "not_counted"}
+    response = client.post(url, blank)
+    assert response.status_code == 200 and not LedgerMeeting.objects.exists()
+    assert response.context["sheet"].head.errors["cash_counted"] == [
+        "Tulis uang kas yang dihitung di akhir pertemuan, atau centang “Uang kas tidak dihitung”."
+    ]
+    both = client.post(url, {**blank, "cash_counted": "482.000", "not_counted": "on"})
+    assert "not_counted" in both.context["sheet"].head.errors and not LedgerMeeting.objects.exists()
+    assert client.post(url, {**blank, "not_counted": "on"}).status_code == 302
+    assert LedgerMeeting.objects.get().cash_counted is None  # kept as not counted
+
+
+def test_the_cash_to_count_is_shown_per_fund_before_saving(client, facilitator, coordinator, money):
+    page = _sheet_page(client, facilitator)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("groups:fund_meeting", args=["G1"])).content.decode()
+    assert "In the books before the meeting" in body and "235.000" in body  # 230.000 + 5.000 now
+    url = reverse("groups:fund_meeting_cash", args=["G1"])
+    data = {k: v for k, v in _posted(page, {"cash_counted": "480.000"}).items()}
+    fragment = client.post(url, data, HTTP_HX_REQUEST="true")
+    text = fragment.content.decode()
+    assert text.lstrip().startswith('<div id="cash-figures"') and "<form" not in text
+    rows = [re.findall(r">([^<>]+)</td>", row) for row in re.findall(r"<tr>(<td>.*?)</tr>", text, re.DOTALL)]
+    # savings: 20.000 + 10.000 saved, 212.000 repaid; social: 5.000
+    assert rows == [["Simpan pinjam", "230.000", "+242.000", "472.000"],
+                    ["Dana sosial", "5.000", "+5.000", "10.000"]]
+    assert '<dd class="expected">482.000</dd>' in text and '<dd class="difference bad">-2.000</dd>' in text
+    assert not LedgerMeeting.objects.exists() and not FormSubmission.objects.exists()
+    # without JS the button posts here too and gets the whole sheet back, figures worked out
+    whole = client.post(url, data).content.decode()
+    assert "<form" in whole and "472.000" in whole
+    assert client.get(url).status_code == 405
+    client.force_login(coordinator)
+    assert client.post(url, data).status_code == 403
+
+
+def test_the_funds_page_lists_the_meetings_and_their_count(client, facilitator, money):
+    page = _sheet_page(client, facilitator)
+    url = reverse("groups:fund_meeting", args=["G1"])
+    client.post(url, _posted(page, {"cash_counted": "480.000", "accept_difference": "on"}))
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("groups:fund_list", args=["G1"])).content.decode()
+    row = body[body.index('class="stack ledger-meetings"'):]
+    assert "482.000" in row and "480.000" in row and "-2.000" in row
+    assert "<td data-label=\"Recorded by\">you</td>" in row  # the viewer recorded it

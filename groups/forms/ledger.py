@@ -60,12 +60,29 @@ class LedgerHeadForm(SubmitOnce, forms.Form):
         label=_("Cash counted at the end"), required=False,
         help_text=_("All the group's funds together. It is checked against the books."),
     )
+    not_counted = forms.BooleanField(
+        label=_("The cash was not counted at this meeting"), required=False,
+        help_text=_("Kept with the meeting: the funds page shows it was not checked."),
+    )
     accept_difference = forms.BooleanField(
         label=_("Save with this difference (it is kept with the meeting)"), required=False
     )
 
     def clean_date(self):
         return not_in_future(self.cleaned_data["date"])
+
+    def clean(self):
+        """A meeting is saved with its cash counted, or with a plain word that it was not
+        (a blank count must not pass for a check)."""
+        cleaned = super().clean()
+        counted, not_counted = cleaned.get("cash_counted"), cleaned.get("not_counted")
+        if counted is None and not not_counted and "cash_counted" not in self.errors:
+            self.add_error("cash_counted", _(
+                "Write the cash counted at the end of the meeting, or tick “The cash was not counted”."
+            ))
+        if counted is not None and not_counted:
+            self.add_error("not_counted", _("The cash was counted: clear this tick or the count."))
+        return cleaned
 
 
 class MemberRowForm(forms.Form):
@@ -172,6 +189,12 @@ class LedgerSheet:
     loans: forms.BaseFormSet | None
     payouts: forms.BaseFormSet | None
     check: dict | None = None  # the cash check once posted: expected, counted, difference
+    cash: list | None = None  # services.meeting_ledger.FundCash of each open fund
+
+    @property
+    def cash_after(self):
+        """What all the open funds should hold after the sheet (before it, until it is built)."""
+        return sum((cash.after for cash in self.cash or ()), 0)
 
     def is_valid(self) -> bool:
         parts = [self.head, self.members, *(p for p in (self.loans, self.payouts) if p is not None)]

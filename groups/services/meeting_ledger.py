@@ -198,10 +198,34 @@ def _add_column(sheet: Sheet, fund: Fund, kind: str, row: dict, name: str, date,
         sheet.add(fund, ledger.NewEntry(kind=kind, date=date, amount=amount, person=person), cell)
 
 
+@dataclass(frozen=True)
+class FundCash:
+    """One open fund's cash in the books on the meeting's day, before and after the sheet."""
+
+    fund: Fund
+    before: Decimal
+    sheet: Decimal  # what the sheet adds (money in - money out)
+
+    @property
+    def after(self) -> Decimal:
+        return self.before + self.sheet
+
+
+def cash_by_fund(group: Group, date: dt.date, sheet: Sheet | None = None) -> list[FundCash]:
+    """The cash the books say each open fund holds on `date`, and after the sheet's entries
+    (none when the sheet is not built yet): what the treasurer should count."""
+    net: dict[int, Decimal] = {}
+    for fund, entries in (sheet.entries.items() if sheet else ()):
+        net[fund.pk] = sum((ledger_math.signed(e.kind, e.amount) for e in entries), ZERO)
+    return [
+        FundCash(fund, ledger.fund_balance(fund, date), net.get(fund.pk, ZERO))
+        for fund in group.funds.open().order_by("opened_on", "pk")
+    ]
+
+
 def cash_in_books(group: Group, date: dt.date, sheet: Sheet) -> Decimal:
     """The cash the books say the group's open funds hold after the sheet's entries."""
-    before = sum((ledger.fund_balance(fund, date) for fund in group.funds.open()), ZERO)
-    return before + sheet.net()
+    return sum((cash.after for cash in cash_by_fund(group, date, sheet)), ZERO)
 
 
 def save_sheet(*, group: Group, date, sheet: Sheet, present: list[Person], cash_counted, recorded_by):

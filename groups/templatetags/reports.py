@@ -77,6 +77,12 @@ def indicator_url(key):
     return f"{reverse('groups:methodology')}#{indicator_anchor(key)}"
 
 
+@register.filter
+def indicator_label(key):
+    """A score's label as plain text (a stacked table cell's column name on a phone)."""
+    return INDICATORS.get(key, key)
+
+
 @register.simple_tag
 def indicator(key, label=None):
     """A link from a score's label to its definition on the methodology page."""

@@ -14,9 +14,12 @@ from groups import access, amounts
 from groups.forms import ledger as forms
 from groups.services import cycles, ledger, ledger_reads, meeting_ledger, submissions
 
+from .exchanges import _user_name
 from .offline import keeps_offline_copy
 from .registry import already_saved, open_members, sent_before
 from .render import done, render_page
+
+MEETINGS_LISTED = 24  # two years of monthly meetings
 
 
 def _namers(request, group):
@@ -29,9 +32,12 @@ def _namers(request, group):
 def fund_list(request, ref):
     group = access.get_money_group(request, ref)
     scope = access.scope_for(request)
+    meetings = group.ledger_meetings.select_related("recorded_by__person")[:MEETINGS_LISTED]
     context = {
         "group": group, "rows": ledger_reads.fund_rows(group, timezone.localdate()),
         "keeps_books": scope.keeps_books(group),
+        # who recorded each, named as this viewer may see them (the rule of the exchange list)
+        "meetings": [(meeting, _user_name(scope, meeting.recorded_by, request.user)) for meeting in meetings],
     }
     return render_page(request, "groups/fund_list.html", context, "funds")
 
@@ -104,7 +110,9 @@ def meeting_sheet(request, group, data=None):
     labels = {person: scope.label_of(person) for person in open_members(group)}
     layout = meeting_ledger.layout(group)
     dues = meeting_ledger.what_is_due(group, list(labels), timezone.localdate())
-    return forms.ledger_sheet(data=data, labels=labels, dues=dues, **layout), layout
+    sheet = forms.ledger_sheet(data=data, labels=labels, dues=dues, **layout)
+    sheet.cash = meeting_ledger.cash_by_fund(group, timezone.localdate())
+    return sheet, layout
 
 
 @require_http_methods(["GET", "POST"])
@@ -127,6 +135,34 @@ def fund_meeting(request, ref):
             return done(request, reverse("groups:fund_list", args=[group.ref]))
     context = {"group": group, "sheet": sheet, **layout}
     return render_page(request, "groups/fund_meeting.html", context, "sheet")
+
+
+@require_http_methods(["POST"])
+@login_required
+def fund_meeting_cash(request, ref):
+    """The sheet's cash check as it is being filled in (htmx, nothing saved): each fund's cash
+    in the books before and after the rows so far, and the count against it."""
+    group = access.get_money_group(request, ref, write=True)
+    sheet, layout = meeting_sheet(request, group, request.POST)
+    built = None
+    if sheet.is_valid() or _rows_valid(sheet):
+        try:
+            built = meeting_ledger.build_sheet(
+                group, sheet.head.cleaned_data["date"], sheet.members.rows(),
+                sheet.filled(sheet.loans), sheet.filled(sheet.payouts),
+            )
+        except ledger.EntryRejected:
+            built = None  # the save shows the refusal in its cell
+    if built is not None:
+        _cash_agrees(sheet, group, built)
+    context = {"group": group, "sheet": sheet, "worked_out": True, **layout}
+    return render_page(request, "groups/fund_meeting.html", context, "cash")
+
+
+def _rows_valid(sheet) -> bool:
+    """Every row and the date read (the count may still be missing): the figures can be built."""
+    parts = [sheet.members, *(p for p in (sheet.loans, sheet.payouts) if p is not None)]
+    return "date" in sheet.head.cleaned_data and all(part.is_valid() for part in parts)
 
 
 def save_meeting(request, group, sheet):
@@ -163,11 +199,12 @@ def _cash_agrees(sheet, group, built) -> bool:
     """The cash counted against the books after the sheet: a difference is shown on the sheet
     and saved only when the treasurer says so (it is then kept with the meeting)."""
     head = sheet.head.cleaned_data
-    expected = meeting_ledger.cash_in_books(group, head["date"], built)
-    counted = head["cash_counted"]
+    sheet.cash = meeting_ledger.cash_by_fund(group, head["date"], built)
+    expected = sum((cash.after for cash in sheet.cash), meeting_ledger.ZERO)
+    counted = head.get("cash_counted")
     difference = None if counted is None else counted - expected
     sheet.check = {"expected": expected, "counted": counted, "difference": difference}
-    if not difference or head["accept_difference"]:
+    if not difference or head.get("accept_difference"):
         return True
     sheet.head.add_error("cash_counted", _(
         "The cash counted, %(counted)s, differs from the books, %(expected)s, by %(difference)s. "
