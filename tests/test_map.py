@@ -98,6 +98,9 @@ def scores(world, placed):
     return snapshot
 
 
+NESTED = ("values", "bases", "shown", "bands")
+
+
 def url(name, ref="D"):
     return reverse(f"groups:{name}", args=[ref])
 
@@ -136,6 +139,31 @@ def test_geojson_bands_follow_the_median_and_the_evidence_rule(client, coordinat
     assert collection["medians"]["participation"]["shown"] == "65%"
     assert collection["medians"]["exchanges"]["shown"] == "5"
     assert props["G1"]["bands"]["self_reliance"] == "none"  # no value stored
+
+
+def test_geojson_has_flat_fields_for_qgis_and_downloads_as_a_file(client, coordinator, scores):
+    """QGIS reads a nested object as JSON text: each figure is also a flat field of its own
+    (the same values as the nested ones the map's script reads). ?download=1 saves the file."""
+    client.force_login(coordinator)
+    response = client.get(url("area_groups_geojson"), {"download": "1"}, **EN)
+    assert response["Content-Disposition"] == 'attachment; filename="groups-D.geojson"'
+    collection = geojson.loads(response.content.decode())
+    assert collection.is_valid, collection.errors()
+    props = {feature["properties"]["ref"]: feature["properties"] for feature in collection["features"]}
+    g1, g2 = props["G1"], props["G2"]
+    assert (g1["participation"], g1["participation_base"], g1["participation_band"]) == (0.8, 4, "higher")
+    assert g1["participation_shown"] == "80% over 4 activities with attendance"
+    assert (g2["participation_band"], g2["participation_shown"]) == ("few", "too few records (1)")
+    assert g1["self_reliance"] is None and g1["self_reliance_band"] == "none"
+    for key in ("participation", "exchanges", "aid_dependence"):  # flat and nested agree
+        for ref in ("G1", "G2", "G3"):
+            assert props[ref][key] == props[ref]["values"].get(key)
+            assert props[ref][f"{key}_band"] == props[ref]["bands"][key]
+    assert all(not isinstance(v, dict | list) for k, v in g1.items() if k not in NESTED)
+    shown = client.get(url("area_groups_geojson"))
+    assert shown["Content-Disposition"] == 'inline; filename="groups-D.geojson"'
+    dashboard = client.get(url("report_dashboard")).content.decode()
+    assert f'href="{url("area_groups_geojson")}?download=1" download>' in dashboard
 
 
 def test_geojson_carries_no_personal_data(client, coordinator, scores, world):

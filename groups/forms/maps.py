@@ -24,3 +24,12 @@ class OutlinesUploadForm(forms.Form):
                 _("The file is larger than 5 MB. Simplify the outlines and try again.")
             )
         return upload
+
+
+class GeoJSONDownloadForm(forms.Form):
+    """?download=1: the GeoJSON as a file to save (for QGIS) rather than shown in the browser."""
+
+    download = forms.BooleanField(label=_("Save as a file"), required=False)
+
+    def attachment(self) -> bool:
+        return self.is_valid() and self.cleaned_data["download"]

@@ -13,17 +13,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from groups import access, maps
-from groups.forms.maps import OutlinesUploadForm
+from groups.forms.maps import GeoJSONDownloadForm, OutlinesUploadForm
 from groups.scores.pages.map import feature_collection, outlines
 
 from .render import done, render_page
 
 
-def _geojson(data: dict, file_name: str) -> HttpResponse:
+def _geojson(request, data: dict, file_name: str) -> HttpResponse:
+    """The GeoJSON, shown by the browser, or saved as a file with ?download=1."""
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False), content_type="application/geo+json"
     )
-    response["Content-Disposition"] = f'inline; filename="{file_name}"'
+    disposition = "attachment" if GeoJSONDownloadForm(request.GET).attachment() else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{file_name}"'
     return response
 
 
@@ -40,14 +42,14 @@ def _report_area(request, ref: str):
 def area_groups_geojson(request, ref: str):
     """The viewer's groups of the area with their kind and latest scores, no members."""
     area, scope = _report_area(request, ref)
-    return _geojson(feature_collection(scope, area), f"groups-{area.ref}.geojson")
+    return _geojson(request, feature_collection(scope, area), f"groups-{area.ref}.geojson")
 
 
 @require_http_methods(["GET"])
 @login_required
 def area_outlines_geojson(request, ref: str):
     area, _scope = _report_area(request, ref)
-    return _geojson(outlines(area), f"outlines-{area.ref}.geojson")
+    return _geojson(request, outlines(area), f"outlines-{area.ref}.geojson")
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,7 +7,8 @@ no geometry and is listed beside the map. For each indicator of MAP_FIGURES a gr
 a band, how its value stands against the median of the groups with enough evidence on the
 same map (indicators.compare, with the registry's tolerance): "lower", "same", "higher",
 "few" (too few records: evidence.py) or "none" (no value). The map colours markers by kind or
-by one indicator's band; the page's table needs no script.
+by one indicator's band; the page's table needs no script. The figures come twice: nested
+(values, bases, shown, bands: what the map's script reads) and flat, one field each, for QGIS.
 """
 
 from __future__ import annotations
@@ -87,15 +88,31 @@ def band(key: str, value, bases, median) -> str:
 
 
 def _figures(row: dict | None, middle: dict) -> dict:
+    """The nested figures the map's script reads, and the same flat (see _flat)."""
     if row is None:
-        return {"values": {}, "bases": {}, "shown": {}, "bands": dict.fromkeys(MAP_FIGURES, "none")}
+        nested = {"values": {}, "bases": {}, "shown": {}, "bands": dict.fromkeys(MAP_FIGURES, "none")}
+        return {**nested, **_flat(nested)}
     bases = row["bases"] or {}
-    return {
+    nested = {
         "values": {key: row[key] for key in MAP_FIGURES},
         "bases": {key: bases[key] for key in MAP_FIGURES if key in bases},
         "shown": {key: shown_value(key, row[key], bases) for key in MAP_FIGURES},
         "bands": {key: band(key, row[key], bases, middle[key]) for key in MAP_FIGURES},
     }
+    return {**nested, **_flat(nested)}
+
+
+def _flat(nested: dict) -> dict:
+    """One field per figure (participation, participation_base, participation_band,
+    participation_shown): QGIS and other GIS tools read a nested object as JSON text, and a
+    flat field can be styled, filtered and labelled."""
+    flat = {}
+    for key in MAP_FIGURES:
+        flat[key] = nested["values"].get(key)
+        flat[f"{key}_base"] = nested["bases"].get(key)
+        flat[f"{key}_band"] = nested["bands"].get(key, "none")
+        flat[f"{key}_shown"] = nested["shown"].get(key, "–")
+    return flat
 
 
 def feature(group: dict, row: dict | None, middle: dict) -> dict:
