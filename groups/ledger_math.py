@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from groups.months import add_months
 
@@ -47,6 +47,20 @@ CASH_SIGN = {
 ACTOR_KINDS = frozenset({"outside_loan", "outside_grant", "outside_repayment"})
 #: Entry kinds that belong to a member loan (and name it).
 LOAN_PART_KINDS = frozenset({"repayment", "write_off"})
+#: Entry kinds that move a member's savings in a savings-and-loan fund (+1 saved, -1 taken out).
+SAVINGS_SIGN = {"deposit": 1, "withdrawal": -1}
+#: Entry kinds that move what a fund owes an outside lender (+1 borrowed, -1 repaid).
+OUTSIDE_SIGN = {"outside_loan": 1, "outside_repayment": -1}
+#: The entry kinds each kind of fund keeps (groups.models.FundKind codes): a savings deposit
+#: never goes into an arisan pot, an arisan draw never comes out of a savings fund.
+FUND_ENTRY_KINDS = {
+    "savings_loan": frozenset({
+        "deposit", "withdrawal", "loan", "repayment", "write_off", "fine", "outside_loan",
+        "outside_grant", "outside_repayment", "share_out",
+    }),
+    "social": frozenset({"contribution", "payout", "fine", "outside_grant"}),
+    "arisan": frozenset({"contribution", "draw", "fine"}),
+}
 FLAT = "flat"
 DECLINING = "declining"
 
@@ -65,14 +79,35 @@ def lowest_balance(opening: Decimal, entries: Iterable[tuple[dt.date, str, Decim
     """The lowest cash the fund held at the end of any day, entries being (date, kind, amount)
     in any order: money paid out on a day may come from money paid in that same day, never
     from money that only arrives later."""
+    return lowest_running(opening, entries, CASH_SIGN)
+
+
+def lowest_running(
+    opening: Decimal, entries: Iterable[tuple[dt.date, str, Decimal]], signs: dict[str, int]
+) -> Decimal:
+    """The lowest end-of-day value of opening + the signed amounts (kinds not in `signs` count
+    0): a fund's cash (CASH_SIGN), a member's savings (SAVINGS_SIGN), what a fund owes one
+    outside lender (OUTSIDE_SIGN, with the principal of each repayment)."""
     by_day: dict[dt.date, Decimal] = {}
     for date, kind, amount in entries:
-        by_day[date] = by_day.get(date, ZERO) + signed(kind, amount)
+        by_day[date] = by_day.get(date, ZERO) + signs.get(kind, 0) * amount
     balance = lowest = opening
     for date in sorted(by_day):
         balance += by_day[date]
         lowest = min(lowest, balance)
     return lowest
+
+
+def share_out_ceiling(savings: dict, cash: Decimal) -> dict:
+    """The most each member may be paid at a share-out: their part of the cash in proportion
+    to their savings (as share_out), rounded up to the whole unit; nothing without savings."""
+    total = sum((amount for amount in savings.values() if amount > 0), ZERO)
+    if total <= 0 or cash <= 0:
+        return {key: ZERO for key in savings}
+    return {
+        key: (cash * amount / total).quantize(UNIT, rounding=ROUND_CEILING) if amount > 0 else ZERO
+        for key, amount in savings.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -196,3 +231,10 @@ def share_out(savings: dict, cash: Decimal) -> dict:
     for key in by_remainder[:left]:
         shares[key] += UNIT
     return shares
+
+
+def inflows_first(rows: list) -> list:
+    """The rows (anything with a `kind`) with money coming in before money going out, each in
+    the order given: written in this order, a check made row by row (the database's) never
+    sees a day's payout before the same batch's deposit it is paid from."""
+    return sorted(rows, key=lambda row: CASH_SIGN.get(row.kind, 0) < 0)

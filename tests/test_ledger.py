@@ -1,6 +1,7 @@
 """The ledger's door (groups/services/ledger.py) and its database constraints."""
 
 import datetime as dt
+import re
 from dataclasses import replace
 from decimal import Decimal as D
 
@@ -128,6 +129,81 @@ def test_a_new_cycle_opens_with_what_the_last_one_held(world, fund):
     ledger.record_entry(fund=fund, entry=deposit(world.member_person, 5000, dt.date(2026, 2, 1)))
     assert LedgerEntry.objects.latest("pk").cycle == cycle
     assert ledger.fund_balance(fund) == D(130000)
+
+
+def withdraw(person, amount, date=JAN, kind=EntryKind.WITHDRAWAL):
+    return NewEntry(kind=kind, date=date, amount=D(amount), person=person)
+
+
+def test_a_member_cannot_withdraw_more_than_they_saved(world, fund):
+    # The fund holds 100.000 + 30.000, but Sri saved only 30.000 and Siti nothing this cycle.
+    sri, siti = world.member_person, world.member2_person
+    ledger.record_entry(fund=fund, entry=deposit(sri, 30000))
+    with translation.override("en"), pytest.raises(EntryRejected, match="Sri Handayani cannot") as refused:
+        ledger.record_entries(fund=fund, entries=[deposit(siti, 5000), withdraw(sri, 30001)])
+    assert refused.value.index == 1
+    with translation.override("id"), pytest.raises(EntryRejected, match="Siti Maryati tidak bisa mengambil"):
+        ledger.record_entry(fund=fund, entry=withdraw(siti, 1))
+    # Saved and taken out on the same day is fine; a withdrawal before the deposit is not.
+    later = JAN + dt.timedelta(days=7)
+    with pytest.raises(EntryRejected):
+        ledger.record_entries(fund=fund, entries=[deposit(siti, 8000, later), withdraw(siti, 8000, JAN)])
+    ledger.record_entries(fund=fund, entries=[withdraw(siti, 8000, later), deposit(siti, 8000, later)])
+    ledger.record_entry(fund=fund, entry=withdraw(sri, 30000))
+    assert ledger.fund_balance(fund) == D(100000)
+    assert LedgerEntry.objects.count() == 4
+
+
+def test_a_share_out_pays_a_member_at_most_their_part_of_the_cash(world):
+    # Sri saved 60.000 and Siti 40.000; Siti paid a 10.000 fine: the cash is 110.000.
+    # Sri's part: 60.000 / 100.000 x 110.000 = 66.000; Siti's 44.000.
+    sri, siti = world.member_person, world.member2_person
+    fund = ledger.create_fund(group=world.group, kind=FundKind.SAVINGS_LOAN, name="Tabungan", opened_on=JAN)
+    fine = NewEntry(kind=EntryKind.FINE, date=JAN, amount=D(10000), person=siti)
+    ledger.record_entries(fund=fund, entries=[deposit(sri, 60000), deposit(siti, 40000), fine])
+    end = JAN + dt.timedelta(days=300)
+    with translation.override("en"), pytest.raises(EntryRejected, match="66.000 at most") as refused:
+        # the fund holds enough for both (40.000 + 66.001), but Sri's part is 66.000
+        ledger.record_entries(fund=fund, entries=[withdraw(siti, 40000, end, EntryKind.SHARE_OUT),
+                                                  withdraw(sri, 66001, end, EntryKind.SHARE_OUT)])
+    assert refused.value.index == 1
+    ledger.record_entries(fund=fund, entries=[withdraw(siti, 44000, end, EntryKind.SHARE_OUT),
+                                              withdraw(sri, 66000, end, EntryKind.SHARE_OUT)])
+    assert ledger.fund_balance(fund) == 0
+
+
+def test_a_fund_repays_an_outside_lender_at_most_what_it_owes_them(world, fund):
+    bank, koperasi = f.ActorFactory(name="Bank Desa"), f.ActorFactory(name="Koperasi")
+
+    def outside(kind, actor, amount):
+        return NewEntry(kind=kind, date=JAN, amount=D(amount), actor=actor)
+
+    ledger.record_entries(fund=fund, entries=[outside(EntryKind.OUTSIDE_LOAN, bank, 1000000),
+                                              outside(EntryKind.OUTSIDE_LOAN, koperasi, 500000)])
+    # The fund holds 1.600.000, but owes the koperasi only 500.000.
+    with translation.override("en"), pytest.raises(EntryRejected, match="repays Koperasi more") as refused:
+        ledger.record_entries(fund=fund, entries=[outside(EntryKind.OUTSIDE_REPAYMENT, bank, 100000),
+                                                  outside(EntryKind.OUTSIDE_REPAYMENT, koperasi, 500001)])
+    assert refused.value.index == 1
+    with translation.override("id"), pytest.raises(EntryRejected, match="melebihi utang dana kepada Bank"):
+        ledger.record_entry(fund=fund, entry=outside(EntryKind.OUTSIDE_REPAYMENT, bank, 1000001))
+    ledger.record_entry(fund=fund, entry=outside(EntryKind.OUTSIDE_REPAYMENT, bank, 1000000))
+    assert ledger.fund_balance(fund) == D(600000)
+
+
+@pytest.mark.parametrize(("fund_kind", "entry_kind", "words"), [
+    (FundKind.SAVINGS_LOAN, EntryKind.CONTRIBUTION, "“Iuran” tidak bisa dicatat di dana jenis ini (Dana"),
+    (FundKind.SAVINGS_LOAN, EntryKind.DRAW, "“Tarikan arisan” tidak bisa dicatat"),
+    (FundKind.ARISAN, EntryKind.DEPOSIT, "“Setoran tabungan” tidak bisa dicatat di dana jenis ini (Uang"),
+    (FundKind.SOCIAL, EntryKind.WITHDRAWAL, "tidak bisa dicatat di dana jenis ini (Dana sosial)"),
+])
+def test_a_fund_takes_only_the_entries_of_its_kind(world, fund_kind, entry_kind, words):
+    other = ledger.create_fund(group=world.group, kind=fund_kind, name="Dana", opened_on=JAN,
+                               opening_balance=D(50000))
+    with translation.override("id"), pytest.raises(EntryRejected, match=re.escape(words)) as refused:
+        ledger.record_entry(fund=other, entry=withdraw(world.member_person, 1000, kind=entry_kind))
+    assert refused.value.index == 0
+    assert not LedgerEntry.objects.exists()
 
 
 @pytest.mark.parametrize("fields", [

@@ -6,13 +6,36 @@ from decimal import Decimal as D
 import pytest
 
 from groups import ledger_math as m
-from groups.models import EntryKind
+from groups.models import EntryKind, FundKind
 from groups.months import add_months
 
 
 def test_every_entry_kind_has_a_cash_direction():
     assert set(m.CASH_SIGN) == set(EntryKind.values)
     assert m.ACTOR_KINDS <= set(EntryKind.values) and m.LOAN_PART_KINDS <= set(EntryKind.values)
+
+
+def test_each_fund_kind_names_the_entries_it_keeps():
+    assert set(m.FUND_ENTRY_KINDS) == set(FundKind.values)
+    assert set().union(*m.FUND_ENTRY_KINDS.values()) == set(EntryKind.values)
+    assert "deposit" not in m.FUND_ENTRY_KINDS["arisan"] and "draw" not in m.FUND_ENTRY_KINDS["savings_loan"]
+
+
+def test_share_out_ceiling_by_hand():
+    # 1.000.000 cash over savings 300.000 / 200.000 / 100.000 / 0: 500.000, 333.333,33 -> 333.334,
+    # 166.666,67 -> 166.667, nothing for a member who saved nothing.
+    ceiling = m.share_out_ceiling({"a": D(300000), "b": D(200000), "c": D(100000), "d": D(0)}, D(1000000))
+    assert ceiling == {"a": D(500000), "b": D(333334), "c": D(166667), "d": D(0)}
+    assert m.share_out_ceiling({"a": D(100)}, D(0)) == {"a": D(0)}
+
+
+def test_inflows_are_written_before_outflows():
+    class Row:
+        def __init__(self, kind):
+            self.kind = kind
+
+    rows = [Row("withdrawal"), Row("deposit"), Row("write_off"), Row("loan"), Row("fine")]
+    assert [r.kind for r in m.inflows_first(rows)] == ["deposit", "write_off", "fine", "withdrawal", "loan"]
 
 
 def test_fund_balance_adds_in_and_takes_out():

@@ -2,10 +2,12 @@
 
 Hypothesis sends random sequences of deposits, withdrawals, loans, repayments (split or not),
 write-offs, fines, contributions, payouts, draws, outside money and share-outs, back-dated or
-not, for random members and amounts. Whatever is accepted or refused, afterwards: the fund
-never held less than nothing at the end of any day, no loan is repaid or written off beyond
-what was lent, every repayment's split adds up, and a refused entry saved nothing. Each example
-runs in a rolled-back transaction.
+not, for random members, outside lenders and amounts, into a fund of a random kind. Whatever is
+accepted or refused, afterwards: the fund never held less than nothing at the end of any day,
+nor did any member's savings, no share-out paid a member more than their part of the cash, no
+outside lender was repaid more than they lent, no loan is repaid or written off beyond what was
+lent, every repayment's split adds up, every entry is of a kind its fund keeps, and a refused
+entry saved nothing. Each example runs in a rolled-back transaction.
 """
 
 import datetime as dt
@@ -36,11 +38,11 @@ step = st.tuples(
 )
 
 
-def _entry(kind, person, actor, amount, days, loans, which, split):
+def _entry(kind, person, actors, amount, days, loans, which, split):
     date = START + dt.timedelta(days=days)
     extra = {}
     if kind in ledger_math.ACTOR_KINDS:
-        person, extra["actor"] = None, actor
+        person, extra["actor"] = None, actors[which % len(actors)]
     if kind == EntryKind.LOAN:
         method = "declining" if which % 2 else "flat"
         extra.update(rate_percent_per_month=D(2), method=method, term_months=which + 1)
@@ -60,8 +62,13 @@ def _entry(kind, person, actor, amount, days, loans, which, split):
 
 def _assert_possible(fund):
     for cycle in fund.cycles.all():
-        rows = cycle.entries.values_list("date", "kind", "amount")
-        assert ledger_math.lowest_balance(cycle.opening_balance, rows) >= 0
+        rows = list(cycle.entries.values_list("date", "kind", "amount", "person_id"))
+        assert ledger_math.lowest_balance(cycle.opening_balance, [r[:3] for r in rows]) >= 0
+        _assert_savings_possible(cycle, rows)
+    for actor in {e.actor_id for e in fund.entries.all() if e.actor_id}:
+        owed = fund.entries.filter(actor_id=actor).values_list("date", "kind", "amount")
+        assert ledger_math.lowest_running(D(0), owed, ledger_math.OUTSIDE_SIGN) >= 0
+    assert set(fund.entries.values_list("kind", flat=True)) <= ledger_math.FUND_ENTRY_KINDS[fund.kind]
     paid = ledger.loan_paid(list(LedgerEntry.objects.loans().values_list("pk", flat=True)))
     for lent in LedgerEntry.objects.loans():
         repaid, _interest, written_off = paid[lent.pk]
@@ -70,18 +77,34 @@ def _assert_possible(fund):
         assert repayment.principal + repayment.interest == repayment.amount
 
 
+def _assert_savings_possible(cycle, rows):
+    people = {person for *_rest, person in rows if person is not None}
+    saved = {}
+    for person in people:
+        mine = [(date, kind, amount) for date, kind, amount, who in rows if who == person]
+        assert ledger_math.lowest_running(D(0), mine, ledger_math.SAVINGS_SIGN) >= 0
+        saved[person] = sum(ledger_math.SAVINGS_SIGN.get(kind, 0) * amount for _d, kind, amount in mine)
+    before = [(kind, amount) for _d, kind, amount, _p in rows if kind != "share_out"]
+    cash = ledger_math.fund_balance(cycle.opening_balance, before)
+    ceiling = ledger_math.share_out_ceiling(saved, cash)
+    for person in people:
+        shared = sum(a for _d, k, a, who in rows if who == person and k == "share_out")
+        assert shared <= ceiling[person]
+
+
 @pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(step, min_size=5, max_size=30), opening=st.sampled_from([D(0), D(2000000)]))
-def test_no_sequence_of_entries_makes_a_balance_impossible(world, steps, opening):
+@given(steps=st.lists(step, min_size=5, max_size=30), opening=st.sampled_from([D(0), D(2000000)]),
+       fund_kind=st.sampled_from([FundKind.SAVINGS_LOAN] * 2 + [FundKind.SOCIAL, FundKind.ARISAN]))
+def test_no_sequence_of_entries_makes_a_balance_impossible(world, steps, opening, fund_kind):
     people = [world.member_person, world.member2_person, f.MembershipFactory(group=world.group).person]
-    actor = f.ActorFactory(area=world.district)
+    actors = [f.ActorFactory(area=world.district), f.ActorFactory(area=world.district)]
     with transaction.atomic():
-        fund = ledger.create_fund(group=world.group, kind=FundKind.SAVINGS_LOAN, name="Dana",
+        fund = ledger.create_fund(group=world.group, kind=fund_kind, name="Dana",
                                   opened_on=START, opening_balance=opening)
         loans = []
         for kind, who, amount, days, which, split in steps:
-            entry = _entry(kind, people[who], actor, amount, days, loans, which, split)
+            entry = _entry(kind, people[who], actors, amount, days, loans, which, split)
             if entry is None:
                 continue
             before = LedgerEntry.objects.count()

@@ -6,10 +6,19 @@ are checked one after the other. The rules across rows are kept here, the rules 
 keep are database constraints (groups/models.py), the arithmetic is groups/ledger_math.py:
 - an entry falls in its fund's open period and in the cycle its date belongs to;
 - a member entry names someone who is or was a member of the fund's group;
+- an entry's kind is one its fund's kind keeps (ledger_math.FUND_ENTRY_KINDS);
 - a fund never holds less than nothing at the end of any day of a cycle (it cannot pay out,
   lend or share out more than it holds);
+- a member's savings in a cycle never fall below nothing at the end of any day (a withdrawal
+  takes out at most what they saved), and a share-out pays a member at most their part of the
+  fund's cash in proportion to their savings (ledger_math.share_out_ceiling);
+- what a fund owes each outside lender never falls below nothing: it repays (in principal) at
+  most what that lender lent it;
 - a repayment or write-off belongs to a loan of the same fund and member, made no later, and
   the loan's principal repaid plus written off never exceeds what was lent.
+All are checked before the batch is written. The database keeps the two that matter most
+again, for writes that do not come through here (groups/ledger_triggers.py): no loan over-
+repaid, no cycle's cash below zero at the end of a day.
 A refusal raises EntryRejected (a ValidationError) saying which entry, and nothing is saved.
 """
 
@@ -189,9 +198,8 @@ def record_entries(
         except ValidationError as error:
             raise EntryRejected(error.messages, index) from error
         rows.append(row)
+    _check_balances(fund, rows)
     created = _write(rows)
-    for cycle in {row.cycle for row in created}:
-        _check_cash(cycle)
     changes.note_change(groups=[fund.group_id])
     return created
 
@@ -238,6 +246,11 @@ _LOOKED_UP = ("fund", "cycle", "person", "actor", "loan", "covered_for", "meetin
 def _build(fund: Fund, entry: NewEntry, members: set[int], recorded_by, cycles: list[Cycle]) -> LedgerEntry:
     """The row of one entry, its fields checked; `cycles` are the fund's, latest first. The
     rules a row keeps on its own (constraints, a unique ref) are checked as it is written."""
+    if entry.kind in EntryKind.values and entry.kind not in ledger_math.FUND_ENTRY_KINDS[fund.kind]:
+        raise ValidationError(
+            _("“%(entry)s” cannot be recorded in a fund of this kind (%(fund_kind)s).")
+            % {"entry": EntryKind(entry.kind).label, "fund_kind": fund.get_kind_display()}
+        )
     if entry.date < fund.opened_on or (fund.closed_on and entry.date > fund.closed_on):
         raise ValidationError(_("The date is outside the time the fund was open."))
     cycle = next((cycle for cycle in cycles if cycle.start <= entry.date), None)
@@ -264,10 +277,14 @@ def _build(fund: Fund, entry: NewEntry, members: set[int], recorded_by, cycles: 
 def _write(rows: list[LedgerEntry]) -> list[LedgerEntry]:
     """Writes the batch; the database checks each row's constraints and unique ref. Only when
     it refuses are the rows checked one by one (Django asks the database once per constraint
-    and row, which made a year's ledger import take minutes), to say which entry and why."""
+    and row, which made a year's ledger import take minutes), to say which entry and why.
+    Money coming in is written before money going out (ledger_math.inflows_first), so the
+    database's row-by-row check of the cash never sees a payout before the same batch's
+    deposit; the rows are returned in the batch's order."""
     try:
         with transaction.atomic():
-            return LedgerEntry.objects.bulk_create(rows)
+            LedgerEntry.objects.bulk_create(ledger_math.inflows_first(rows))
+            return rows
     except IntegrityError as refused:
         for index, row in enumerate(rows):
             try:
@@ -276,6 +293,8 @@ def _write(rows: list[LedgerEntry]) -> list[LedgerEntry]:
                 raise EntryRejected(error.messages, index) from refused
         refs = [row.ref for row in rows]
         repeated = next((n for n, ref in enumerate(refs) if ref in refs[:n]), None)
+        if repeated is None:  # the database's own balance rules (ledger_triggers.py)
+            raise EntryRejected(_("These entries would make a balance impossible.")) from refused
         raise EntryRejected(_("Two entries have the same reference."), repeated) from refused
 
 
@@ -292,12 +311,84 @@ def _check_loan_part(fund: Fund, entry: NewEntry, loan_and_paid, settled_in_batc
         )
 
 
-def _check_cash(cycle: Cycle) -> None:
-    """After the batch is written (still inside its transaction): the cycle's cash never drops
-    below zero at the end of a day, back-dated entries included."""
-    rows = cycle.entries.values_list("date", "kind", "amount")
-    if ledger_math.lowest_balance(cycle.opening_balance, rows) < 0:
-        raise EntryRejected(_("The fund does not hold enough money for this: it would go below zero."))
+def _check_balances(fund: Fund, rows: list[LedgerEntry]) -> None:
+    """Before the batch is written: each cycle it touches, with the batch, keeps its cash and
+    its members' savings possible at the end of every day (back-dated entries included), and
+    the fund repays no outside lender more than it owes them."""
+    for cycle in {row.cycle for row in rows}:
+        old = cycle.entries.values_list("date", "kind", "amount", "person_id")
+        every = [*old, *((r.date, r.kind, r.amount, r.person_id) for r in rows if r.cycle is cycle)]
+        if ledger_math.lowest_balance(cycle.opening_balance, (e[:3] for e in every)) < 0:
+            raise EntryRejected(_("The fund does not hold enough money for this: it would go below zero."))
+        _check_savings(cycle, every, rows)
+    _check_outside(fund, rows)
+
+
+def _check_savings(cycle: Cycle, every: list[tuple], rows: list[LedgerEntry]) -> None:
+    """Every member's savings stay at or above zero; a share-out stays within its ceiling."""
+    by_person: dict[int, list[tuple]] = defaultdict(list)
+    for date, kind, amount, person in every:
+        if person is not None:
+            by_person[person].append((date, kind, amount))
+    for person, entries in by_person.items():
+        if ledger_math.lowest_running(Decimal(0), entries, ledger_math.SAVINGS_SIGN) < 0:
+            raise EntryRejected(
+                _("%(name)s cannot take out more than they have saved in this cycle.")
+                % {"name": _person(rows, person)},
+                _index_of(rows, EntryKind.WITHDRAWAL, person_id=person),
+            )
+    _check_share_out(cycle, every, by_person, rows)
+
+
+def _check_share_out(cycle: Cycle, every: list[tuple], by_person: dict, rows: list[LedgerEntry]) -> None:
+    """Each member's share-outs stay within their part of the cash (share_out_ceiling)."""
+    shared = {p: sum(a for _d, k, a in e if k == EntryKind.SHARE_OUT) for p, e in by_person.items()}
+    if not any(shared.values()):
+        return
+    savings = {
+        p: ledger_math.fund_balance(Decimal(0), ((k, a) for _d, k, a in e if k in ledger_math.SAVINGS_SIGN))
+        for p, e in by_person.items()
+    }
+    before = ((k, a) for _d, k, a, _p in every if k != EntryKind.SHARE_OUT)
+    ceiling = ledger_math.share_out_ceiling(savings, ledger_math.fund_balance(cycle.opening_balance, before))
+    for person, amount in shared.items():
+        if amount > ceiling[person]:
+            raise EntryRejected(
+                _("%(name)s's share-out is more than their part of the fund (%(most)s at most).")
+                % {"name": _person(rows, person), "most": amounts.format_amount(ceiling[person])},
+                _index_of(rows, EntryKind.SHARE_OUT, person_id=person),
+            )
+
+
+def _check_outside(fund: Fund, rows: list[LedgerEntry]) -> None:
+    """The fund repays (in principal) no outside lender more than that lender lent it."""
+    lenders = {r.actor_id for r in rows if r.kind in ledger_math.OUTSIDE_SIGN}
+    if not lenders:
+        return
+    old = fund.entries.filter(kind__in=list(ledger_math.OUTSIDE_SIGN), actor_id__in=lenders).values_list(
+        "date", "kind", "amount", "principal", "actor_id")
+    new = ((r.date, r.kind, r.amount, r.principal, r.actor_id) for r in rows if r.actor_id in lenders)
+    every = [*old, *new]
+    for lender in lenders:
+        owed = [(d, k, a if p is None else p) for d, k, a, p, actor in every if actor == lender]
+        if ledger_math.lowest_running(Decimal(0), owed, ledger_math.OUTSIDE_SIGN) < 0:
+            index = _index_of(rows, EntryKind.OUTSIDE_REPAYMENT, actor_id=lender)
+            raise EntryRejected(
+                _("This repays %(lender)s more than the fund owes them.")
+                % {"lender": next(r.actor for r in rows if r.actor_id == lender)},
+                index,
+            )
+
+
+def _index_of(rows: list[LedgerEntry], kind: str, **who) -> int | None:
+    """The position in the batch of its first entry of `kind` by `who` (None: none)."""
+    key, value = next(iter(who.items()))
+    return next((n for n, r in enumerate(rows) if r.kind == kind and getattr(r, key) == value), None)
+
+
+def _person(rows: list[LedgerEntry], person_id: int) -> Person:
+    found = next((r.person for r in rows if r.person_id == person_id), None)
+    return found or Person.objects.get(pk=person_id)
 
 
 @transaction.atomic
