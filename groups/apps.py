@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,9 @@ class GroupsConfig(AppConfig):
         # audit: registers the audit trail; signals: score recomputation after data change
         from . import audit  # noqa: F401
         from .scores import signals  # noqa: F401
+
+        # the ledger's balance rules in the database, made again after every migrate
+        # (test databases built without migrations too): see ledger_triggers.py
+        from .ledger_triggers import on_post_migrate
+
+        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="groups.ledger_triggers")
