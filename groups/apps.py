@@ -10,11 +10,10 @@ class GroupsConfig(AppConfig):
 
     def ready(self):
         # audit: registers the audit trail; signals: score recomputation after data change
+        # ledger_triggers: the ledger's balance rules in the database, made again after every
+        # migrate (test databases built without migrations too)
         from . import audit  # noqa: F401
-        from .scores import signals  # noqa: F401
-
-        # the ledger's balance rules in the database, made again after every migrate
-        # (test databases built without migrations too): see ledger_triggers.py
         from .ledger_triggers import on_post_migrate
+        from .scores import signals  # noqa: F401
 
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="groups.ledger_triggers")

@@ -79,11 +79,13 @@ def build_money(*, today: dt.date, start: dt.date, groups: dict, open_members: d
     books = [_arisan(groups["G-ARISAN-RT03"], open_members["G-ARISAN-RT03"], people, start, meetings, rng)]
     books += _savings(groups["G-SIMPAN-PINJAM"], open_members["G-SIMPAN-PINJAM"], actors["A-BANK-BPR"],
                       start, meetings, rng)
-    loans = [e for book in books for e in book.entries if e.kind == EntryKind.LOAN]
-    LedgerEntry.objects.bulk_create(loans)  # first: repayments name them
-    LedgerEntry.objects.bulk_create(
-        [e for book in books for e in book.entries if e.kind != EntryKind.LOAN], batch_size=1000
-    )
+    # Day by day, money in before money out, as the database checks a fund's cash row by row
+    # (groups/ledger_triggers.py); a repayment names a loan of an earlier day, already written.
+    by_day: dict[dt.date, list[LedgerEntry]] = {}
+    for entry in (e for book in books for e in book.entries):
+        by_day.setdefault(entry.date, []).append(entry)
+    for day in sorted(by_day):
+        LedgerEntry.objects.bulk_create(ledger_math.inflows_first(by_day[day]))
     return sum(len(book.entries) for book in books)
 
 
@@ -129,7 +131,9 @@ def _savings(group, members, bank: ExternalActor, start, meetings, rng) -> list[
         if number == 2:
             book.add(EntryKind.OUTSIDE_LOAN, day, Decimal(5_000_000), actor=bank)
         if 3 <= number <= 12 and book.cash > 5_500_000:
-            book.add(EntryKind.OUTSIDE_REPAYMENT, day, Decimal(550_000), actor=bank)
+            # 500.000 of the 5.000.000 lent, and 1% a month on it: 50.000 interest
+            book.add(EntryKind.OUTSIDE_REPAYMENT, day, Decimal(550_000), actor=bank,
+                     principal=Decimal(500_000), interest=Decimal(50_000))
         if number == 7:
             social.add(EntryKind.PAYOUT, day, Decimal(250_000), person=members[9],
                        reason=PayoutReason.ILLNESS)

@@ -1385,6 +1385,9 @@ class LedgerEntryQuerySet(models.QuerySet):
 _ON_LOANS = Q(kind=EntryKind.LOAN)
 _LOAN_PARTS = Q(kind__in=sorted(ledger_math.LOAN_PART_KINDS))
 _WITH_ACTOR = Q(kind__in=sorted(ledger_math.ACTOR_KINDS))
+_SPLIT = Q(principal__isnull=False, interest__isnull=False, principal__gte=0, interest__gte=0,
+           amount=F("principal") + F("interest"))
+_NOT_SPLIT = Q(principal__isnull=True, interest__isnull=True)
 
 
 class LedgerEntry(models.Model):
@@ -1486,12 +1489,12 @@ class LedgerEntry(models.Model):
                 name="ledger_loan_part_names_loan",
                 violation_error_message=_("A repayment or write-off names the loan it belongs to."),
             ),
+            # A member's repayment is always split (the service splits it when not given); a
+            # repayment to an outside lender may be (blank: all of it is principal).
             models.CheckConstraint(
-                condition=(Q(kind=EntryKind.REPAYMENT) & Q(
-                    principal__isnull=False, interest__isnull=False, principal__gte=0,
-                    interest__gte=0, amount=F("principal") + F("interest"),
-                ))
-                | (~Q(kind=EntryKind.REPAYMENT) & Q(principal__isnull=True, interest__isnull=True)),
+                condition=(_SPLIT & Q(kind=EntryKind.REPAYMENT))
+                | (Q(kind=EntryKind.OUTSIDE_REPAYMENT) & (_SPLIT | _NOT_SPLIT))
+                | (~Q(kind__in=[EntryKind.REPAYMENT, EntryKind.OUTSIDE_REPAYMENT]) & _NOT_SPLIT),
                 name="ledger_repayment_split",
                 violation_error_message=_("A repayment's principal and interest add up to its amount."),
             ),

@@ -191,6 +191,25 @@ def test_a_fund_repays_an_outside_lender_at_most_what_it_owes_them(world, fund):
     assert ledger.fund_balance(fund) == D(600000)
 
 
+def test_an_outside_repayment_gives_its_principal_and_interest(world, fund):
+    bank = f.ActorFactory(name="Bank Desa")
+    ledger.record_entry(fund=fund, entry=NewEntry(kind=EntryKind.OUTSIDE_LOAN, date=JAN, amount=D(1000000),
+                                                  actor=bank))
+    # 1.050.000 paid = the 1.000.000 lent + 50.000 interest: the debt is settled, not over-repaid
+    ledger.record_entry(fund=fund, entry=NewEntry(
+        kind=EntryKind.OUTSIDE_REPAYMENT, date=JAN, amount=D(1050000), actor=bank,
+        principal=D(1000000), interest=D(50000)))
+    assert ledger.fund_balance(fund) == D(50000)  # 100.000 + 1.000.000 - 1.050.000
+    with pytest.raises(EntryRejected):  # without a split all of it is principal: nothing is owed
+        ledger.record_entry(fund=fund, entry=NewEntry(kind=EntryKind.OUTSIDE_REPAYMENT, date=JAN,
+                                                      amount=D(1), actor=bank))
+    row = dict(fund=fund, cycle=fund.cycles.get(), date=JAN, kind=EntryKind.OUTSIDE_REPAYMENT, actor=bank)
+    with pytest.raises(IntegrityError), transaction.atomic():  # the split must add up
+        LedgerEntry.objects.create(**row, amount=D(100), principal=D(60), interest=D(30))
+    with pytest.raises(IntegrityError), transaction.atomic():  # both halves or neither
+        LedgerEntry.objects.create(**row, amount=D(100), principal=D(100))
+
+
 @pytest.mark.parametrize(("fund_kind", "entry_kind", "words"), [
     (FundKind.SAVINGS_LOAN, EntryKind.CONTRIBUTION, "“Iuran” tidak bisa dicatat di dana jenis ini (Dana"),
     (FundKind.SAVINGS_LOAN, EntryKind.DRAW, "“Tarikan arisan” tidak bisa dicatat"),

@@ -113,6 +113,26 @@ def test_own_capital_share():
     assert money.own_capital_share == pytest.approx(0.74)
 
 
+def test_own_capital_share_counts_only_principal_against_an_outside_loan():
+    # Own: opening 400.000 + savings 5.000.000 + interest 120.000 + fines 30.000 = 5.550.000.
+    # A bank lent 2.000.000; the fund paid it 550.000 = 500.000 principal + 50.000 interest.
+    # Still owed: 2.000.000 - 500.000 = 1.500.000 (not 1.450.000); the 50.000 interest left
+    # the fund: own = 5.550.000 - 50.000 = 5.500.000. Share = 5.500.000 / 7.000.000 = 0.785714...
+    entries = earning_cycle() + [
+        Entry("f:1", D(2025, 2, 1), "outside_loan", 2_000_000),
+        Entry("f:1", D(2025, 5, 1), "outside_repayment", 550_000, principal=500_000, interest=50_000),
+    ]
+    money = world(entries, D(2025, 6, 30))
+    assert money.own_capital_share == pytest.approx(5_500_000 / 7_000_000)
+    # net income 150.000 - 50.000 = 100.000 over 5.000.000 saved, 1 Jan .. 30 Jun = 181 days
+    assert money.return_on_savings == pytest.approx(0.02 * 365 / 181)
+    # Repaid in full (2.000.000 principal, interest besides): nothing owed, own money only.
+    paid_up = entries + [
+        Entry("f:1", D(2025, 6, 1), "outside_repayment", 1_520_000, principal=1_500_000, interest=20_000)
+    ]
+    assert world(paid_up, D(2025, 6, 30)).own_capital_share == 1
+
+
 def test_fund_utilisation_and_share_out():
     # Cash: opening 400.000 + deposits 2 x 800.000 - loan 1.000.000 = 1.000.000; lent out
     # 1.000.000: utilisation = 1.000.000 / 2.000.000 = 0.5.

@@ -361,3 +361,14 @@ def test_percentage_and_number_filters():
     assert en(num, None) == "–"
     assert en(num, 0.1234) == "0.12"
     assert en(num, 3.0) == "3"
+
+
+def test_own_money_only_is_said_only_when_nothing_is_owed_outside():
+    # own_capital_share is 1 only with no outside loan still owed and no grant this cycle
+    assert en(s.group_own_capital, 1.0) == (
+        "The group's fund runs on its own money only: no outside loan or grant."
+    )
+    # 99.7%: something is still owed outside, however little: "mostly", never "100%"
+    almost = en(s.group_own_capital, 0.997)
+    assert "only" not in almost and "mostly" in almost and "99%" in almost
+    assert "100%" not in id_(s.group_own_capital, 0.997)

@@ -26,8 +26,8 @@ group's savings-and-loan funds unless said otherwise.
   outstanding principal, at the window's end (SAVIX's portfolio at risk, with the usual
   microfinance 30 days).
 * ``return_on_savings`` (annualised) = the cycle's net income (interest received + fines -
-  principal written off) / savings x 365 / days of the cycle so far (SAVIX: annualised return
-  on savings, there net profit over weeks x 52).
+  principal written off - interest paid to outside lenders) / savings x 365 / days of the
+  cycle so far (SAVIX: annualised return on savings, there net profit over weeks x 52).
 * ``fund_utilisation`` = loans outstanding / the fund (its cash + loans outstanding); SAVIX's
   loan fund utilisation rate. Cash = the cycle's opening balance + money in - money out.
 * ``social_payouts`` = the money the social funds paid out in the window (its base: how many
@@ -37,9 +37,11 @@ group's savings-and-loan funds unless said otherwise.
 * ``drop_out`` = members at the window's start who are no longer members at its end / members
   at its start (SAVIX counts from the cycle's start; we count over the window).
 * ``own_capital_share`` = own / (own + outside loans outstanding + outside grants received in
-  the cycle), own = members' savings plus retained interest and fines (the cycle's opening
-  balance counts as retained: it is what members left in the fund), outside loans and grants
-  to any of the group's funds.
+  the cycle), own = members' savings plus retained interest and fines, less interest paid to
+  outside lenders (the cycle's opening balance counts as retained: it is what members left in
+  the fund), outside loans and grants to any of the group's funds. An outside loan is owed
+  until its principal is repaid: a repayment's interest lowers own capital, not the debt (a
+  repayment recorded without its split counts as all principal).
 
 Every value is None when undefined (no fund of its kind, a zero denominator); amounts are in
 the fund's currency (IDR). Bases (how many records a value rests on) are returned beside the
@@ -197,7 +199,8 @@ def _capital(data: MoneyData, saving: dict[str, FundData], out: dict) -> Decimal
     saved = _sum(cycle, "deposit") - _sum(cycle, "withdrawal")
     shared = _sum(cycle, "share_out")
     interest = sum((Decimal(e.interest or 0) for e in cycle if e.kind == "repayment"), ZERO)
-    income = interest + _sum(cycle, "fine") - _sum(cycle, "write_off")
+    paid_out = sum((Decimal(e.interest or 0) for e in cycle if e.kind == "outside_repayment"), ZERO)
+    income = interest + _sum(cycle, "fine") - _sum(cycle, "write_off") - paid_out
     savings = max(ZERO, saved - shared)
     out["savings"] = float(savings)
     days = _cycle_days(saving.values(), cycle, data.as_of)
@@ -229,7 +232,8 @@ def _lending(data: MoneyData, saving: dict[str, FundData], members: frozenset[st
 
 
 def _outside(data: MoneyData, funds: dict[str, FundData]) -> Decimal:
-    """Outside loans outstanding (any time) + outside grants received in the cycle."""
+    """Outside loans outstanding (any time: lent - the principal repaid; a repayment given
+    without its split is all principal) + outside grants received in the cycle."""
     mine = [e for e in data.entries if e.fund in funds]
     repaid = sum(
         (

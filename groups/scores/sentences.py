@@ -375,9 +375,10 @@ def group_own_capital(own_capital_share: float | None) -> str:
     """How much of the group's fund is its own money (money.py); None: not enough evidence."""
     if own_capital_share is None:
         return ""
-    if own_capital_share >= 0.995:
+    if own_capital_share >= 1:  # nothing owed outside and no grant this cycle (money.py)
         return gettext("The group's fund runs on its own money only: no outside loan or grant.")
-    values = {"share": percent(own_capital_share)}
+    # something is owed outside: never "100%", however little (99.6% shows as 99%)
+    values = {"share": percent(min(own_capital_share, 0.99))}
     if own_capital_share >= 0.8:
         return (
             gettext(
