@@ -74,6 +74,19 @@ def test_outside_loans_are_kept_back(fund, world):
     assert plan.to_share == plan.total == D(623000)
 
 
+def test_only_the_principal_repaid_outside_lowers_what_is_kept_back(fund, world):
+    # The bank lent 100.000; the fund paid it 60.000 = 50.000 principal + 10.000 interest: 50.000
+    # is still owed and kept back. Cash 623.000 + 100.000 - 60.000 = 663.000; 613.000 shared.
+    bank = f.ActorFactory(area=world.village)
+    ledger.record_entries(fund=fund, entries=[
+        NewEntry(kind=EntryKind.OUTSIDE_LOAN, date=DAY, amount=D(100000), actor=bank),
+        NewEntry(kind=EntryKind.OUTSIDE_REPAYMENT, date=DAY, amount=D(60000), actor=bank,
+                 principal=D(50000), interest=D(10000)),
+    ])
+    plan = cycles.plan_share_out(fund, DAY)
+    assert (plan.cash, plan.owed_outside, plan.to_share) == (D(663000), D(50000), D(613000))
+
+
 def _confirm(client, day=DAY, **changes):
     """The confirm form as the page renders it for `day`, with `changes`."""
     page = client.get(URL, {"date": day.isoformat()})

@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -83,10 +84,11 @@ def _sums(cycle: Cycle, day: dt.date) -> dict[str, Decimal]:
 
 
 def _owed_outside(fund: Fund, day: dt.date) -> Decimal:
-    """Outside loans to the fund not yet repaid, whatever cycle they came in."""
+    """Outside loans to the fund not yet repaid, whatever cycle they came in: lent - the
+    principal repaid (a repayment's interest repays nothing; without its split, all of it)."""
     rows = dict(
         fund.entries.filter(date__lte=day, kind__in=[EntryKind.OUTSIDE_LOAN, EntryKind.OUTSIDE_REPAYMENT])
-        .values_list("kind").annotate(total=Sum("amount"))
+        .values_list("kind").annotate(total=Sum(Coalesce("principal", "amount")))
     )
     return max(rows.get(EntryKind.OUTSIDE_LOAN, ZERO) - rows.get(EntryKind.OUTSIDE_REPAYMENT, ZERO), ZERO)
 
