@@ -107,6 +107,7 @@ urlpatterns += [
     path("groups/<ref:ref>/funds/new/", funds.fund_create, name="fund_create"),
     path("groups/<ref:ref>/funds/meeting/", funds.fund_meeting, name="fund_meeting"),
     path("groups/<ref:ref>/funds/meeting/cash/", funds.fund_meeting_cash, name="fund_meeting_cash"),
+    path("groups/<ref:ref>/funds/meeting/row/", funds.fund_meeting_row, name="fund_meeting_row"),
     path("groups/<ref:ref>/funds/<ref:fund_ref>/", funds.fund_detail, name="fund_detail"),
     path("groups/<ref:ref>/funds/<ref:fund_ref>/order/", funds.fund_rotation, name="fund_rotation"),
     path("groups/<ref:ref>/funds/<ref:fund_ref>/share-out/", cycles.fund_share_out, name="fund_share_out"),

@@ -353,3 +353,32 @@ def test_the_funds_page_lists_the_meetings_and_their_count(client, facilitator, 
     row = body[body.index('class="stack ledger-meetings"'):]
     assert "482.000" in row and "480.000" in row and "-2.000" in row
     assert "<td data-label=\"Recorded by\">you</td>" in row  # the viewer recorded it
+
+
+def test_more_loan_rows_are_added_keeping_what_was_typed(client, facilitator, world, money):
+    page = _sheet_page(client, facilitator)
+    client.cookies["django_language"] = "en"
+    url = reverse("groups:fund_meeting_row", args=["G1"]) + "?add=loan"
+    typed = _posted(page, {"loan-0-person": "P-MEMBER2", "loan-0-amount": "10.000", "loan-0-rate": "1",
+                           "loan-0-term": "1", "loan-1-person": "P-MEMBER2", "loan-1-amount": "20.000",
+                           "loan-1-rate": "1", "loan-1-term": "2", "m-1-savings": "25.000"})
+    assert typed["loan-TOTAL_FORMS"] == 2
+    response = client.post(url, typed)  # without JS: the whole page comes back, one row more
+    sheet = response.context["sheet"]
+    assert len(sheet.loans.forms) == 3 and sheet.members.forms[1]["savings"].value() == "25.000"
+    assert "+ Add a loan row" in response.content.decode() and not LedgerEntry.objects.filter(
+        meeting__isnull=False).exists()
+    # the third loan is filled in on the new row and the sheet saved with its first token
+    data = {**typed, "loan-TOTAL_FORMS": "3", "loan-2-person": "P-MEMBER2", "loan-2-amount": "30.000",
+            "loan-2-rate": "1", "loan-2-term": "3", "loan-2-method": "flat"}
+    assert client.post(reverse("groups:fund_meeting", args=["G1"]), data).status_code == 302
+    lent = LedgerEntry.objects.filter(kind=EntryKind.LOAN, person=world.member2_person)
+    assert sorted(lent.values_list("amount", flat=True)) == [D(10000), D(20000), D(30000)]
+    fragment = client.post(reverse("groups:fund_meeting_row", args=["G1"]) + "?add=out", typed,
+                           HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith("<form") and 'name="out-2-amount"' in fragment
+    many = {**typed, "out-TOTAL_FORMS": "30"}
+    full = client.post(reverse("groups:fund_meeting_row", args=["G1"]) + "?add=out", many)
+    assert len(full.context["sheet"].payouts.forms) == 30  # no more than the sheet holds
+    assert "+ Add a payout row" not in full.content.decode()
+    assert client.get(url).status_code == 405

@@ -234,10 +234,19 @@ def test_money_values_say_their_base_in_both_languages():
             "6% over 6 months of the cycle"
         )
         assert evidence.shown("own_capital_share", "74%", {"own_capital_share": 40}) == (
-            "74% from 40 ledger entries"
+            "74% from 40 ledger entries"  # a snapshot from before the amount was kept
         )
+        fund = {"fund_utilisation": 523, "fund_utilisation_of": 12300000}
+        assert evidence.shown("fund_utilisation", "41%", fund) == (
+            "41% of a fund of 12.300.000 (from 523 ledger entries)"
+        )
+        payouts = evidence.shown("social_payouts", "Rp 150.000", {"social_payouts": 3})
+        assert payouts == "Rp 150.000 in 3 payouts"
     with translation.override("id"):
         assert evidence.shown("par30", "60%", {"par30": 4}) == "60% dari 4 pinjaman yang belum lunas"
+        assert evidence.shown("fund_utilisation", "41%", fund) == (
+            "41% dari dana sebesar 12.300.000 (berdasarkan 523 catatan buku kas)"
+        )
 
 
 def test_amounts_are_written_the_indonesian_way_in_either_language():

@@ -135,13 +135,18 @@ def test_a_coordinator_sees_the_groups_money_as_totals(client, coordinator, worl
     assert "The group&#x27;s own money" in page or "The group's own money" in page
     assert "71% of 3 loans outstanding" in page  # portfolio at risk with its base
     assert "Rp 250.000 among 4 members" in page  # savings per member
-    assert "95% from 16 ledger entries" in page  # own capital share, also in the profile
+    assert "31% of a fund of 1.140.000 (from 16 ledger entries)" in page  # 350.000 / 1.140.000 lent
+    # own capital share, also in the profile: a share of the capital, its entries the evidence
+    assert "95% of a capital of 1.200.000 (from 16 ledger entries)" in page
     keys = [row["key"] for row in response.context["profile"]]
     assert keys.index("own_capital_share") == keys.index("self_reliance") + 1
-    assert "Rp 50.000" in page  # social fund payouts
+    assert "Rp 50.000 in 1 payout" in page  # social fund payouts, with how many
     assert "Sri Handayani" not in page.split("own money")[1].split("</table>")[0]  # no member's balance
     response = client.get(reverse("groups:report_group", args=["G1"]), PERIOD, HTTP_ACCEPT_LANGUAGE="id")
-    assert "71% dari 3 pinjaman yang belum lunas" in response.content.decode()
+    page = response.content.decode()
+    assert "71% dari 3 pinjaman yang belum lunas" in page
+    assert "31% dari dana sebesar 1.140.000 (berdasarkan 16 catatan buku kas)" in page
+    assert "Rp 50.000 untuk 1 kali santunan" in page
 
 
 def test_the_dashboard_shows_own_capital_beside_self_reliance(client, coordinator, world, savings_group):
@@ -151,7 +156,8 @@ def test_the_dashboard_shows_own_capital_beside_self_reliance(client, coordinato
     page = response.content.decode()
     assert [row.group.ref for row in response.context["money_groups"]] == ["G1"]  # G2 keeps no fund
     table = page.split('class="money stack"')[1].split("</table>")[0]
-    assert "95% from 16 ledger entries" in table and "71% of 3 loans outstanding" in table
+    assert "95% of a capital of 1.200.000 (from 16 ledger entries)" in table
+    assert "71% of 3 loans outstanding" in table
     assert "Rp 250.000 among 4 members" in table and "Rp 350.000" in table
     assert table.index("self-reliance") < table.index("own-capital-share")  # side by side
     assert "Sri Handayani" not in table

@@ -21,6 +21,7 @@ from .registry import DateInput, not_in_future
 
 LOAN_ROWS = 2
 PAYOUT_ROWS = 2
+MAX_ROWS = 30  # new loans or payouts on one sheet: rows are added one at a time (AddRowForm)
 #: The member row's amount columns, in the sheet's order, with their headings.
 COLUMN_LABELS = {
     "savings": _("Savings"),
@@ -231,14 +232,32 @@ def ledger_sheet(*, data=None, labels: dict, columns: list[str], payout_kinds: l
     loans = payouts = None
     if lends:
         loan_class = forms.formset_factory(
-            LoanRowForm, extra=LOAN_ROWS, max_num=LOAN_ROWS, absolute_max=LOAN_ROWS
+            LoanRowForm, extra=LOAN_ROWS, max_num=MAX_ROWS, absolute_max=MAX_ROWS
         )
         loans = loan_class(data=data, prefix="loan", form_kwargs={"people": labels})
     if payout_kinds:
-        payout_class = forms.formset_factory(PayoutRowForm, extra=PAYOUT_ROWS, max_num=PAYOUT_ROWS,
-                                             absolute_max=PAYOUT_ROWS)
+        payout_class = forms.formset_factory(PayoutRowForm, extra=PAYOUT_ROWS, max_num=MAX_ROWS,
+                                             absolute_max=MAX_ROWS)
         payouts = payout_class(data=data, prefix="out", form_kwargs={"people": labels, "kinds": payout_kinds})
     return LedgerSheet(LedgerHeadForm(data), members, loans, payouts)
+
+
+class AddRowForm(forms.Form):
+    """Which table of the posted sheet gets one more row (?add=loan or ?add=out)."""
+
+    add = forms.ChoiceField(choices=[("loan", "loan"), ("out", "out")])
+
+
+def with_one_more_row(data, prefix: str):
+    """The posted sheet with one more (empty) row in the `prefix` formset, up to MAX_ROWS."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        count = int(data.get(key, 0))
+    except ValueError:
+        count = 0
+    data[key] = str(min(max(count, 0) + 1, MAX_ROWS))
+    return data
 
 
 class RotationForm(forms.Form):

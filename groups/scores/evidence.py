@@ -13,9 +13,12 @@ the base beside it ("<key>_base").
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
+
+from groups.amounts import format_amount
 
 #: Exchanges behind a share of exchanges (learning share, self-reliance, dependence on aid).
 EXCHANGES = 10
@@ -69,6 +72,23 @@ EVIDENCE: dict[str, tuple[int, str]] = {
 }
 #: Indicator key -> its minimum (analysis.compute_scores takes this for rankings and medians).
 MINIMUMS: dict[str, int] = {key: n for key, (n, _unit) in EVIDENCE.items()}
+
+
+#: Shares of an amount (money.py stores the amount as bases["<key>_of"]): the amount is their
+#: basis, the ledger entries only their evidence ("41% of a fund of 12.300.000, from 523 entries").
+AMOUNT_BASES = frozenset({"fund_utilisation", "own_capital_share"})
+
+
+def _amount_basis(key: str, values: dict, count: int) -> str:
+    if key == "fund_utilisation":
+        return ngettext(
+            "%(value)s of a fund of %(amount)s (from %(count)d ledger entry)",
+            "%(value)s of a fund of %(amount)s (from %(count)d ledger entries)", count,
+        ) % values
+    return ngettext(
+        "%(value)s of a capital of %(amount)s (from %(count)d ledger entry)",
+        "%(value)s of a capital of %(amount)s (from %(count)d ledger entries)", count,
+    ) % values
 
 
 #: Values that are not a share of their base (an index over it): "0.40 over 168 ties".
@@ -181,12 +201,18 @@ def shown(key: str, value: str, bases: Mapping[str, int] | None) -> str:
     """A formatted value as a page shows it: with its base ("38% of 26 exchanges"), or "too few
     records (n)" below its minimum. `value` is already formatted ("38%", "0.4")."""
     base = base_of(bases, key)
+    if key == "social_payouts" and base is not None:  # an amount: with how many payouts made it
+        return ngettext("%(value)s in %(count)d payout", "%(value)s in %(count)d payouts", base) % {
+            "value": value, "count": base}
     if not minimum(key) or base == 0:  # nothing to rest on: the value is undefined ("–")
         return value
     if base is None:  # computed before bases were kept: reading.read asks for a fresh one
         return gettext("%(value)s (being recounted)") % {"value": value}
     if not enough(key, bases):
         return too_few(base)
+    if key in AMOUNT_BASES and base_of(bases, f"{key}_of") is not None:
+        amount = format_amount(Decimal(base_of(bases, f"{key}_of")))
+        return _amount_basis(key, {"value": value, "count": base, "amount": amount}, base)
     return _with_base(unit(key), value, base, share=key not in NOT_SHARES)
 
 

@@ -227,8 +227,10 @@ def _lending(data: MoneyData, saving: dict[str, FundData], members: frozenset[st
     out["loans_outstanding"] = float(outstanding)
     out["borrowing_share"] = len(borrowers) / len(members) if members else None
     out["par30"] = _share(risky, outstanding)
-    out["fund_utilisation"] = _share(outstanding, _cash(data, saving) + outstanding)
-    out["bases"].update(borrowing_share=len(members), par30=len(open_loans))
+    fund = _cash(data, saving) + outstanding
+    out["fund_utilisation"] = _share(outstanding, fund)
+    # the amount a share of the fund is of, shown beside it (evidence.AMOUNT_BASES)
+    out["bases"].update(borrowing_share=len(members), par30=len(open_loans), fund_utilisation_of=int(fund))
 
 
 def _outside(data: MoneyData, funds: dict[str, FundData]) -> Decimal:
@@ -273,7 +275,9 @@ def group_money(data: MoneyData) -> GroupMoney:
         _lending(data, saving, members, out)
         in_cycle = sum(1 for e in data.entries if e.fund in saving and _in_cycle(e, saving))
         out["bases"].update(fund_utilisation=in_cycle, own_capital_share=in_cycle)
-        out["own_capital_share"] = _share(own, own + _outside(data, funds))
+        capital = own + _outside(data, funds)
+        out["own_capital_share"] = _share(own, capital)
+        out["bases"]["own_capital_share_of"] = int(capital)
     else:  # no savings fund (an arisan, a social fund): nothing to rest on, shown as "–"
         out["bases"].update(dict.fromkeys(SAVINGS_FIGURES, 0))
     if any(f.kind == SOCIAL for f in funds.values()):

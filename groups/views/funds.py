@@ -133,7 +133,7 @@ def fund_meeting(request, ref):
         if meeting is not None:
             messages.success(request, saved_message(meeting))
             return done(request, reverse("groups:fund_list", args=[group.ref]))
-    context = {"group": group, "sheet": sheet, **layout}
+    context = {"group": group, "sheet": sheet, "max_rows": forms.MAX_ROWS, **layout}
     return render_page(request, "groups/fund_meeting.html", context, "sheet")
 
 
@@ -157,6 +157,22 @@ def fund_meeting_cash(request, ref):
         _cash_agrees(sheet, group, built)
     context = {"group": group, "sheet": sheet, "worked_out": True, **layout}
     return render_page(request, "groups/fund_meeting.html", context, "cash")
+
+
+@require_http_methods(["POST"])
+@login_required
+def fund_meeting_row(request, ref):
+    """The sheet as typed, with one more new-loan or payout row (?add=loan or ?add=out);
+    htmx swaps the sheet, without JavaScript the button posts here and the page comes back.
+    Nothing is saved here, and the sheet keeps its token: it is still the same sheet."""
+    group = access.get_money_group(request, ref, write=True)
+    which = forms.AddRowForm(request.GET)
+    data = request.POST
+    if which.is_valid():
+        data = forms.with_one_more_row(data, which.cleaned_data["add"])
+    sheet, layout = meeting_sheet(request, group, data)
+    context = {"group": group, "sheet": sheet, "max_rows": forms.MAX_ROWS, **layout}
+    return render_page(request, "groups/fund_meeting.html", context, "sheet")
 
 
 def _rows_valid(sheet) -> bool:
