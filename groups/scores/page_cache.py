@@ -44,8 +44,15 @@ GENERATION_KEY = "page-cache:generation"
 SCORE_MODELS = {"scoresnapshot", "groupscore", "personscore"}
 
 
+#: Has this process read the generation since it last replaced it? (A write then replaces it
+#: at once, not only on commit; thousands of writes with no page read between cost one.)
+_read = True
+
+
 def generation() -> str:
     """The records' generation: a new token after every committed write."""
+    global _read
+    _read = True
     token = cache.get(GENERATION_KEY)
     if token is None:
         token = uuid.uuid4().hex
@@ -62,16 +69,21 @@ class _NewGeneration:
 
 
 def records_changed() -> None:
-    """Every cached page part is stale: at once (this process's next page sees the write, even
-    in a transaction that never commits, as in the tests), and again once the transaction
-    commits (a page another process built in between from the old rows is dropped; one such
-    callback per transaction however many rows it writes). Called by the signals below and by
-    changes.note_change (bulk writes send none)."""
-    _NewGeneration()()
+    """Every cached page part is stale. Outside a transaction the write is committed: a new
+    generation now. Inside one, a new generation once it commits (a page another process built
+    in between from the old rows is dropped; one callback per transaction however many rows it
+    writes), and at once when this process read pages since its last one (so its own next page
+    sees the write, even in a transaction that never commits, as in the tests). Called by the
+    signals below and by changes.note_change (bulk writes send none)."""
+    global _read
     connection = transaction.get_connection()
-    if connection.in_atomic_block and not any(
-        isinstance(func, _NewGeneration) for _sids, func, _robust in connection.run_on_commit
-    ):
+    if not connection.in_atomic_block:
+        _NewGeneration()()
+        return
+    if _read:
+        _read = False
+        _NewGeneration()()
+    if not any(isinstance(func, _NewGeneration) for _sids, func, _robust in connection.run_on_commit):
         transaction.on_commit(_NewGeneration(), robust=True)
 
 
