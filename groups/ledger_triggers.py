@@ -15,11 +15,14 @@ drops and creates them again after every `migrate`, syncdb included, so they alw
 always match the code: the signs are generated from ledger_math.CASH_SIGN (the one table of
 signs, imported at run time; no frozen copy is needed because no migration holds this SQL).
 
-A row-by-row check can see a batch half written. SQLite checks each row as it is inserted, so
-the service writes a batch's money in before its money out (ledger_math.inflows_first): every
-partial state then holds at least the cash of the final one. PostgreSQL's are constraint
-triggers, DEFERRABLE INITIALLY IMMEDIATE: they run at the end of the INSERT statement, when the
-whole batch is visible (and `SET CONSTRAINTS ... DEFERRED` moves them to the commit).
+A row-by-row check can see a batch half written. SQLite has row triggers only, run as each
+row is inserted, so the service writes a batch's money in before its money out
+(ledger_math.inflows_first): every partial state then holds at least the cash of the final one.
+On PostgreSQL the cash is checked once per statement (a statement trigger over the rows it
+wrote: the whole batch is visible, and each cycle it touched is summed once, not once per row);
+the loan rule is a row constraint trigger, DEFERRABLE INITIALLY IMMEDIATE (run at the end of
+the statement; `SET CONSTRAINTS ... DEFERRED` moves it to the commit). A deletion is not
+checked (the application never deletes ledger entries).
 """
 
 from __future__ import annotations
@@ -95,8 +98,11 @@ def sqlite_sql() -> list[str]:
 
 
 def postgresql_sql() -> list[str]:
+    lowest = _lowest_cash("touched.cycle_id").replace("MIN(0, MIN(running))", "LEAST(0, MIN(running))")
     tests = {
-        CASH: _lowest_cash("NEW.cycle_id").replace("MIN(0, MIN(running))", "LEAST(0, MIN(running))") + " < 0",
+        # once per statement, each cycle the statement wrote to (new_rows: its rows as written)
+        CASH: f"EXISTS (SELECT 1 FROM (SELECT DISTINCT cycle_id FROM new_rows) AS touched "
+        f"WHERE {lowest} < 0)",
         LOAN: f"{_settled('NEW.loan_id')} > 0",
     }
     statements = [
@@ -107,10 +113,15 @@ def postgresql_sql() -> list[str]:
     ]
     statements += [f"DROP TRIGGER IF EXISTS {name} ON {TABLE}" for name, *_rest in TRIGGERS]
     for name, rule, event, condition in TRIGGERS:
-        when = f"WHEN ({condition}) " if condition else ""
+        if rule == CASH:
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {TABLE} REFERENCING NEW TABLE AS new_rows "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {rule}()"
+            )
+            continue
         statements.append(
             f"CREATE CONSTRAINT TRIGGER {name} AFTER {event} ON {TABLE} DEFERRABLE INITIALLY IMMEDIATE "
-            f"FOR EACH ROW {when}EXECUTE FUNCTION {rule}()"
+            f"FOR EACH ROW WHEN ({condition}) EXECUTE FUNCTION {rule}()"
         )
     return statements
 
