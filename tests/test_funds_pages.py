@@ -382,3 +382,35 @@ def test_more_loan_rows_are_added_keeping_what_was_typed(client, facilitator, wo
     assert len(full.context["sheet"].payouts.forms) == 30  # no more than the sheet holds
     assert "+ Add a payout row" not in full.content.decode()
     assert client.get(url).status_code == 405
+
+
+def test_the_arisan_draw_is_prefilled_with_the_next_member_and_the_pot(client, facilitator, world, arisan):
+    """Round 1: both paid 50.000 and Siti drew. Now Sri is next, and the pot is this
+    meeting's two contributions of 50.000."""
+    day = timezone.localdate() - dt.timedelta(days=30)
+    siti, sri = world.member2_person, world.member_person
+    ledger.record_entries(fund=arisan, entries=[
+        NewEntry(kind=EntryKind.CONTRIBUTION, date=day, amount=D(50000), person=siti),
+        NewEntry(kind=EntryKind.CONTRIBUTION, date=day, amount=D(50000), person=sri),
+        NewEntry(kind=EntryKind.DRAW, date=day, amount=D(100000), person=siti),
+    ])
+    page = _sheet_page(client, facilitator)
+    first = page.context["sheet"].payouts.forms[0]
+    assert first.initial == {"kind": "draw", "person": "P-MEMBER", "amount": "100.000"}
+    assert "Baris pertama adalah undian arisan" in page.content.decode()
+    response = client.post(reverse("groups:fund_meeting", args=["G1"]), _posted(page, {}))  # as prefilled
+    assert response.status_code == 302
+    drawn = LedgerEntry.objects.get(fund=arisan, kind=EntryKind.DRAW, meeting__isnull=False)
+    assert (drawn.person, drawn.amount, drawn.reason) == (sri, D(100000), "")  # no reason asked
+
+
+def test_a_cleared_draw_row_is_not_saved(client, facilitator, world, arisan):
+    day = timezone.localdate() - dt.timedelta(days=30)
+    ledger.record_entry(fund=arisan, entry=NewEntry(
+        kind=EntryKind.CONTRIBUTION, date=day, amount=D(50000), person=world.member_person))
+    page = _sheet_page(client, facilitator)
+    # nobody has drawn: Siti is first; the pot is Sri's 50.000 so far and her 50.000 today
+    assert page.context["sheet"].payouts.forms[0].initial["amount"] == "100.000"
+    data = _posted(page, {"out-0-person": "", "out-0-amount": ""})
+    assert client.post(reverse("groups:fund_meeting", args=["G1"]), data).status_code == 302
+    assert not LedgerEntry.objects.filter(kind=EntryKind.DRAW).exists()

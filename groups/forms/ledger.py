@@ -169,6 +169,13 @@ class PayoutRowForm(TextHygieneMixin, forms.Form):
         self.fields["kind"].choices = [(k, EntryKind(k).label) for k in kinds]
         self.fields["kind"].initial = kinds[0]  # what an untouched select sends
 
+    def has_changed(self):
+        """A row counts once it names a member or an amount, even as prefilled (the arisan
+        draw is): a kind left as it came, or a row cleared, is a blank row."""
+        if not self.is_bound:
+            return super().has_changed()
+        return any(self.data.get(self.add_prefix(name), "").strip() for name in ("person", "amount"))
+
     def clean_person(self):
         return self.people[self.cleaned_data["person"]]
 
@@ -211,9 +218,10 @@ class LedgerSheet:
 
 
 def ledger_sheet(*, data=None, labels: dict, columns: list[str], payout_kinds: list[str],
-                 lends: bool, dues=None) -> LedgerSheet:
+                 lends: bool, dues=None, draw=None) -> LedgerSheet:
     """The sheet for the members in `labels` (Person -> the name shown), in that order, with
-    the member columns kept by the group; `dues` (services.meeting_ledger.Due) prefill it."""
+    the member columns kept by the group; `dues` (services.meeting_ledger.Due) prefill it, and
+    `draw` (services.meeting_ledger.Draw) the first payout row with the arisan draw."""
     people = list(labels)
     member_class = forms.formset_factory(
         MemberRowForm, formset=BaseMemberRows, extra=0, min_num=len(people), max_num=len(people),
@@ -239,6 +247,10 @@ def ledger_sheet(*, data=None, labels: dict, columns: list[str], payout_kinds: l
         payout_class = forms.formset_factory(PayoutRowForm, extra=PAYOUT_ROWS, max_num=MAX_ROWS,
                                              absolute_max=MAX_ROWS)
         payouts = payout_class(data=data, prefix="out", form_kwargs={"people": labels, "kinds": payout_kinds})
+        if data is None and draw is not None and draw.person in labels and EntryKind.DRAW in payout_kinds:
+            payouts.forms[0].initial = {"kind": EntryKind.DRAW, "person": draw.person.ref,
+                                        "amount": amounts.format_amount(draw.pot)}
+            payouts.forms[0].is_draw = True
     return LedgerSheet(LedgerHeadForm(data), members, loans, payouts)
 
 

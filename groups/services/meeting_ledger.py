@@ -115,6 +115,35 @@ def what_is_due(group: Group, members: list[Person], date: dt.date) -> list[Due]
 
 
 @dataclass(frozen=True)
+class Draw:
+    """The arisan draw the sheet proposes: the next member in the order, and the pot."""
+
+    person: Person
+    pot: Decimal
+
+
+def next_draw(group: Group, dues: list[Due], date: dt.date) -> Draw | None:
+    """Who draws the arisan pot at this meeting (the first in the cycle's order who has not
+    drawn) and the pot: the round's contributions so far plus the arisan asked on this sheet.
+    None without an order, once everyone has drawn, or with nothing in the pot."""
+    fund = sheet_funds(group).get(FundKind.ARISAN)
+    cycle = ledger.cycle_on(fund, date) if fund is not None else None
+    if cycle is None:
+        return None
+    entries = list(cycle.entries.filter(kind__in=[EntryKind.CONTRIBUTION, EntryKind.DRAW], date__lte=date)
+                   .order_by("date", "pk").values_list("kind", "person_id", "amount"))
+    drew = {person for kind, person, _amount in entries if kind == EntryKind.DRAW}
+    turn = cycle.turns.exclude(person_id__in=drew).select_related("person").order_by("position").first()
+    if turn is None:
+        return None
+    pot = ZERO
+    for kind, _person, amount in entries:  # the round starts again after each draw
+        pot = ZERO if kind == EntryKind.DRAW else pot + amount
+    pot += sum((due.arisan or ZERO for due in dues), ZERO)
+    return Draw(turn.person, pot) if pot > 0 else None
+
+
+@dataclass(frozen=True)
 class Cell:
     """Where an entry came from on the sheet: a formset ("members", "loans", "payouts"), the
     row and the field, so a refusal is shown in its cell."""

@@ -110,7 +110,8 @@ def meeting_sheet(request, group, data=None):
     labels = {person: scope.label_of(person) for person in open_members(group)}
     layout = meeting_ledger.layout(group)
     dues = meeting_ledger.what_is_due(group, list(labels), timezone.localdate())
-    sheet = forms.ledger_sheet(data=data, labels=labels, dues=dues, **layout)
+    draw = meeting_ledger.next_draw(group, dues, timezone.localdate()) if data is None else None
+    sheet = forms.ledger_sheet(data=data, labels=labels, dues=dues, draw=draw, **layout)
     sheet.cash = meeting_ledger.cash_by_fund(group, timezone.localdate())
     return sheet, layout
 
