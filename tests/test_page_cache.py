@@ -187,3 +187,14 @@ def test_kept_html_reads_nothing_of_the_request():
             for text in texts:
                 assert not re.search(r"csrf|request\.|user\b|{% scope|messages", text), path
     assert found >= 2  # the dashboard and the map
+
+
+def test_an_unreachable_cache_slows_pages_but_never_breaks_them(client, coordinator, named_coordinator):
+    """Redis down (nothing listens on port 1): every page is built as if nothing was kept, with
+    the right names for each viewer, and no error."""
+    config = {**cache_from_url("redis://127.0.0.1:1/0", None), "KEY_PREFIX": "unreachable"}
+    with override_settings(CACHES={"default": config}):
+        for url, name, ref in NAMED:
+            assert name in page(client, named_coordinator, url)
+            hidden = page(client, coordinator, url)
+            assert name not in hidden and pseudonym(ref) in hidden

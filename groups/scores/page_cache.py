@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -38,6 +40,8 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from groups import access
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
 #: Written once per snapshot, which is in the key already.
@@ -47,17 +51,41 @@ SCORE_MODELS = {"scoresnapshot", "groupscore", "personscore"}
 #: Has this process read the generation since it last replaced it? (A write then replaces it
 #: at once, not only on commit; thousands of writes with no page read between cost one.)
 _read = True
+#: A new generation this process could not write (the cache was unreachable): written first
+#: when it is reachable again.
+_unwritten = False
+
+
+def _get(name: str):
+    """cache.get, or None when the cache cannot be reached: a page is then built as if nothing
+    was kept (slower, never wrong), not answered with an error."""
+    try:
+        return cache.get(name)
+    except Exception:  # the backend's own errors (redis.ConnectionError, OSError, ...)
+        logger.warning("Page cache unreachable; building the page without it", exc_info=True)
+        return None
+
+
+def _set(name: str, value, timeout=DEFAULT_TIMEOUT) -> bool:
+    try:
+        cache.set(name, value, timeout=timeout)
+    except Exception:
+        logger.warning("Page cache unreachable; nothing kept", exc_info=True)
+        return False
+    return True
 
 
 def generation() -> str:
-    """The records' generation: a new token after every committed write."""
+    """The records' generation: a new token after every committed write (a random one, so no
+    page is reused, while the cache cannot be reached)."""
     global _read
     _read = True
-    token = cache.get(GENERATION_KEY)
+    if _unwritten:
+        _NewGeneration()()
+    token = _get(GENERATION_KEY)
     if token is None:
         token = uuid.uuid4().hex
-        cache.add(GENERATION_KEY, token, timeout=None)
-        token = cache.get(GENERATION_KEY, token)
+        _set(GENERATION_KEY, token, timeout=None)
     return token
 
 
@@ -65,7 +93,8 @@ class _NewGeneration:
     """A new random token, not a counter: two writers never leave the same value behind."""
 
     def __call__(self):
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        global _unwritten
+        _unwritten = not _set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def records_changed() -> None:
@@ -95,6 +124,8 @@ def release() -> str:
     base = Path(settings.BASE_DIR)
     files = [*sorted((base / "groups").rglob("*.py")), *sorted((base / "templates").rglob("*.html"))]
     files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    # settings the kept HTML holds
+    digest.update(repr((settings.STATIC_URL, settings.MAP_TILE_URL, settings.MAP_TILE_ATTRIBUTION)).encode())
     for path in files:
         if path.is_file():
             digest.update(path.name.encode())
@@ -129,13 +160,13 @@ def cached(
     {% kept page_key page_html %}, templatetags/kept.py), the part's kept HTML alone as
     "page_html" once rendered: nothing else is read."""
     name = key(part, scope, area_id=area_id, snapshots=snapshots, query=query)
-    html = cache.get(f"{name}:html") if html else None
+    html = _get(f"{name}:html") if html else None
     if html is not None:
         return {"page_key": name, "page_html": mark_safe(html)}  # noqa: S308 (rendered by the engine)
-    found = cache.get(name)
+    found = _get(name)
     if found is None:
         found = {**build(), "page_key": name}
-        cache.set(name, found)
+        _set(name, found)
     return found
 
 
@@ -143,7 +174,7 @@ def keep_html(page_key: str, html: str) -> None:
     """Keep a part's rendered HTML ({% kept %}): it may read only what the key covers (the part's
     cached context, its area, snapshot, query and language), never a CSRF token or anything else
     of the request."""
-    cache.set(f"{page_key}:html", str(html))
+    _set(f"{page_key}:html", str(html))
 
 
 @receiver([post_save, post_delete, m2m_changed], dispatch_uid="page_cache_records")
