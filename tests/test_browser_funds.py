@@ -84,6 +84,17 @@ def shoot(page, name):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= size["width"], f"{name} overflows at {label}: {width}px"
     page.set_viewport_size(PHONE)
+    # on a phone a stacked table is cards: no column hidden off to the side, no number broken
+    hidden = page.evaluate("""[...document.querySelectorAll('.table-wrap:has(> table.stack)')]
+        .filter(wrap => wrap.scrollWidth > wrap.clientWidth + 1).length""")
+    assert hidden == 0, f"{name}: {hidden} stacked table(s) scroll sideways at 360 px"
+    broken = page.evaluate("""[...document.querySelectorAll('.stats .value')].filter(value => {
+        value.textContent = '123.456.789';  // a hundred million: a village fund's largest figure
+        const lines = document.createRange();
+        lines.selectNodeContents(value);  // one line box per line the number takes
+        return lines.getClientRects().length > 1 || value.scrollWidth > value.clientWidth;
+    }).length""")
+    assert broken == 0, f"{name}: {broken} figure(s) broken or cut at 360 px"
 
 
 def member_row(page, name):
@@ -122,6 +133,9 @@ def test_a_meeting_ledger_for_ten_members_then_the_member_sees_her_money(live_se
     assert "21 entries are saved" in page.locator("main").inner_text()
     meeting = LedgerMeeting.objects.get()
     assert (meeting.cash_expected, meeting.difference) == (D(1106000), D(0))
+    page.goto(f"{live_server.url}/groups/BL-G/funds/")
+    assert "1.106.000" in page.locator("table.ledger-meetings").inner_text()  # the meeting's count
+    shoot(page, "list-en")
     page.goto(f"{live_server.url}/groups/BL-G/funds/BL-SAV/")
     fund_text = page.locator("main").inner_text()
     assert "days late" in fund_text and "106.000 overdue" in fund_text  # Dewi's second instalment

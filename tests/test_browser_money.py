@@ -57,5 +57,11 @@ def test_a_coordinator_sees_the_groups_portfolio_at_risk(
         page.locator("table.money").first.screenshot(
             path=str(target / f"money-{name}-{language}-{width}.png")
         )
+    # the money per quarter: on a phone each quarter is a card, no figure off the side
+    page.goto(f"{live_server.url}{pages[0][0]}")
+    page.locator("table.money-trend").screenshot(path=str(target / f"money-quarters-{language}-{width}.png"))
+    if width == 360:
+        for wrap in page.locator(".table-wrap:has(> table.money)").all():
+            assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth + 1"), "a money column is off the side"
     assert errors == []
     context.close()
