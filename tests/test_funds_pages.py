@@ -342,6 +342,11 @@ def test_the_cash_to_count_is_shown_per_fund_before_saving(client, facilitator, 
     assert client.get(url).status_code == 405
     client.force_login(coordinator)
     assert client.post(url, data).status_code == 403
+    client.force_login(f.UserFactory())  # nobody's: the group is out of their scope
+    assert client.post(url, data).status_code == 404
+    assert client.post(reverse("groups:fund_meeting_row", args=["G1"]) + "?add=loan", data).status_code == 404
+    client.logout()
+    assert client.post(url, data).status_code == 302  # to the login page
 
 
 def test_the_funds_page_lists_the_meetings_and_their_count(client, facilitator, money):

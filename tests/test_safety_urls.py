@@ -62,6 +62,8 @@ EXPECTED: dict[str, tuple] = {
     "groups:fund_list": (L, 403, 404, OK, 404, OK, OK),
     "groups:fund_create": (L, 403, 404, OK, 404, 403, OK),
     "groups:fund_meeting": (L, 403, 404, OK, 404, 403, OK),
+    "groups:fund_meeting_cash": (405, 405, 405, 405, 405, 405, 405),  # POST only (the sheet's cash)
+    "groups:fund_meeting_row": (405, 405, 405, 405, 405, 405, 405),  # POST only (one more row)
     "groups:fund_detail": (L, 403, 404, OK, 404, OK, OK),
     "groups:fund_rotation": (L, 403, 404, OK, 404, 403, OK),
     "groups:fund_share_out": (L, 403, 404, OK, 404, 403, OK),
@@ -319,6 +321,8 @@ EXPECTED_MORE: dict[str, tuple] = {
     "groups:fund_list": (404, OK),
     "groups:fund_create": (404, 403),
     "groups:fund_meeting": (404, 403),
+    "groups:fund_meeting_cash": (405, 405),
+    "groups:fund_meeting_row": (405, 405),
     "groups:fund_detail": (404, OK),
     "groups:fund_rotation": (404, 403),
     "groups:fund_share_out": (404, 403),
