@@ -73,6 +73,8 @@ FORMS = {
     "groups:report_person_retry": ("member", lambda r: {"ref": r.person}),
     "groups:fund_create": ("facilitator", lambda r: {"ref": r.group}),
     "groups:fund_meeting": ("facilitator", lambda r: {"ref": r.group}),
+    "groups:fund_meeting_cash": ("facilitator", lambda r: {"ref": r.group}),
+    "groups:fund_meeting_row": ("facilitator", lambda r: {"ref": r.group}),
     "groups:fund_rotation": ("facilitator", lambda r: {"ref": r.group, "fund_ref": r.fund}),
     "groups:fund_share_out": ("facilitator", lambda r: {"ref": r.group, "fund_ref": r.fund}),
     "groups:fund_cycle_dates": ("facilitator", lambda r: {"ref": r.group, "fund_ref": r.fund}),
