@@ -137,8 +137,10 @@ def test_a_meeting_ledger_for_ten_members_then_the_member_sees_her_money(live_se
     assert "1.106.000" in page.locator("table.ledger-meetings").inner_text()  # the meeting's count
     shoot(page, "list-en")
     page.goto(f"{live_server.url}/groups/BL-G/funds/BL-SAV/")
+    page.locator("details.schedule summary").first.click()  # Dewi's schedule, opened
     fund_text = page.locator("main").inner_text()
     assert "days late" in fund_text and "106.000 overdue" in fund_text  # Dewi's second instalment
+    assert page.locator("details.schedule table tr.late").count() == 2
     shoot(page, "fund-en")
     assert page.errors == []
 
