@@ -9,7 +9,8 @@ Definitions (the methodology page repeats them):
 - a member's savings in a fund: deposits - withdrawals in the fund's current cycle (a share-out
   closes a cycle and a new one starts from nothing);
 - contributions: the member's contributions in the current cycle (social fund, arisan);
-- a loan's position: groups/services/ledger.loan_position (next instalment, days late);
+- a loan's position: groups/services/ledger.loan_position (what is overdue, next instalment,
+  days late), and its schedule with what is left of each instalment (schedule_rows);
 - an arisan round ends with a draw; its pot is the contributions since the draw before;
   a member of the order who paid nothing in a round, and for whom nobody paid, missed it.
 """
@@ -309,11 +310,6 @@ class MyFund:
     @property
     def owed(self) -> Decimal:
         return sum((line.outstanding for line in self.loans), ZERO)
-
-    @property
-    def next_payment(self) -> LoanLine | None:
-        dated = [line for line in self.loans if line.next_due]
-        return min(dated, key=lambda line: line.next_due) if dated else None
 
 
 def member_money(person: Person, as_of: dt.date, *, name) -> list[MyFund]:
