@@ -136,17 +136,6 @@ class Scope:
     def is_member(self) -> bool:
         return self.person is not None
 
-    def viewer_facts(self) -> tuple:
-        """Everything about the user that the decisions of this Scope read, besides the records
-        (only can_confirm and may_request_scores also read the user's id, for their own
-        exchanges and computations): two users with the same facts see the same names, links
-        and controls. Cached pages are kept per these facts (groups/scores/page_cache.py)."""
-        person = self.person.pk if self.person is not None else None
-        return (
-            self.is_authenticated, self.is_staff, tuple(sorted(self._assignments)),
-            tuple(sorted(self.facilitated_group_ids)), person, tuple(sorted(self.member_group_ids)),
-        )
-
     # --- what the user may open at all (403 otherwise) -------------------------------------
 
     def read_registry(self) -> bool:

@@ -8,9 +8,9 @@ request with the same key:
 - the snapshot's id and when it was computed (a recomputation is a new key at once);
 - the area the page shows, the page part and the request's query (sort, filters);
 - the language;
-- the viewer's naming class: a hash of access.Scope.viewer_facts(), everything about the user
-  that decides whose name is shown and what is linked, so a key never hands one viewer a page
-  built for facts they do not share;
+- the viewer's naming class: a hash of viewer_facts(scope), everything about the user that
+  groups/access.py reads to decide whose name is shown and what is linked, so a key never
+  hands one viewer a page built for facts they do not share;
 - the release: a hash of the code, templates and static manifest, so a deployment never serves
   a part built by the code before it;
 - the records' generation: a token replaced after every committed write to the community's
@@ -38,8 +38,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import translation
 from django.utils.safestring import mark_safe
-
-from groups import access
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +114,18 @@ def records_changed() -> None:
         transaction.on_commit(_NewGeneration(), robust=True)
 
 
+def viewer_facts(scope) -> tuple:
+    """Everything about the user that the decisions of their access.Scope read, besides the
+    records (only its can_confirm and may_request_scores also read the user's id, for their own
+    exchanges and computations, and no page part asks those): two users with the same facts see
+    the same names, links and controls. Keep in step with Scope's cached properties."""
+    person = scope.person.pk if scope.person is not None else None
+    return (
+        scope.is_authenticated, scope.is_staff, tuple(sorted(scope._assignments)),
+        tuple(sorted(scope.facilitated_group_ids)), person, tuple(sorted(scope.member_group_ids)),
+    )
+
+
 @functools.cache
 def release() -> str:
     """A hash of the code and templates that build the pages (and the static files' manifest,
@@ -133,13 +143,13 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
-def key(part: str, scope: access.Scope, *, area_id: int, snapshots=(), query: str = "") -> str:
+def key(part: str, scope, *, area_id: int, snapshots=(), query: str = "") -> str:
     """The cache key of a page part (see the module docstring); `snapshots`: the snapshot it
     reads, or the list of them (a regency's districts)."""
     if not isinstance(snapshots, list | tuple):
         snapshots = [snapshots]
     made = ",".join(f"{s.pk}@{s.computed_at.isoformat()}" for s in snapshots) or "-"
-    facts = hashlib.sha256(repr(scope.viewer_facts()).encode()).hexdigest()[:32]
+    facts = hashlib.sha256(repr(viewer_facts(scope)).encode()).hexdigest()[:32]
     rest = hashlib.sha256(f"{made}|{query}".encode()).hexdigest()[:32]
     language = translation.get_language() or ""
     return f"page:{release()}:{part}:{area_id}:{language}:{facts}:{generation()}:{rest}"
@@ -147,7 +157,7 @@ def key(part: str, scope: access.Scope, *, area_id: int, snapshots=(), query: st
 
 def cached(
     part: str,
-    scope: access.Scope,
+    scope,
     build: Callable[[], dict],
     *,
     area_id: int,
