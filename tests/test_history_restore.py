@@ -11,7 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import ActivityKind
+from groups.models import ActivityKind, FundKind
+from groups.services import ledger
 
 from . import factories as f
 
@@ -44,6 +45,11 @@ PUSHING = {
         "facilitator",
         lambda: reverse("groups:report_group_change", args=["G1", "ACT-TRAIN"]),
     ),
+    "fund_share_out": (
+        "groups/fund_share_out.html",
+        "facilitator",
+        lambda: reverse("groups:fund_share_out", args=["G1", "F-SAVE"]),
+    ),
 }
 
 
@@ -54,6 +60,10 @@ def is_whole_page(response) -> bool:
 
 @pytest.fixture
 def training(world):
+    ledger.create_fund(
+        group=world.group, kind=FundKind.SAVINGS_LOAN, name="Simpan pinjam", opened_on=dt.date(2026, 1, 5),
+        ref="F-SAVE",
+    )
     f.ActivityFactory(
         ref="ACT-TRAIN",
         group=world.group,

@@ -66,9 +66,9 @@ def test_a_regency_sets_its_districts_side_by_side_worked_out_by_hand(client, re
     ]
     # quarter before -> last: exchanges 4 + 4 -> 6 + 6; in an exchange Sri, Siti, Ani (from
     # the agency) -> Sri, Siti, Ari, Ani, Eko
-    assert rows["Kecamatan Kertek"][1][1:4] == ["0", "+4", "+2"]
+    assert rows["Kecamatan Kertek"][1][1:4] == ["7 → 7", "8 → 12", "3 → 5"]
     # quiet groups 3 -> 1 (G1 and G2 met in the last quarter only), cut off 0 -> 1 (Sri for Ari)
-    assert rows["Kecamatan Kertek"][1][7:] == ["-2", "+1"]
+    assert rows["Kecamatan Kertek"][1][7:] == ["3 → 1", "0 → 1"]
     # E: H with Orang Lain, who exchanged with nobody
     assert rows["Kecamatan Lain"][0][:4] == ["1", "1", "0", "0 of 1 person"]
     assert rows["Kecamatan Lain"][0][4] == "too few records (0)"
@@ -169,4 +169,6 @@ def test_a_province_sets_its_regencies_side_by_side_summed_over_their_districts(
         "1",
         "2",
     ]
-    assert changes[1:4] == ["0", "+4", "+2"] and changes[7:] == ["-2", "+1"]
+    # the regency adds district E's one person (8 people in both quarters); its quiet groups and
+    # people who would cut others off are district D's
+    assert changes[1:4] == ["8 → 8", "8 → 12", "3 → 5"] and changes[7:] == ["3 → 1", "0 → 1"]
