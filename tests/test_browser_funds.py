@@ -1,6 +1,6 @@
-"""The meeting ledger in Debian's Chromium (Playwright): a facilitator enters the money of a
-meeting of ten members, one of whom repays late and only in part; a wrong cash count is shown
-and nothing saved; then the member sees her savings and her next payment due on her summary.
+"""The meeting ledger in Debian's Chromium (Playwright): the group's treasurer enters the money
+of a meeting of ten members, one of whom repays late and only in part; a wrong cash count is
+shown and nothing saved; then the member sees her savings and her next payment due on her summary.
 Screenshots of the pages at 360 px and on a desktop, in English and Indonesian, go to
 $BROWSER_SHOTS (default: the temporary directory's browser_shots)."""
 
@@ -44,6 +44,8 @@ def world(db):
         f.MembershipFactory(person=people[name], group=group, role=Role.TREASURER if n == 0 else Role.MEMBER)
     people["Sri Handayani"].user = f.UserFactory(username="sri")
     people["Sri Handayani"].save()
+    people["Ani Lestari"].user = f.UserFactory(username="bendahara")  # the treasurer keeps the books
+    people["Ani Lestari"].save()
     opened = today - dt.timedelta(days=120)
     savings = ledger.create_fund(group=group, kind=FundKind.SAVINGS_LOAN, name="Simpanan", opened_on=opened,
                                  opening_balance=D(1000000), ref="BL-SAV")
@@ -102,7 +104,7 @@ def member_row(page, name):
 
 
 def test_a_meeting_ledger_for_ten_members_then_the_member_sees_her_money(live_server, browser, world):
-    page = open_page(live_server, browser, "pendamping", "en")
+    page = open_page(live_server, browser, "bendahara", "en")  # the treasurer, not the facilitator
     page.goto(f"{live_server.url}/groups/BL-G/funds/meeting/")
     # prefilled with what is due: the usual 20.000 and 5.000, Dewi's two instalments
     assert member_row(page, "Ani Lestari").locator("input[name$=savings]").input_value() == "20.000"
