@@ -1,15 +1,17 @@
 """A realistic synthetic community of any size, for load tests and the benchmark.
 
-One regency and one district; villages of about 2,000 people; groups of 10 to 40 members
-(each person in 1 to 3 groups of their village); a few friends per member inside each group;
+One regency and one district (or a regency of several districts: build_regency); villages of
+about 2,000 people; groups of 10 to 40 members (each person in 1 to 3 groups of their
+village); a few friends per member inside each group;
 about 10 exchanges per person per year, mostly between those friends (bonding), some between
 people of the same village who share no group (bridging) and some with external actors such
 as the village office, agencies, an NGO, a bank and a cooperative (linking); monthly-ish
 meetings with attendance; a few norms per group with quarterly reviews. Activity grows a
 little over the year so the quarterly trend has a slope.
 
-Everything is written with bulk_create (no per-row signals) and derived from one
-random.Random(seed) and `today`: the same arguments give the same community.
+Everything is written with bulk_create (no per-row signals, so the areas are marked changed
+explicitly) and derived from random.Random(seed) and `today`: the same arguments give the same
+community.
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ EXCHANGES_PER_PERSON = 10
 BRIDGING_SHARE = 0.10
 LINKING_SHARE = 0.07
 BATCH = 5000
+#: A regency's ties across neighbouring districts: this share of a district's exchanges is
+#: with a resident next door, and this share of its people is also in a group there.
+ACROSS_EXCHANGE_SHARE = 0.02
+ACROSS_MEMBER_SHARE = 0.005
 
 # Resource mixes by group kind: what members mostly exchange.
 _MIX = {
@@ -113,6 +119,9 @@ class Summary:
     attendances: int
     norms: int
     reviews: int
+    districts: int = 1
+    exchanges_across: int = 0
+    memberships_across: int = 0
 
 
 def is_empty() -> bool:
@@ -161,18 +170,75 @@ def _day(rng: random.Random, start: dt.date, days: int) -> dt.date:
 
 @transaction.atomic
 def build(people: int, *, seed: int = 1, today: dt.date | None = None, prefix: str = "SYN") -> Summary:
-    """Create a synthetic community of `people` people whose year ends on `today`."""
+    """Create a synthetic community of `people` people whose year ends on `today`: one
+    district in one regency."""
     if people < 1:
         raise ValueError("people must be at least 1")
     rng = random.Random(seed)
     today = today or dt.date.today()
+    regency = Area.objects.create(ref=f"{prefix}-R", name="Kabupaten Sintetis", level=AreaLevel.REGENCY)
+    built = _build_district(rng, regency, people, today, prefix=prefix, name="Kecamatan Sintetis")
+    # bulk writes send no signal: stored scores of these areas (none yet, normally) go stale
+    changes.mark_changed(built.village_ids)
+    return built.summary
+
+
+@transaction.atomic
+def build_regency(
+    districts: int, people: int, *, seed: int = 1, today: dt.date | None = None, prefix: str = "SYN"
+) -> Summary:
+    """Create a regency of `districts` districts of `people` people each, every district made as
+    build() makes its one (with its own random stream, so district 3 is the same whatever the
+    number of districts), then a small share of ties across neighbouring districts: exchanges
+    between their residents and memberships in a group next door (_tie_districts)."""
+    if districts < 1 or people < 1:
+        raise ValueError("districts and people must be at least 1")
+    today = today or dt.date.today()
+    regency = Area.objects.create(ref=f"{prefix}-R", name="Kabupaten Sintetis", level=AreaLevel.REGENCY)
+    built = [
+        _build_district(
+            random.Random(f"{seed}:{d + 1}"),
+            regency,
+            people,
+            today,
+            prefix=f"{prefix}{d + 1:02d}",
+            name=f"Kecamatan Sintetis {d + 1}",
+        )
+        for d in range(districts)
+    ]
+    across = _tie_districts(random.Random(f"{seed}:across"), built, today, prefix=prefix)
+    village_ids = [pk for district in built for pk in district.village_ids]
+    changes.mark_changed(village_ids)
+    parts = [district.summary for district in built]
+    total = {name: sum(getattr(s, name) for s in parts) for name in Summary.__dataclass_fields__}
+    total.update(
+        areas=total["areas"] - districts + 1,  # one regency, not one per district
+        memberships=total["memberships"] + across.memberships,
+        exchanges=total["exchanges"] + across.exchanges,
+        districts=districts,
+        exchanges_across=across.exchanges,
+        memberships_across=across.memberships,
+    )
+    return Summary(**total)
+
+
+@dataclass(frozen=True)
+class _District:
+    summary: Summary
+    village_ids: list[int]
+    person_ids: list[int]
+    group_ids: list[int]
+    start: dt.date
+
+
+def _build_district(
+    rng: random.Random, regency: Area, people: int, today: dt.date, *, prefix: str, name: str
+) -> _District:
+    """One district of `people` people under `regency` (the module docstring), refs `prefix`-..."""
     start = today - dt.timedelta(days=364)
     days = 365
 
-    regency = Area.objects.create(ref=f"{prefix}-R", name="Kabupaten Sintetis", level=AreaLevel.REGENCY)
-    district = Area.objects.create(
-        ref=f"{prefix}-D", name="Kecamatan Sintetis", level=AreaLevel.DISTRICT, parent=regency
-    )
+    district = Area.objects.create(ref=f"{prefix}-D", name=name, level=AreaLevel.DISTRICT, parent=regency)
     n_villages = max(1, round(people / VILLAGE_SIZE))
     villages = Area.objects.bulk_create(
         Area(
@@ -290,7 +356,8 @@ def build(people: int, *, seed: int = 1, today: dt.date | None = None, prefix: s
         group_ties.append([(members[i], members[j]) for i, j in sorted(ties)])
 
     total = people * EXCHANGES_PER_PERSON
-    exchanges = []
+    exchanges: list[Exchange] = []
+    exchange_count = 0
     weights = [len(t) for t in group_ties]
     cumulative = []
     acc = 0
@@ -343,7 +410,9 @@ def build(people: int, *, seed: int = 1, today: dt.date | None = None, prefix: s
                 status=status,
             )
         )
-    Exchange.objects.bulk_create(exchanges, batch_size=BATCH)
+        if len(exchanges) == BATCH:  # written as they come: a regency's millions never all in memory
+            exchange_count += _write(Exchange, exchanges)
+    exchange_count += _write(Exchange, exchanges)
 
     # Meetings with attendance (4-12 a year), and the odd training by an actor.
     activities = []
@@ -398,21 +467,76 @@ def build(people: int, *, seed: int = 1, today: dt.date | None = None, prefix: s
                 NormReview(norm=norm, reviewed_on=start + dt.timedelta(days=45 + 91 * q), rating=level)
             )
     NormReview.objects.bulk_create(reviews, batch_size=BATCH)
-    # bulk writes send no signal: stored scores of these areas (none yet, normally) go stale
-    changes.mark_changed(village.pk for village in villages)
 
-    return Summary(
+    summary = Summary(
         areas=2 + n_villages,
         groups=len(group_objs),
         people=people,
         memberships=len(memberships),
         actors=len(actor_objs),
-        exchanges=len(exchanges),
+        exchanges=exchange_count,
         activities=len(activities),
         attendances=len(attendances),
         norms=len(norms),
         reviews=len(reviews),
     )
+    return _District(
+        summary=summary,
+        village_ids=[v.pk for v in villages],
+        person_ids=[p.pk for p in person_objs],
+        group_ids=[g.pk for g in group_objs],
+        start=start,
+    )
+
+
+@dataclass(frozen=True)
+class _Across:
+    exchanges: int
+    memberships: int
+
+
+def _tie_districts(rng: random.Random, built: list[_District], today: dt.date, *, prefix: str) -> _Across:
+    """Ties between neighbouring districts (each with the next, the last with the first): the
+    ACROSS_ shares above. A lone district has no neighbour."""
+    if len(built) < 2:
+        return _Across(exchanges=0, memberships=0)
+    exchanges: list[Exchange] = []
+    memberships = []
+    count = 0
+    for d, here in enumerate(built):
+        there = built[(d + 1) % len(built)]
+        for _ in range(round(len(here.person_ids) * EXCHANGES_PER_PERSON * ACROSS_EXCHANGE_SHARE)):
+            a, b = rng.choice(here.person_ids), rng.choice(there.person_ids)
+            if rng.random() < 0.5:
+                a, b = b, a
+            exchanges.append(
+                Exchange(
+                    ref=f"{prefix}-XX{count + len(exchanges) + 1:07d}",
+                    date=_day(rng, here.start, 365),
+                    **exchange_ends(a, b, is_person=lambda _: True, suffix="_id"),
+                    resource=rng.choice(Resource.values),
+                    status=ExchangeStatus.CONFIRMED,
+                )
+            )
+            if len(exchanges) == BATCH:
+                count += _write(Exchange, exchanges)
+        # people of one district only: nobody joins the same group twice
+        for pid in rng.sample(here.person_ids, round(len(here.person_ids) * ACROSS_MEMBER_SHARE)):
+            joined = here.start - dt.timedelta(days=rng.randint(30, 3000))
+            memberships.append(
+                Membership(person_id=pid, group_id=rng.choice(there.group_ids), joined_on=joined)
+            )
+    count += _write(Exchange, exchanges)
+    return _Across(exchanges=count, memberships=_write(Membership, memberships))
+
+
+def _write(model, objs: list) -> int:
+    """bulk_create a batch (signals are not sent: the callers mark the areas changed) and empty
+    the list; the number written."""
+    model.objects.bulk_create(objs, batch_size=BATCH)
+    written = len(objs)
+    objs.clear()
+    return written
 
 
 def _bisect(cumulative: list[int], x: int) -> int:

@@ -12,6 +12,7 @@ from groups import synthetic
 from groups.models import (
     Activity,
     Area,
+    AreaLevel,
     Exchange,
     ExchangeStatus,
     Group,
@@ -21,7 +22,7 @@ from groups.models import (
     ScoreSnapshot,
     SnapshotStatus,
 )
-from groups.scores import analysis, downloads, reading, snapshots
+from groups.scores import analysis, changes, downloads, reading, snapshots
 
 from . import factories as f
 from . import test_scores_scope
@@ -108,6 +109,76 @@ class TestSeedSynthetic:
             run("seed_synthetic", "--people", "0")
         with pytest.raises(CommandError):
             run("seed_synthetic", "--people", "5", "--today", "yesterday")
+        assert synthetic.is_empty()
+
+
+class TestSeedSyntheticRegency:
+    def test_builds_districts_of_the_requested_size_under_one_regency(self, db):
+        output = run(
+            "seed_synthetic",
+            "--districts",
+            "3",
+            "--people",
+            "60",
+            "--seed",
+            "2",
+            "--today",
+            TODAY.isoformat(),
+        )
+        assert "districts: 3" in output and "people: 180" in output
+        regency = Area.objects.get(level=AreaLevel.REGENCY)
+        districts = Area.objects.filter(level=AreaLevel.DISTRICT, parent=regency)
+        assert districts.count() == 3 and Area.objects.filter(level=AreaLevel.REGENCY).count() == 1
+        for district in districts:
+            people = Person.objects.filter(area__parent=district)
+            assert people.count() == 60
+            assert Group.objects.filter(area__parent=district).exists()
+            assert Membership.objects.filter(person__in=people).values("person").distinct().count() == 60
+        assert Person.objects.count() == 180
+        assert f"areas: {Area.objects.count()}," in output
+        assert f"exchanges: {Exchange.objects.count()}," in output
+
+    def test_a_small_share_of_ties_cross_districts(self, db):
+        run(
+            "seed_synthetic",
+            "--districts",
+            "3",
+            "--people",
+            "200",
+            "--seed",
+            "2",
+            "--today",
+            TODAY.isoformat(),
+        )
+        person_district = dict(Person.objects.values_list("pk", "area__parent"))
+        ties = Exchange.objects.filter(giver_person__isnull=False, receiver_person__isnull=False)
+        pairs = list(ties.values_list("giver_person", "receiver_person"))
+        across = sum(person_district[a] != person_district[b] for a, b in pairs)
+        assert 0 < across < 0.05 * len(pairs)
+        memberships = list(Membership.objects.values_list("person__area__parent", "group__area__parent"))
+        elsewhere = sum(home != group for home, group in memberships)
+        assert 0 < elsewhere < 0.02 * len(memberships)
+
+    def test_the_same_seed_gives_the_same_regency_and_another_seed_another(self, db):
+        args = ["seed_synthetic", "--districts", "2", "--people", "50", "--today", TODAY.isoformat()]
+        run(*args, "--seed", "3")
+        first = fingerprint()
+        run(*args, "--seed", "3", "--force")
+        assert fingerprint() == first
+        run(*args, "--seed", "4", "--force")
+        assert fingerprint() != first
+
+    def test_marks_every_village_changed(self, db, monkeypatch):
+        marked = []
+        monkeypatch.setattr(changes, "mark_changed", lambda ids: marked.extend(ids))
+        run("seed_synthetic", "--districts", "2", "--people", "30", "--seed", "1")
+        villages = Area.objects.filter(level=AreaLevel.VILLAGE)
+        assert villages.count() == 2  # one small village per district
+        assert sorted(marked) == sorted(villages.values_list("pk", flat=True))
+
+    def test_rejects_no_districts(self, db):
+        with pytest.raises(CommandError):
+            run("seed_synthetic", "--districts", "0", "--people", "10")
         assert synthetic.is_empty()
 
 

@@ -11,10 +11,18 @@ from ._scores_args import parse_day
 
 
 class Command(BaseCommand):
-    help = "Generate a synthetic community of N people (for load tests and the benchmark)."
+    help = (
+        "Generate a synthetic community of N people (for load tests and the benchmark); with "
+        "--districts, a regency of that many districts of N people each."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--people", type=int, required=True, help="How many people.")
+        parser.add_argument("--people", type=int, required=True, help="How many people (per district).")
+        parser.add_argument(
+            "--districts",
+            type=int,
+            help="Build a regency of this many districts, with a small share of ties across them.",
+        )
         parser.add_argument("--seed", type=int, default=1, help="Same seed, same community.")
         parser.add_argument("--today", help="Last day of the synthetic year, YYYY-MM-DD (default: today).")
         parser.add_argument(
@@ -23,9 +31,11 @@ class Command(BaseCommand):
             help="Delete every community record first when the database is not empty.",
         )
 
-    def handle(self, *args, people, seed, today=None, force=False, **options):
+    def handle(self, *args, people, seed, today=None, force=False, districts=None, **options):
         if people < 1:
             raise CommandError(_("--people must be at least 1."))
+        if districts is not None and districts < 1:
+            raise CommandError(_("--districts must be at least 1."))
         day = parse_day(today, "--today") or dt.date.today()
         if not synthetic.is_empty():
             if not force:
@@ -34,7 +44,10 @@ class Command(BaseCommand):
                 )
             synthetic.wipe()
         began = time.perf_counter()
-        summary = synthetic.build(people, seed=seed, today=day)
+        if districts is None:
+            summary = synthetic.build(people, seed=seed, today=day)
+        else:
+            summary = synthetic.build_regency(districts, people, seed=seed, today=day)
         counts = ", ".join(f"{k}: {v}" for k, v in asdict(summary).items())
         self.stdout.write(
             _("Synthetic community created in %(seconds).1f s (%(counts)s).")
