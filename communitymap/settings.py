@@ -138,8 +138,11 @@ CACHE_URL = os.environ.get("CACHE_URL", "locmem://" if env_bool("TESTING") else 
 CACHES = {
     "default": {
         **cache_from_url(CACHE_URL, Path(os.environ.get("CACHE_DIR") or BASE_DIR / ".cache")),
-        # two databases never share cached pages, even in one Redis or folder
-        "KEY_PREFIX": hashlib.sha256(
+        # Two databases never share cached pages, even in one Redis or folder. Every machine of
+        # one installation must have the same prefix (the records' generation lives under it):
+        # the same DATABASE_URL everywhere, or CACHE_KEY_PREFIX set alike.
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX")
+        or hashlib.sha256(
             "|".join(str(DATABASES["default"].get(k, "")) for k in ("ENGINE", "NAME", "HOST", "PORT"))
             .encode()
         ).hexdigest()[:12],
@@ -260,9 +263,13 @@ AXES_VERBOSE = False
 # Audit trail (django-auditlog): who changed what; phones are masked (groups/audit.py).
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # an address is personal data the trail does not need
 
-# Uploaded import files wait here between preview and confirm; the web server and the task
-# worker must share it. Empty: a folder in the system's temporary directory.
-COMMUNITYMAP_IMPORT_DIR = os.environ.get("IMPORT_DIR", "")
+# The one folder of files the app writes and reads again (no model has a file field today):
+# with several machines, a folder every app server and worker mounts (NFS, a shared volume).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Uploaded import files wait here between preview and confirm: the app server that took the
+# upload, the one that takes the confirmation and the worker that applies it must all see it.
+# Empty: imports/ in MEDIA_ROOT.
+COMMUNITYMAP_IMPORT_DIR = os.environ.get("IMPORT_DIR") or str(MEDIA_ROOT / "imports")
 
 # Background work (score snapshots, long imports): django-tasks with its database backend,
 # run by `python manage.py run_worker` (groups/worker.py). Tests and TASKS_IMMEDIATE=true run
@@ -283,6 +290,10 @@ QUEUE_STALE_SECONDS = int(os.environ.get("QUEUE_STALE_SECONDS", "300"))
 # `manage.py run_worker`: after a failure in its loop the worker waits, doubling the wait each
 # time up to this ceiling, and tries again (groups/worker.py).
 WORKER_MAX_BACKOFF_SECONDS = float(os.environ.get("WORKER_MAX_BACKOFF_SECONDS", "60"))
+# Workers on any number of hosts share the queue. Each says it is alive six times in this
+# many seconds; a task whose worker stayed silent longer (killed, its machine gone) is given
+# back to the queue by another worker (groups/worker.py).
+WORKER_LOST_SECONDS = float(os.environ.get("WORKER_LOST_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

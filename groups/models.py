@@ -1214,6 +1214,29 @@ class GroupScore(models.Model):
         return f"{self.group_id} @ {self.snapshot_id}"
 
 
+# --- Task workers ---------------------------------------------------------------------------
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker (`manage.py run_worker`, on any host) saying it is alive. Every worker
+    writes its row every few seconds; a task still running under a worker silent for longer
+    than WORKER_LOST_SECONDS lost its worker (killed, or its machine gone) and another worker
+    gives it back to the queue (groups/worker.py)."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last seen at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"
+
+
 # --- Forms sent once ------------------------------------------------------------------------
 
 

@@ -13,18 +13,33 @@ again. The wait doubles after each failure in a row (1, 2, 4 ... seconds, up to
 WORKER_MAX_BACKOFF_SECONDS) and starts again from one second once the loop has run for longer
 than that ceiling without failing. A task's own exceptions never reach here: the library
 records them on the task.
+
+Workers on several hosts share the one queue (the database). The library claims a task by
+marking it RUNNING, and nothing returns it should the worker be killed (SIGKILL, out of
+memory, its machine gone): it would stay RUNNING for ever. So every worker writes a heartbeat
+(WorkerHeartbeat) every WORKER_LOST_SECONDS / 6 seconds from a thread of its own, and at the
+same time gives back the tasks of workers silent for longer than WORKER_LOST_SECONDS:
+a task safe to run twice (RETRY_WHEN_LOST) goes back to the queue (its second attempt takes
+over what the lost one left, scores/tasks.py), any other is marked failed.
 """
 
 import datetime as dt
 import logging
+import os
+import socket
+import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+
+from groups.models import WorkerHeartbeat
+from groups.scores.tasks import compute_snapshot_task
 
 logger = logging.getLogger("groups.worker")
 
@@ -43,6 +58,15 @@ class SupervisedWorker(Worker):
         self.failures = 0  # in a row, for the back-off
 
     def run(self) -> None:
+        heartbeat = Heartbeat(self.worker_id, self.backend_name)
+        heartbeat.tick()  # before the first task: this worker is known, lost tasks are back
+        heartbeat.start()
+        try:
+            self._run_supervised()
+        finally:
+            heartbeat.stop()
+
+    def _run_supervised(self) -> None:
         while self.running:
             started = time.monotonic()
             try:
@@ -62,6 +86,108 @@ class SupervisedWorker(Worker):
                 connections.close_all()
                 if self.running:
                     time.sleep(delay)
+
+
+# --- workers on any number of hosts: heartbeats and lost tasks -------------------------------
+
+#: Tasks run again when their worker was lost; each must be safe to run twice. The snapshot
+#: task is: its rows are written in one transaction with the claim checked inside it
+#: (scores/snapshots.py), so a lost computation left nothing, and its next attempt takes over.
+#: (groups.tasks is the old path of the same task, still in older queues.)
+RETRY_WHEN_LOST = frozenset({compute_snapshot_task.module_path, "groups.tasks.compute_snapshot_task"})
+#: A task whose worker was lost this many times is failed rather than tried again (it may be
+#: what kills its workers, by memory for instance).
+MAX_ATTEMPTS = 3
+
+
+def heartbeat_seconds() -> float:
+    """How often a worker says it is alive: six times within WORKER_LOST_SECONDS."""
+    return max(0.5, settings.WORKER_LOST_SECONDS / 6)
+
+
+def beat(worker_id: str, now: dt.datetime | None = None) -> None:
+    """This worker is alive (one UPDATE; an INSERT the first time)."""
+    now = now or timezone.now()
+    if not WorkerHeartbeat.objects.filter(pk=worker_id).update(seen_at=now):
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=worker_id,
+            defaults={"hostname": socket.gethostname()[:255], "pid": os.getpid(), "seen_at": now},
+            create_defaults={
+                "hostname": socket.gethostname()[:255], "pid": os.getpid(), "started_at": now, "seen_at": now,
+            },
+        )
+
+
+def recover_lost_tasks(backend_name: str = "default", now: dt.datetime | None = None) -> list[DBTaskResult]:
+    """Give back the tasks still RUNNING under a worker silent for longer than
+    WORKER_LOST_SECONDS (and running for longer than that): back to the queue when they are
+    safe to run again, else failed. Each is changed only if still as read (a compare-and-set),
+    so two workers recovering at once give a task back once. Returns those given back."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.WORKER_LOST_SECONDS)
+    alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=cutoff).values_list("worker_id", flat=True))
+    running = DBTaskResult.objects.running().filter(backend_name=backend_name, started_at__lt=cutoff)
+    recovered = [
+        result
+        for result in running.only("id", "task_path", "worker_ids", "started_at")
+        if not (result.worker_ids and result.worker_ids[-1] in alive) and _give_back(result, now)
+    ]
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - dt.timedelta(days=1)).delete()  # long gone
+    return recovered
+
+
+def _give_back(result: DBTaskResult, now: dt.datetime) -> bool:
+    lost = result.worker_ids[-1] if result.worker_ids else "?"
+    unchanged = DBTaskResult.objects.running().filter(pk=result.pk, started_at=result.started_at)
+    if result.task_path in RETRY_WHEN_LOST and len(result.worker_ids) < MAX_ATTEMPTS:
+        given_back = unchanged.update(status=TaskResultStatus.READY, started_at=None)
+        if given_back:
+            logger.warning("Task %s (%s) lost its worker %s: queued again", result.pk, result.task_path, lost)
+        return bool(given_back)
+    given_back = unchanged.update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="groups.worker.WorkerLost",
+        traceback=f"The worker {lost} stopped while running this task (attempt {len(result.worker_ids)}).",
+    )
+    if given_back:
+        logger.error("Task %s (%s) lost its worker %s: marked failed", result.pk, result.task_path, lost)
+    return bool(given_back)
+
+
+class Heartbeat(threading.Thread):
+    """Beside the task loop, on its own database connection: every heartbeat_seconds() the
+    worker says it is alive and gives back the tasks of lost workers. A task running for
+    minutes does not silence it; a killed process does."""
+
+    def __init__(self, worker_id: str, backend_name: str):
+        super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
+        self.worker_id, self.backend_name = worker_id, backend_name
+        self.stopped = threading.Event()
+
+    def tick(self) -> None:
+        try:
+            beat(self.worker_id)
+            recover_lost_tasks(self.backend_name)
+        except Exception:  # the database is away: the loop says so too; try again next time
+            logger.warning("Worker %s: heartbeat failed", self.worker_id, exc_info=True)
+            connections.close_all()  # this thread's connections only
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(heartbeat_seconds()):
+                self.tick()
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        """A clean end: no task of this worker is running any more, so its row goes."""
+        self.stopped.set()
+        self.join(timeout=30)
+        try:
+            WorkerHeartbeat.objects.filter(pk=self.worker_id).delete()
+        except Exception:
+            logger.warning("Worker %s: could not remove its heartbeat", self.worker_id, exc_info=True)
 
 
 @dataclass(frozen=True)

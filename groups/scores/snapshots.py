@@ -4,6 +4,7 @@ Runs in the background (tasks.py) or on the spot (compute_scores)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import multiprocessing
 import time
@@ -253,8 +254,14 @@ def _money_values(collected: Collected, group_id: int, bases: dict) -> dict:
     return values
 
 
+class ClaimLost(Exception):
+    """The snapshot is no longer this computation's: its worker was taken as lost and another
+    took it over (take_over), or a user gave it up. Nothing is written."""
+
+
 def _claim(snapshot: ScoreSnapshot) -> bool:
-    """Move a pending snapshot to running; False when someone else took it first."""
+    """Move a pending snapshot to running; False when someone else took it first. The claim's
+    time (started_at) is its token: only the computation holding it may write (_hold_claim)."""
     now = timezone.now()
     claimed = ScoreSnapshot.objects.filter(pk=snapshot.pk, status=SnapshotStatus.PENDING).update(
         status=SnapshotStatus.RUNNING, started_at=now
@@ -264,10 +271,46 @@ def _claim(snapshot: ScoreSnapshot) -> bool:
     return bool(claimed)
 
 
+def take_over(snapshot: ScoreSnapshot) -> bool:
+    """Claim a snapshot left running by a lost worker (its task runs again: groups/worker.py).
+    A new token, so the lost computation, were it alive after all, writes nothing; False when
+    the snapshot is no longer running as `snapshot` last saw it (done, given up, taken)."""
+    now = max(timezone.now(), snapshot.started_at + dt.timedelta(microseconds=1))  # a new token
+    taken = ScoreSnapshot.objects.filter(
+        pk=snapshot.pk, status=SnapshotStatus.RUNNING, started_at=snapshot.started_at
+    ).update(started_at=now)
+    if taken:
+        snapshot.started_at = now
+    return bool(taken)
+
+
+def _hold_claim(snapshot: ScoreSnapshot) -> None:
+    """Inside the write transaction: lock the snapshot's row and check the claim is still
+    this computation's, so two computations of one snapshot never both write its rows."""
+    mine = ScoreSnapshot.objects.select_for_update().filter(
+        pk=snapshot.pk, status=SnapshotStatus.RUNNING, started_at=snapshot.started_at
+    )
+    if not mine.values_list("pk", flat=True):
+        raise ClaimLost(snapshot.pk)
+
+
+def _record_failure(snapshot: ScoreSnapshot, started: float) -> None:
+    """The failure on the snapshot, if it is still this computation's."""
+    ScoreSnapshot.objects.filter(
+        pk=snapshot.pk, status=SnapshotStatus.RUNNING, started_at=snapshot.started_at
+    ).update(
+        status=SnapshotStatus.FAILED,
+        error=traceback.format_exc(limit=5)[-4000:],
+        duration_seconds=time.perf_counter() - started,
+        computed_at=timezone.now(),
+    )
+    snapshot.refresh_from_db()
+
+
 def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
     """Compute and store a snapshot (synchronously). A pending snapshot is claimed first, so
     two workers never compute the same one; a failure is recorded on the snapshot and raised."""
-    if snapshot.status == SnapshotStatus.PENDING and not _claim(snapshot):
+    if snapshot.status != SnapshotStatus.RUNNING and not _claim(snapshot):
         snapshot.refresh_from_db()
         return snapshot
     started = time.perf_counter()
@@ -310,6 +353,7 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
         # Everything above only read; the writes follow in one short transaction, so pages
         # saving meanwhile wait for at most that (SQLite has one writer at a time).
         with transaction.atomic():
+            _hold_claim(snapshot)
             PersonScore.objects.filter(snapshot=snapshot).delete()
             GroupScore.objects.filter(snapshot=snapshot).delete()
             PersonScore.objects.bulk_create(person_rows, batch_size=2000)
@@ -328,15 +372,13 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
             snapshot.duration_seconds = time.perf_counter() - started
             snapshot.error = ""
             snapshot.save()
+    except ClaimLost:
+        logger.warning("Score snapshot %s was taken over by another computation; not written", snapshot.pk)
+        snapshot.refresh_from_db()
+        return snapshot
     except Exception:
         logger.exception("Score snapshot %s failed", snapshot.pk)
-        ScoreSnapshot.objects.filter(pk=snapshot.pk).update(
-            status=SnapshotStatus.FAILED,
-            error=traceback.format_exc(limit=5)[-4000:],
-            duration_seconds=time.perf_counter() - started,
-            computed_at=timezone.now(),
-        )
-        snapshot.refresh_from_db()
+        _record_failure(snapshot, started)
         raise
     with transaction.atomic():  # a second short transaction: older rows of the key go
         _prune(snapshot)

@@ -1,18 +1,25 @@
-"""Background tasks (django-tasks; run by `python manage.py db_worker`, in-process in tests)."""
+"""Background tasks (django-tasks; run by `python manage.py run_worker`, in-process in tests)."""
 
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from groups.models import ScoreSnapshot, SnapshotStatus
 
 from . import snapshots
 
 
-@task()
-def compute_snapshot_task(snapshot_id: int) -> str:
+@task(takes_context=True)
+def compute_snapshot_task(context: TaskContext, snapshot_id: int) -> str:
     """Compute one requested score snapshot. A snapshot already taken by another worker, done
-    or deleted is skipped, so enqueuing twice is harmless."""
+    or deleted is skipped, so enqueuing twice is harmless. A later attempt (the worker of the
+    first was lost, and groups/worker.py put the task back in the queue) takes over the
+    snapshot that worker left running; nothing of that worker's computation was written."""
     snapshot = ScoreSnapshot.objects.select_related("area").filter(pk=snapshot_id).first()
-    if snapshot is None or snapshot.status != SnapshotStatus.PENDING:
+    if snapshot is None:
+        return "skipped"
+    if snapshot.status == SnapshotStatus.RUNNING and context.attempt > 1:
+        if not snapshots.take_over(snapshot):
+            return "skipped"
+    elif snapshot.status != SnapshotStatus.PENDING:
         return "skipped"
     snapshot = snapshots.compute_snapshot(snapshot)
     return snapshot.status

@@ -4,8 +4,11 @@ each import (state, counts, problems, progress) in a small JSON file beside them
 A file, not the cache or the database: the background worker is another process (the cache
 may be per-process), and progress written inside the import's transaction would stay
 invisible until the end. Each upload is a directory named by a random token under
-settings.COMMUNITYMAP_IMPORT_DIR (default: <system temp>/communitymap-imports). Uploaded
-files are deleted once applied; directories older than MAX_AGE go on the next upload.
+settings.COMMUNITYMAP_IMPORT_DIR (IMPORT_DIR, default imports/ in MEDIA_ROOT: a folder every
+app server and worker shares, as the upload, its confirmation and the import may each be
+handled by another machine). Only atomic file operations are used (an exclusive create, a
+rename), which shared file systems (NFS) keep. Uploaded files are deleted once applied;
+directories older than MAX_AGE go on the next upload.
 """
 
 import json

@@ -1,0 +1,180 @@
+"""Workers on several hosts share one queue: a worker killed in the middle of a snapshot leaves
+nothing half-written, and another worker takes the snapshot over and finishes it.
+
+A killed worker is stood in for by its traces: a task RUNNING under its id, the snapshot it
+claimed RUNNING, and a heartbeat that stopped (the real SIGKILL is in tests/test_cluster_demo.py
+and `make cluster-demo`)."""
+
+import datetime as dt
+import time
+from unittest import mock
+
+import pytest
+from django.db import DatabaseError
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from groups.models import GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus, WorkerHeartbeat
+from groups.scores import reading, snapshots
+from groups.scores.tasks import compute_snapshot_task
+from groups.transfer.tasks import run_import
+from groups.worker import Heartbeat, SupervisedWorker, beat, recover_lost_tasks
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+LONG_AGO = dt.timedelta(minutes=10)
+
+
+def make_worker(worker_id: str, **overrides) -> SupervisedWorker:
+    options = dict(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+        max_backoff=60,
+    )
+    return SupervisedWorker(**{**options, **overrides})
+
+
+def died_while_running(task, worker_id: str, *, heartbeat_age=LONG_AGO, running_for=LONG_AGO) -> DBTaskResult:
+    """The traces of a worker that took `task` and was killed: the task RUNNING under its id
+    since `running_for` ago, its last heartbeat `heartbeat_age` ago."""
+    result = DBTaskResult.objects.get(pk=task.id)
+    result.claim(worker_id)
+    started = timezone.now() - running_for
+    DBTaskResult.objects.filter(pk=result.pk).update(started_at=started)
+    beat(worker_id, now=timezone.now() - heartbeat_age)
+    result.refresh_from_db()
+    return result
+
+
+def claimed_by_dead_worker(area) -> tuple[ScoreSnapshot, DBTaskResult]:
+    """A snapshot whose worker claimed it, started computing and was killed."""
+    snapshot = reading.create_snapshot(area)
+    task = compute_snapshot_task.enqueue(snapshot.pk)
+    result = died_while_running(task, "worker-on-host-a")
+    assert snapshots._claim(snapshot)
+    return snapshot, result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_snapshot_whose_worker_died_is_taken_over_and_finished_by_another_worker(world, settings):
+    settings.TASKS = DATABASE_TASKS
+    settings.WORKER_LOST_SECONDS = 60
+    snapshot, result = claimed_by_dead_worker(world.district)
+    assert PersonScore.objects.filter(snapshot=snapshot).count() == 0  # it died before writing
+
+    make_worker("worker-on-host-b").run()
+
+    snapshot.refresh_from_db()
+    result.refresh_from_db()
+    assert snapshot.status == SnapshotStatus.DONE
+    assert result.status == "SUCCESSFUL" and result.return_value == SnapshotStatus.DONE
+    assert result.worker_ids == ["worker-on-host-a", "worker-on-host-b"]  # two attempts
+    assert snapshot.group_scores.filter(group=world.group).exists()
+    assert snapshot.person_scores.count() == snapshot.area_scores["people"]
+    assert ScoreSnapshot.objects.filter(area=world.district).count() == 1  # taken over, not asked again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_of_a_worker_still_beating_is_left_to_it(world, settings):
+    """A long computation is not a lost one: its worker's heartbeat goes on."""
+    settings.TASKS = DATABASE_TASKS
+    settings.WORKER_LOST_SECONDS = 60
+    snapshot = reading.create_snapshot(world.district)
+    task = compute_snapshot_task.enqueue(snapshot.pk)
+    died_while_running(task, "busy-worker", heartbeat_age=dt.timedelta(seconds=5), running_for=LONG_AGO)
+
+    assert recover_lost_tasks() == []
+    assert DBTaskResult.objects.get(pk=task.id).status == "RUNNING"
+
+    WorkerHeartbeat.objects.filter(pk="busy-worker").update(seen_at=timezone.now() - LONG_AGO)
+    assert [r.pk for r in recover_lost_tasks()] == [DBTaskResult.objects.get(pk=task.id).pk]
+    assert DBTaskResult.objects.get(pk=task.id).status == "READY"
+    assert recover_lost_tasks() == []  # given back once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_not_safe_to_run_twice_is_failed_not_retried(world, settings):
+    """An import may have been written before its worker died: it is not run again behind the
+    user's back."""
+    settings.TASKS = DATABASE_TASKS
+    settings.WORKER_LOST_SECONDS = 60
+    task = run_import.enqueue("a" * 32, 1, "en")
+    died_while_running(task, "worker-on-host-a")
+
+    assert len(recover_lost_tasks()) == 1
+    result = DBTaskResult.objects.get(pk=task.id)
+    assert result.status == "FAILED"
+    assert result.exception_class_path == "groups.worker.WorkerLost"
+    assert "worker-on-host-a stopped" in result.traceback
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_that_lost_three_workers_is_failed(world, settings):
+    settings.TASKS = DATABASE_TASKS
+    settings.WORKER_LOST_SECONDS = 60
+    snapshot = reading.create_snapshot(world.district)
+    task = compute_snapshot_task.enqueue(snapshot.pk)
+    DBTaskResult.objects.filter(pk=task.id).update(worker_ids=["w1", "w2"])
+    died_while_running(task, "w3")
+
+    recover_lost_tasks()
+    assert DBTaskResult.objects.get(pk=task.id).status == "FAILED"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lost_computation_writes_nothing_once_taken_over(world):
+    """Were the lost worker alive after all (a network cut, not a kill), its computation finds
+    the claim taken over and writes nothing; the one that took it over writes the rows."""
+    snapshot = reading.create_snapshot(world.district)
+    lost = ScoreSnapshot.objects.get(pk=snapshot.pk)
+    assert snapshots._claim(lost)
+    taker = ScoreSnapshot.objects.get(pk=snapshot.pk)
+    assert snapshots.take_over(taker)
+
+    snapshots.compute_snapshot(lost)
+    assert lost.status == SnapshotStatus.RUNNING  # still the taker's
+    assert PersonScore.objects.filter(snapshot=snapshot).count() == 0
+    assert GroupScore.objects.filter(snapshot=snapshot).count() == 0
+
+    snapshots.compute_snapshot(taker)
+    assert taker.status == SnapshotStatus.DONE
+    assert GroupScore.objects.filter(snapshot=snapshot, group=world.group).count() == 1
+    assert not snapshots.take_over(lost)  # done: nothing to take over
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_computation_failing_while_writing_leaves_no_rows(world):
+    """The person rows are written, then the group rows fail: none of them is kept."""
+    snapshot = reading.create_snapshot(world.district)
+    with (
+        mock.patch.object(GroupScore.objects, "bulk_create", side_effect=DatabaseError("disk full")),
+        pytest.raises(DatabaseError),
+    ):
+        snapshots.compute_snapshot(snapshot)
+    snapshot.refresh_from_db()
+    assert snapshot.status == SnapshotStatus.FAILED and "disk full" in snapshot.error
+    assert PersonScore.objects.filter(snapshot=snapshot).count() == 0
+    assert GroupScore.objects.filter(snapshot=snapshot).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_goes_on_beside_a_busy_worker_and_its_row_goes_at_a_clean_end(db, settings):
+    settings.WORKER_LOST_SECONDS = 3  # a beat every half second
+    heartbeat = Heartbeat("beating-worker", "default")
+    heartbeat.tick()
+    first = WorkerHeartbeat.objects.get(pk="beating-worker").seen_at
+    heartbeat.start()
+    try:
+        deadline = time.monotonic() + 10
+        while WorkerHeartbeat.objects.get(pk="beating-worker").seen_at == first:
+            assert time.monotonic() < deadline, "no heartbeat within 10 s"
+            time.sleep(0.05)
+    finally:
+        heartbeat.stop()
+    assert not heartbeat.is_alive()
+    assert not WorkerHeartbeat.objects.filter(pk="beating-worker").exists()
