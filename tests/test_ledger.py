@@ -257,7 +257,7 @@ def test_a_ledger_write_asks_for_recomputation(world, fund, monkeypatch):
     noted = []
     monkeypatch.setattr(changes, "note_change", lambda **kw: noted.append(kw))
     ledger.record_entries(fund=fund, entries=[deposit(world.member_person, 1000)])
-    assert {"groups": [world.group.pk]} in noted
+    assert {"groups": [world.group.pk], "district_only": True} in noted  # its district's pages alone
 
 
 def test_ledger_flows_never_enter_the_person_network(world, fund):

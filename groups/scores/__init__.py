@@ -20,7 +20,10 @@ reads it with one call and builds its context -> templates and charts draw it.
 - reading.py: THE reading API: read() answers a page in one call (latest done snapshot and the
   object's row, or the one being computed, or a recent failure); latest/pending/request.
 - changes.py + signals.py: change tracking. note_change/mark_changed/note_exchange, called by
-  the signals on save/delete and explicitly by every QuerySet.update() or bulk write.
+  the signals on save/delete and explicitly by every QuerySet.update() or bulk write; a
+  district's everyday writes make only that district's snapshot and cached pages stale.
+- page_cache.py: report pages built once per snapshot, language and naming class; a generation
+  for every page and one per district.
 - areas.py: the chain of areas above an area (one query for many).
 - downloads.py: score tables (CSV, 4 decimals), the zip, GraphML/GEXF of a scope.
 - pages/: page builders, the view-models of the report pages (dashboard, group, change, person).

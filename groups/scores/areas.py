@@ -68,6 +68,13 @@ def districts_below(area: Area) -> list[Area]:
     return list(Area.objects.subtree(area).filter(level=AreaLevel.DISTRICT).order_by("name", "pk"))
 
 
+def page_communities(area_id: int) -> set[int]:
+    """The communities whose records an area's page reads: a district itself, the districts
+    below an area above them (its roll-up), else its community. One query, two for a village."""
+    below = Area.objects.filter(in_subtree([area_id]), level=AreaLevel.DISTRICT)
+    return set(below.values_list("pk", flat=True)) or set(community_ids([area_id]).values())
+
+
 def rolls_up(area: Area) -> bool:
     """Is the area's page a roll-up of its districts' snapshots (a regency or province with
     districts below), rather than one community's computation or a part of one?"""

@@ -15,7 +15,13 @@ request with the same key:
   a part built by the code before it;
 - the records' generation: a token replaced after every committed write to the community's
   records (names, consent, memberships, groups, targets, outlines: whatever a page reads
-  besides the snapshot), so a withdrawn consent or a renamed group is seen at once.
+  besides the snapshot), so a withdrawn consent or a renamed group is seen at once. It is
+  two parts: one token for every page, and one per district (community, areas.py) the page
+  reads, so that the everyday writes of one district (DISTRICT_MODELS: an exchange, a
+  meeting, a membership, a norm, a ledger entry) start a new generation for that district's
+  pages and the roll-ups above it only, never for its neighbours' (changes.note_change
+  resolves the districts a write touches). Any other write (a name, a consent, a group, an
+  area, a role) starts a new one for every page.
 
 Only the score rows themselves (ScoreSnapshot, GroupScore, PersonScore) do not change the
 generation: they are written once per snapshot, and the snapshot is in the key.
@@ -27,7 +33,7 @@ import functools
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -39,11 +45,19 @@ from django.dispatch import receiver
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from .areas import page_communities
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
 #: Written once per snapshot, which is in the key already.
 SCORE_MODELS = {"scoresnapshot", "groupscore", "personscore"}
+#: Written with a note to the change tracking (scores/signals.py, services), which starts a new
+#: generation for the districts the row touches (districts_changed), not for every page.
+DISTRICT_MODELS = {
+    "exchange", "membership", "activity", "activity_attendees", "norm", "normreview", "fund", "cycle",
+    "ledgerentry",
+}
 
 
 #: Has this process read the generation since it last replaced it? (A write then replaces it
@@ -52,6 +66,14 @@ _read = True
 #: A new generation this process could not write (the cache was unreachable): written first
 #: when it is reachable again.
 _unwritten = False
+#: The same per district: those whose token this process read since it last replaced it, and
+#: those whose new token it could not write.
+_read_districts: set[int] = set()
+_unwritten_districts: set[int] = set()
+
+
+def _district_key(community_id: int) -> str:
+    return f"{GENERATION_KEY}:{community_id}"
 
 
 def _get(name: str):
@@ -65,34 +87,62 @@ def _get(name: str):
 
 
 def _set(name: str, value, timeout=DEFAULT_TIMEOUT) -> bool:
+    return _set_many({name: value}, timeout)
+
+
+def _set_many(values: dict, timeout=DEFAULT_TIMEOUT) -> bool:
     try:
-        cache.set(name, value, timeout=timeout)
+        cache.set_many(values, timeout=timeout)
     except Exception:
         logger.warning("Page cache unreachable; nothing kept", exc_info=True)
         return False
     return True
 
 
-def generation() -> str:
-    """The records' generation: a new token after every committed write (a random one, so no
-    page is reused, while the cache cannot be reached)."""
+def generation(districts: Iterable[int] = ()) -> str:
+    """The records' generation of a page reading these districts (communities): the token of
+    every page and each district's, one cache read. A new token after every committed write
+    (random ones, so no page is reused, while the cache cannot be reached)."""
     global _read
+    districts = sorted(set(districts))
     _read = True
+    _read_districts.update(districts)
     if _unwritten:
         _NewGeneration()()
-    token = _get(GENERATION_KEY)
-    if token is None:
-        token = uuid.uuid4().hex
-        _set(GENERATION_KEY, token, timeout=None)
-    return token
+    if _unwritten_districts:
+        _NewGeneration(set(_unwritten_districts))()
+    names = [GENERATION_KEY, *(_district_key(d) for d in districts)]
+    try:
+        found = cache.get_many(names)
+    except Exception:
+        logger.warning("Page cache unreachable; building the page without it", exc_info=True)
+        found = {}
+    missing = {name: uuid.uuid4().hex for name in names if found.get(name) is None}
+    if missing:
+        _set_many(missing, timeout=None)
+    tokens = [found.get(name) or missing[name] for name in names]
+    if not districts:
+        return tokens[0]
+    return hashlib.sha256("|".join(tokens).encode()).hexdigest()[:32]
 
 
 class _NewGeneration:
-    """A new random token, not a counter: two writers never leave the same value behind."""
+    """A new random token, not a counter: two writers never leave the same value behind. Of
+    every page, or of these districts' pages."""
+
+    def __init__(self, districts: set[int] | None = None):
+        self.districts = districts
 
     def __call__(self):
         global _unwritten
-        _unwritten = not _set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        if self.districts is None:
+            _unwritten = not _set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            return
+        written = _set_many({_district_key(d): uuid.uuid4().hex for d in self.districts}, timeout=None)
+        if written:
+            _unwritten_districts.difference_update(self.districts)
+        else:
+            _unwritten_districts.update(self.districts)
 
 
 def records_changed() -> None:
@@ -112,6 +162,21 @@ def records_changed() -> None:
         _NewGeneration()()
     if not any(isinstance(func, _NewGeneration) for _sids, func, _robust in connection.run_on_commit):
         transaction.on_commit(_NewGeneration(), robust=True)
+
+
+def districts_read() -> set[int]:
+    """The districts whose pages this process read since their last new generation."""
+    return set(_read_districts)
+
+
+def districts_changed(districts: Iterable[int]) -> None:
+    """A new generation for these districts' pages (and the roll-ups above them), now: called
+    once the write is committed, or inside its transaction for the districts this process read
+    pages of since (so its own next page sees the write, as records_changed does)."""
+    districts = set(districts)
+    if districts:
+        _read_districts.difference_update(districts)
+        _NewGeneration(districts)()
 
 
 def viewer_facts(scope) -> tuple:
@@ -152,7 +217,9 @@ def key(part: str, scope, *, area_id: int, snapshots=(), query: str = "") -> str
     facts = hashlib.sha256(repr(viewer_facts(scope)).encode()).hexdigest()[:32]
     rest = hashlib.sha256(f"{made}|{query}".encode()).hexdigest()[:32]
     language = translation.get_language() or ""
-    return f"page:{release()}:{part}:{area_id}:{language}:{facts}:{generation()}:{rest}"
+    # the districts read: the snapshots' communities, else those the area's page covers
+    districts = {s.area_id for s in snapshots} or page_communities(area_id)
+    return f"page:{release()}:{part}:{area_id}:{language}:{facts}:{generation(districts)}:{rest}"
 
 
 def cached(
@@ -190,5 +257,6 @@ def keep_html(page_key: str, html: str) -> None:
 @receiver([post_save, post_delete, m2m_changed], dispatch_uid="page_cache_records")
 def _record_written(sender, **kwargs):
     meta = getattr(sender, "_meta", None)
-    if meta is not None and meta.app_label == "groups" and meta.model_name not in SCORE_MODELS:
-        records_changed()
+    if meta is None or meta.app_label != "groups" or meta.model_name in SCORE_MODELS | DISTRICT_MODELS:
+        return
+    records_changed()

@@ -120,7 +120,7 @@ def open_cycle(
     if previous and previous.entries.filter(date__gte=start).exists():
         raise ValidationError(_("Entries of the previous cycle are dated on or after this start."))
     cycle.save()
-    changes.note_change(groups=[fund.group_id])
+    changes.note_change(groups=[fund.group_id], district_only=True)
     return cycle
 
 
@@ -200,7 +200,7 @@ def record_entries(
         rows.append(row)
     _check_balances(fund, rows)
     created = _write(rows)
-    changes.note_change(groups=[fund.group_id])
+    changes.note_change(groups=[fund.group_id], district_only=True)
     return created
 
 
@@ -443,5 +443,5 @@ def set_rotation(*, cycle: Cycle, people: list[Person], how: str) -> list[Rotati
         RotationTurn(cycle=cycle, person=person, position=n) for n, person in enumerate(people, 1)
     )
     Cycle.objects.filter(pk=cycle.pk).update(rotation=how)
-    changes.note_change(groups=[fund.group_id])
+    changes.note_change(groups=[fund.group_id], district_only=True)
     return turns

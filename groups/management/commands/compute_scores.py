@@ -13,7 +13,8 @@ from ._scores_args import add_window_arguments, areas_option, window_options
 class Command(BaseCommand):
     help = (
         "Compute score snapshots now (synchronously) for the community (district) of one area, "
-        "or every community; an area above the districts computes each of its districts."
+        "or every community; an area above the districts computes each of its districts. "
+        "--enqueue leaves them to the background workers instead."
     )
 
     def add_arguments(self, parser):
@@ -23,12 +24,24 @@ class Command(BaseCommand):
             action="store_true",
             help="Only areas without a computed snapshot of that window (used by `make run`).",
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help=(
+                "Queue one snapshot task per community (district) and return: the workers "
+                "(`manage.py run_worker`, one or more, on any host) compute them in parallel, "
+                "each district claimed by one worker."
+            ),
+        )
 
     def handle(self, *args, **options):
         start, end = window_options(options)
         failed = 0
         for area in communities(areas_option(options)):
             if options["if_missing"] and reading.latest_snapshot(area, start, end, options["resource"]):
+                continue
+            if options["enqueue"]:
+                self._enqueue(area, start, end, options["resource"])
                 continue
             began = time.perf_counter()
             snapshot = reading.create_snapshot(area, start, end, options["resource"])
@@ -57,3 +70,12 @@ class Command(BaseCommand):
                 ngettext("%(count)s snapshot failed.", "%(count)s snapshots failed.", failed)
                 % {"count": failed}
             )
+
+    def _enqueue(self, area, start, end, resource: str) -> None:
+        """One task for the area's community; one already waiting for the key is not asked twice
+        (reading.request_snapshot), so running this again while the workers are busy is harmless."""
+        snapshot = reading.request_snapshot(area, start, end, resource)
+        self.stdout.write(
+            _("%(area)s: queued, snapshot %(snapshot)s (%(status)s)")
+            % {"area": area.ref, "snapshot": snapshot.pk, "status": snapshot.get_status_display()}
+        )
