@@ -309,9 +309,10 @@ class Scope:
     # --- groups ---------------------------------------------------------------------------
 
     def _group_filter(self, *, edit: bool) -> Q:
-        q = in_subtree(self.facilitator_area_ids, via="area") | Q(pk__in=self.facilitated_group_ids)
+        # areas as ids, not joins up the area tree: the database then uses the area index
+        q = Q(area_id__in=self._looked_after_area_ids) | Q(pk__in=self.facilitated_group_ids)
         if not edit:
-            q |= in_subtree(self.coordinator_area_ids, via="area") | Q(pk__in=self.member_group_ids)
+            q |= Q(area_id__in=self._coordinated_area_ids) | Q(pk__in=self.member_group_ids)
         return q
 
     def groups(self) -> QuerySet[Group]:
@@ -376,16 +377,14 @@ class Scope:
         return inside
 
     def _people_filter(self, *, edit: bool) -> Q:
-        q = in_subtree(self.facilitator_area_ids, via="area") | Q(
-            memberships__group_id__in=self.facilitated_group_ids
-        )
+        # area ids and membership subqueries, no joins: no duplicate rows, the area index used
+        groups = Membership.objects.filter(group_id__in=self.facilitated_group_ids)
+        q = Q(area_id__in=self._looked_after_area_ids) | Q(pk__in=groups.values("person_id"))
         if not edit:
-            q |= in_subtree(self.coordinator_area_ids, via="area")
+            q |= Q(area_id__in=self._coordinated_area_ids)
             if self.person is not None:
-                q |= Q(pk=self.person.pk) | Q(
-                    memberships__group_id__in=self.member_group_ids,
-                    memberships__left_on__isnull=True,
-                )
+                fellows = Membership.objects.open().filter(group_id__in=self.member_group_ids)
+                q |= Q(pk=self.person.pk) | Q(pk__in=fellows.values("person_id"))
         return q
 
     def people(self) -> QuerySet[Person]:
@@ -393,18 +392,14 @@ class Scope:
             return Person.objects.none()
         if self.is_staff:
             return Person.objects.all()
-        return Person.objects.filter(
-            pk__in=Person.objects.filter(self._people_filter(edit=False)).values("pk")
-        )
+        return Person.objects.filter(self._people_filter(edit=False))
 
     def editable_people(self) -> QuerySet[Person]:
         if not self.is_authenticated:
             return Person.objects.none()
         if self.is_staff:
             return Person.objects.all()
-        return Person.objects.filter(
-            pk__in=Person.objects.filter(self._people_filter(edit=True)).values("pk")
-        )
+        return Person.objects.filter(self._people_filter(edit=True))
 
     def member_groups(self) -> QuerySet[Group]:
         """The groups the user belongs to now, as a member."""
@@ -464,14 +459,15 @@ class Scope:
             return Exchange.objects.all()
         q = Q(pk__in=[])
         if self.facilitator_area_ids or self.facilitated_group_ids or self.coordinator_area_ids:
+            groups = Membership.objects.filter(group_id__in=self.facilitated_group_ids)
             people = Person.objects.filter(
-                in_subtree(self.facilitator_area_ids + self.coordinator_area_ids, via="area")
-                | Q(memberships__group_id__in=self.facilitated_group_ids)
+                Q(area_id__in=self._looked_after_area_ids | self._coordinated_area_ids)
+                | Q(pk__in=groups.values("person_id"))
             ).values("pk")
             q |= Q(giver_person__in=people) | Q(receiver_person__in=people)
         if self.person is not None:
             q |= Q(giver_person=self.person) | Q(receiver_person=self.person)
-        return Exchange.objects.filter(pk__in=Exchange.objects.filter(q).values("pk"))
+        return Exchange.objects.filter(q)
 
     def can_confirm(self, exchange: Exchange) -> bool:
         """The other party of a pending exchange, or a facilitator of one of its people."""
@@ -554,6 +550,10 @@ class Scope:
     @cached_property
     def _looked_after_area_ids(self) -> frozenset[int]:
         return _subtree_ids(self.facilitator_area_ids)
+
+    @cached_property
+    def _coordinated_area_ids(self) -> frozenset[int]:
+        return _subtree_ids(self.coordinator_area_ids)
 
     @cached_property
     def _named_area_ids(self) -> frozenset[int]:
@@ -640,10 +640,8 @@ class Scope:
         """`people` limited to those named to the user (a name search must not reveal the others)."""
         if self.is_staff:
             return people
-        q = in_subtree(self.facilitator_area_ids, via="area") | Q(pk__in=self._looked_after_person_ids)
-        naming_areas = [a for r, a, s in self._assignments if r == StaffRole.COORDINATOR and s]
-        consented = in_subtree(naming_areas, via="area")
-        consented |= Q(pk__in=self._acquaintance_ids)
+        q = Q(area_id__in=self._looked_after_area_ids) | Q(pk__in=self._looked_after_person_ids)
+        consented = Q(area_id__in=self._named_area_ids) | Q(pk__in=self._acquaintance_ids)
         q |= Q(consent_on__isnull=False) & consented
         if self.person is not None:
             q |= Q(pk=self.person.pk)

@@ -379,6 +379,8 @@ class Group(models.Model):
         verbose_name = _("group")
         verbose_name_plural = _("groups")
         ordering = ["name"]
+        # the lists page through rows in this order (groups/views/paging.py)
+        indexes = [models.Index(fields=["name", "id"], name="group_name_pk_idx")]
         constraints = [
             ref_not_blank("group"),
             models.CheckConstraint(condition=Q(kind__in=GroupKind.values), name="group_kind_valid"),
@@ -507,6 +509,8 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["full_name"]
+        # the lists page through rows in this order (groups/views/paging.py)
+        indexes = [models.Index(fields=["full_name", "id"], name="person_name_pk_idx")]
         constraints = [
             ref_not_blank("person"),
             models.CheckConstraint(
@@ -717,6 +721,8 @@ class ExternalActor(models.Model):
         verbose_name = _("external actor")
         verbose_name_plural = _("external actors")
         ordering = ["name"]
+        # the lists page through rows in this order (groups/views/paging.py)
+        indexes = [models.Index(fields=["name", "id"], name="actor_name_pk_idx")]
         constraints = [
             ref_not_blank("actor"),
             models.CheckConstraint(condition=Q(kind__in=ActorKind.values), name="actor_kind_valid"),

@@ -23,6 +23,7 @@ from groups.models import (
     Role,
     authority_default,
     raters_of,
+    ref_validator,
 )
 
 from .fields import DateInput, ModelMultipleChoiceField, SubmitOnce, TextHygieneMixin
@@ -41,7 +42,14 @@ def not_in_future(value):
 
 class ListFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10**6, widget=forms.HiddenInput)
+    # the code of the row just before (after) the page asked for (groups/views/paging.py)
+    after = forms.CharField(
+        required=False, max_length=64, validators=[ref_validator], widget=forms.HiddenInput
+    )
+    before = forms.CharField(
+        required=False, max_length=64, validators=[ref_validator], widget=forms.HiddenInput
+    )
 
 
 class GroupFilterForm(ListFilterForm):

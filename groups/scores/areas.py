@@ -25,9 +25,11 @@ def chain_ids(area_ids: Iterable[int]) -> dict[int, list[int]]:
     return {row[-1]: [a for a in row if a] for row in rows}
 
 
-def community_ids(area_ids: Iterable[int]) -> dict[int, int]:
-    """Area pk -> the pk of its community (the module docstring), in one query."""
-    rows = Area.objects.filter(pk__in=set(area_ids)).values_list(*AREA_CHAIN, *_LEVELS)
+def community_ids(area_ids: Iterable[int] | None) -> dict[int, int]:
+    """Area pk -> the pk of its community (the module docstring), in one query; every area's
+    with None."""
+    areas = Area.objects.all() if area_ids is None else Area.objects.filter(pk__in=set(area_ids))
+    rows = areas.values_list(*AREA_CHAIN, *_LEVELS)
     out = {}
     for row in rows:
         n = len(AREA_CHAIN)

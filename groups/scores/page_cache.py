@@ -45,7 +45,7 @@ from django.dispatch import receiver
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-from .areas import page_communities
+from .areas import community_ids, page_communities
 
 logger = logging.getLogger(__name__)
 
@@ -208,9 +208,10 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
-def key(part: str, scope, *, area_id: int, snapshots=(), query: str = "") -> str:
+def key(part: str, scope, *, area_id: int, snapshots=(), query: str = "", districts=None) -> str:
     """The cache key of a page part (see the module docstring); `snapshots`: the snapshot it
-    reads, or the list of them (a regency's districts)."""
+    reads, or the list of them (a regency's districts); `districts`: the communities whose
+    records it reads, when not those of its snapshots or area."""
     if not isinstance(snapshots, list | tuple):
         snapshots = [snapshots]
     made = ",".join(f"{s.pk}@{s.computed_at.isoformat()}" for s in snapshots) or "-"
@@ -218,7 +219,8 @@ def key(part: str, scope, *, area_id: int, snapshots=(), query: str = "") -> str
     rest = hashlib.sha256(f"{made}|{query}".encode()).hexdigest()[:32]
     language = translation.get_language() or ""
     # the districts read: the snapshots' communities, else those the area's page covers
-    districts = {s.area_id for s in snapshots} or page_communities(area_id)
+    if districts is None:
+        districts = {s.area_id for s in snapshots} or page_communities(area_id)
     return f"page:{release()}:{part}:{area_id}:{language}:{facts}:{generation(districts)}:{rest}"
 
 
@@ -243,6 +245,18 @@ def cached(
     found = _get(name)
     if found is None:
         found = {**build(), "page_key": name}
+        _set(name, found)
+    return found
+
+
+def counted(part: str, scope, count: Callable[[], int], *, query: str) -> int:
+    """The row count of a list (groups/views/paging.py), kept like a page part. A list may hold
+    rows of any community (a facilitator's people follow memberships, a district's write): every
+    community's generation is in its key, so a write that could change it is seen at once."""
+    name = key(part, scope, area_id=0, query=query, districts=set(community_ids(None).values()))
+    found = _get(name)
+    if found is None:
+        found = count()
         _set(name, found)
     return found
 

@@ -10,7 +10,6 @@ import copy
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -23,10 +22,11 @@ from django.views.decorators.http import require_http_methods
 from groups import access, maps, names
 from groups.forms import registry as forms
 from groups.forms.passwords import ChangePasswordForm, ChoosePasswordForm
-from groups.models import Area, ExternalActor, Group, Membership, NormReview, Person, Role
+from groups.models import Area, ExternalActor, Group, Membership, Norm, NormReview, Person, Role
 from groups.services import registry as services
 from groups.services import submissions
 
+from . import paging
 from .offline import keeps_offline_copy
 from .render import done, render_page
 
@@ -86,10 +86,6 @@ def open_members(group: Group) -> QuerySet[Person]:
     ).order_by("full_name")
 
 
-def paginate(queryset, filters: dict):
-    return Paginator(queryset, forms.PAGE_SIZE).get_page(filters.get("page") or 1)
-
-
 # --- groups ---------------------------------------------------------------------------------
 
 
@@ -104,26 +100,27 @@ def group_list(request):
         Q(pk__in=scope.areas().values("pk")) | Q(pk__in=visible.values("area_id"))
     )
     form = forms.GroupFilterForm(request.GET, areas=areas)
-    filters = form.cleaned_data if form.is_valid() else {}
-    groups = (
-        visible.select_related("area")
-        .annotate(
-            member_count=Count(
-                "memberships", filter=Q(memberships__left_on__isnull=True), distinct=True
-            ),
-            norm_count=Count("norms", filter=Q(norms__is_active=True), distinct=True),
-        )
-        .order_by("name", "pk")
-    )
+    filters = paging.filters_of(request, form)
+    groups = visible.select_related("area")
     if filters.get("q"):
         groups = groups.filter(name__icontains=filters["q"])
     if filters.get("kind"):
         groups = groups.filter(kind=filters["kind"])
     if filters.get("area"):
         groups = groups.in_area(filters["area"])
+    page = paging.page_of(request, scope, groups, filters, order=("name", "pk"), name="groups")
+    # counted for the page's rows only, never over the whole list
+    shown = [g.pk for g in page.object_list]
+    members = Membership.objects.open().filter(group_id__in=shown).order_by().values("group_id")
+    norms = Norm.objects.filter(group_id__in=shown, is_active=True).order_by().values("group_id")
+    members, norms = (
+        dict(rows.annotate(n=Count("pk")).values_list("group_id", "n")) for rows in (members, norms)
+    )
+    for group in page.object_list:
+        group.member_count, group.norm_count = members.get(group.pk, 0), norms.get(group.pk, 0)
     context = {
         "form": form,
-        "page": paginate(groups, filters),
+        "page": page,
         "can_create": scope.register(),
     }
     return render_page(request, "groups/group_list.html", context, "results")
@@ -221,20 +218,24 @@ def person_list(request):
     scope = access.scope_for(request)
     access.require(scope.read_registry())
     form = forms.PersonFilterForm(request.POST if request.method == "POST" else request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
-    people = (
-        scope.people()
-        .select_related("area")
-        .annotate(group_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
-        # sorted by name only for those who see names: the order would betray them otherwise
-        .order_by(*(("full_name", "pk") if scope.sorts_people_by_name() else ("ref",)))
-    )
+    filters = paging.filters_of(request, form)
+    people = scope.people().select_related("area")
     if filters.get("q"):
         # A name search must not reveal people whose names this user may not see.
         people = scope.named_people(people.search(filters["q"]))
+    # sorted by name only for those who see names: the order would betray them otherwise
+    order = ("full_name", "pk") if scope.sorts_people_by_name() else ("ref",)
+    page = paging.page_of(request, scope, people, filters, order=order, name="people")
+    in_groups = dict(
+        Membership.objects.open()
+        .filter(person_id__in=[p.pk for p in page.object_list])
+        .order_by().values("person_id").annotate(n=Count("pk")).values_list("person_id", "n")
+    )
+    for person in page.object_list:
+        person.group_count = in_groups.get(person.pk, 0)
     context = {
         "form": form,
-        "page": paginate(people, filters),
+        "page": page,
         "namer": scope,
         "can_create": scope.register(),
     }
@@ -576,13 +577,13 @@ def actor_list(request):
     scope = access.scope_for(request)
     access.require(scope.read_registry())
     form = forms.ActorFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
-    actors = scope.actors().select_related("area").order_by("name", "pk")
+    filters = paging.filters_of(request, form)
+    actors = scope.actors().select_related("area")
     if filters.get("q"):
         actors = actors.filter(name__icontains=filters["q"])
     context = {
         "form": form,
-        "page": paginate(actors, filters),
+        "page": paging.page_of(request, scope, actors, filters, order=("name", "pk"), name="actors"),
         "can_edit": scope.register(),
         "editable_area_ids": set(scope.actor_areas().values_list("pk", flat=True)),
     }
