@@ -257,7 +257,7 @@ def test_group_scores_rows_for_every_group_even_without_members(db):
 def test_quarters_computed_in_worker_processes_equal_one_process(town, monkeypatch):
     collected = collect.collect(town.district, START, END)
     parts = snapshots.community_parts(collected, town.district.pk)
-    monkeypatch.setattr(snapshots, "TREND_WORKERS", 1)
+    monkeypatch.setattr(snapshots, "TREND_WORKERS", 0)
     serial = snapshots._trend(collected, parts)
     monkeypatch.setattr(snapshots, "TREND_WORKERS", 2)
     monkeypatch.setattr(snapshots, "_TREND_PARALLEL_MIN_FLOWS", 0)

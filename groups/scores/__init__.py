@@ -13,7 +13,9 @@ reads it with one call and builds its context -> templates and charts draw it.
 - analysis.py: pure social-network analysis (plain ids in, frozen dataclasses out; no Django).
 - windows.py: periods (a window, its quarters, the default "last 12 months").
 - collect.py: one scope's rows for one window, in about ten queries -> analysis.ScopeData.
-- snapshots.py: compute and store a snapshot (scores, quarterly trend, stored pictures).
+- snapshots.py: compute and store a snapshot (scores, quarterly trend, stored pictures); the
+  trend and the layout of the network of groups need no scores, so a forked process computes
+  them meanwhile (_Background), with cheaper scores for the quarters (analysis.STRUCTURE_FIELDS).
 - layouts.py + forces.py: positions of the stored pictures; forces.py is the one force layout
   (also used by charts when no positions are stored). No Django in forces.py.
 - tasks.py: the background task (queued by reading.request_snapshot; debounced there).

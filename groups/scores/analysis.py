@@ -345,6 +345,13 @@ GROUP_MEDIAN_FIELDS: tuple[str, ...] = (
 )
 
 
+#: What ``compute_scores(structure=False)`` leaves out: (PersonScores fields, GroupScores fields).
+STRUCTURE_FIELDS: tuple[tuple[str, ...], tuple[str, ...]] = (
+    ("constraint", "effective_size"),
+    ("transitivity", "centralization", "bridges"),
+)
+
+
 @dataclass(frozen=True)
 class AreaScores:
     """Indicators of the whole scope.
@@ -692,6 +699,11 @@ class _Context:
     bridge_nbrs: dict[str, set[str]]  # node -> the other ends of its ties that are bridges
     cut_off: dict[str, int]
     component_size: dict[str, int]
+    # T's and D's adjacency as their plain dicts (node -> neighbour -> edge data): read
+    # hundreds of thousands of times, without the views networkx wraps around each lookup
+    adj: dict[str, dict[str, dict]]
+    succ: dict[str, dict[str, dict]]
+    structure: bool = True  # False: the STRUCTURE_FIELDS are left out (compute_scores)
 
 
 def _help_sources(prep: _Prepared) -> tuple[dict[str, Counter[str]], dict]:
@@ -715,21 +727,36 @@ def _help_sources(prep: _Prepared) -> tuple[dict[str, Counter[str]], dict]:
     return sources, rupiah
 
 
-def _context(prep: _Prepared, D: nx.DiGraph, T: nx.Graph) -> _Context:
+def _context(prep: _Prepared, D: nx.DiGraph, T: nx.Graph, structure: bool = True) -> _Context:
     given: dict[str, Counter[str]] = defaultdict(Counter)
     received: dict[str, Counter[str]] = defaultdict(Counter)
     for (g, r, res), c in prep.counts.items():
         given[g][res] += c
         received[r][res] += c
     sources, rupiah = _help_sources(prep)
-    nbrs = {v: set(T[v]) for v in T}
+    adj = dict(T.adjacency())
+    nbrs = {v: set(ws) for v, ws in adj.items()}
     bridge_nbrs: dict[str, set[str]] = defaultdict(set)
-    for u, v in nx.bridges(T):
+    for u, v in nx.bridges(T) if structure else ():
         bridge_nbrs[u].add(v)
         bridge_nbrs[v].add(u)
     cut, sizes = cut_off(T)
     return _Context(
-        prep, D, T, nbrs, given, received, sources, rupiah, frozenset(prep.actors), bridge_nbrs, cut, sizes
+        prep,
+        D,
+        T,
+        nbrs,
+        given,
+        received,
+        sources,
+        rupiah,
+        frozenset(prep.actors),
+        bridge_nbrs,
+        cut,
+        sizes,
+        adj,
+        dict(D.adjacency()),
+        structure,
     )
 
 
@@ -753,13 +780,14 @@ def cut_off(T: nx.Graph) -> tuple[dict[str, int], dict[str, int]]:
     separated: dict[str, list[int]] = defaultdict(list)
     out: dict[str, int] = {}
     component_size: dict[str, int] = {}
-    for root in sorted(T):
+    adj = dict(T.adjacency())
+    for root in sorted(adj):
         if root in disc:
             continue
         order = [root]
         disc[root] = low[root] = len(disc)
         size[root] = 1
-        stack = [(root, None, iter(T[root]))]
+        stack = [(root, None, iter(adj[root]))]
         while stack:
             v, parent, neighbours = stack[-1]
             for w in neighbours:
@@ -767,7 +795,7 @@ def cut_off(T: nx.Graph) -> tuple[dict[str, int], dict[str, int]]:
                     disc[w] = low[w] = len(disc)
                     size[w] = 1
                     order.append(w)
-                    stack.append((w, v, iter(T[w])))
+                    stack.append((w, v, iter(adj[w])))
                     break
                 if w != parent:
                     low[v] = min(low[v], disc[w])
@@ -788,19 +816,21 @@ def cut_off(T: nx.Graph) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _person_scores(ctx: _Context, betweenness: dict[str, float]) -> dict[str, PersonScores]:
-    T, D = ctx.T, ctx.D
-    wadj = {v: {u: d["weight"] for u, d in T[v].items()} for v in T}
+    adj, succ = ctx.adj, ctx.succ
+    wadj = {v: {u: d["weight"] for u, d in ws.items()} for v, ws in adj.items()} if ctx.structure else {}
     strength = {v: sum(ws.values()) for v, ws in wadj.items()}
     out = {}
     for p in ctx.prep.people:
         if p in ctx.prep.outside:  # a partner and on paths, but no row of this scope
             continue
-        kinds = Counter(d["kind"] for d in T[p].values())
-        both = sum(1 for q in T[p] if D.has_edge(p, q) and D.has_edge(q, p))
+        ties, gave_to = adj[p], succ[p]
+        partners = len(ties)  # T has no self-loop, so this is its degree
+        kinds = Counter(d["kind"] for d in ties.values())
+        both = sum(1 for q in ties if q in gave_to and p in succ[q])
         given, received = ctx.given.get(p, Counter()), ctx.received.get(p, Counter())
         out[p] = PersonScores(
             id=p,
-            partners=T.degree(p),
+            partners=partners,
             given=sum(given.values()),
             received=sum(received.values()),
             given_by_type={r: given[r] for r in RESOURCES},
@@ -808,13 +838,13 @@ def _person_scores(ctx: _Context, betweenness: dict[str, float]) -> dict[str, Pe
             bonding_ties=kinds[BONDING],
             bridging_ties=kinds[BRIDGING],
             linking_ties=kinds[LINKING],
-            reciprocity=_share(both, T.degree(p)),
+            reciprocity=_share(both, partners),
             resource_access=sum(1 for r in RESOURCES if received[r]),
             betweenness=betweenness[p],
-            constraint=_constraint(wadj, ctx.nbrs, strength, p),
-            effective_size=_effective_size(ctx.nbrs, p),
+            constraint=_constraint(wadj, ctx.nbrs, strength, p) if ctx.structure else None,
+            effective_size=_effective_size(ctx.nbrs, p) if ctx.structure else None,
             cut_off=ctx.cut_off[p],
-            bases={**_person_bases(T.degree(p)), "cut_off": ctx.component_size[p] - 1},
+            bases={**_person_bases(partners), "cut_off": ctx.component_size[p] - 1},
         )
     return out
 
@@ -842,14 +872,14 @@ def _closure(members: frozenset[str], inner: list[tuple[str, str]]) -> tuple[flo
 
 def _tie_profile(ctx: _Context, members: frozenset[str]) -> dict:
     """Member ties of T: inner ties, E/I counts, tie classes, linked authority actors, bridges."""
-    T, authority = ctx.T, ctx.prep.authority
+    authority = ctx.prep.authority
     inner: list[tuple[str, str]] = []
     external = bridges = 0
     kinds: Counter[str] = Counter()
     actors: set[str] = set()
     for m in members:
         cut = ctx.bridge_nbrs.get(m, ())
-        for v, d in T[m].items():
+        for v, d in ctx.adj[m].items():
             if v in members:
                 if m < v:
                     inner.append((m, v))
@@ -872,7 +902,7 @@ def _tie_profile(ctx: _Context, members: frozenset[str]) -> dict:
 
 def _exchange_profile(ctx: _Context, members: frozenset[str]) -> dict:
     """Member exchanges of D (each counted once) and directed-edge reciprocity."""
-    D = ctx.D
+    succ = ctx.succ
     touching = learning = received = active = balanced = 0
     edges = reciprocated = 0
     sources: Counter[str] = Counter()
@@ -892,12 +922,12 @@ def _exchange_profile(ctx: _Context, members: frozenset[str]) -> dict:
             aid_idr += ctx.rupiah[m][0]
             material_idr += ctx.rupiah[m][1]
             idr_exchanges += ctx.rupiah[m][2]
-        for v, d in D.succ[m].items():
+        for v, d in succ[m].items():
             if v in members:  # inner exchange: seen as given and as received
                 touching -= d["count"]
                 learning -= sum(d[x] for x in LEARNING_RESOURCES)
                 edges += 1
-                reciprocated += D.has_edge(v, m)
+                reciprocated += m in succ[v]
     without_capacity = received - sources["capacity"]
     return {
         "exchanges": touching,
@@ -1020,7 +1050,7 @@ def _group_scores(ctx: _Context, data: ScopeData) -> dict[str, GroupScores]:
         flows = _exchange_profile(ctx, members)
         inner, kinds = ties["inner"], ties["kinds"]
         total_ties = len(inner) + ties["external"]
-        transitivity, centralization = _closure(members, inner)
+        transitivity, centralization = _closure(members, inner) if ctx.structure else (None, None)
         others = sorted({h for m in members for h in prep.groups_of[m]} - {gid})
         spells = data.membership_spells.get(gid) if data.membership_spells else None
         attended, with_attendance, unrecorded = participation(visits_of.get(gid, ()), members, spells)
@@ -1092,7 +1122,7 @@ def _area_scores(
     D, T = ctx.D, ctx.T
     kinds = Counter(kind for _, _, kind in T.edges(data="kind"))
     ties = T.number_of_edges()
-    reciprocated = sum(1 for u, v in D.edges if D.has_edge(v, u))
+    reciprocated = sum(1 for u, out in ctx.succ.items() for v in out if u in ctx.succ[v])
     ranked = sorted((-p.betweenness, pid) for pid, p in people.items() if p.betweenness > 0)
     return AreaScores(
         people=len(people),
@@ -1123,6 +1153,7 @@ def compute_scores(
     brokers: int = 5,
     workers: int | None = None,
     betweenness: bool = True,
+    structure: bool = True,
     minimums: Mapping[str, int] | None = None,
 ) -> ScopeScores:
     """All person, group and area indicators of one scope.
@@ -1132,12 +1163,15 @@ def compute_scores(
     many top-betweenness people :attr:`AreaScores.brokers` lists.
     ``betweenness=False`` skips the costliest step for cheap trend computations:
     every betweenness is then 0.0 and ``brokers`` is empty.
+    ``structure=False`` also skips the next costliest, the :data:`STRUCTURE_FIELDS` (bridges,
+    closure and structural holes, which no quarterly trend shows): they come out None (a
+    group's ``bridges`` 0); their bases and every other value are the same.
     ``minimums`` (indicator key -> least base; the app passes evidence.MINIMUMS) leaves group
     values resting on fewer records out of the rankings and the medians; None: no minimum.
     """
     prep = _prepare(data)
     D, T = _graphs(prep)
-    ctx = _context(prep, D, T)
+    ctx = _context(prep, D, T, structure)
     if betweenness:
         values, estimated = tie_betweenness(T, seed=seed, workers=workers)
     else:
@@ -1161,6 +1195,7 @@ __all__ = [
     "MATERIAL_RESOURCES",
     "PERSON",
     "RESOURCES",
+    "STRUCTURE_FIELDS",
     "MEETING_INTERVAL_DAYS",
     "NORM_REVIEW_MONTHS",
     "QUIET_DAYS_UNDECLARED",

@@ -76,6 +76,11 @@ class Collected:
     ledger: dict[int, list[money.Entry]] = field(default_factory=dict)
     # fund id ("f:3") -> its cycles started by the window's end, [(start, opening)] oldest first
     cycles: dict[str, list[tuple[dt.date, object]]] = field(default_factory=dict)
+    # asked for again and again (each group's money, each quarter): kept once made
+    _spells: dict[Window, dict[str, tuple[analysis.Spell, ...]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _refs: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def money_data(self, group_id: int, window: Window | None = None) -> money.MoneyData:
         """One group's money for money.group_money over the window (or a quarter of it): its
@@ -152,12 +157,14 @@ class Collected:
     def spells(self, window: Window) -> dict[str, tuple[analysis.Spell, ...]]:
         """Group id -> its memberships open in the window, with their dates (participation
         counts the members on each activity's day). Also what "members open in the window"
-        means for anyone who needs the dates."""
-        out: dict[str, list[analysis.Spell]] = {f"g:{g}": [] for g in self.groups}
-        for group_id, person_id, joined, left in self.memberships:
-            if _open_in(window, joined, left):
-                out[f"g:{group_id}"].append(analysis.Spell(f"p:{person_id}", joined, left))
-        return {gid: tuple(spells) for gid, spells in out.items()}
+        means for anyone who needs the dates. Shared by every caller: not to be changed."""
+        if window not in self._spells:
+            out: dict[str, list[analysis.Spell]] = {f"g:{g}": [] for g in self.groups}
+            for group_id, person_id, joined, left in self.memberships:
+                if _open_in(window, joined, left):
+                    out[f"g:{group_id}"].append(analysis.Spell(f"p:{person_id}", joined, left))
+            self._spells[window] = {gid: tuple(spells) for gid, spells in out.items()}
+        return self._spells[window]
 
     def norm_ratings(self, window: Window) -> dict[str, tuple[int | None, ...]]:
         """Group id -> for each norm in force at the window's end, the rating of its latest
@@ -189,12 +196,17 @@ class Collected:
 
     def ref(self, node: str) -> str:
         """The ref of an analysis node id ("p:12" -> the person's ref)."""
-        kind, pk = node.split(":", 1)
-        if kind == "p":
-            return self.person_refs[int(pk)]
-        if kind == "a":
-            return self.actor_refs[int(pk)]
-        return self.groups[int(pk)][0]
+        ref = self._refs.get(node)
+        if ref is None:
+            kind, pk = node.split(":", 1)
+            if kind == "p":
+                ref = self.person_refs[int(pk)]
+            elif kind == "a":
+                ref = self.actor_refs[int(pk)]
+            else:
+                ref = self.groups[int(pk)][0]
+            self._refs[node] = ref
+        return ref
 
 
 def _exchanges(people_ids, area_ids: list[int], start, end, resource: str, confirmed_only: bool = False):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from . import analysis
 from .collect import Collected
@@ -162,12 +163,64 @@ GROUP_NETWORK_TOP = 4
 GROUP_NETWORK_MAX_EDGES = 2000
 
 
-def group_network(collected: Collected, data: analysis.ScopeData, scores: analysis.ScopeScores) -> dict:
+def group_network(
+    collected: Collected,
+    data: analysis.ScopeData,
+    scores: analysis.ScopeScores,
+    positions: dict[str, tuple[float, float]] | None = None,
+) -> dict:
     """Groups as nodes; an edge when two groups share members in the window or their members
     exchanged across them (giver in A and not B, receiver in B and not A). Only the backbone is
     kept: each group's GROUP_NETWORK_TOP strongest links (shared members + exchanges), at most
     GROUP_NETWORK_MAX_EDGES of them, the strongest first (ties by refs); "edges_total" counts
-    all links. So the picture stays readable and small for a district."""
+    all links. So the picture stays readable and small for a district. `positions`: those
+    group_positions gave for the same collected rows (else laid out here)."""
+    links = _group_links(collected, data)
+    pos = positions if positions is not None else _layout_clusters(links.gids, links.weights, collected)
+    nodes = []
+    for gid in links.gids:
+        ref, name, kind, _area = collected.groups[int(gid[2:])]
+        nodes.append(
+            {
+                "ref": ref,
+                "name": name,
+                "kind": kind,
+                "size": scores.groups[gid].size,
+                "x": pos[gid][0],
+                "y": pos[gid][1],
+            }
+        )
+    edges = [
+        {
+            "source": collected.ref(a),
+            "target": collected.ref(b),
+            "shared_members": links.shared[(a, b)],
+            "exchanges": links.across[(a, b)],
+        }
+        for a, b in links.pairs
+    ]
+    return {"nodes": nodes, "edges": edges, "edges_total": links.total}
+
+
+def group_positions(collected: Collected, data: analysis.ScopeData) -> dict[str, tuple[float, float]]:
+    """The positions of group_network's nodes, the costly part (a force layout), which needs no
+    scores: a snapshot lays it out in another process while the scores are computed."""
+    links = _group_links(collected, data)
+    return _layout_clusters(links.gids, links.weights, collected)
+
+
+@dataclass(frozen=True)
+class _GroupLinks:
+    gids: list[str]  # every group, by ref
+    pairs: list[tuple[str, str]]  # the backbone's links, sorted
+    weights: list[tuple[str, str, float]]  # the backbone's links with their layout strength
+    shared: Counter[tuple[str, str]]  # members in common
+    across: Counter[tuple[str, str]]  # exchanges across
+    total: int  # every link, backbone or not
+
+
+def _group_links(collected: Collected, data: analysis.ScopeData) -> _GroupLinks:
+    """The links of group_network (its docstring says which are kept)."""
     groups_of: dict[str, set[str]] = defaultdict(set)
     for gid, members in data.memberships.items():
         for m in members:
@@ -197,30 +250,7 @@ def group_network(collected: Collected, data: analysis.ScopeData, scores: analys
     pairs = sorted(strongest[:GROUP_NETWORK_MAX_EDGES])
     gids = sorted(data.memberships, key=lambda g: collected.groups[int(g[2:])][0])
     weights = [(a, b, 1.0 + math.log1p(shared[(a, b)] + across[(a, b)])) for a, b in pairs]
-    pos = _layout_clusters(gids, weights, collected)
-    nodes = []
-    for gid in gids:
-        ref, name, kind, _area = collected.groups[int(gid[2:])]
-        nodes.append(
-            {
-                "ref": ref,
-                "name": name,
-                "kind": kind,
-                "size": scores.groups[gid].size,
-                "x": pos[gid][0],
-                "y": pos[gid][1],
-            }
-        )
-    edges = [
-        {
-            "source": collected.ref(a),
-            "target": collected.ref(b),
-            "shared_members": shared[(a, b)],
-            "exchanges": across[(a, b)],
-        }
-        for a, b in pairs
-    ]
-    return {"nodes": nodes, "edges": edges, "edges_total": len(strength)}
+    return _GroupLinks(gids, pairs, weights, shared, across, len(strength))
 
 
 #: Up to this many groups are laid out together; above it, one cluster per area in a grid.

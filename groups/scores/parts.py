@@ -51,19 +51,20 @@ def part_scores(
     D, T = scores.graphs
     part = {p for p in people if p in scores.people}
     own_groups = {g: scores.groups[g] for g in groups if g in scores.groups}
+    adj, succ = dict(T.adjacency()), dict(D.adjacency())  # plain dicts: no view per lookup
     kinds: Counter[str] = Counter()
     ties, actors = set(), set()
     for p in part:
-        for q in T[p]:
+        for q in adj[p]:
             ties.add((p, q) if p < q else (q, p))
             if T.nodes[q].get("kind") == "actor":
                 actors.add(q)
     for u, v in ties:
-        kinds[T[u][v]["kind"]] += 1
-    edges = [(p, q) for p in part for q in D.succ[p]]
+        kinds[adj[u][v]["kind"]] += 1
+    edges = [(p, q) for p in part for q in succ[p]]
     edges += [(q, p) for p in part for q in D.pred[p] if q not in part]
-    exchanges = sum(D[u][v]["count"] for u, v in edges)
-    reciprocated = sum(1 for u, v in edges if D.has_edge(v, u))
+    exchanges = sum(succ[u][v]["count"] for u, v in edges)
+    reciprocated = sum(1 for u, v in edges if u in succ[v])
     components = sum(1 for c in nx.connected_components(T) if not part.isdisjoint(c))
     ranked = sorted((-scores.people[p].betweenness, p) for p in part if scores.people[p].betweenness > 0)
     area = scores.area

@@ -23,7 +23,7 @@ from . import analysis, evidence, money
 from .areas import chain_ids
 from .collect import Collected, collect
 from .indicators import TREND_AREA_FIELDS, TREND_COUNTS, TREND_GROUP_FIELDS
-from .layouts import group_network, member_network
+from .layouts import group_network, group_positions, member_network
 from .parts import part_scores
 from .quality import group_quality
 
@@ -51,9 +51,10 @@ def _part(scores: analysis.ScopeScores, people, groups, brokers: int) -> analysi
 
 
 def _cheap_scores(data: analysis.ScopeData) -> analysis.ScopeScores:
-    """Scores without betweenness, for the quarterly trend (brokers are not trended)."""
+    """Scores for the quarterly trend: without betweenness (brokers are not trended) nor the
+    other figures no trend shows (analysis.STRUCTURE_FIELDS; tests/test_trend_figures.py)."""
     return analysis.compute_scores(
-        data, seed=SEED, brokers=0, betweenness=False, minimums=evidence.MINIMUMS
+        data, seed=SEED, brokers=0, betweenness=False, structure=False, minimums=evidence.MINIMUMS
     )
 
 
@@ -128,46 +129,108 @@ def _member_exchanges_by_resource(data: analysis.ScopeData) -> dict[str, Counter
     return out
 
 
-#: Quarters are computed in parallel processes above this many flows (below, a fork costs more).
+#: The trend's quarters and the layout of the network of groups are computed in a forked
+#: process, while this one computes the scores, above this many flows (below, a fork costs more).
 _TREND_PARALLEL_MIN_FLOWS = 5000
-TREND_WORKERS = 2
+#: Processes for them (0: none, all in this one). One is enough: this process computes the
+#: scores meanwhile, on the other core, and takes longer than they do.
+TREND_WORKERS = 1
 
 
-_QUARTERS: list[analysis.ScopeData] = []  # read by forked workers (inherited, not pickled)
+# read by forked workers (inherited, not pickled); set only while the workers are forked
+_COLLECTED: Collected | None = None
+_QUARTERS: list = []  # the quarters (windows.Window) of _COLLECTED's window
 _PARTS: Parts = {}
+_DATA: analysis.ScopeData | None = None
 
 
 def _trend_rows_of(index: int) -> tuple[dict, dict[str, list]]:
-    return _trend_rows(_QUARTERS[index], _PARTS)
+    return _trend_rows(_COLLECTED.scope_data(_QUARTERS[index]), _PARTS)
 
 
-def _map_quarters(datas: list[analysis.ScopeData], parts: Parts) -> list[tuple[dict, dict[str, list]]]:
-    """_trend_rows of each quarter; in forked processes when there is enough work (the
-    quarters are independent). Falls back to one process where fork is unavailable."""
-    global _QUARTERS, _PARTS
-    if (
-        len(datas) > 1
-        and TREND_WORKERS > 1
-        and sum(len(d.flows) for d in datas) >= _TREND_PARALLEL_MIN_FLOWS
-        and not multiprocessing.current_process().daemon
-    ):
-        _QUARTERS, _PARTS = datas, parts
+def _positions_of() -> dict[str, tuple[float, float]]:
+    return group_positions(_COLLECTED, _DATA)
+
+
+class _Background:
+    """The quarterly trend and the positions of the network of groups, which need none of the
+    community's scores: with enough work, forked processes compute them while this one computes
+    the scores (they inherit the collected rows; only their results come back); otherwise, or
+    where fork is unavailable, this process does when they are asked for. A context manager:
+    leaving it stops the processes. `data`: the whole window's ScopeData (for the positions)."""
+
+    def __init__(self, collected: Collected, parts: Parts, data: analysis.ScopeData | None = None):
+        self.collected, self.parts, self.data = collected, parts, data
+        self.quarters = collected.window.quarters()
+        self._pool = self._rows = self._positions = None
+        if (
+            TREND_WORKERS > 0
+            and len(collected.flows) >= _TREND_PARALLEL_MIN_FLOWS
+            and not multiprocessing.current_process().daemon
+        ):
+            self._start()
+
+    def _start(self) -> None:
+        global _COLLECTED, _QUARTERS, _PARTS, _DATA
+        _COLLECTED, _QUARTERS, _PARTS, _DATA = self.collected, self.quarters, self.parts, self.data
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(min(TREND_WORKERS, len(datas)), mp_context=context) as pool:
-                return list(pool.map(_trend_rows_of, range(len(datas))))
+            self._pool = ProcessPoolExecutor(TREND_WORKERS, mp_context=context)
+            # with fork, the first submit starts every worker: from here on they hold the inputs
+            self._rows = self._pool.map(_trend_rows_of, range(len(self.quarters)))
+            if self.data is not None:
+                self._positions = self._pool.submit(_positions_of)
         except (ValueError, OSError, RuntimeError, BrokenProcessPool):
-            logger.warning("Quarterly trend computed in one process (no fork available)")
+            self._fall_back()
         finally:
-            _QUARTERS, _PARTS = [], {}
-    return [_trend_rows(d, parts) for d in datas]
+            _COLLECTED, _QUARTERS, _PARTS, _DATA = None, [], {}, None
+
+    def _fall_back(self) -> None:
+        logger.warning("Quarterly trend computed in one process (no fork available)")
+        self.close()
+        self._rows = self._positions = None
+
+    def rows(self) -> list[tuple[dict, dict[str, list]]]:
+        """_trend_rows of each quarter."""
+        if self._rows is not None:
+            try:
+                return list(self._rows)
+            except (OSError, RuntimeError, BrokenProcessPool):
+                self._fall_back()
+        return [_trend_rows(self.collected.scope_data(q), self.parts) for q in self.quarters]
+
+    def positions(self) -> dict[str, tuple[float, float]]:
+        """layouts.group_positions of the whole window."""
+        if self._positions is not None:
+            try:
+                return self._positions.result()
+            except (OSError, RuntimeError, BrokenProcessPool):
+                self._fall_back()
+        return group_positions(self.collected, self.data)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> _Background:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
-def _trend(collected: Collected, parts: Parts) -> tuple[dict, dict[int, dict[str, list]]]:
+def _trend(
+    collected: Collected, parts: Parts, background: _Background | None = None
+) -> tuple[dict, dict[int, dict[str, list]]]:
     """Key indicators per quarter of the window, without betweenness (see _cheap_scores);
-    the parts' (villages') under "parts"."""
+    the parts' (villages') under "parts". `background`: the one computing the quarters."""
+    if background is None:
+        with _Background(collected, parts) as started:
+            rows = started.rows()
+    else:
+        rows = background.rows()
     quarters = collected.window.quarters()
-    rows = _map_quarters([collected.scope_data(q) for q in quarters], parts)
     fields = TREND_AREA_FIELDS + TREND_COUNTS
     area = {f: [row[f] for row, _ in rows] for f in fields}
     groups: dict[int, dict[str, list]] = {}
@@ -307,6 +370,38 @@ def _record_failure(snapshot: ScoreSnapshot, started: float) -> None:
     snapshot.refresh_from_db()
 
 
+def _person_rows(snapshot: ScoreSnapshot, scores: analysis.ScopeScores) -> list[PersonScore]:
+    return [
+        PersonScore(snapshot=snapshot, person_id=int(pid[2:]), **{f: getattr(ps, f) for f in PERSON_FIELDS})
+        for pid, ps in scores.people.items()
+    ]
+
+
+def _group_rows(
+    snapshot: ScoreSnapshot, scores: analysis.ScopeScores, collected: Collected, data, quality: dict
+) -> list[GroupScore]:
+    """The group rows, each with its members' network; without their trend (set later)."""
+    _, T = scores.graphs
+    adj = dict(T.adjacency())
+    rows = []
+    for gid, gs in scores.groups.items():
+        values = {f: getattr(gs, f) for f in GROUP_FIELDS}
+        values["bridging_group_refs"] = [collected.ref(x) for x in values.pop("bridging_group_ids")]
+        values["linking_actor_refs"] = [collected.ref(x) for x in values.pop("linking_actor_ids")]
+        values.update(_money_values(collected, int(gid[2:]), values["bases"]))
+        members = data.memberships.get(gid, frozenset())
+        rows.append(
+            GroupScore(
+                snapshot=snapshot,
+                group_id=int(gid[2:]),
+                network=member_network(adj, members, collected),
+                quality=quality.get(int(gid[2:]), {}),
+                **values,
+            )
+        )
+    return rows
+
+
 def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
     """Compute and store a snapshot (synchronously). A pending snapshot is claimed first, so
     two workers never compute the same one; a failure is recorded on the snapshot and raised."""
@@ -317,39 +412,23 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
     try:
         window = (snapshot.period_start, snapshot.period_end)
         collected = collect(snapshot.area, *window, snapshot.resource, confirmed_only=snapshot.confirmed_only)
-        quality = group_quality(collected, snapshot.resource, snapshot.confirmed_only)
         data = collected.scope_data()
-        scores = analysis.compute_scores(data, seed=SEED, brokers=BROKERS, minimums=evidence.MINIMUMS)
-        _, T = scores.graphs
-        adj = dict(T.adjacency())
         parts = community_parts(collected, snapshot.area_id)
-        trend, group_trends = _trend(collected, parts)
-        network_of_groups = group_network(collected, data, scores)
-        person_rows = [
-            PersonScore(
-                snapshot=snapshot,
-                person_id=int(pid[2:]),
-                **{f: getattr(ps, f) for f in PERSON_FIELDS},
-            )
-            for pid, ps in scores.people.items()
-        ]
-        group_rows = []
-        for gid, gs in scores.groups.items():
-            values = {f: getattr(gs, f) for f in GROUP_FIELDS}
-            values["bridging_group_refs"] = [collected.ref(x) for x in values.pop("bridging_group_ids")]
-            values["linking_actor_refs"] = [collected.ref(x) for x in values.pop("linking_actor_ids")]
-            values.update(_money_values(collected, int(gid[2:]), values["bases"]))
-            members = data.memberships.get(gid, frozenset())
-            group_rows.append(
-                GroupScore(
-                    snapshot=snapshot,
-                    group_id=int(gid[2:]),
-                    network=member_network(adj, members, collected),
-                    trend=group_trends.get(int(gid[2:]), {}),
-                    quality=quality.get(int(gid[2:]), {}),
-                    **values,
-                )
-            )
+        with _Background(collected, parts, data) as background:  # trend and layout meanwhile
+            quality = group_quality(collected, snapshot.resource, snapshot.confirmed_only)
+            scores = analysis.compute_scores(data, seed=SEED, brokers=BROKERS, minimums=evidence.MINIMUMS)
+            person_rows = _person_rows(snapshot, scores)
+            group_rows = _group_rows(snapshot, scores, collected, data, quality)
+            area_scores = _area_json(scores.area, collected)
+            # each village's figures, aggregated from this computation (parts.py)
+            area_scores["parts"] = {
+                ref: _area_json(_part(scores, people, groups, BROKERS), collected)
+                for ref, (people, groups) in parts.items()
+            }
+            trend, group_trends = _trend(collected, parts, background)
+            network_of_groups = group_network(collected, data, scores, background.positions())
+        for row in group_rows:
+            row.trend = group_trends.get(row.group_id, {})
         # Everything above only read; the writes follow in one short transaction, so pages
         # saving meanwhile wait for at most that (SQLite has one writer at a time).
         with transaction.atomic():
@@ -358,12 +437,7 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
             GroupScore.objects.filter(snapshot=snapshot).delete()
             PersonScore.objects.bulk_create(person_rows, batch_size=2000)
             GroupScore.objects.bulk_create(group_rows, batch_size=500)
-            snapshot.area_scores = _area_json(scores.area, collected)
-            # each village's figures, aggregated from this computation (parts.py)
-            snapshot.area_scores["parts"] = {
-                ref: _area_json(_part(scores, people, groups, BROKERS), collected)
-                for ref, (people, groups) in parts.items()
-            }
+            snapshot.area_scores = area_scores
             snapshot.trend = trend
             snapshot.group_network = network_of_groups
             snapshot.betweenness_estimated = scores.area.betweenness_estimated
@@ -397,6 +471,19 @@ def _prune(snapshot: ScoreSnapshot) -> None:
         same_key = same_key.filter(
             rolling=False, period_start=snapshot.period_start, period_end=snapshot.period_end
         )
-    same_key.filter(
-        status__in=[SnapshotStatus.DONE, SnapshotStatus.FAILED], requested_at__lte=snapshot.requested_at
-    ).exclude(pk=snapshot.pk).delete()
+    older = list(
+        same_key.filter(
+            status__in=[SnapshotStatus.DONE, SnapshotStatus.FAILED], requested_at__lte=snapshot.requested_at
+        )
+        .exclude(pk=snapshot.pk)
+        .values_list("pk", flat=True)
+    )
+    if not older:
+        return
+    # Their score rows go first, in one statement each: Django's cascade would load every row
+    # to send post_delete (page_cache listens to all models), which nothing reads for score
+    # rows (page_cache.SCORE_MODELS); thousands of rows for nothing.
+    for model in (PersonScore, GroupScore):
+        rows = model.objects.filter(snapshot__in=older)
+        rows._raw_delete(rows.db)
+    ScoreSnapshot.objects.filter(pk__in=older).delete()

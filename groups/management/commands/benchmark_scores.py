@@ -9,6 +9,9 @@ reads alone. On the 5,000 case (--error-sizes), the go-between scores (betweenne
 with networkx's exact ones: the top-10 brokers in common and the time of each. --brokers-only
 leaves out the snapshots and pages (the broker agreement on 5,000 and 20,000 people, e.g.
 `benchmark_scores --force --brokers-only --sizes 5000,20000 --error-sizes 5000,20000`).
+At --process-sizes (2,000 by default), the whole `manage.py compute_scores` process is timed
+too, as a user starts it (Python and Django starting, the snapshot, the exit), e.g.
+`benchmark_scores --force --sizes 2000 --error-sizes ""`.
 
 Run it on its own database, with plain static files and no background worker, e.g.:
   SECRET_KEY=bench TESTING=true TASKS_IMMEDIATE=false SECURE_SSL_REDIRECT=false \\
@@ -22,11 +25,14 @@ import os
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
 import igraph
 import networkx as nx
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -95,6 +101,34 @@ def measure_snapshot(area: Area) -> dict:
     if "error" in result:
         raise CommandError(result["error"])
     return result
+
+
+def measure_process(area: Area, runs: int) -> dict:
+    """`manage.py compute_scores --area REF` run `runs` times as its own process: wall time and
+    the CPU time of the process and its worker processes (user, system). Other programs on the
+    machine lengthen the wall time, not the CPU time, so both are given, with the load."""
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "compute_scores", "--area", area.ref]
+    samples = []
+    for _ in range(runs):
+        connections.close_all()  # the process opens its own connection
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        began = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)  # noqa: S603 (our own command)
+        wall = time.perf_counter() - began
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        samples.append(
+            {
+                "wall_seconds": round(wall, 2),
+                "user_seconds": round(after.ru_utime - before.ru_utime, 2),
+                "sys_seconds": round(after.ru_stime - before.ru_stime, 2),
+                "load_average": os.getloadavg(),
+            }
+        )
+    return {
+        "runs": samples,
+        "median_wall_seconds": statistics.median(r["wall_seconds"] for r in samples),
+        "median_cpu_seconds": statistics.median(r["user_seconds"] + r["sys_seconds"] for r in samples),
+    }
 
 
 def timings(client: Client, url: str, requests: int) -> dict:
@@ -257,6 +291,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Only compare the go-between scores with networkx (no snapshots, no pages).",
         )
+        parser.add_argument(
+            "--process-sizes",
+            default="2000",
+            help="Sizes at which the whole compute_scores process is timed too (comma-separated).",
+        )
+        parser.add_argument(
+            "--process-runs", type=int, default=3, help="Runs of the whole process at each of those sizes."
+        )
         parser.add_argument("--json", dest="json_path", help="Also write the results to this file.")
         parser.add_argument(
             "--force",
@@ -287,6 +329,14 @@ class Command(BaseCommand):
             self.stdout.write(f"== {size} people: seeded in {seed_s:.1f} s ({summary})")
             if not options["brokers_only"]:
                 self.snapshots_and_pages(row, district, user, options["requests"])
+            if size in _sizes(options["process_sizes"]) and not options["brokers_only"]:
+                row["process"] = process = measure_process(district, options["process_runs"])
+                self.stdout.write(
+                    f"  whole compute_scores process at {size} people: median "
+                    f"{process['median_wall_seconds']:.2f} s wall, {process['median_cpu_seconds']:.2f} s CPU "
+                    "(user + system, with its workers) "
+                    f"over {len(process['runs'])} runs: {process['runs']}"
+                )
             if size in _sizes(error_sizes) and options["source_check"]:
                 row["source_check"] = source_check(tie_graph(district), options["source_check"], seed)
                 self.stdout.write(f"  engine vs networkx from the same sources: {row['source_check']}")
@@ -317,7 +367,7 @@ class Command(BaseCommand):
             row["village"] = measure_snapshot(village)
             self.stdout.write(f"  village snapshot:  {row['village']}")
         group = (
-            Group.objects.filter(scores__snapshot__area=village)
+            Group.objects.filter(area=village, scores__snapshot__area=district)  # computed with its district
             .annotate(n=Count("memberships"))
             .order_by("-n", "ref")
             .first()

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         "or every community; an area above the districts computes each of its districts. "
         "--enqueue leaves them to the background workers instead."
     )
+    # No system checks: they import every URL and view (about 0.6 s) for a command that serves
+    # no page; `manage.py check`, the test suite and every server start still run them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         add_window_arguments(parser)
