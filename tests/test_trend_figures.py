@@ -3,11 +3,15 @@
 - compute_scores(structure=False), the trend's: every value the same but analysis.STRUCTURE_FIELDS;
 - no trended figure is one of those (the registry, indicators.py);
 - a snapshot whose trend and picture of groups came from a forked process stores exactly what
-  one computed in a single process stores, and falls back to one process without fork.
+  one computed in a single process stores, and falls back to one process without fork;
+- a forked worker does not outlive the process that forked it.
 """
 
 import dataclasses
 import datetime as dt
+import os
+import select
+import signal
 
 import pytest
 
@@ -132,3 +136,27 @@ def test_without_fork_the_snapshot_is_computed_in_one_process(community, monkeyp
     monkeypatch.setattr(snapshots.multiprocessing, "get_context", no_fork)
     assert stored(computed(community)) == expected
     assert "computed in one process" in caplog.text
+
+
+def test_a_forked_worker_ends_when_the_process_that_forked_it_is_killed():
+    """A task worker killed in the middle of a district leaves no process of its own behind."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the computing process
+        try:
+            pool = snapshots._fork_pool(1)
+            os.write(write, str(pool.submit(os.getpid).result()).encode())
+            signal.pause()  # until it is killed
+        finally:
+            os._exit(0)
+    os.close(write)
+    worker = int(os.read(read, 32))
+    watch = os.pidfd_open(worker)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    ended, _, _ = select.select([watch], [], [], 10)
+    os.close(watch)
+    os.close(read)
+    if not ended:
+        os.kill(worker, signal.SIGKILL)  # leave nothing behind, then fail
+    assert ended

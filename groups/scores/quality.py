@@ -68,14 +68,19 @@ def group_quality(collected: Collected, resource: str = "", confirmed_only: bool
     active: dict[int, set[int]] = defaultdict(set)
     for giver, receiver, status, logged_by, confirmed_by, group in rows:
         ends = [p for p in (giver, receiver) if p]
-        users = {user_of[p] for p in ends if p in user_of}
-        for gid in set().union(*(groups_of.get(p, set()) for p in ends)):
+        source = entered_by(logged_by, confirmed_by, group, {user_of[p] for p in ends if p in user_of})
+        touched: set[int] = set()
+        for p in ends:
+            touched.update(groups_of.get(p, ()))
+        for gid in touched:  # a group with both ends a member counts the exchange once
             counts = tally[gid]
             counts["logged"] += 1
             counts[status] += 1
-            counts[entered_by(logged_by, confirmed_by, group, users)] += 1
-            if status != ExchangeStatus.DISPUTED:
-                active[gid].update(p for p in ends if p in members[gid])
+            counts[source] += 1
+        if status != ExchangeStatus.DISPUTED:
+            for p in ends:
+                for gid in groups_of.get(p, ()):  # p's groups: those p is a member of
+                    active[gid].add(p)
     return {
         gid: {
             **{key: tally[gid][key] for key in KEYS[:7]},

@@ -4,9 +4,12 @@ Runs in the background (tasks.py) or on the spot (compute_scores)."""
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import logging
 import multiprocessing
+import os
+import signal
 import time
 import traceback
 from collections import Counter, defaultdict
@@ -144,6 +147,28 @@ _PARTS: Parts = {}
 _DATA: analysis.ScopeData | None = None
 
 
+def _end_with_parent(parent: int) -> None:
+    """A forked worker's first step: end when the process that forked it ends (a task worker
+    killed in the middle of a district, say) rather than wait forever for work that will not
+    come. Linux's parent-death signal; elsewhere a worker ends with its pool only."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(0)
+
+
+def _fork_pool(workers: int) -> ProcessPoolExecutor:
+    """Forked worker processes (they inherit this one's memory) that end with this process."""
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_end_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
 def _trend_rows_of(index: int) -> tuple[dict, dict[str, list]]:
     return _trend_rows(_COLLECTED.scope_data(_QUARTERS[index]), _PARTS)
 
@@ -174,8 +199,7 @@ class _Background:
         global _COLLECTED, _QUARTERS, _PARTS, _DATA
         _COLLECTED, _QUARTERS, _PARTS, _DATA = self.collected, self.quarters, self.parts, self.data
         try:
-            context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(TREND_WORKERS, mp_context=context)
+            self._pool = _fork_pool(TREND_WORKERS)
             # with fork, the first submit starts every worker: from here on they hold the inputs
             self._rows = self._pool.map(_trend_rows_of, range(len(self.quarters)))
             if self.data is not None:
