@@ -244,9 +244,26 @@ def cached(
         return {"page_key": name, "page_html": mark_safe(html)}  # noqa: S308 (rendered by the engine)
     found = _get(name)
     if found is None:
+        _complete(snapshots if isinstance(snapshots, list | tuple) else [snapshots])
         found = {**build(), "page_key": name}
         _set(name, found)
     return found
+
+
+def _complete(snapshots) -> None:
+    """Read the columns the snapshots left for first use (reading.LAZY_FIELDS), in one query.
+    One replaced meanwhile (its row deleted) builds empty parts under its own key, which no
+    request reads again, rather than failing."""
+    lazy = [s for s in snapshots if s.get_deferred_fields()]
+    if not lazy:
+        return
+    fields = sorted(set().union(*(s.get_deferred_fields() for s in lazy)))
+    stored = type(lazy[0]).objects.filter(pk__in=[s.pk for s in lazy]).values("pk", *fields)
+    rows = {row["pk"]: row for row in stored}
+    for snapshot in lazy:
+        for field in snapshot.get_deferred_fields():
+            default = snapshot._meta.get_field(field).get_default()
+            setattr(snapshot, field, rows.get(snapshot.pk, {}).get(field, default))
 
 
 def counted(part: str, scope, count: Callable[[], int], *, query: str) -> int:

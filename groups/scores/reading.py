@@ -14,7 +14,9 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import IntegerField, Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from groups.models import (
@@ -38,16 +40,20 @@ logger = logging.getLogger(__name__)
 #: A snapshot waiting or running for longer than this is taken as lost (a worker died).
 STALE_RUNNING = dt.timedelta(hours=2)
 
+#: A snapshot's big JSON columns (megabytes on a district): read when first used, so that a
+#: page built from the cache reads none of them.
+LAZY_FIELDS = ("area_scores", "trend", "group_network")
+
+
 def latest_snapshot(
-    area: Area | int, start=None, end=None, resource: str = "", *, confirmed_only: bool = False
+    area: Area | int, start=None, end=None, resource: str = "", *, confirmed_only: bool = False,
+    lazy: bool = False,
 ) -> ScoreSnapshot | None:
     """The latest computed snapshot of a key (start/end None: the latest "last 12 months"
-    one, whatever day it was computed for) of the area's community. Two indexed queries."""
-    return (
-        ScoreSnapshot.objects.done()
-        .for_window(community_id(area), start, end, resource, confirmed_only)
-        .first()
-    )
+    one, whatever day it was computed for) of the area's community. Two indexed queries.
+    `lazy`: its LAZY_FIELDS are read when first used (a page that may come from the cache)."""
+    done = ScoreSnapshot.objects.done().for_window(community_id(area), start, end, resource, confirmed_only)
+    return (done.defer(*LAZY_FIELDS) if lazy else done).first()
 
 
 def pending_snapshot(
@@ -188,7 +194,10 @@ def person_score(person: Person, start=None, end=None, resource: str = "") -> Pe
 def outdated(snapshot: ScoreSnapshot) -> bool:
     """Computed under older score definitions (snapshots.DEFINITIONS): shown until the fresh
     one is done, its values marked as being recounted where their bases were not stored."""
-    return snapshot.area_scores.get("definitions", 1) < DEFINITIONS
+    version = getattr(snapshot, "definitions_version", None)  # read() reads it alone
+    if version is None:
+        version = snapshot.area_scores.get("definitions", 1)
+    return int(version) < DEFINITIONS
 
 
 def part_area_ids(snapshot: ScoreSnapshot, area: Area) -> list[int] | None:
@@ -239,25 +248,30 @@ def read(
     end=None,
     resource: str = "",
     *,
-    network: bool = False,
     scope=None,
     again: bool = False,
     confirmed_only: bool = False,
     **row_lookup,
 ) -> Reading:
     """The one call a page makes. `row_lookup` (group=... or person=...) asks for that object's
-    row too; `network` loads the stored picture of the groups (megabytes on a district, so
-    only the dashboard asks). A "last 12 months" snapshot computed on an earlier day is shown
-    and a fresh one requested (debounced); a missing one is requested, unless one of the key
-    failed a moment ago (the page's poll would otherwise restart a failing computation; `again`
-    is the user's explicit retry). With the viewer's `scope`, a window of their own choosing is
-    queued only as Scope.may_request_scores (groups/access.py) allows; otherwise the Reading is empty (neither
+    row too. The snapshot's indicators, trend and picture of the groups (megabytes on a
+    district) are read when a page first uses them (one query each). A "last 12 months"
+    snapshot computed on an earlier day is shown and a fresh one requested (debounced); a
+    missing one is requested, unless one of the key failed a moment ago (the page's poll would
+    otherwise restart a failing computation; `again` is the user's explicit retry). With the
+    viewer's `scope`, a window of their own choosing is queued only as
+    Scope.may_request_scores (groups/access.py) allows; otherwise the Reading is empty (neither
     snapshot and pending: the page says one of their reports is still being computed).
     `area_id` may be any area: its community's snapshot answers."""
     area_id = community_id(area_id)
     model = _row_model(row_lookup)
     done = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource, confirmed_only)
-    snapshot = (done if network else done.defer("group_network")).first()
+    # its big JSON columns load on first use: a page built from the cache reads none of them
+    snapshot = (
+        done.defer(*LAZY_FIELDS)
+        .annotate(definitions_version=Coalesce(Cast(KT("area_scores__definitions"), IntegerField()), 1))
+        .first()
+    )
     if snapshot is not None and start is None and snapshot.period_end < timezone.localdate():
         request_snapshot(area_id, resource=resource, confirmed_only=confirmed_only)
     elif snapshot is not None and outdated(snapshot):

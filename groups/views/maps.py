@@ -14,16 +14,21 @@ from django.views.decorators.http import require_http_methods
 
 from groups import access, maps
 from groups.forms.maps import GeoJSONDownloadForm, OutlinesUploadForm
+from groups.scores import page_cache, reading
+from groups.scores.areas import page_communities
 from groups.scores.pages.map import feature_collection, outlines
 
 from .render import done, render_page
 
 
-def _geojson(request, data: dict, file_name: str) -> HttpResponse:
-    """The GeoJSON, shown by the browser, or saved as a file with ?download=1."""
-    response = HttpResponse(
-        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False), content_type="application/geo+json"
-    )
+def _text(data: dict) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def _geojson(request, data: dict | str, file_name: str) -> HttpResponse:
+    """The GeoJSON (or its text), shown by the browser, or saved as a file with ?download=1."""
+    text = data if isinstance(data, str) else _text(data)
+    response = HttpResponse(text, content_type="application/geo+json")
     disposition = "attachment" if GeoJSONDownloadForm(request.GET).attachment() else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{file_name}"'
     return response
@@ -42,7 +47,14 @@ def _report_area(request, ref: str):
 def area_groups_geojson(request, ref: str):
     """The viewer's groups of the area with their kind and latest scores, no members."""
     area, scope = _report_area(request, ref)
-    return _geojson(request, feature_collection(scope, area), f"groups-{area.ref}.geojson")
+    # built once per viewer class and snapshot (megabytes on a district), like a report page
+    latest = [reading.latest_snapshot(community, lazy=True) for community in page_communities(area.pk)]
+    snapshots = [snapshot for snapshot in latest if snapshot is not None]
+    kept = page_cache.cached(
+        "map-geojson", scope, lambda: {"text": _text(feature_collection(scope, area))},
+        area_id=area.pk, snapshots=snapshots,
+    )
+    return _geojson(request, kept["text"], f"groups-{area.ref}.geojson")
 
 
 @require_http_methods(["GET"])

@@ -116,7 +116,7 @@ def report_dashboard(request, ref: str | None = None):
         sort = VillageSortForm(request.GET or None)
         context.update(village_table(request, scope, area, found, sort, waiting))
         return _render(request, "groups/report_dashboard.html", context)
-    found = reading.read(area.pk, start, end, resource, network=True, scope=scope, confirmed_only=confirmed)
+    found = reading.read(area.pk, start, end, resource, scope=scope, confirmed_only=confirmed)
     snapshot, pending = found.snapshot, found.pending
     context.update(snapshot=snapshot, pending=pending)
     if snapshot is not None:

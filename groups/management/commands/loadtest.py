@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Area, Assignment, Group, Person, StaffRole
 from groups.scores import reading, snapshots
+from groups.scores.areas import community_of
 
 LOADTEST_USER = "loadtest-coordinator"
 
@@ -171,13 +172,17 @@ class Command(BaseCommand):
             ("home", reverse("groups:home")),
             ("group_list", reverse("groups:group_list")),
             ("person_list", reverse("groups:person_list")),
+            ("actor_list", reverse("groups:actor_list")),
             ("report_dashboard", reverse("groups:report_dashboard", args=[top.ref])),
             ("report_villages", reverse("groups:report_villages", args=[top.ref])),
             ("audit_list", reverse("groups:audit_list")),
         ]
-        village = top.children.order_by("name", "pk").first()
-        if village is not None:
-            pages.append(("village dashboard", reverse("groups:report_dashboard", args=[village.ref])))
+        below = top.children.order_by("name", "pk").first()
+        if below is not None:
+            pages.append((f"{below.level} dashboard", reverse("groups:report_dashboard", args=[below.ref])))
+        if group is not None:  # the map of the group's community, which its dashboard's script reads
+            community = community_of(group.area)
+            pages.append(("map geojson", reverse("groups:area_groups_geojson", args=[community.ref])))
         if group is not None:
             pages += [
                 ("group_detail", reverse("groups:group_detail", args=[group.ref])),
