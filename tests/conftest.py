@@ -77,6 +77,12 @@ def share(name: str, builder: Callable[[], object], module: str | None = None) -
     SHARED_BUILDERS[(module, name)] = builder
 
 
+class Several(dict):
+    """What a shared builder returns to give several fixtures from the same rows (e.g. the
+    world and the scores computed on it: `Several(world=..., scored=...)`); a test gets one
+    copy of them all, so they keep pointing at each other."""
+
+
 class Shared:
     """Rows built once per test module inside an outer transaction, as Django's
     TestCase.setUpTestData does: each test runs in a savepoint inside it (pytest-django's `db`)
@@ -90,6 +96,7 @@ class Shared:
         self.atomic = None
         self.name: str | None = None
         self.value: object = None
+        self.copied: Several | None = None  # this test's copy of a Several
 
     def open(self, key: tuple[str | None, str]) -> None:
         from django.db import connection, transaction
@@ -115,13 +122,19 @@ class Shared:
             with self.blocker.unblock():
                 transaction.set_rollback(True)
                 self.atomic.__exit__(None, None, None)
-        self.atomic, self.name, self.value = None, None, None
+        self.atomic, self.name, self.value, self.copied = None, None, None, None
 
     def get(self, name: str, build: Callable[[], object]):
         """A copy of the shared rows' instances, or (a committing test) rows of its own."""
         from django.db import connection
 
-        if self.name == name and connection.in_atomic_block:
+        if not connection.in_atomic_block:
+            return build()
+        if isinstance(self.value, Several) and name in self.value:
+            if self.copied is None:
+                self.copied = copy.deepcopy(self.value)
+            return self.copied[name]
+        if self.name == name:
             return copy.deepcopy(self.value)
         return build()
 
@@ -140,9 +153,10 @@ def _shared_key(item) -> tuple[str | None, str] | None:
         return None
     names = getattr(item, "fixturenames", ())
     module = getattr(getattr(item, "module", None), "__name__", None)
-    for owner, name in SHARED_BUILDERS:
+    # a module's own shared rows first: they may hold the world too (see Several)
+    for owner, name in sorted(SHARED_BUILDERS, key=lambda key: key[0] is None):
         if name in names and owner in (module, None):
-            return (module, name) if (module, name) in SHARED_BUILDERS else (None, name)
+            return (owner, name)
     return None
 
 
@@ -172,6 +186,7 @@ def _shared(django_db_blocker):
 def _shared_gate(request, _shared):
     """Opens or closes the shared rows before `db` opens the test's own transaction."""
     key = _shared_key(request.node)
+    _shared.copied = None
     if key:
         request.getfixturevalue("django_db_setup")
         _shared.open(key)

@@ -12,7 +12,10 @@ from django.utils import translation
 from groups.models import Resource, Target
 
 from . import factories as f
-from .test_villages import EN, QUARTER_BEFORE, TODAY, compute, two_villages  # noqa: F401
+from .conftest import share
+from .test_villages import EN, QUARTER_BEFORE, TODAY, build_shared_villages, compute, two_villages  # noqa: F401
+
+share("two_villages", build_shared_villages, __name__)  # built and scored once for this module
 
 
 def visits(client, ref="D") -> list[tuple[str, list[str]]]:

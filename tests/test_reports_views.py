@@ -29,6 +29,7 @@ from groups.scores import reading, snapshots, windows
 from groups.scores.indicators import INDICATORS, indicator_anchor
 
 from . import factories as f
+from .conftest import Several, build_world, share
 
 TODAY = timezone.localdate()
 RECENT = TODAY - dt.timedelta(days=40)  # inside the rolling window whatever day the tests run
@@ -39,8 +40,7 @@ def compute(area, start=None, end=None, resource=""):
     return snapshots.compute_snapshot(reading.request_snapshot(area, start, end, resource))
 
 
-@pytest.fixture
-def scored(world):
+def score_world(world) -> dict:
     """G1 (village V1): Sri, Siti, Budi (also in G2: a broker), Tono (no consent, no exchange);
     G2 (village V2): Budi, Ani. An agency helps Sri; a training in G1 with exchanges around it."""
     budi = f.PersonFactory(ref="P-BUDI", full_name="Budi Santoso", area=world.village)
@@ -87,6 +87,19 @@ def scored(world):
     compute(world.district)
     compute(world.village)
     return {"budi": budi, "ani": ani, "tono": tono, "actor": actor, "training": training, "meeting": meeting}
+
+
+def build_scored() -> Several:
+    world = build_world()
+    return Several(world=world, scored=score_world(world))
+
+
+share("scored", build_scored, __name__)  # built and scored once for this module's tests
+
+
+@pytest.fixture
+def scored(world, _shared):
+    return _shared.get("scored", lambda: score_world(world))
 
 
 def dashboard_url(ref=None):

@@ -10,6 +10,7 @@ from groups.models import AreaLevel, ExchangeStatus, Resource
 from groups.scores import analysis, collect, windows
 
 from . import factories as f
+from .conftest import share
 
 START, END = dt.date(2026, 1, 1), dt.date(2026, 6, 30)
 
@@ -27,7 +28,11 @@ class Town:
 
 
 @pytest.fixture
-def town(db):
+def town(db, _shared):
+    return _shared.get("town", build_town)
+
+
+def build_town() -> Town:
     district = f.AreaFactory(ref="SD", level=AreaLevel.DISTRICT)
     village = f.VillageFactory(ref="SV1", parent=district)
     village2 = f.VillageFactory(ref="SV2", parent=district)
@@ -103,6 +108,9 @@ def town(db):
         reviewed_on=START, rating=5
     )  # retired only after the end: in force at the end
     return Town(district, village, village2, elsewhere, group, group2, people, actor)
+
+
+share("town", build_town, __name__)  # built once for this module
 
 
 def node(person) -> str:

@@ -17,7 +17,10 @@ from groups.models import Target
 from groups.scores.targets import FEW, NEAR, OFF, ON, in_force, status
 
 from . import factories as f
-from .test_villages import EN, HTMX, table_rows, two_villages  # noqa: F401
+from .conftest import share
+from .test_villages import EN, HTMX, build_shared_villages, table_rows, two_villages  # noqa: F401
+
+share("two_villages", build_shared_villages, __name__)  # built and scored once for this module
 
 ID = {"HTTP_ACCEPT_LANGUAGE": "id"}
 

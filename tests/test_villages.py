@@ -14,6 +14,7 @@ from groups.models import ActorKind, MeetingFrequency, Resource
 from groups.scores import reading, snapshots
 
 from . import factories as f
+from .conftest import Several, build_world, share
 
 TODAY = timezone.localdate()
 #: The default window's last two quarters end today and three months before: these days fall
@@ -29,7 +30,19 @@ def compute(area):
 
 
 @pytest.fixture
-def two_villages(world):
+def two_villages(world, _shared):
+    return _shared.get("two_villages", lambda: build_two_villages(world))
+
+
+def build_shared_villages() -> Several:
+    world = build_world()
+    return Several(world=world, two_villages=build_two_villages(world))
+
+
+share("two_villages", build_shared_villages, __name__)  # built and scored once for this module
+
+
+def build_two_villages(world) -> dict:
     """District D. V1 (Desa Sumberejo): G1 with Sri, Siti, Ari, Dewi (weekly meetings; G1 and G2
     formed 400 days ago).
     V2 (Desa Candimulyo): G2 with Ani, Eko, Fajar; G3 formed 400 days ago with nobody and no activity

@@ -13,11 +13,25 @@ from django.urls import reverse
 from groups.models import Area, AreaLevel, Assignment, ScoreSnapshot, StaffRole, Target
 
 from . import factories as f
-from .test_villages import EN, HTMX, compute, table_rows, two_villages  # noqa: F401
+from .conftest import Several, build_world, share
+from .test_villages import EN, HTMX, build_two_villages, compute, table_rows, two_villages  # noqa: F401
 
 
 @pytest.fixture
-def regency(world, two_villages):  # noqa: F811
+def regency(world, two_villages, _shared):  # noqa: F811
+    return _shared.get("regency", lambda: build_regency(world))
+
+
+def build_shared_regency() -> Several:
+    world = build_world()
+    villages = build_two_villages(world)
+    return Several(world=world, two_villages=villages, regency=build_regency(world))
+
+
+share("regency", build_shared_regency, __name__)  # built and scored once for this module
+
+
+def build_regency(world) -> Area:
     """Kabupaten Wonosobo (R) above D (scored by two_villages) and E (H with one member, no
     exchange), both computed."""
     regency = f.AreaFactory(ref="R", name="Kabupaten Wonosobo", level=AreaLevel.REGENCY)
