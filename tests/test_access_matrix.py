@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from groups.models import Target
 
+from .conftest import Several, build_world, share
 from .test_villages import compute
 
 ROLES = ("anonymous", "member", "facilitator", "coordinator", "other_coordinator", "staff")
@@ -50,10 +51,22 @@ ROWS = [
 
 
 @pytest.fixture
-def scored_world(world):
+def scored_world(world, _shared):
+    return _shared.get("scored_world", lambda: score(world))
+
+
+def score(world):
     """The personas' world with its district's scores computed (a handful of rows: cheap)."""
     compute(world.district)
     return world
+
+
+def build_scored_world() -> Several:
+    world = score(build_world())
+    return Several(world=world, scored_world=world)
+
+
+share("scored_world", build_scored_world, __name__)  # built and scored once for this module
 
 
 def _cases():

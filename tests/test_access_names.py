@@ -26,6 +26,7 @@ from groups.scores import reading, snapshots
 from groups.transfer import exporter
 
 from . import factories as f
+from .conftest import Several, build_world, share
 
 PERIOD = {"period": "dates", "start": "2026-01-01", "end": "2026-12-31"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -68,7 +69,19 @@ BUDI_NOTE = "Budi Santoso bayar utang ke Sri, hubungi 0811-2000-0004"
 
 
 @pytest.fixture
-def village(world):
+def village(world, _shared):
+    return _shared.get("village", lambda: build_village(world))
+
+
+def build_shared_village() -> Several:
+    world = build_village(build_world())
+    return Several(world=world, village=world)
+
+
+share("village", build_shared_village, __name__)  # built and scored once for this module
+
+
+def build_village(world):
     """The people above, their exchanges and notes, and a snapshot of each area for PERIOD."""
     sri, siti = world.member_person, world.member2_person
     sri.phone, sri.gender, sri.birth_year = PEOPLE["sri"][2], Gender.FEMALE, 1980

@@ -12,12 +12,21 @@ from groups import demo, ledger_math
 from groups.models import EntryKind, Fund, LedgerEntry, Person
 from groups.services import ledger, ledger_reads
 
+from .conftest import share
+
 TODAY = dt.date(2026, 11, 28)
 
 
-@pytest.fixture
-def demo_db(db):
+def seed() -> None:
     call_command("seed_demo", today=TODAY.isoformat(), stdout=StringIO())
+
+
+share("demo_db", seed, __name__)  # seeded once for this module
+
+
+@pytest.fixture
+def demo_db(db, _shared):
+    _shared.get("demo_db", seed)
 
 
 @pytest.mark.slow

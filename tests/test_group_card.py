@@ -25,6 +25,7 @@ from groups.models import NormReview, Resource
 from groups.scores import reading, sentences, snapshots
 
 from . import factories as f
+from .conftest import Several, build_world, share
 
 TODAY = timezone.localdate()
 RECENT = TODAY - dt.timedelta(days=40)
@@ -34,7 +35,19 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def carded(world):
+def carded(world, _shared):
+    return _shared.get("carded", lambda: build_carded(world))
+
+
+def build_shared_carded() -> Several:
+    world = build_carded(build_world())
+    return Several(world=world, carded=world)
+
+
+share("carded", build_shared_carded, __name__)  # built and scored once for this module
+
+
+def build_carded(world):
     sri, siti = world.member_person, world.member2_person
     sri.phone = PHONE
     sri.save()

@@ -16,6 +16,8 @@ from django.core.management import call_command
 from groups.models import Activity, Area, GroupScore, LedgerEntry, Membership
 from groups.scores import reading, snapshots
 
+from .conftest import share
+
 pytestmark = pytest.mark.slow  # seeds and scores the whole demo community
 
 START, END = dt.date(2025, 11, 29), dt.date(2026, 11, 28)
@@ -39,7 +41,11 @@ def instalments(loan) -> list[tuple[dt.date, Decimal]]:
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, _shared):
+    return _shared.get("demo", build_demo)
+
+
+def build_demo():
     call_command("seed_demo", today=END.isoformat(), stdout=io.StringIO())
     district = Area.objects.get(ref="ID-JT-WSB-KTK")
     snapshot = snapshots.compute_snapshot(reading.create_snapshot(district, START, END))
@@ -51,6 +57,9 @@ def demo(db):
     )
     members = Membership.objects.open_between(END, END).filter(group__ref="G-SIMPAN-PINJAM").count()
     return row, entries, members
+
+
+share("demo", build_demo, __name__)  # seeded and scored once for this module
 
 
 def test_the_demo_savings_groups_figures_match_a_spreadsheet(demo):

@@ -20,10 +20,15 @@ from groups.scores import changes, reading, snapshots
 from groups.services import exchanges as exchange_services
 
 from . import factories as f
+from .conftest import share
 
 
 @pytest.fixture
-def place(db):
+def place(db, _shared):
+    return _shared.get("place", build_place)
+
+
+def build_place() -> dict:
     """A district with two villages; the district, their community, has a rolling snapshot
     (asked for through village 1: a village has no snapshot of its own)."""
     district = f.AreaFactory(ref="RD", level=AreaLevel.DISTRICT)
@@ -45,6 +50,9 @@ def place(db):
         "budi": budi,
         "dodi": dodi,
     }
+
+
+share("place", build_place, __name__)  # built and scored once for this module
 
 
 def exchanges_in_latest(area) -> int:
