@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := TESTING=true SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=false DJANGO_ALLOW_ASYNC_UNSAFE=true PYTHONDONTWRITEBYTECODE=
 DEV_ENV := DEBUG=true
 
-.PHONY: setup run walk weight test test-fast lint check-migrations messages check-translations serve-prod backup restore bench clean
+.PHONY: setup run walk weight cluster-demo test test-fast lint check-migrations messages check-translations serve-prod backup restore bench clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ run: setup
 WALKS ?= 20
 walk: setup
 	$(PY) scripts/walk_sqlite.py --walks $(WALKS)
+
+# Two app servers and two task workers on loopback against one PostgreSQL (database
+# cluster_demo, made afresh) and one Redis: a regency recomputed, a worker killed with SIGKILL
+# in the middle of a district and the district finished by the other (about two minutes).
+cluster-demo: setup
+	$(PY) scripts/cluster_demo.py
 
 # Page weights of issue 13 through gunicorn with compression on (DEBUG off), and the time to
 # log one exchange under emulated slow 3G; fails when a budget is exceeded (about a minute).
