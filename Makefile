@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := TESTING=true SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=false DJANGO_ALLOW_ASYNC_UNSAFE=true PYTHONDONTWRITEBYTECODE=
 DEV_ENV := DEBUG=true
 
-.PHONY: setup run walk weight cluster-demo test test-fast lint check-migrations messages check-translations serve-prod backup restore bench clean
+.PHONY: setup run walk weight cluster-demo check-deploy test test-fast lint check-migrations messages check-translations serve-prod backup restore bench clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ walk: setup
 # in the middle of a district and the district finished by the other (about two minutes).
 cluster-demo: setup
 	$(PY) scripts/cluster_demo.py
+
+# deploy/compose.yaml, Dockerfile and Caddyfile checked against the app without Docker (PyYAML).
+check-deploy:
+	python3 scripts/check_deploy.py
 
 # Page weights of issue 13 through gunicorn with compression on (DEBUG off), and the time to
 # log one exchange under emulated slow 3G; fails when a budget is exceeded (about a minute).
