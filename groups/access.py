@@ -452,12 +452,10 @@ class Scope:
             return Exchange.objects.all()
         q = Q(pk__in=[])
         if self.facilitator_area_ids or self.facilitated_group_ids or self.coordinator_area_ids:
-            groups = Membership.objects.filter(group_id__in=self.facilitated_group_ids)
-            people = Person.objects.filter(
-                Q(area_id__in=self._looked_after_area_ids | self._coordinated_area_ids)
-                | Q(pk__in=groups.values("person_id"))
-            ).values("pk")
-            q |= Q(giver_person__in=people) | Q(receiver_person__in=people)
+            areas = self._looked_after_area_ids | self._coordinated_area_ids
+            members = Membership.objects.filter(group_id__in=self.facilitated_group_ids).values("person_id")
+            for side in ("giver_person", "receiver_person"):  # by its people's area: no list of them
+                q |= Q(**{f"{side}__area_id__in": areas}) | Q(**{f"{side}__in": members})
         if self.person is not None:
             q |= Q(giver_person=self.person) | Q(receiver_person=self.person)
         return Exchange.objects.filter(q)

@@ -838,7 +838,11 @@ class Exchange(models.Model):
         verbose_name = _("exchange")
         verbose_name_plural = _("exchanges")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["date"], name="exchange_date_idx")]
+        indexes = [
+            models.Index(fields=["date"], name="exchange_date_idx"),
+            # a group's latest exchanges (its page) without walking every exchange by date
+            models.Index(fields=["group", "date", "id"], name="exchange_group_date_idx"),
+        ]
         constraints = [
             ref_not_blank("exchange"),
             models.CheckConstraint(
