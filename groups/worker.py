@@ -40,6 +40,7 @@ from django_tasks_db.models import DBTaskResult
 
 from groups.models import WorkerHeartbeat
 from groups.scores.tasks import compute_snapshot_task
+from groups.transfer.tasks import import_lost, run_import
 
 logger = logging.getLogger("groups.worker")
 
@@ -95,6 +96,8 @@ class SupervisedWorker(Worker):
 #: (scores/snapshots.py), so a lost computation left nothing, and its next attempt takes over.
 #: (groups.tasks is the old path of the same task, still in older queues.)
 RETRY_WHEN_LOST = frozenset({compute_snapshot_task.module_path, "groups.tasks.compute_snapshot_task"})
+#: What else a lost task that is not run again needs: its page told (with the task's arguments).
+ON_LOST = {run_import.module_path: import_lost}
 #: A task whose worker was lost this many times is failed rather than tried again (it may be
 #: what kills its workers, by memory for instance).
 MAX_ATTEMPTS = 3
@@ -129,7 +132,7 @@ def recover_lost_tasks(backend_name: str = "default", now: dt.datetime | None = 
     running = DBTaskResult.objects.running().filter(backend_name=backend_name, started_at__lt=cutoff)
     recovered = [
         result
-        for result in running.only("id", "task_path", "worker_ids", "started_at")
+        for result in running.only("id", "task_path", "worker_ids", "started_at", "args_kwargs")
         if not (result.worker_ids and result.worker_ids[-1] in alive) and _give_back(result, now)
     ]
     WorkerHeartbeat.objects.filter(seen_at__lt=now - dt.timedelta(days=1)).delete()  # long gone
@@ -152,7 +155,18 @@ def _give_back(result: DBTaskResult, now: dt.datetime) -> bool:
     )
     if given_back:
         logger.error("Task %s (%s) lost its worker %s: marked failed", result.pk, result.task_path, lost)
+        _tell(result)
     return bool(given_back)
+
+
+def _tell(result: DBTaskResult) -> None:
+    on_lost = ON_LOST.get(result.task_path)
+    if on_lost is None:
+        return
+    try:
+        on_lost(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+    except Exception:  # an upload expired meanwhile, say: the queue's record is what counts
+        logger.warning("Task %s: could not record the lost worker", result.pk, exc_info=True)
 
 
 class Heartbeat(threading.Thread):

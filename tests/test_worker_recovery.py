@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from groups.models import GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus, WorkerHeartbeat
 from groups.scores import reading, snapshots
 from groups.scores.tasks import compute_snapshot_task
+from groups.transfer import storage
 from groups.transfer.tasks import run_import
 from groups.worker import Heartbeat, SupervisedWorker, beat, recover_lost_tasks
 
@@ -98,12 +99,15 @@ def test_a_task_of_a_worker_still_beating_is_left_to_it(world, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_task_not_safe_to_run_twice_is_failed_not_retried(world, settings):
-    """An import may have been written before its worker died: it is not run again behind the
-    user's back."""
+def test_an_import_whose_worker_died_is_failed_and_its_page_says_so(world, settings, tmp_path):
+    """An import may have been written just before its worker died: it is not run again behind
+    the user's back; its status page stops waiting and says what happened."""
     settings.TASKS = DATABASE_TASKS
     settings.WORKER_LOST_SECONDS = 60
-    task = run_import.enqueue("a" * 32, 1, "en")
+    settings.COMMUNITYMAP_IMPORT_DIR = str(tmp_path / "imports")
+    token = storage.create({"people.csv": b"ref,full_name\n"}, user_id=1, language="en")
+    storage.write_status(token, {"state": storage.RUNNING})
+    task = run_import.enqueue(token=token, user_id=1, language="en")
     died_while_running(task, "worker-on-host-a")
 
     assert len(recover_lost_tasks()) == 1
@@ -111,6 +115,10 @@ def test_a_task_not_safe_to_run_twice_is_failed_not_retried(world, settings):
     assert result.status == "FAILED"
     assert result.exception_class_path == "groups.worker.WorkerLost"
     assert "worker-on-host-a stopped" in result.traceback
+    status = storage.read_status(token)
+    assert status["state"] == storage.FAILED
+    said = status["problems"][0][3]
+    assert said.startswith("The import was interrupted: the background worker applying it stopped.")
 
 
 @pytest.mark.django_db(transaction=True)

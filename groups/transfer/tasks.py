@@ -55,6 +55,19 @@ def apply_upload(token: str, user) -> dict:
     return status
 
 
+def import_lost(token: str, user_id: int, language: str) -> None:
+    """The worker applying the import was lost (killed, its machine gone: groups/worker.py).
+    It is not run again behind the user's back; its status page says what happened instead of
+    waiting for ever. It wrote all or nothing (one transaction), most likely nothing."""
+    with translation.override(language):
+        message = _(
+            "The import was interrupted: the background worker applying it stopped. An import is "
+            "written completely or not at all; check whether its records are there before "
+            "importing the files again."
+        )
+        storage.write_status(token, {"state": storage.FAILED, "problems": [["", None, "", message]]})
+
+
 @task()
 def run_import(token: str, user_id: int, language: str) -> str:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
