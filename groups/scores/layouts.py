@@ -124,9 +124,12 @@ def member_network(adj: dict[str, dict[str, dict]], members: frozenset[str], col
             if v not in members:
                 outside[v].append(m)
 
+    sines = {m: math.sin(a) for m, a in angle.items()}
+    cosines = {m: math.cos(a) for m, a in angle.items()}
+
     def mean_angle(v: str) -> float:
         ms = outside[v]
-        return math.atan2(sum(math.sin(angle[m]) for m in ms), sum(math.cos(angle[m]) for m in ms))
+        return math.atan2(sum(sines[m] for m in ms), sum(cosines[m] for m in ms))
 
     wanted = {v: mean_angle(v) for v in outside}
     outer = sorted(outside, key=lambda v: (wanted[v] % (2 * math.pi), v))
@@ -136,11 +139,14 @@ def member_network(adj: dict[str, dict[str, dict]], members: frozenset[str], col
     else:  # many: spread evenly on the ring, in the same angular order
         pos.update(_circle(outer, 0.46, offset=wanted[outer[0]] % (2 * math.pi)))
     edges = []
+    ref = collected.ref
     for m in members_sorted:
+        mine = ref(m)
         for v, d in adj[m].items():
             if v in members and v < m:
                 continue  # inner tie: seen from both ends, keep one
-            a, b = sorted((collected.ref(m), collected.ref(v)))
+            theirs = ref(v)
+            a, b = (mine, theirs) if mine <= theirs else (theirs, mine)
             edges.append({"source": a, "target": b, "weight": d["weight"], "kind": d["kind"]})
     edges.sort(key=lambda e: (e["source"], e["target"]))
     return {
