@@ -24,6 +24,7 @@ from .models import (
     RotationTurn,
     ScoreSnapshot,
     Target,
+    WorkerHeartbeat,
 )
 
 admin.site.site_header = _("CommunityMap administration")
@@ -178,6 +179,15 @@ class GroupScoreAdmin(ReadOnlyAdmin):
     list_display = ["group", "snapshot", "size", "self_reliance", "ei_index"]
     search_fields = ["group__name", "group__ref"]
     list_select_related = ["group", "snapshot__area"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """The task workers (any host) and when each last said it was alive (groups/worker.py)."""
+
+    list_display = ["worker_id", "hostname", "pid", "started_at", "seen_at"]
+    search_fields = ["worker_id", "hostname"]
+    ordering = ["-seen_at"]
 
 
 @admin.register(ImportRecord)

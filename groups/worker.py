@@ -197,7 +197,8 @@ class Heartbeat(threading.Thread):
     def stop(self) -> None:
         """A clean end: no task of this worker is running any more, so its row goes."""
         self.stopped.set()
-        self.join(timeout=30)
+        if self.ident is not None:  # started
+            self.join(timeout=30)
         try:
             WorkerHeartbeat.objects.filter(pk=self.worker_id).delete()
         except Exception:

@@ -15,11 +15,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from groups.models import GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus, WorkerHeartbeat
-from groups.scores import reading, snapshots
+from groups.scores import page_cache, reading, snapshots
 from groups.scores.tasks import compute_snapshot_task
 from groups.transfer import storage
 from groups.transfer.tasks import run_import
 from groups.worker import Heartbeat, SupervisedWorker, beat, recover_lost_tasks
+
+from . import factories as f
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 LONG_AGO = dt.timedelta(minutes=10)
@@ -186,3 +188,17 @@ def test_the_heartbeat_goes_on_beside_a_busy_worker_and_its_row_goes_at_a_clean_
         heartbeat.stop()
     assert not heartbeat.is_alive()
     assert not WorkerHeartbeat.objects.filter(pk="beating-worker").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_starting_beating_and_stopping_keeps_the_kept_pages(db, settings):
+    """Heartbeats are read by no page: they never retire what the page cache keeps."""
+    settings.WORKER_LOST_SECONDS = 60
+    before = page_cache.generation()
+    heartbeat = Heartbeat("quiet-worker", "default")
+    heartbeat.tick()  # its row is made
+    beat("quiet-worker")
+    heartbeat.stop()  # and removed
+    assert page_cache.generation() == before
+    f.AreaFactory()  # a record written does retire them
+    assert page_cache.generation() != before

@@ -52,6 +52,8 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "page-cache:generation"
 #: Written once per snapshot, which is in the key already.
 SCORE_MODELS = {"scoresnapshot", "groupscore", "personscore"}
+#: Read by no page: the task workers' heartbeats (groups/worker.py), written every few seconds.
+UNREAD_MODELS = {"workerheartbeat"}
 #: Written with a note to the change tracking (scores/signals.py, services), which starts a new
 #: generation for the districts the row touches (districts_changed), not for every page.
 DISTRICT_MODELS = {
@@ -288,6 +290,7 @@ def keep_html(page_key: str, html: str) -> None:
 @receiver([post_save, post_delete, m2m_changed], dispatch_uid="page_cache_records")
 def _record_written(sender, **kwargs):
     meta = getattr(sender, "_meta", None)
-    if meta is None or meta.app_label != "groups" or meta.model_name in SCORE_MODELS | DISTRICT_MODELS:
+    unwatched = SCORE_MODELS | DISTRICT_MODELS | UNREAD_MODELS
+    if meta is None or meta.app_label != "groups" or meta.model_name in unwatched:
         return
     records_changed()
