@@ -201,15 +201,6 @@ class ImportRecordAdmin(ReadOnlyAdmin):
         return False
 
 
-@admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(ReadOnlyAdmin):
-    """The task workers' heartbeats, written by the workers themselves (groups/worker.py):
-    which workers are alive, on which host, and when each was last heard from."""
-
-    list_display = ["worker_id", "hostname", "pid", "started_at", "seen_at"]
-    search_fields = ["worker_id", "hostname"]
-
-
 @admin.register(AreaBoundary)
 class AreaBoundaryAdmin(ReadOnlyAdmin):
     """Village outlines are loaded from a checked file (the map's upload, load_boundaries):
