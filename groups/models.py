@@ -1211,6 +1211,9 @@ class GroupScore(models.Model):
     # data quality: exchanges logged, confirmed / pending / disputed, entered on sheets, ...
     quality = models.JSONField(default=dict)
     network = models.JSONField(default=dict)
+    # the most members cut off within the group without one member (layouts.held_together),
+    # for a group with enough exchanges to say it; stored so no page reads the network for it
+    held_together = models.PositiveIntegerField(null=True, blank=True)
     trend = models.JSONField(default=dict)
 
     class Meta:

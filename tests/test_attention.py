@@ -178,3 +178,40 @@ def test_held_together_counts_the_members_cut_off_within_the_group(members, ties
 
     ties = [*ties, "LX"] if outsiders else ties
     assert held_together(network(members, ties, outsiders)) == held
+
+
+def test_a_snapshot_stores_who_holds_each_group_together(two_villages):  # noqa: F811
+    """Stored at snapshot time for the groups with enough exchanges (G1: 10), the same as the
+    stored network says; not said for the others (G2 has 4 in the window, G3 none)."""
+    from groups.models import GroupScore
+    from groups.scores import evidence
+    from groups.scores.layouts import held_together
+
+    rows = GroupScore.objects.filter(snapshot__area=two_villages["district"]).select_related("group")
+    stored = {row.group.ref: row.held_together for row in rows}
+    assert stored["G1"] == 1
+    for row in rows:
+        if row.exchanges >= evidence.EXCHANGES:
+            assert row.held_together == held_together(row.network)
+        else:
+            assert row.held_together is None
+
+
+def test_the_list_reads_no_network_and_an_older_snapshot_still_gives_the_reason(
+    client, coordinator, two_villages  # noqa: F811
+):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from groups.models import GroupScore
+    from groups.scores import page_cache
+
+    client.force_login(coordinator)
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        assert visits(client) == [("Arisan RT 03", [HELD]), ("Kelompok Tani", ["Quiet for 57 weeks."])]
+    assert not [q for q in queries.captured_queries if '"groups_groupscore"."network"' in q["sql"]]
+    # a snapshot computed before the figure was stored: worked out from its networks
+    GroupScore.objects.filter(snapshot__area=two_villages["district"]).update(held_together=None)
+    page_cache.records_changed()  # the score rows are in no page key: start the pages again
+    assert visits(client) == [("Arisan RT 03", [HELD]), ("Kelompok Tani", ["Quiet for 57 weeks."])]

@@ -10,6 +10,8 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import networkx as nx
+
 from . import analysis
 from .collect import Collected
 from .forces import force_layout
@@ -288,3 +290,19 @@ def _layout_clusters(gids: list[str], weights: list[tuple[str, str, float]], col
                 round(row * cell + cell * (0.08 + 0.84 * y), 4),
             )
     return pos
+
+
+def held_together(network: dict) -> int:
+    """The most members who would lose touch with the rest of their group without one member:
+    cut_off (analysis.cut_off, articulation points) in the group's own network, its members
+    and the ties among them as member_network stores them. Partners outside the group are left
+    out: whether they stay in touch is not the group's to say."""
+    members = {node["ref"] for node in (network or {}).get("nodes", []) if node.get("member")}
+    graph = nx.Graph()
+    graph.add_nodes_from(members)
+    graph.add_edges_from(
+        (edge["source"], edge["target"])
+        for edge in (network or {}).get("edges", [])
+        if edge["source"] in members and edge["target"] in members
+    )
+    return max(analysis.cut_off(graph)[0].values(), default=0)

@@ -26,7 +26,7 @@ from . import analysis, evidence, money
 from .areas import chain_ids
 from .collect import Collected, collect
 from .indicators import TREND_AREA_FIELDS, TREND_COUNTS, TREND_GROUP_FIELDS
-from .layouts import group_network, group_positions, member_network
+from .layouts import group_network, group_positions, held_together, member_network
 from .parts import part_scores
 from .quality import group_quality
 
@@ -41,7 +41,8 @@ BROKERS = 10
 #: snapshot computed under an older one, so no page keeps showing numbers by the old rules.
 #: 4: each quarter's groups, quiet groups and cut-off people are in the trend (TREND_COUNTS),
 #: so the areas-within table's change of those is real on existing installs too.
-DEFINITIONS = 4
+#: 5: each group's held_together is stored (the needs-attention list reads no network).
+DEFINITIONS = 5
 
 PERSON_FIELDS: tuple[str, ...] = tuple(f for f in analysis.PersonScores.__dataclass_fields__ if f != "id")
 GROUP_FIELDS: tuple[str, ...] = tuple(f for f in analysis.GroupScores.__dataclass_fields__ if f != "id")
@@ -414,11 +415,14 @@ def _group_rows(
         values["linking_actor_refs"] = [collected.ref(x) for x in values.pop("linking_actor_ids")]
         values.update(_money_values(collected, int(gid[2:]), values["bases"]))
         members = data.memberships.get(gid, frozenset())
+        network = member_network(adj, members, collected)
+        enough = values["exchanges"] >= evidence.EXCHANGES  # as the needs-attention list says it
         rows.append(
             GroupScore(
                 snapshot=snapshot,
                 group_id=int(gid[2:]),
-                network=member_network(adj, members, collected),
+                network=network,
+                held_together=held_together(network) if enough else None,
                 quality=quality.get(int(gid[2:]), {}),
                 **values,
             )

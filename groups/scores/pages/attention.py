@@ -7,14 +7,13 @@ quarter before had at least evidence.EXCHANGES; aid over its target when the sha
 enough exchanges; "holds the group together" (in the group's own network of members) only
 for a group with at least evidence.EXCHANGES exchanges (as the group page says it). The
 quarters compared are the last two complete ones (villages.complete_quarters). No person is
-named. Five queries."""
+named. Five queries (six for a snapshot from before DEFINITIONS 5)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-import networkx as nx
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,7 +22,7 @@ from groups import access
 from groups.models import Area, GroupScore, NormReview, ScoreSnapshot
 
 from .. import evidence, reading
-from ..analysis import cut_off
+from ..layouts import held_together
 from ..targets import ON, in_force, status
 from .scorecard import goal_text
 from .villages import complete_quarters
@@ -125,29 +124,20 @@ def _low_norms(group_ids: list[int], end: dt.date) -> dict[int, dt.date]:
     return found
 
 
-def held_together(network: dict) -> int:
-    """The most members who would lose touch with the rest of their group without one member:
-    cut_off (analysis.cut_off, articulation points) in the group's own network, its members
-    and the ties among them as stored with the snapshot (layouts.member_network). Partners
-    outside the group are left out: whether they stay in touch is not the group's to say."""
-    members = {node["ref"] for node in (network or {}).get("nodes", []) if node.get("member")}
-    graph = nx.Graph()
-    graph.add_nodes_from(members)
-    graph.add_edges_from(
-        (edge["source"], edge["target"])
-        for edge in (network or {}).get("edges", [])
-        if edge["source"] in members and edge["target"] in members
-    )
-    return max(cut_off(graph)[0].values(), default=0)
-
-
 def _held_together(snapshot: ScoreSnapshot, group_ids: list[int]) -> dict[int, int]:
-    """Group pk -> held_together, for the groups with enough exchanges to say it (their
-    stored networks read a few at a time: a district's add up to megabytes)."""
+    """Group pk -> held_together, for the groups with enough exchanges to say it: stored with
+    the snapshot; worked out from the stored networks (a few at a time: a district's add up to
+    megabytes) only for a snapshot computed before it was stored (DEFINITIONS 5), until its
+    recomputation is done."""
     rows = GroupScore.objects.filter(
         snapshot=snapshot, group_id__in=group_ids, exchanges__gte=evidence.EXCHANGES
-    ).values_list("group_id", "network")
-    return {group: held_together(network) for group, network in rows.iterator(chunk_size=50)}
+    )
+    held = dict(rows.values_list("group_id", "held_together"))
+    older = [group for group, value in held.items() if value is None]
+    if older:
+        networks = rows.filter(group_id__in=older).values_list("group_id", "network")
+        held.update((group, held_together(network)) for group, network in networks.iterator(chunk_size=50))
+    return held
 
 
 def needs_attention(scope: access.Scope, area: Area, snapshot: ScoreSnapshot) -> dict:
