@@ -17,8 +17,8 @@ records them on the task.
 Workers on several hosts share the one queue (the database). The library claims a task by
 marking it RUNNING, and nothing returns it should the worker be killed (SIGKILL, out of
 memory, its machine gone): it would stay RUNNING for ever. So every worker writes a heartbeat
-(WorkerHeartbeat) every WORKER_LOST_SECONDS / 6 seconds from a thread of its own, and at the
-same time gives back the tasks of workers silent for longer than WORKER_LOST_SECONDS:
+(WorkerHeartbeat) every WORKER_LOST_SECONDS / 6 seconds from a thread of its own, and once in
+that time gives back the tasks of workers silent for longer than WORKER_LOST_SECONDS:
 a task safe to run twice (RETRY_WHEN_LOST) goes back to the queue (its second attempt takes
 over what the lost one left, scores/tasks.py), any other is marked failed.
 """
@@ -171,18 +171,23 @@ def _tell(result: DBTaskResult) -> None:
 
 class Heartbeat(threading.Thread):
     """Beside the task loop, on its own database connection: every heartbeat_seconds() the
-    worker says it is alive and gives back the tasks of lost workers. A task running for
-    minutes does not silence it; a killed process does."""
+    worker says it is alive, and once in WORKER_LOST_SECONDS gives back the tasks of lost
+    workers. A task running for minutes does not silence it; a killed process does."""
 
     def __init__(self, worker_id: str, backend_name: str):
         super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
         self.worker_id, self.backend_name = worker_id, backend_name
         self.stopped = threading.Event()
+        self.ticks = 0
 
     def tick(self) -> None:
+        """A beat every time; lost tasks looked for at the first and then every sixth (once in
+        WORKER_LOST_SECONDS: a task cannot be found lost sooner, and the queue table is long)."""
         try:
             beat(self.worker_id)
-            recover_lost_tasks(self.backend_name)
+            if self.ticks % 6 == 0:
+                recover_lost_tasks(self.backend_name)
+            self.ticks += 1
         except Exception:  # the database is away: the loop says so too; try again next time
             logger.warning("Worker %s: heartbeat failed", self.worker_id, exc_info=True)
             connections.close_all()  # this thread's connections only

@@ -10,8 +10,8 @@ one PostgreSQL database and one Redis, as they would run on four hosts.
    collected, and a synthetic regency seeded (`seed_synthetic --districts N --people P`).
 2. Two gunicorn app servers (DEBUG off, the page cache in Redis under a prefix of this run,
    MEDIA_ROOT a folder both share) and two workers (`manage.py run_worker`).
-3. A recompute of the regency is requested: one task per district in the one queue
-   (reading.request_snapshot of each district, as a page asking for scores does).
+3. A recompute of the regency is requested (`compute_scores --area <regency> --enqueue`): one
+   task per district in the one queue.
 4. A worker in the middle of a district (half as far in as the quickest district took, and
    preferably one that already finished a district) is frozen, seen still in the middle, and
    killed with SIGKILL (the process and what it started). Its district shows no rows; after
@@ -327,16 +327,14 @@ def start_cluster(cluster: Cluster, env: dict) -> None:
         wait_until(f"{name} answering /healthz", lambda port=port: up(port), timeout=60, every=0.2)
 
 
-def request_recompute(regency_ref: str, lines: list[str]) -> None:
-    """One task per district in the shared queue, as a page asking for scores does."""
+def request_recompute(env: dict, regency_ref: str, lines: list[str]) -> None:
+    """One task per district in the shared queue: `compute_scores --area <regency> --enqueue`."""
     from groups.models import Area
-    from groups.scores import reading
     from groups.scores.areas import districts_below
 
+    out = manage(env, "compute_scores", "--area", regency_ref, "--enqueue")
+    lines.extend(f"  {line}" for line in out.strip().splitlines())
     districts = districts_below(Area.objects.get(ref=regency_ref))
-    for district in districts:
-        snapshot = reading.request_snapshot(district)
-        lines.append(f"  recompute requested: {district.ref}, snapshot {snapshot.pk}")
     queued = len(snapshot_tasks())
     check(f"the shared queue holds one task per district ({queued})", queued == len(districts), lines)
 
@@ -505,7 +503,7 @@ def run(args) -> int:
             f"workers {', '.join(WORKERS)}; WORKER_LOST_SECONDS={LOST_SECONDS}"
         )
         cookie = coordinator_cookie(regency_ref)
-        request_recompute(regency_ref, lines)
+        request_recompute(env, regency_ref, lines)
         killed, victim = kill_in_the_middle(cluster, lines)
         finish_and_check(folder, killed, victim, lines)
         same_page_from_both(cluster, regency_ref, cookie, lines)

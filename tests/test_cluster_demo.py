@@ -40,7 +40,7 @@ def test_a_district_whose_worker_was_killed_is_finished_by_the_other_worker():
     database = f"cluster_demo_test_{os.getpid()}"  # never another run's
     try:
         code, out = run_demo(
-            "--districts", "3", "--people", "400", "--database", database, "--redis-db", "10"
+            "--districts", "3", "--people", "600", "--database", database, "--redis-db", "10"
         )
     finally:
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
