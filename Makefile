@@ -40,7 +40,7 @@ walk: setup
 
 # Two app servers and two task workers on loopback against one PostgreSQL (database
 # cluster_demo, made afresh) and one Redis: a regency recomputed, a worker killed with SIGKILL
-# in the middle of a district and the district finished by the other (about two minutes).
+# in the middle of a district and the district finished by the other (about a minute).
 cluster-demo: setup
 	$(PY) scripts/cluster_demo.py
 
