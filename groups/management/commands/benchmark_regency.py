@@ -17,6 +17,7 @@ Run it on its own PostgreSQL database, with the database queue (not in-process t
 
 import datetime as dt
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -70,19 +71,26 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"load before: {_uptime()}")
 
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
         summary = synthetic.build_regency(districts, people, seed=seed)
-        imported = time.perf_counter() - began
+        imported, cpu = time.perf_counter() - began, _cpu(resource.RUSAGE_SELF) - cpu
         self.stdout.write(
-            f"import: {imported:.1f} s ({summary.people} people, {summary.exchanges} exchanges, "
+            f"import: {imported:.1f} s, {cpu:.1f} CPU s in this process "
+            f"({summary.people} people, {summary.exchanges} exchanges, "
             f"{summary.memberships} memberships, {summary.attendances} attendances, "
             f"{summary.exchanges_across} exchanges and {summary.memberships_across} memberships "
             "across districts)"
         )
 
         regency = Area.objects.get(level=AreaLevel.REGENCY)
+        cpu = _cpu(resource.RUSAGE_CHILDREN)
         recomputed = self._recompute(regency, workers)
-        self.stdout.write(f"recompute: {recomputed:.1f} s for {districts} districts with {workers} workers")
+        cpu = _cpu(resource.RUSAGE_CHILDREN) - cpu  # the workers and their trend processes
+        self.stdout.write(
+            f"recompute: {recomputed:.1f} s for {districts} districts with {workers} workers "
+            f"({cpu:.0f} CPU s in the workers: at least {cpu / (os.cpu_count() or 1):.0f} s on "
+            "this machine's cores with nothing else running)"
+        )
         self.stdout.write(f"load after the recompute: {_uptime()}")
 
         times = _page_times(regency, requests)
@@ -146,6 +154,11 @@ class Command(BaseCommand):
                 f"{scores.get('people')} people, {scores.get('exchanges')} exchanges, "
                 f"{snapshot.duration_seconds or 0:.1f} s"
             )
+
+
+def _cpu(who) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _all_finished(snapshot_ids) -> bool:
