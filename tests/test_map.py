@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from groups import maps
 from groups.access import Scope
 from groups.models import AreaBoundary, GroupKind, GroupScore, ScoreSnapshot, SnapshotStatus
+from groups.scores.pages import map as map_page
 from groups.scores.pages.map import feature_collection
 
 from . import factories as f
@@ -372,6 +373,25 @@ def test_dashboard_shows_the_map_table_and_the_groups_without_position(client, c
     assert reverse("groups:area_groups_geojson", args=["D"]) in text
     assert reverse("groups:area_outlines_upload", args=["D"]) not in text  # staff only
     assert "<script>" not in text  # the CSP forbids inline script: data comes as JSON
+
+
+def test_a_regency_of_thousands_of_groups_names_a_few_and_links_to_the_rest(
+    client, coordinator, world, scores, monkeypatch
+):
+    """Each list beside and below the map names at most LISTED groups (a regency's thousands
+    made its page megabytes) and says how many more, where they are."""
+    monkeypatch.setattr(map_page, "LISTED", 1)
+    f.GroupFactory(ref="G-MAWAR", name="Posyandu Mawar", area=world.village)  # no position either
+    client.force_login(coordinator)
+    text = client.get(reverse("groups:report_dashboard", args=["D"])).content.decode()
+    table = text.split("The groups on the map as a table")[1].split("</details>")[0]
+    assert table.count('<th scope="row">') == 1
+    assert ("Arisan RT 03" in table) != ("Karang Taruna" in table)
+    assert "And 1 more group on the map: the download below has them all." in table
+    aside = text.split("Groups without a position")[1].split("</aside>")[0]
+    assert ("Kelompok Tani Makmur" in aside) != ("Posyandu Mawar" in aside)
+    more = f'<a href="{reverse("groups:group_list")}?area=D">And 1 more group: see the list of groups</a>'
+    assert more in aside
 
 
 def test_dashboard_without_positions_shows_no_map_but_lists_the_groups(client, staff, world):

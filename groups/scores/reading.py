@@ -251,6 +251,7 @@ def read(
     scope=None,
     again: bool = False,
     confirmed_only: bool = False,
+    is_community: bool = False,
     **row_lookup,
 ) -> Reading:
     """The one call a page makes. `row_lookup` (group=... or person=...) asks for that object's
@@ -262,8 +263,9 @@ def read(
     viewer's `scope`, a window of their own choosing is queued only as
     Scope.may_request_scores (groups/access.py) allows; otherwise the Reading is empty (neither
     snapshot and pending: the page says one of their reports is still being computed).
-    `area_id` may be any area: its community's snapshot answers."""
-    area_id = community_id(area_id)
+    `area_id` may be any area: its community's snapshot answers (`is_community`: it is one, a
+    district of a regency's roll-up, so no query looks it up)."""
+    area_id = area_id if is_community else community_id(area_id)
     model = _row_model(row_lookup)
     done = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource, confirmed_only)
     # its big JSON columns load on first use: a page built from the cache reads none of them

@@ -31,6 +31,10 @@ from ..indicators import BY_KEY, MAP_FIGURES, compare
 
 BANDS = ("lower", "same", "higher", "few", "none")
 
+#: Groups named in each list beside and below the map: a regency's thousands would make the
+#: page megabytes; the rest are in the groups list and the GeoJSON download.
+LISTED = 50
+
 
 def map_groups(scope: access.Scope, area: Area) -> list[dict]:
     """The area's active groups the viewer may see, by name: one query."""
@@ -176,13 +180,16 @@ def map_context(scope: access.Scope, area: Area) -> dict:
     settings the script reads."""
     groups = map_groups(scope, area)
     placed = [g for g in groups if g["latitude"] is not None]
-    for group in groups:
+    unplaced = [g for g in groups if g["latitude"] is None]
+    for group in placed[:LISTED] + unplaced[:LISTED]:
         group["url"] = reverse("groups:report_group", args=[group["ref"]])
         group["kind_label"] = GroupKind(group["kind"]).label if group["kind"] in GroupKind.values else ""
     kinds = sorted({g["kind"] for g in placed if g["kind"] in GroupKind.values})
     return {
-        "map_placed": placed,
-        "map_unplaced": [g for g in groups if g["latitude"] is None],
+        "map_placed": placed[:LISTED],
+        "map_placed_more": max(0, len(placed) - LISTED),
+        "map_unplaced": unplaced[:LISTED],
+        "map_unplaced_more": max(0, len(unplaced) - LISTED),
         "map_kinds": [(kind, GroupKind(kind).label) for kind in kinds],
         "map_figures": [(key, BY_KEY[key].label) for key in MAP_FIGURES],
         "map_has_outlines": _outlines_of(area).exists(),

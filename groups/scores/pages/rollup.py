@@ -45,7 +45,9 @@ def rollup(
     own page: their done snapshots, and what to say of those still waiting."""
     rows = []
     for district in districts:
-        found = reading.read(district.pk, start, end, resource, scope=scope, confirmed_only=confirmed_only)
+        found = reading.read(
+            district.pk, start, end, resource, scope=scope, confirmed_only=confirmed_only, is_community=True
+        )
         rows.append(DistrictRow(district, found.snapshot, found.pending))
     return {
         "rollup": True,
