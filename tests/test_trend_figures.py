@@ -114,13 +114,13 @@ def test_a_snapshot_from_a_forked_trend_stores_what_one_process_stores(community
             return super().map(fn, *iterables, **kwargs)
 
         def submit(self, fn, /, *args, **kwargs):
-            if fn is snapshots._positions_of:
+            if fn is snapshots._layout_of:
                 sent.append(fn)
             return super().submit(fn, *args, **kwargs)
 
     monkeypatch.setattr(snapshots, "ProcessPoolExecutor", SpyPool)
     assert stored(computed(community)) == expected
-    assert sent == [snapshots._trend_rows_of, snapshots._positions_of]  # both went to the worker
+    assert sent == [snapshots._trend_rows_of, snapshots._layout_of]  # both went to the worker
     assert snapshots._COLLECTED is None and snapshots._QUARTERS == []  # nothing left behind
 
 

@@ -175,16 +175,16 @@ def group_network(
     collected: Collected,
     data: analysis.ScopeData,
     scores: analysis.ScopeScores,
-    positions: dict[str, tuple[float, float]] | None = None,
+    layout: GroupLayout | None = None,
 ) -> dict:
     """Groups as nodes; an edge when two groups share members in the window or their members
     exchanged across them (giver in A and not B, receiver in B and not A). Only the backbone is
     kept: each group's GROUP_NETWORK_TOP strongest links (shared members + exchanges), at most
     GROUP_NETWORK_MAX_EDGES of them, the strongest first (ties by refs); "edges_total" counts
-    all links. So the picture stays readable and small for a district. `positions`: those
-    group_positions gave for the same collected rows (else laid out here)."""
-    links = _group_links(collected, data)
-    pos = positions if positions is not None else _layout_clusters(links.gids, links.weights, collected)
+    all links. So the picture stays readable and small for a district. `layout`: group_layout
+    of the same collected rows (else worked out here)."""
+    layout = layout or group_layout(collected, data)
+    links, pos = layout.links, layout.positions
     nodes = []
     for gid in links.gids:
         ref, name, kind, _area = collected.groups[int(gid[2:])]
@@ -208,13 +208,6 @@ def group_network(
         for a, b in links.pairs
     ]
     return {"nodes": nodes, "edges": edges, "edges_total": links.total}
-
-
-def group_positions(collected: Collected, data: analysis.ScopeData) -> dict[str, tuple[float, float]]:
-    """The positions of group_network's nodes, the costly part (a force layout), which needs no
-    scores: a snapshot lays it out in another process while the scores are computed."""
-    links = _group_links(collected, data)
-    return _layout_clusters(links.gids, links.weights, collected)
 
 
 @dataclass(frozen=True)
@@ -259,6 +252,19 @@ def _group_links(collected: Collected, data: analysis.ScopeData) -> _GroupLinks:
     gids = sorted(data.memberships, key=lambda g: collected.groups[int(g[2:])][0])
     weights = [(a, b, 1.0 + math.log1p(shared[(a, b)] + across[(a, b)])) for a, b in pairs]
     return _GroupLinks(gids, pairs, weights, shared, across, len(strength))
+
+
+@dataclass(frozen=True)
+class GroupLayout:
+    links: _GroupLinks
+    positions: dict[str, tuple[float, float]]  # group id -> (x, y)
+
+
+def group_layout(collected: Collected, data: analysis.ScopeData) -> GroupLayout:
+    """group_network's links and their positions (a force layout, the costly part): all that
+    needs no scores, so a snapshot works it out in another process meanwhile."""
+    links = _group_links(collected, data)
+    return GroupLayout(links, _layout_clusters(links.gids, links.weights, collected))
 
 
 #: Up to this many groups are laid out together; above it, one cluster per area in a grid.

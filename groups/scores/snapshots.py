@@ -26,7 +26,7 @@ from . import analysis, evidence, money
 from .areas import chain_ids
 from .collect import Collected, collect
 from .indicators import TREND_AREA_FIELDS, TREND_COUNTS, TREND_GROUP_FIELDS
-from .layouts import group_network, group_positions, held_together, member_network
+from .layouts import GroupLayout, group_layout, group_network, held_together, member_network
 from .parts import part_scores
 from .quality import group_quality
 
@@ -174,21 +174,21 @@ def _trend_rows_of(index: int) -> tuple[dict, dict[str, list]]:
     return _trend_rows(_COLLECTED.scope_data(_QUARTERS[index]), _PARTS)
 
 
-def _positions_of() -> dict[str, tuple[float, float]]:
-    return group_positions(_COLLECTED, _DATA)
+def _layout_of() -> GroupLayout:
+    return group_layout(_COLLECTED, _DATA)
 
 
 class _Background:
-    """The quarterly trend and the positions of the network of groups, which need none of the
+    """The quarterly trend and the layout of the network of groups, which need none of the
     community's scores: with enough work, forked processes compute them while this one computes
     the scores (they inherit the collected rows; only their results come back); otherwise, or
     where fork is unavailable, this process does when they are asked for. A context manager:
-    leaving it stops the processes. `data`: the whole window's ScopeData (for the positions)."""
+    leaving it stops the processes. `data`: the whole window's ScopeData (for the layout)."""
 
     def __init__(self, collected: Collected, parts: Parts, data: analysis.ScopeData | None = None):
         self.collected, self.parts, self.data = collected, parts, data
         self.quarters = collected.window.quarters()
-        self._pool = self._rows = self._positions = None
+        self._pool = self._rows = self._layout = None
         if (
             TREND_WORKERS > 0
             and len(collected.flows) >= _TREND_PARALLEL_MIN_FLOWS
@@ -204,7 +204,7 @@ class _Background:
             # with fork, the first submit starts every worker: from here on they hold the inputs
             self._rows = self._pool.map(_trend_rows_of, range(len(self.quarters)))
             if self.data is not None:
-                self._positions = self._pool.submit(_positions_of)
+                self._layout = self._pool.submit(_layout_of)
         except (ValueError, OSError, RuntimeError, BrokenProcessPool):
             self._fall_back()
         finally:
@@ -213,7 +213,7 @@ class _Background:
     def _fall_back(self) -> None:
         logger.warning("Quarterly trend computed in one process (no fork available)")
         self.close()
-        self._rows = self._positions = None
+        self._rows = self._layout = None
 
     def rows(self) -> list[tuple[dict, dict[str, list]]]:
         """_trend_rows of each quarter."""
@@ -224,14 +224,14 @@ class _Background:
                 self._fall_back()
         return [_trend_rows(self.collected.scope_data(q), self.parts) for q in self.quarters]
 
-    def positions(self) -> dict[str, tuple[float, float]]:
-        """layouts.group_positions of the whole window."""
-        if self._positions is not None:
+    def layout(self) -> GroupLayout:
+        """layouts.group_layout of the whole window."""
+        if self._layout is not None:
             try:
-                return self._positions.result()
+                return self._layout.result()
             except (OSError, RuntimeError, BrokenProcessPool):
                 self._fall_back()
-        return group_positions(self.collected, self.data)
+        return group_layout(self.collected, self.data)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -454,7 +454,7 @@ def compute_snapshot(snapshot: ScoreSnapshot) -> ScoreSnapshot:
                 for ref, (people, groups) in parts.items()
             }
             trend, group_trends = _trend(collected, parts, background)
-            network_of_groups = group_network(collected, data, scores, background.positions())
+            network_of_groups = group_network(collected, data, scores, background.layout())
         for row in group_rows:
             row.trend = group_trends.get(row.group_id, {})
         # Everything above only read; the writes follow in one short transaction, so pages
