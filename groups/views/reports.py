@@ -114,7 +114,7 @@ def report_dashboard(request, ref: str | None = None):
         context.update(rollup(scope, districts, start, end, resource, confirmed_only=confirmed))
         found, waiting = context["rollup_snapshots"], context["rollup_waiting_areas"]
         sort = VillageSortForm(request.GET or None)
-        context.update(village_table(request, scope, area, found, sort, waiting))
+        context.update(village_table(request, scope, area, found, sort, waiting, page=True))  # kept HTML
         return _render(request, "groups/report_dashboard.html", context)
     found = reading.read(area.pk, start, end, resource, scope=scope, confirmed_only=confirmed)
     snapshot, pending = found.snapshot, found.pending

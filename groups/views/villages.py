@@ -68,7 +68,8 @@ def cached_table(
     request, scope, area, snapshots: list, form, waiting: dict | None = None, *, page: bool = False
 ) -> dict:
     """table_context for the request's sort and filters (`form`), kept per snapshots and what
-    is said of the areas still waiting (page_cache); its HTML too on the table's own `page`."""
+    is said of the areas still waiting (page_cache); its HTML too with `page` (the table's own
+    page, and a regency's dashboard, whose page the table is: both keep the same HTML)."""
     waiting = waiting or {}
     return page_cache.cached(
         "villages-page" if page else "villages", scope, lambda: table_context(area, snapshots, form, waiting),

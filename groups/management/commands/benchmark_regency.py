@@ -13,6 +13,7 @@ Run it on its own PostgreSQL database, with the database queue (not in-process t
   SECRET_KEY=bench TESTING=true TASKS_IMMEDIATE=false SECURE_SSL_REDIRECT=false \\
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/regency_bench \\
   python manage.py benchmark_regency --districts 10 --people 20000 --force
+(--reuse: no import; the regency already seeded is recomputed and its page timed.)
 """
 
 import datetime as dt
@@ -53,41 +54,41 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=30, help="Timed requests of the regency page.")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--force", action="store_true", help="Delete every community record first.")
+        parser.add_argument(
+            "--reuse", action="store_true", help="No import: recompute and time the regency already seeded."
+        )
 
-    def handle(self, *args, districts, people, workers, requests, seed, force, **options):
+    def handle(self, *args, districts, people, workers, requests, seed, force, reuse=False, **options):
         if districts < 1 or people < 1 or workers < 1 or requests < 1:
             raise CommandError("--districts, --people, --workers and --requests must be at least 1.")
         if type(task_backends["default"]).__name__ != "DatabaseBackend":
             raise CommandError("Run with the database queue (TASKS_IMMEDIATE=false): workers take the tasks.")
-        if not synthetic.is_empty():
+        if reuse:
+            if not Area.objects.filter(level=AreaLevel.REGENCY).exists():
+                raise CommandError("--reuse needs a seeded regency.")
+        elif not synthetic.is_empty():
             if not force:
                 raise CommandError(
                     "The database is not empty. Use --force to delete every community record first."
                 )
             synthetic.wipe()
-        DBTaskResult.objects.all().delete()  # only this run's tasks in the queue
+        # only this run's tasks in the queue, and no computation waiting for a task deleted here
+        DBTaskResult.objects.all().delete()
+        ScoreSnapshot.objects.filter(status__in=[SnapshotStatus.PENDING, SnapshotStatus.RUNNING]).delete()
         self.stdout.write(
             f"{connection.vendor}, cache {settings.CACHES['default']['BACKEND']}, {os.cpu_count()} cores"
         )
         self.stdout.write(f"load before: {_uptime()}")
 
-        began, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
-        summary = synthetic.build_regency(districts, people, seed=seed)
-        imported, cpu = time.perf_counter() - began, _cpu(resource.RUSAGE_SELF) - cpu
-        self.stdout.write(
-            f"import: {imported:.1f} s, {cpu:.1f} CPU s in this process "
-            f"({summary.people} people, {summary.exchanges} exchanges, "
-            f"{summary.memberships} memberships, {summary.attendances} attendances, "
-            f"{summary.exchanges_across} exchanges and {summary.memberships_across} memberships "
-            "across districts)"
-        )
-
+        if not reuse:
+            self._import(districts, people, seed)
         regency = Area.objects.get(level=AreaLevel.REGENCY)
         cpu = _cpu(resource.RUSAGE_CHILDREN)
         recomputed = self._recompute(regency, workers)
         cpu = _cpu(resource.RUSAGE_CHILDREN) - cpu  # the workers and their trend processes
         self.stdout.write(
-            f"recompute: {recomputed:.1f} s for {districts} districts with {workers} workers "
+            f"recompute: {recomputed:.1f} s for {len(districts_below(regency))} districts "
+            f"with {workers} workers "
             f"({cpu:.0f} CPU s in the workers: at least {cpu / (os.cpu_count() or 1):.0f} s on "
             "this machine's cores with nothing else running)"
         )
@@ -99,6 +100,18 @@ class Command(BaseCommand):
             f"{statistics.median(times) * 1000:.0f} ms, p95 {_p95(times) * 1000:.0f} ms"
         )
         self.stdout.write(f"load at the end: {_uptime()}")
+
+    def _import(self, districts: int, people: int, seed: int) -> None:
+        began, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
+        summary = synthetic.build_regency(districts, people, seed=seed)
+        imported, cpu = time.perf_counter() - began, _cpu(resource.RUSAGE_SELF) - cpu
+        self.stdout.write(
+            f"import: {imported:.1f} s, {cpu:.1f} CPU s in this process "
+            f"({summary.people} people, {summary.exchanges} exchanges, "
+            f"{summary.memberships} memberships, {summary.attendances} attendances, "
+            f"{summary.exchanges_across} exchanges and {summary.memberships_across} memberships "
+            "across districts)"
+        )
 
     def _recompute(self, regency: Area, workers: int) -> float:
         """Queue one task per district, start the workers, wait for every snapshot; seconds."""
