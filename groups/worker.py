@@ -39,7 +39,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from groups.models import WorkerHeartbeat
-from groups.scores.tasks import compute_snapshot_task
+from groups.scores.tasks import compute_snapshot_task, snapshot_lost
 from groups.transfer.tasks import import_lost, run_import
 
 logger = logging.getLogger("groups.worker")
@@ -97,7 +97,11 @@ class SupervisedWorker(Worker):
 #: (groups.tasks is the old path of the same task, still in older queues.)
 RETRY_WHEN_LOST = frozenset({compute_snapshot_task.module_path, "groups.tasks.compute_snapshot_task"})
 #: What else a lost task that is not run again needs: its page told (with the task's arguments).
-ON_LOST = {run_import.module_path: import_lost}
+ON_LOST = {
+    run_import.module_path: import_lost,
+    compute_snapshot_task.module_path: snapshot_lost,
+    "groups.tasks.compute_snapshot_task": snapshot_lost,
+}
 #: A task whose worker was lost this many times is failed rather than tried again (it may be
 #: what kills its workers, by memory for instance).
 MAX_ATTEMPTS = 3

@@ -134,6 +134,10 @@ def test_a_task_that_lost_three_workers_is_failed(world, settings):
 
     recover_lost_tasks()
     assert DBTaskResult.objects.get(pk=task.id).status == "FAILED"
+    # its snapshot is failed too: the page offers to ask again instead of "being computed"
+    snapshot.refresh_from_db()
+    assert snapshot.status == SnapshotStatus.FAILED
+    assert "worker computing this snapshot stopped" in snapshot.error
 
 
 @pytest.mark.django_db(transaction=True)

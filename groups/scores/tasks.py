@@ -1,5 +1,6 @@
 """Background tasks (django-tasks; run by `python manage.py run_worker`, in-process in tests)."""
 
+from django.utils import timezone
 from django_tasks import TaskContext, task
 
 from groups.models import ScoreSnapshot, SnapshotStatus
@@ -23,3 +24,16 @@ def compute_snapshot_task(context: TaskContext, snapshot_id: int) -> str:
         return "skipped"
     snapshot = snapshots.compute_snapshot(snapshot)
     return snapshot.status
+
+
+def snapshot_lost(snapshot_id: int) -> None:
+    """The snapshot's task lost its worker too many times and is not run again
+    (groups/worker.py): the snapshot is failed now, so its page offers to ask again instead of
+    saying "being computed" until the stale cutoff. A snapshot finished meanwhile is left."""
+    ScoreSnapshot.objects.filter(
+        pk=snapshot_id, status__in=[SnapshotStatus.PENDING, SnapshotStatus.RUNNING]
+    ).update(
+        status=SnapshotStatus.FAILED,
+        error="The background worker computing this snapshot stopped (lost worker, last attempt).",
+        computed_at=timezone.now(),
+    )
