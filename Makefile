@@ -44,9 +44,10 @@ walk: setup
 cluster-demo: setup
 	$(PY) scripts/cluster_demo.py
 
-# deploy/compose.yaml, Dockerfile and Caddyfile checked against the app without Docker (PyYAML).
-check-deploy:
-	python3 scripts/check_deploy.py
+# deploy/compose.yaml, Dockerfile and Caddyfile checked against the app without Docker (also
+# part of make test: tests/test_deploy.py).
+check-deploy: setup
+	$(PY) scripts/check_deploy.py
 
 # Page weights of issue 13 through gunicorn with compression on (DEBUG off), and the time to
 # log one exchange under emulated slow 3G; fails when a budget is exceeded (about a minute).

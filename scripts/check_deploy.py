@@ -12,7 +12,8 @@ against the app, without Docker (none could be run where they were written):
 - the Dockerfile's Python is the one pyproject.toml requires and it installs requirements.lock
   and the fonts groups/fonts.py reads.
 
-    python3 scripts/check_deploy.py        (needs PyYAML: the system's python3-yaml will do)
+    make check-deploy        (.venv/bin/python scripts/check_deploy.py; PyYAML is a test
+                             dependency; tests/test_deploy.py runs it with make test)
 
 Exits non-zero, listing each problem, when one is found.
 """
