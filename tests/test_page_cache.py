@@ -21,7 +21,10 @@ from groups.privacy import pseudonym
 from groups.scores import page_cache
 
 from . import factories as f
-from .test_reports_views import compute, dashboard_url, group_url, person_url, scored  # noqa: F401 (computes the scores)
+from .conftest import share
+from .test_reports_views import build_scored, compute, dashboard_url, group_url, person_url, scored  # noqa: F401 (computes the scores)
+
+share("scored", build_scored, __name__)  # built and scored once for this module
 
 pytestmark = pytest.mark.usefixtures("scored")
 

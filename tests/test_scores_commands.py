@@ -26,9 +26,11 @@ from groups.scores import analysis, changes, downloads, reading, snapshots
 
 from . import factories as f
 from . import test_scores_scope
+from .conftest import share
 
 START, END = test_scores_scope.START, test_scores_scope.END
 town = test_scores_scope.town  # the hand-built community fixture
+share("town", test_scores_scope.build_town, __name__)  # built once for this module
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -19,8 +19,10 @@ from groups.scores.parts import part_scores
 
 from . import factories as f
 from . import test_reports_demo
+from .conftest import share
 
 demo = test_reports_demo.demo  # the seeded and scored demo community
+share("demo", test_reports_demo.build_demo, __name__)  # seeded and scored once for this module
 START, END, PERIOD = test_reports_demo.START, test_reports_demo.END, test_reports_demo.PERIOD
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
