@@ -6,7 +6,7 @@ from dataclasses import asdict
 import pytest
 
 from groups.models import GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus
-from groups.scores import analysis, collect, evidence, layouts, reading, snapshots, windows
+from groups.scores import analysis, collect, evidence, forking, layouts, reading, snapshots, windows
 from groups.scores.tasks import compute_snapshot_task
 
 from . import factories as f
@@ -265,12 +265,12 @@ def test_quarters_computed_in_worker_processes_equal_one_process(town, monkeypat
     monkeypatch.setattr(snapshots, "_TREND_PARALLEL_MIN_FLOWS", 0)
     pools = []
 
-    class SpyPool(snapshots.ProcessPoolExecutor):
+    class SpyPool(forking.ProcessPoolExecutor):
         def map(self, fn, *iterables, **kwargs):
             pools.append(fn)
             return super().map(fn, *iterables, **kwargs)
 
-    monkeypatch.setattr(snapshots, "ProcessPoolExecutor", SpyPool)
+    monkeypatch.setattr(forking, "ProcessPoolExecutor", SpyPool)
     assert snapshots._trend(collected, parts) == serial
     assert set(serial[0]["parts"]) == {"SV1", "SV2"}
     assert pools == [snapshots._trend_rows_of]

@@ -17,7 +17,7 @@ import pytest
 
 from groups import synthetic
 from groups.models import Area, AreaLevel, GroupScore, PersonScore
-from groups.scores import analysis, collect, evidence, indicators, reading, snapshots
+from groups.scores import analysis, collect, evidence, forking, indicators, reading, snapshots
 
 from .test_analysis import karate_scope, star
 
@@ -108,7 +108,7 @@ def test_a_snapshot_from_a_forked_trend_stores_what_one_process_stores(community
     monkeypatch.setattr(snapshots, "_TREND_PARALLEL_MIN_FLOWS", 0)
     sent = []
 
-    class SpyPool(snapshots.ProcessPoolExecutor):
+    class SpyPool(forking.ProcessPoolExecutor):
         def map(self, fn, *iterables, **kwargs):
             sent.append(fn)
             return super().map(fn, *iterables, **kwargs)
@@ -118,7 +118,7 @@ def test_a_snapshot_from_a_forked_trend_stores_what_one_process_stores(community
                 sent.append(fn)
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(snapshots, "ProcessPoolExecutor", SpyPool)
+    monkeypatch.setattr(forking, "ProcessPoolExecutor", SpyPool)
     assert stored(computed(community)) == expected
     assert sent == [snapshots._trend_rows_of, snapshots._layout_of]  # both went to the worker
     assert snapshots._COLLECTED is None and snapshots._QUARTERS == []  # nothing left behind
@@ -144,7 +144,7 @@ def test_a_forked_worker_ends_when_the_process_that_forked_it_is_killed():
     pid = os.fork()
     if pid == 0:  # the computing process
         try:
-            pool = snapshots._fork_pool(1)
+            pool = forking.fork_pool(1)
             os.write(write, str(pool.submit(os.getpid).result()).encode())
             signal.pause()  # until it is killed
         finally:

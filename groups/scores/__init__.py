@@ -16,6 +16,8 @@ reads it with one call and builds its context -> templates and charts draw it.
 - snapshots.py: compute and store a snapshot (scores, quarterly trend, stored pictures); the
   trend and the layout of the network of groups need no scores, so a forked process computes
   them meanwhile (_Background), with cheaper scores for the quarters (analysis.STRUCTURE_FIELDS).
+- forking.py: the one way the wing forks helper processes (trend, layout, betweenness blocks):
+  they end with the process that forked them, so a killed task worker leaves none behind.
 - layouts.py + forces.py: positions of the stored pictures; forces.py is the one force layout
   (also used by charts when no positions are stored). No Django in forces.py.
 - tasks.py: the background task (queued by reading.request_snapshot; debounced there).

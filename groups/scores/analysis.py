@@ -54,13 +54,14 @@ import random
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import igraph
 import networkx as nx
+
+from .forking import fork_pool
 
 RESOURCES: tuple[str, ...] = (
     "money",
@@ -536,10 +537,7 @@ def _parallel_blocks(graph, blocks, workers) -> list[list[float]] | None:
     if multiprocessing.current_process().daemon:  # daemonic processes can't fork children
         return None
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_set_worker_graph, initargs=(graph,)
-        ) as pool:
+        with fork_pool(workers, initializer=_set_worker_graph, initargs=(graph,)) as pool:
             return list(pool.map(_worker_block, blocks))
     except (ValueError, OSError, RuntimeError, BrokenProcessPool):
         return None

@@ -4,16 +4,12 @@ Runs in the background (tasks.py) or on the spot (compute_scores)."""
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import logging
 import multiprocessing
-import os
-import signal
 import time
 import traceback
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 
@@ -25,6 +21,7 @@ from groups.models import Area, GroupScore, PersonScore, ScoreSnapshot, Snapshot
 from . import analysis, evidence, money
 from .areas import chain_ids
 from .collect import Collected, collect
+from .forking import fork_pool
 from .indicators import TREND_AREA_FIELDS, TREND_COUNTS, TREND_GROUP_FIELDS
 from .layouts import GroupLayout, group_layout, group_network, held_together, member_network
 from .parts import part_scores
@@ -148,28 +145,6 @@ _PARTS: Parts = {}
 _DATA: analysis.ScopeData | None = None
 
 
-def _end_with_parent(parent: int) -> None:
-    """A forked worker's first step: end when the process that forked it ends (a task worker
-    killed in the middle of a district, say) rather than wait forever for work that will not
-    come. Linux's parent-death signal; elsewhere a worker ends with its pool only."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it ended before the line above
-        os._exit(0)
-
-
-def _fork_pool(workers: int) -> ProcessPoolExecutor:
-    """Forked worker processes (they inherit this one's memory) that end with this process."""
-    return ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_end_with_parent,
-        initargs=(os.getpid(),),
-    )
-
-
 def _trend_rows_of(index: int) -> tuple[dict, dict[str, list]]:
     return _trend_rows(_COLLECTED.scope_data(_QUARTERS[index]), _PARTS)
 
@@ -200,7 +175,7 @@ class _Background:
         global _COLLECTED, _QUARTERS, _PARTS, _DATA
         _COLLECTED, _QUARTERS, _PARTS, _DATA = self.collected, self.quarters, self.parts, self.data
         try:
-            self._pool = _fork_pool(TREND_WORKERS)
+            self._pool = fork_pool(TREND_WORKERS)
             # with fork, the first submit starts every worker: from here on they hold the inputs
             self._rows = self._pool.map(_trend_rows_of, range(len(self.quarters)))
             if self.data is not None:
