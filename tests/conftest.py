@@ -168,13 +168,23 @@ def _shared_key(item) -> tuple[str | None, str] | None:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Within each module, the tests using the same shared rows run together (in their written
-    order otherwise), so the rows are built once per module."""
+    order otherwise), so the rows are built once per module. Modules with a slow test come
+    first: with `--dist loadfile` each module goes whole to one worker, and a long module
+    handed out last keeps one worker busy while the other has nothing left to do."""
     position = {}
+    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
     for index, item in enumerate(items):
         module = item.nodeid.split("::")[0]
         position.setdefault(module, index)
-        item.stash[_ORDER] = (position[module], str(_shared_key(item) or ""), index)
+        item.stash[_ORDER] = (module not in slow, position[module], str(_shared_key(item) or ""), index)
     items.sort(key=lambda item: item.stash[_ORDER])
+
+
+def pytest_configure(config):
+    # xdist would otherwise hand modules out by their number of tests, the modules of one
+    # long test (the migrations, the cluster demo) last; this keeps the order above.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 _ORDER = pytest.StashKey[tuple]()
