@@ -241,8 +241,9 @@ def _nice_step(raw: float) -> float:
 def _scale(
     low: float, high: float, *, fixed_low: bool, fixed_high: bool, target: int
 ) -> tuple[float, float, list[float]]:
-    """Domain and tick values for [low, high]; unfixed ends are rounded out."""
-    if high <= low:
+    """Domain and tick values for [low, high]; unfixed ends are rounded out. A range too
+    narrow to tell apart from one value (a few 1e-324, say) is drawn as one value."""
+    if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):
         if fixed_high and not fixed_low:
             low = high - max(1.0, abs(high) * 0.1)
         else:
