@@ -45,6 +45,10 @@ PUSHING = {
         "facilitator",
         lambda: reverse("groups:report_group_change", args=["G1", "ACT-TRAIN"]),
     ),
+    # the Next/Previous links of the groups, people and actors lists (one pager for the three)
+    "group_list_page_2": (
+        "groups/group_list_pages.html", "facilitator", lambda: reverse("groups:group_list") + "?page=2"
+    ),
     "fund_share_out": (
         "groups/fund_share_out.html",
         "facilitator",
