@@ -32,7 +32,12 @@ def small_pages(monkeypatch):
 
 def link(body: str, rel: str) -> str | None:
     found = re.search(rf'rel="{rel}" href="([^"]+)"', body)
-    return html.unescape(found.group(1)) if found else None
+    if not found:
+        return None
+    address = html.unescape(found.group(1))
+    # one "?": a doubled one ("??after=") made the browser send "?after", so no cursor arrived
+    assert address.startswith("?") and not address.startswith("??"), address
+    return address
 
 
 def refs(response) -> list[str]:

@@ -1,5 +1,8 @@
 """The audit trail: what is recorded, masked and tagged, and who may read it."""
 
+import html
+import re
+
 import pytest
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
@@ -209,6 +212,19 @@ def test_pages_of_entries_take_a_constant_number_of_queries(
     add_changes(15)
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get(URL).status_code == 200
+
+
+def test_next_opens_the_second_page_of_the_trail(client, world, coordinator):
+    """The Next link's address carries the page (a doubled "?" once sent "?page" instead)."""
+    for _i in range(60):
+        f.NormFactory(group=world.group)
+    client.force_login(coordinator)
+    first = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
+    assert first.context["page"].number == 1 and first.context["page"].has_next()
+    following = html.unescape(re.search(r'href="(\?[^"]*page=2[^"]*)"', first.content.decode()).group(1))
+    second = client.get(URL + following, HTTP_ACCEPT_LANGUAGE="en")
+    assert second.context["page"].number == 2
+    assert {e.pk for e in second.context["page"]}.isdisjoint({e.pk for e in first.context["page"]})
 
 
 # --- names in the trail ---------------------------------------------------------------------
