@@ -8,10 +8,11 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from groups.models import ActorKind, MeetingFrequency, Resource
 from groups.scores import reading, snapshots
+from groups.scores.pages.villages import BY_KEY, Cell
 
 from . import factories as f
 from .conftest import Several, build_world, share
@@ -275,3 +276,15 @@ def test_groups_quiet_groups_and_cut_off_change_from_quarter_to_quarter(client, 
     assert snapshot.trend["area"]["quiet"][-2:] == [3, 1]
     assert snapshot.trend["area"]["cut_off"][-2:] == [0, 1]
     assert snapshot.trend["area"]["groups"][-2:] == [3, 3]
+
+
+def test_large_counts_in_the_table_are_grouped_in_the_readers_language():
+    """A regency's row counts thousands: 19.994 dari 20.000, not 19994 dari 20000."""
+    active = Cell(BY_KEY["active"], 19994, base=20000)
+    median = Cell(BY_KEY["self_reliance"], 0.98, base=1444)
+    with translation.override("id"):
+        assert active.text == "19.994 dari 20.000 warga"
+        assert median.text == "98% (median dari 1.444 kelompok)"
+    with translation.override("en"):
+        assert active.text == "19,994 of 20,000 people"
+        assert median.text == "98% (median of 1,444 groups)"

@@ -85,14 +85,17 @@ class Cell:
                 return evidence.too_few(0)
             shown = pct(value) if column.kind == SHARE else num(value, 1)
             return ngettext(
-                "%(value)s (median of %(count)d group)", "%(value)s (median of %(count)d groups)", self.base
-            ) % {"value": shown, "count": self.base}
+                "%(value)s (median of %(count)s group)", "%(value)s (median of %(count)s groups)", self.base
+            ) % {"value": shown, "count": number_format(self.base, 0, force_grouping=True)}
         if value is None:
             return "–"
         if column.key == "active":
             return ngettext(
                 "%(value)s of %(count)s person", "%(value)s of %(count)s people", self.base or 0
-            ) % {"value": number_format(value, 0), "count": number_format(self.base or 0, 0)}
+            ) % {
+                "value": number_format(value, 0, force_grouping=True),
+                "count": number_format(self.base or 0, 0, force_grouping=True),
+            }
         return number_format(value, 0, force_grouping=True)
 
     @property
