@@ -79,37 +79,37 @@ def tag(value: int) -> str:
     return f"|{int(value)}|"
 
 
-def _involved(instance) -> tuple[list[int | None], list[int | None]]:
-    """(area ids, person ids) an audited record concerns."""
-    if isinstance(instance, (Group, ExternalActor)):
-        return [instance.area_id], []
-    if isinstance(instance, Person):
-        return [instance.area_id], [instance.pk]
+def _involved(instance) -> tuple[Q | None, list[int | None]]:
+    """(which areas, person ids) an audited record concerns: the areas as one filter on Area,
+    so that tagging an entry reads the areas and their ancestors in a single query."""
+    if isinstance(instance, (Group, ExternalActor, Person)):
+        areas = Q(pk=instance.area_id) if instance.area_id else None
+        return areas, [instance.pk] if isinstance(instance, Person) else []
     if isinstance(instance, Membership):
-        person_area = Person.objects.filter(pk=instance.person_id).values_list("area_id", flat=True)
-        group_area = Group.objects.filter(pk=instance.group_id).values_list("area_id", flat=True)
-        return [*person_area, *group_area], [instance.person_id]
+        return (
+            Q(pk__in=Person.objects.filter(pk=instance.person_id).values("area_id"))
+            | Q(pk__in=Group.objects.filter(pk=instance.group_id).values("area_id"))
+        ), [instance.person_id]
     if isinstance(instance, (Norm, Activity)):
-        return list(Group.objects.filter(pk=instance.group_id).values_list("area_id", flat=True)), []
+        return Q(pk__in=Group.objects.filter(pk=instance.group_id).values("area_id")), []
     if isinstance(instance, NormReview):
-        return list(Group.objects.filter(norms__pk=instance.norm_id).values_list("area_id", flat=True)), []
+        return Q(pk__in=Group.objects.filter(norms__pk=instance.norm_id).values("area_id")), []
     if isinstance(instance, Exchange):
-        people = [instance.giver_person_id, instance.receiver_person_id]
-        actors = [instance.giver_actor_id, instance.receiver_actor_id]
-        areas = [
-            *Person.objects.filter(pk__in=[p for p in people if p]).values_list("area_id", flat=True),
-            *ExternalActor.objects.filter(pk__in=[a for a in actors if a]).values_list("area_id", flat=True),
-        ]
+        people = [p for p in (instance.giver_person_id, instance.receiver_person_id) if p]
+        actors = [a for a in (instance.giver_actor_id, instance.receiver_actor_id) if a]
+        areas = Q(pk__in=Person.objects.filter(pk__in=people).values("area_id")) | Q(
+            pk__in=ExternalActor.objects.filter(pk__in=actors).values("area_id")
+        )
         if instance.group_id:
-            areas += Group.objects.filter(pk=instance.group_id).values_list("area_id", flat=True)
-        return areas, people
-    return [], []
+            areas |= Q(pk__in=Group.objects.filter(pk=instance.group_id).values("area_id"))
+        return areas, [instance.giver_person_id, instance.receiver_person_id]
+    return None, []
 
 
 def tags_for(instance) -> dict:
-    area_ids, person_ids = _involved(instance)
+    areas, person_ids = _involved(instance)
     return {
-        "areas": _ids(Area.objects.filter(pk__in=[a for a in area_ids if a]).chain_ids()),
+        "areas": _ids(Area.objects.filter(areas).chain_ids() if areas is not None else ()),
         "people": _ids(person_ids),
     }
 

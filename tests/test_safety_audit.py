@@ -7,7 +7,9 @@ import pytest
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from groups import audit
@@ -110,6 +112,26 @@ def test_an_exchange_is_tagged_with_both_parties_and_their_areas(world):
         assert audit.tag(area.pk) in tags["areas"]
     assert tags["people"] == f"|{min(world.member_person.pk, world.other_member_person.pk)}|" \
         f"{max(world.member_person.pk, world.other_member_person.pk)}|"
+
+
+def test_an_entry_is_tagged_in_one_query_whatever_its_record_touches(world):
+    # An exchange from a person to an outside actor in another district, logged in a group:
+    # the three ends' areas and their ancestors are read together, not one table at a time.
+    actor = f.ActorFactory(area=world.other_village)
+    exchange = f.ExchangeFactory(giver_person=world.member_person, receiver_person=None,
+                                 receiver_actor=actor, group=world.group)
+    with CaptureQueriesContext(connection) as queries:
+        tags = audit.tags_for(exchange)
+    assert len(queries) == 1
+    for area in (world.village, world.district, world.other_village, world.other_district):
+        assert audit.tag(area.pk) in tags["areas"]
+    assert tags["people"] == audit.tag(world.member_person.pk)
+    membership = f.MembershipFactory(person=world.other_member_person, group=world.group)
+    with CaptureQueriesContext(connection) as queries:
+        tags = audit.tags_for(membership)
+    assert len(queries) == 1
+    for area in (world.village, world.district, world.other_village, world.other_district):
+        assert audit.tag(area.pk) in tags["areas"]
 
 
 def test_updates_made_without_signals_can_be_recorded(world, facilitator):
