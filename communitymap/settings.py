@@ -294,6 +294,9 @@ WORKER_MAX_BACKOFF_SECONDS = float(os.environ.get("WORKER_MAX_BACKOFF_SECONDS", 
 # many seconds; a task whose worker stayed silent longer (killed, its machine gone) is given
 # back to the queue by another worker (groups/worker.py).
 WORKER_LOST_SECONDS = float(os.environ.get("WORKER_LOST_SECONDS", "60"))
+# A finished task's record (done or failed) is removed by the workers after this many days, so
+# the queue table does not grow for ever; 0 keeps every record (groups/worker.py).
+TASK_RESULTS_KEEP_DAYS = int(os.environ.get("TASK_RESULTS_KEEP_DAYS", "14"))
 
 LOGGING = {
     "version": 1,

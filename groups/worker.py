@@ -21,9 +21,14 @@ memory, its machine gone): it would stay RUNNING for ever. So every worker write
 that time gives back the tasks of workers silent for longer than WORKER_LOST_SECONDS:
 a task safe to run twice (RETRY_WHEN_LOST) goes back to the queue (its second attempt takes
 over what the lost one left, scores/tasks.py), any other is marked failed.
+
+Every change in an area queues a computation, so the queue table gains thousands of finished
+records a month, read by no page. Once an hour the heartbeat thread removes those finished
+more than TASK_RESULTS_KEEP_DAYS ago, with django-tasks-db's own `prune_db_task_results`.
 """
 
 import datetime as dt
+import io
 import logging
 import os
 import socket
@@ -32,6 +37,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -173,6 +179,23 @@ def _tell(result: DBTaskResult) -> None:
         logger.warning("Task %s: could not record the lost worker", result.pk, exc_info=True)
 
 
+#: How often a worker removes the old records of finished tasks.
+PRUNE_EVERY_SECONDS = 3600
+
+
+def prune_finished_tasks(backend_name: str = "default") -> None:
+    """Remove the records of tasks finished (done or failed) more than TASK_RESULTS_KEEP_DAYS
+    ago, in every queue; nothing when the setting is 0. Two workers doing it at once delete
+    the same rows, which is harmless."""
+    days = settings.TASK_RESULTS_KEEP_DAYS
+    if days > 0:
+        call_command(
+            "prune_db_task_results",
+            "--backend", backend_name, "--queue-name", "*", "--min-age-days", str(days),
+            verbosity=0, stdout=io.StringIO(),
+        )
+
+
 class Heartbeat(threading.Thread):
     """Beside the task loop, on its own database connection: every heartbeat_seconds() the
     worker says it is alive, and once in WORKER_LOST_SECONDS gives back the tasks of lost
@@ -183,15 +206,20 @@ class Heartbeat(threading.Thread):
         self.worker_id, self.backend_name = worker_id, backend_name
         self.stopped = threading.Event()
         self.ticks = 0
+        self.pruned_at: float | None = None  # time.monotonic() of the last pruning
 
     def tick(self) -> None:
         """A beat every time; lost tasks looked for at the first and then every sixth (once in
-        WORKER_LOST_SECONDS: a task cannot be found lost sooner, and the queue table is long)."""
+        WORKER_LOST_SECONDS: a task cannot be found lost sooner, and the queue table is long);
+        old finished tasks removed at the first and then once in PRUNE_EVERY_SECONDS."""
         try:
             beat(self.worker_id)
             if self.ticks % 6 == 0:
                 recover_lost_tasks(self.backend_name)
             self.ticks += 1
+            if self.pruned_at is None or time.monotonic() - self.pruned_at >= PRUNE_EVERY_SECONDS:
+                self.pruned_at = time.monotonic()
+                prune_finished_tasks(self.backend_name)
         except Exception:  # the database is away: the loop says so too; try again next time
             logger.warning("Worker %s: heartbeat failed", self.worker_id, exc_info=True)
             connections.close_all()  # this thread's connections only

@@ -14,6 +14,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from groups import worker
 from groups.models import GroupScore, PersonScore, ScoreSnapshot, SnapshotStatus, WorkerHeartbeat
 from groups.scores import page_cache, reading, snapshots
 from groups.scores.tasks import compute_snapshot_task
@@ -206,3 +207,52 @@ def test_a_worker_starting_beating_and_stopping_keeps_the_kept_pages(db, setting
     assert page_cache.generation() == before
     f.AreaFactory()  # a record written does retire them
     assert page_cache.generation() != before
+
+
+def queued_and_finished(area, status: str, days_ago: float) -> str:
+    """A computation's task record, finished (or only queued or running) `days_ago` days ago."""
+    task = compute_snapshot_task.enqueue(reading.create_snapshot(area).pk)
+    when = timezone.now() - dt.timedelta(days=days_ago)
+    DBTaskResult.objects.filter(pk=task.id).update(
+        status=status, enqueued_at=when, started_at=when,
+        finished_at=when if status in ("SUCCESSFUL", "FAILED") else None,
+    )
+    return str(task.id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_remove_old_finished_tasks_once_an_hour_and_keep_the_rest(world, settings):
+    settings.TASKS = DATABASE_TASKS
+    settings.TASK_RESULTS_KEEP_DAYS = 14
+    old_done = queued_and_finished(world.district, "SUCCESSFUL", 30)
+    old_failed = queued_and_finished(world.district, "FAILED", 15)
+    kept = {
+        queued_and_finished(world.district, "SUCCESSFUL", 2),  # recent: still kept
+        queued_and_finished(world.district, "READY", 30),  # waiting, however long: never removed
+        queued_and_finished(world.district, "RUNNING", 30),  # running (or lost): the recovery's
+    }
+    heartbeat = Heartbeat("pruning-worker", "default")
+    heartbeat.tick()
+    remaining = {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)}
+    assert remaining == kept
+    assert old_done not in remaining and old_failed not in remaining
+
+    later = queued_and_finished(world.district, "SUCCESSFUL", 20)
+    heartbeat.tick()  # within the hour: not looked at again
+    assert DBTaskResult.objects.filter(pk=later).exists()
+    heartbeat.pruned_at -= worker.PRUNE_EVERY_SECONDS  # an hour on
+    heartbeat.tick()
+    assert not DBTaskResult.objects.filter(pk=later).exists()
+    assert {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)} == kept
+    heartbeat.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_task_record_is_removed_when_the_setting_keeps_them(world, settings):
+    settings.TASKS = DATABASE_TASKS
+    settings.TASK_RESULTS_KEEP_DAYS = 0
+    old = queued_and_finished(world.district, "SUCCESSFUL", 400)
+    heartbeat = Heartbeat("keeping-worker", "default")
+    heartbeat.tick()
+    heartbeat.stop()
+    assert DBTaskResult.objects.filter(pk=old).exists()
