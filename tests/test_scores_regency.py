@@ -4,6 +4,7 @@ district makes only that district's snapshot and cached pages stale (and the rol
 never its neighbour's. World: a synthetic regency of two districts (groups/synthetic.py)."""
 
 import io
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -14,7 +15,18 @@ from django.utils import timezone, translation
 from django_tasks import default_task_backend
 
 from groups import synthetic
-from groups.models import Area, AreaLevel, Exchange, Person, PersonScore, ScoreSnapshot, SnapshotStatus
+from groups.models import (
+    Area,
+    AreaLevel,
+    Exchange,
+    FormSubmission,
+    Group,
+    LedgerMeeting,
+    Person,
+    PersonScore,
+    ScoreSnapshot,
+    SnapshotStatus,
+)
 from groups.scores import areas, page_cache, reading, snapshots
 from groups.scores.tasks import compute_snapshot_task
 
@@ -179,6 +191,39 @@ class TestAWriteInOneDistrict:
             f.ExchangeFactory(giver_person=giver, receiver_person=receiver, date=timezone.localdate())
         assert page_cache.generation([a]) != tokens[0]
         assert page_cache.generation([b]) != tokens[1]
+
+    def test_a_meeting_recorded_through_its_form_is_news_to_its_district_only(
+        self, client, staff, computed, django_capture_on_commit_callbacks
+    ):
+        """The form's one-time token is written with the meeting: it is read by no page, so it
+        must not throw away the neighbours' pages (it did: every create form and meeting sheet
+        made every district's pages stale)."""
+        group = Group.objects.filter(area__parent__ref="SYN01-D").order_by("ref").first()
+        member = group.memberships.first().person
+        a, b = district("SYN01-D").pk, district("SYN02-D").pk
+        tokens = page_cache.generation([a]), page_cache.generation([b]), page_cache.generation()
+        client.force_login(staff)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("groups:activity_create", args=[group.ref]),
+                {"kind": "meeting", "date": timezone.localdate().isoformat(), "title": "Rapat warga",
+                 "attendees": [member.pk], "token": str(uuid.uuid4())},
+            )
+        assert response.status_code == 302
+        assert FormSubmission.objects.filter(user=staff).count() == 1
+        assert page_cache.generation([a]) != tokens[0]
+        assert page_cache.generation([b]) == tokens[1]
+        assert page_cache.generation() == tokens[2]  # not every page's either
+
+    def test_the_money_sheets_own_records_leave_every_kept_page(
+        self, computed, django_capture_on_commit_callbacks
+    ):
+        group = Group.objects.filter(area__parent__ref="SYN01-D").order_by("ref").first()
+        a = district("SYN01-D").pk
+        tokens = page_cache.generation([a]), page_cache.generation()
+        with django_capture_on_commit_callbacks(execute=True):
+            LedgerMeeting.objects.create(group=group, date=timezone.localdate(), cash_expected=0)
+        assert (page_cache.generation([a]), page_cache.generation()) == tokens
 
     def test_a_persons_record_is_news_to_every_page(self, computed, django_capture_on_commit_callbacks):
         """A name or a consent may be shown in any district (a partner, a member from next

@@ -52,8 +52,12 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "page-cache:generation"
 #: Written once per snapshot, which is in the key already.
 SCORE_MODELS = {"scoresnapshot", "groupscore", "personscore"}
-#: Read by no page: the task workers' heartbeats (groups/worker.py), written every few seconds.
-UNREAD_MODELS = {"workerheartbeat"}
+#: Read by no kept page: the task workers' heartbeats (groups/worker.py, every few seconds), the
+#: tokens of forms sent once (every create form and meeting sheet writes one), import jobs, and
+#: the money sheet's own records (a ledger meeting's cash count, an arisan's order of turns: the
+#: fund pages read them live; the entries written with them are DISTRICT_MODELS). Were they
+#: watched, every meeting sheet would throw away the kept pages of every district.
+UNREAD_MODELS = {"workerheartbeat", "formsubmission", "importrecord", "ledgermeeting", "rotationturn"}
 #: Written with a note to the change tracking (scores/signals.py, services), which starts a new
 #: generation for the districts the row touches (districts_changed), not for every page.
 DISTRICT_MODELS = {
