@@ -34,7 +34,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,9 +41,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+from local_site import GUNICORN, PYTHON, ROOT, free_port, manage, production_env
+
 WORKERS = ("worker-a", "worker-b")
 LOST_SECONDS = 5  # WORKER_LOST_SECONDS of the demo: a lost district is taken over within seconds
 CSRF = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
@@ -89,17 +87,10 @@ class Cluster:
                 process.wait(timeout=30)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def environment(folder: Path, database: str, redis_db: int) -> dict:
     """What every app server and worker of the demo is given: the same settings, as the hosts
     of one installation would be (see .env.example and README, Deployment)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"TESTING", "DEBUG", "TASKS_IMMEDIATE"}}
-    env.update(
+    return production_env(
         SECRET_KEY="cluster-demo-only-" + secrets.token_hex(16),
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
         CACHE_URL=f"redis://127.0.0.1:6379/{redis_db}",
@@ -107,26 +98,10 @@ def environment(folder: Path, database: str, redis_db: int) -> dict:
         MEDIA_ROOT=str(folder / "shared"),
         STATIC_ROOT=str(folder / "static"),
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        SECURE_HSTS_SECONDS="0",
         LANGUAGE_CODE="en",
         MAP_TILE_URL="",
-        LOG_LEVEL="WARNING",
         WORKER_LOST_SECONDS=str(LOST_SECONDS),
-        PYTHONUNBUFFERED="1",
     )
-    return env
-
-
-def manage(env: dict, *args: str, timeout: float = 900) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 def fresh_database(name: str) -> None:

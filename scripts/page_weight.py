@@ -32,18 +32,15 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+from local_site import GUNICORN, ROOT, free_port, manage, production_env, wait_up
+
 PASSWORD = "komunitas-demo-2026"  # the demo's (groups/demo.py)
 KB = 1024
 BUDGETS = {  # name -> bytes
@@ -117,46 +114,6 @@ class Counted:
         cdp.on("Network.requestServedFromCache", lambda event: cached.add(event["requestId"]))
         cdp.on("Network.loadingFinished", finished)
         return cdp
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def environment(folder: Path) -> dict:
-    env = dict(os.environ)
-    for name in ("TESTING", "DEBUG", "TASKS_IMMEDIATE"):
-        env.pop(name, None)
-    env.update(
-        SECRET_KEY="page-weight-only-not-secret",
-        DATABASE_URL=f"sqlite:///{folder / 'weight.sqlite3'}",
-        STATIC_ROOT=str(folder / "static"),  # never the checkout's: tests would serve it
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        SECURE_HSTS_SECONDS="0",
-        TASKS_IMMEDIATE="true",
-        LANGUAGE_CODE="id",
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def wait_up(base: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310 - loopback
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"the server at {base} did not answer within {seconds:.0f} s")
 
 
 def log_in(context, base: str, username: str):
@@ -252,7 +209,13 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="cm-weight-"))
-    env = environment(folder)
+    env = production_env(
+        SECRET_KEY="page-weight-only-not-secret",
+        DATABASE_URL=f"sqlite:///{folder / 'weight.sqlite3'}",
+        STATIC_ROOT=str(folder / "static"),  # never the checkout's: tests would serve it
+        TASKS_IMMEDIATE="true",
+        LANGUAGE_CODE="id",
+    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = None

@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,8 +38,8 @@ from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+from local_site import PYTHON, ROOT, free_port, manage, wait_up
+
 TASKS = "django_tasks_database_dbtaskresult"  # django-tasks-db's table
 PASSWORD = "komunitas-demo-2026"  # the demo's, printed by seed_demo
 NEW_PASSWORD = "Walk-password-2026!"
@@ -202,12 +201,6 @@ def read_form(html: str, selector: str) -> tuple[dict, str]:
 # --------------------------------------------------------------------------- servers
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def environment(db_path: Path) -> dict:
     env = dict(os.environ)
     env.update(
@@ -220,21 +213,6 @@ def environment(db_path: Path) -> dict:
     )
     env.pop("TESTING", None)
     return env
-
-
-def manage(root, env, *args, **kwargs):
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=root, env=env, check=True, **kwargs)
-
-
-def wait_for(base: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=5).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise WalkError("the server did not start")
 
 
 # --------------------------------------------------------------------------- the walk
@@ -393,9 +371,9 @@ def main() -> int:
     stats = Stats()
     servers = []
     try:
-        manage(args.root, env, "migrate", "--noinput", stdout=subprocess.DEVNULL)
-        manage(args.root, env, "seed_demo", stdout=subprocess.DEVNULL)
-        manage(args.root, env, "compute_scores", "--if-missing", stdout=subprocess.DEVNULL)
+        manage(env, "migrate", "--noinput", root=args.root)
+        manage(env, "seed_demo", root=args.root)
+        manage(env, "compute_scores", "--if-missing", root=args.root)
         for name, command in (
             ("server", ["runserver", "--noreload", f"127.0.0.1:{port}"]),
             ("worker", args.worker.split()),
@@ -405,7 +383,7 @@ def main() -> int:
                 [PYTHON, "manage.py", *command], cwd=args.root, env=env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             ))
-        wait_for(base)
+        wait_up(base)
         run = time.strftime("%H%M%S")
         started = time.monotonic()
         for i in range(1, args.walks + 1):
