@@ -13,8 +13,9 @@ one PostgreSQL database and one Redis, as they would run on four hosts.
 3. A recompute of the regency is requested (`compute_scores --area <regency> --enqueue`): one
    task per district in the one queue.
 4. A worker in the middle of a district (half as far in as the quickest district took, and
-   preferably one that already finished a district) is frozen, seen still in the middle, and
-   killed with SIGKILL (the process and what it started). Its district shows no rows; after
+   preferably one that already finished a district) is frozen, seen still in the middle once
+   its database connections (named after it) have finished what it sent before, and killed
+   with SIGKILL (the process and what it started). Its district shows no rows; after
    WORKER_LOST_SECONDS of silence the other worker puts the task back in the queue and
    finishes the district (the task's worker_ids show both attempts).
 5. Checks: every district done; both workers took districts; the killed district finished by
@@ -283,6 +284,8 @@ def start_cluster(cluster: Cluster, env: dict) -> None:
             env,
         )
     for name in WORKERS:
+        # each worker's database connections carry its name (pg_stat_activity.application_name)
+        named = {**env, "DATABASE_URL": f"{env['DATABASE_URL']}?application_name={name}"}
         cluster.start(
             name,
             [
@@ -296,7 +299,7 @@ def start_cluster(cluster: Cluster, env: dict) -> None:
                 "0.2",
                 "--no-reload",
             ],
-            env,
+            named,
         )
     for name, port in cluster.ports.items():
         wait_until(f"{name} answering /healthz", lambda port=port: up(port), timeout=60, every=0.2)
@@ -323,6 +326,13 @@ def kill_in_the_middle(cluster: Cluster, lines: list[str]) -> tuple[Attempted, s
         task = wait_until("a worker in the middle of a district", _candidate, timeout=600, every=0.02)
         name = task.worker_ids[-1]
         cluster.signal(name, signal.SIGSTOP)
+        # A frozen worker sends nothing more, but what it sent (a COMMIT, say) is still carried
+        # out by its PostgreSQL backend: the district is read again once that is done.
+        wait_until(
+            f"{name}'s database work sent before it froze",
+            lambda name=name: _idle_in_database(name),
+            timeout=60,
+        )
         if _still_running(task):
             break
         cluster.signal(name, signal.SIGCONT)
@@ -365,6 +375,18 @@ def _candidate() -> Attempted | None:
     if tasks and all(t.status in ("SUCCESSFUL", "FAILED") for t in tasks):
         raise Failed("every district was finished before a worker could be killed in the middle of one")
     return None
+
+
+def _idle_in_database(worker: str) -> bool:
+    """None of the worker's database connections is carrying out a statement."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND state = 'active'",
+            [worker],
+        )
+        return cursor.fetchone()[0] == 0
 
 
 def _still_running(task: Attempted) -> bool:
