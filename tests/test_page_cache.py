@@ -35,6 +35,13 @@ def villages_url(ref):
     return reverse("groups:report_villages", args=[ref])
 
 
+def detail_url(ref="G1"):
+    return reverse("groups:group_detail", args=[ref])
+
+
+LIST_URL = reverse("groups:group_list")
+
+
 def page(client, user, url) -> str:
     client.force_login(user)
     response = client.get(url, **EN)
@@ -58,6 +65,7 @@ NAMED = [
     (dashboard_url("D"), "Budi Santoso", "P-BUDI"),
     (group_url(), "Budi Santoso", "P-BUDI"),
     (person_url("P-BUDI"), "Sri Handayani", "P-MEMBER"),  # an exchange partner of Budi
+    (detail_url(), "Budi Santoso", "P-BUDI"),  # a member of the group
 ]
 
 
@@ -117,12 +125,78 @@ def queries(client, url) -> int:
 
 
 @pytest.mark.parametrize(
-    "url", [dashboard_url("D"), dashboard_url("V1"), group_url(), person_url("P-BUDI"), villages_url("D")]
+    "url",
+    [
+        dashboard_url("D"), dashboard_url("V1"), group_url(), person_url("P-BUDI"), villages_url("D"),
+        detail_url(), LIST_URL,
+    ],
 )
 def test_the_second_request_reads_the_cache(client, coordinator, url):
     client.force_login(coordinator)
     first, second = queries(client, url), queries(client, url)
     assert second <= first - 5, (first, second)
+
+
+def test_the_group_page_shows_a_new_member_at_once(client, named_coordinator, world):
+    """A membership is an everyday write of one district (page_cache.DISTRICT_MODELS): the
+    group's page, kept for its district, shows the new member on the next request."""
+    joko = f.PersonFactory(ref="P-JOKO", full_name="Joko Susilo", area=world.village)
+    assert "Joko Susilo" not in page(client, named_coordinator, detail_url())
+    f.MembershipFactory(person=joko, group=world.group)
+    assert "Joko Susilo" in page(client, named_coordinator, detail_url())
+
+
+def test_the_group_page_shows_a_renamed_facilitator_at_once(client, coordinator, facilitator):
+    """The group's page names who looks after it: a user account is a record its key covers."""
+    assert "Bu Wati" not in page(client, coordinator, detail_url())
+    facilitator.first_name, facilitator.last_name = "Bu", "Wati"
+    facilitator.save()
+    assert "Bu Wati" in page(client, coordinator, detail_url())
+
+
+def test_the_group_list_is_never_another_viewers(client, coordinator, facilitator):
+    """G1's facilitator sees G1 only, the coordinator of the district both groups, whoever
+    opened the list first."""
+    assert "Karang Taruna" in page(client, coordinator, LIST_URL)
+    mine = page(client, facilitator, LIST_URL)
+    assert "Arisan RT 03" in mine and "Karang Taruna" not in mine
+
+
+def test_the_people_list_keeps_each_naming_class_apart(client, coordinator, named_coordinator):
+    """The first page of the people list is kept: the coordinator without name rights never
+    gets the page built for the one with them, nor the other way round."""
+    people = reverse("groups:person_list")
+    assert "Budi Santoso" in page(client, named_coordinator, people)
+    hidden = page(client, coordinator, people)
+    assert "Budi Santoso" not in hidden and pseudonym("P-BUDI") in hidden
+    page_cache.records_changed()  # start again, the other one first
+    assert "Budi Santoso" not in page(client, coordinator, people)
+    assert "Budi Santoso" in page(client, named_coordinator, people)
+
+
+def test_the_group_list_shows_a_new_group_at_once(client, coordinator, world):
+    assert "Kelompok Tani Maju" not in page(client, coordinator, LIST_URL)
+    f.GroupFactory(ref="G-NEW", name="Kelompok Tani Maju", area=world.village2)
+    assert "Kelompok Tani Maju" in page(client, coordinator, LIST_URL)
+
+
+def test_a_moved_village_leaves_its_coordinators_scope_at_once(client, coordinator, world):
+    """Which areas lie below an assignment is kept in the process until the areas change
+    (page_cache.tree_fact): moving a village to another district takes it out at once."""
+    client.force_login(coordinator)
+    assert client.get(detail_url("G2")).status_code == 200
+    world.village2.parent = world.other_district
+    world.village2.save()
+    assert client.get(detail_url("G2")).status_code == 404
+
+
+def test_a_role_taken_away_counts_at_once_even_without_a_signal(client, coordinator, world):
+    """A user's roles are read afresh for every request, never kept: an assignment moved to
+    another district by a bulk update (no signal, no change noted) counts on the next request."""
+    client.force_login(coordinator)
+    assert client.get(detail_url()).status_code == 200
+    Assignment.objects.filter(user=coordinator).update(area=world.other_district)
+    assert client.get(detail_url()).status_code == 404
 
 
 def test_another_language_is_another_page(client, named_coordinator):

@@ -24,7 +24,9 @@ request with the same key:
   area, a role) starts a new one for every page.
 
 Only the score rows themselves (ScoreSnapshot, GroupScore, PersonScore) do not change the
-generation: they are written once per snapshot, and the snapshot is in the key.
+generation: they are written once per snapshot, and the snapshot is in the key. A user account
+is a record too (a group's page names its facilitators), except for the time of its last login,
+which every login writes and no page shows.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -226,7 +230,7 @@ def key(part: str, scope, *, area_id: int, snapshots=(), query: str = "", distri
     language = translation.get_language() or ""
     # the districts read: the snapshots' communities, else those the area's page covers
     if districts is None:
-        districts = {s.area_id for s in snapshots} or page_communities(area_id)
+        districts = {s.area_id for s in snapshots} or kept_page_communities(area_id)
     return f"page:{release()}:{part}:{area_id}:{language}:{facts}:{generation(districts)}:{rest}"
 
 
@@ -238,14 +242,15 @@ def cached(
     area_id: int,
     snapshots=(),
     query: str = "",
+    districts=None,
     html: bool = False,
 ) -> dict:
     """The page part built by `build()`, from the cache when the same key built it before, with
-    its key as "page_key". With `html` (its template wraps everything it shows of the part in
-    {% kept page_key page_html %}, templatetags/kept.py), the part's kept HTML alone as
-    "page_html" once rendered: nothing else is read."""
-    name = key(part, scope, area_id=area_id, snapshots=snapshots, query=query)
-    html = _get(f"{name}:html") if html else None
+    its key as "page_key" (`districts`: as for key()). With `html` (its template wraps everything
+    it shows of the part in {% kept page_key page_html %}, templatetags/kept.py), the part's kept
+    HTML alone as "page_html" once rendered: nothing else is read."""
+    name = key(part, scope, area_id=area_id, snapshots=snapshots, query=query, districts=districts)
+    html = _get_text(f"{name}:html") if html else None
     if html is not None:
         return {"page_key": name, "page_html": mark_safe(html)}  # noqa: S308 (rendered by the engine)
     found = _get(name)
@@ -276,7 +281,7 @@ def counted(part: str, scope, count: Callable[[], int], *, query: str) -> int:
     """The row count of a list (groups/views/paging.py), kept like a page part. A list may hold
     rows of any community (a facilitator's people follow memberships, a district's write): every
     community's generation is in its key, so a write that could change it is seen at once."""
-    name = key(part, scope, area_id=0, query=query, districts=set(community_ids(None).values()))
+    name = key(part, scope, area_id=0, query=query, districts=set(kept_community_ids(None).values()))
     found = _get(name)
     if found is None:
         found = count()
@@ -284,11 +289,109 @@ def counted(part: str, scope, count: Callable[[], int], *, query: str) -> int:
     return found
 
 
+def cached_text(part: str, scope, build: Callable[[], bytes], *, area_id: int, snapshots=()) -> bytes:
+    """A whole response body built by `build()` (the map's GeoJSON), kept like a page part."""
+    name = key(part, scope, area_id=area_id, snapshots=snapshots)
+    found = _get_text(name)
+    if found is None:
+        found = build()
+        _set_text(name, found)
+    return found
+
+
 def keep_html(page_key: str, html: str) -> None:
     """Keep a part's rendered HTML ({% kept %}): it may read only what the key covers (the part's
     cached context, its area, snapshot, query and language), never a CSRF token or anything else
     of the request."""
-    _set(f"{page_key}:html", str(html))
+    _set_text(f"{page_key}:html", str(html))
+
+
+# --- the biggest texts, in this process's memory too ----------------------------------------
+# Reading a kept text back from the shared cache costs about a millisecond per 300 KB (the map
+# of a district is megabytes). The large ones this process read or built lately are kept in its
+# own memory as well, under the same key: as fresh as the shared cache (the key changes with
+# every write and snapshot), never another viewer's (the key holds the naming class).
+
+#: Texts shorter than this are read from the shared cache each time.
+LOCAL_MIN_CHARS = 32 * 1024
+#: At most this many characters kept in one process (the least recently used go first).
+LOCAL_MAX_CHARS = 32 * 1024 * 1024
+_local: OrderedDict[str, str | bytes] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _get_text(name: str) -> str | bytes | None:
+    with _local_lock:
+        found = _local.get(name)
+        if found is not None:
+            _local.move_to_end(name)
+            return found
+    found = _get(name)
+    if found is not None:
+        _keep_local(name, found)
+    return found
+
+
+def _set_text(name: str, text: str | bytes) -> None:
+    _set(name, text)
+    _keep_local(name, text)
+
+
+def _keep_local(name: str, text: str | bytes) -> None:
+    if not LOCAL_MIN_CHARS <= len(text) <= LOCAL_MAX_CHARS:
+        return
+    with _local_lock:
+        _local[name] = text
+        _local.move_to_end(name)
+        total = sum(len(kept) for kept in _local.values())
+        while total > LOCAL_MAX_CHARS:
+            _name, dropped = _local.popitem(last=False)
+            total -= len(dropped)
+
+
+# --- what the area tree decides, in this process's memory ------------------------------------
+# Which areas lie below an assignment and which community an area belongs to are asked by
+# nearly every page (a query each) and change only with a write to the areas. They are kept in
+# this process under the generation of every page (read from the shared cache, a fraction of a
+# query's cost), so the first request after any such write works them out again.
+
+#: At most this many tree facts kept in one process (the least recently used go first).
+TREE_FACTS_MAX = 1024
+_tree_facts: OrderedDict[tuple, object] = OrderedDict()
+
+
+def tree_fact(name: tuple, build: Callable[[], object]):
+    """The value `build()` gives for `name` (hashable, holding everything it depends on but the
+    records), kept in this process until the next write that renews every page's generation.
+    The value is shared: callers never change it (tuples and frozensets, or a copy)."""
+    name = (*name, generation())
+    with _local_lock:
+        if name in _tree_facts:
+            _tree_facts.move_to_end(name)
+            return _tree_facts[name]
+    value = build()
+    with _local_lock:
+        _tree_facts[name] = value
+        while len(_tree_facts) > TREE_FACTS_MAX:
+            _tree_facts.popitem(last=False)
+    return value
+
+
+def kept_community_ids(area_ids: Iterable[int] | None) -> dict[int, int]:
+    """areas.community_ids, kept while the areas are unchanged."""
+    wanted = None if area_ids is None else frozenset(area_ids)
+    return dict(tree_fact(("community_ids", wanted), lambda: community_ids(wanted)))
+
+
+def kept_community_id(area) -> int:
+    """areas.community_id, kept while the areas are unchanged."""
+    pk = area if isinstance(area, int) else area.pk
+    return kept_community_ids([pk]).get(pk, pk)
+
+
+def kept_page_communities(area_id: int) -> set[int]:
+    """areas.page_communities, kept while the areas are unchanged."""
+    return set(tree_fact(("page_communities", area_id), lambda: frozenset(page_communities(area_id))))
 
 
 @receiver([post_save, post_delete, m2m_changed], dispatch_uid="page_cache_records")
@@ -296,5 +399,12 @@ def _record_written(sender, **kwargs):
     meta = getattr(sender, "_meta", None)
     unwatched = SCORE_MODELS | DISTRICT_MODELS | UNREAD_MODELS
     if meta is None or meta.app_label != "groups" or meta.model_name in unwatched:
+        return
+    records_changed()
+
+
+@receiver([post_save, post_delete], sender=settings.AUTH_USER_MODEL, dispatch_uid="page_cache_users")
+def _user_written(sender, update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
     records_changed()

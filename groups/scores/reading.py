@@ -30,7 +30,7 @@ from groups.models import (
     SnapshotStatus,
 )
 
-from .areas import community_id
+from .page_cache import kept_community_id
 from .snapshots import DEFINITIONS
 from .tasks import compute_snapshot_task
 from .windows import resolve_window
@@ -50,9 +50,11 @@ def latest_snapshot(
     lazy: bool = False,
 ) -> ScoreSnapshot | None:
     """The latest computed snapshot of a key (start/end None: the latest "last 12 months"
-    one, whatever day it was computed for) of the area's community. Two indexed queries.
-    `lazy`: its LAZY_FIELDS are read when first used (a page that may come from the cache)."""
-    done = ScoreSnapshot.objects.done().for_window(community_id(area), start, end, resource, confirmed_only)
+    one, whatever day it was computed for) of the area's community. Two indexed queries (one
+    while the areas are unchanged). `lazy`: its LAZY_FIELDS are read when first used (a page
+    that may come from the cache)."""
+    community = kept_community_id(area)
+    done = ScoreSnapshot.objects.done().for_window(community, start, end, resource, confirmed_only)
     return (done.defer(*LAZY_FIELDS) if lazy else done).first()
 
 
@@ -62,7 +64,7 @@ def pending_snapshot(
     """A snapshot of the key waiting for or under computation (to say "being updated").
     One waiting or running for longer than STALE_RUNNING was lost (a worker died) and no
     longer counts, so it cannot block new requests for ever."""
-    return _pending(community_id(area), start, end, resource, confirmed_only)
+    return _pending(kept_community_id(area), start, end, resource, confirmed_only)
 
 
 def _pending(
@@ -91,7 +93,7 @@ def create_snapshot(
 ) -> ScoreSnapshot:
     """A new pending snapshot of the area's community (not enqueued: compute_scores computes
     it on the spot)."""
-    return _create(community_id(area), start, end, resource, today, requested_by, confirmed_only)
+    return _create(kept_community_id(area), start, end, resource, today, requested_by, confirmed_only)
 
 
 def _create(community: int, start, end, resource, today, requested_by, confirmed_only) -> ScoreSnapshot:
@@ -122,7 +124,7 @@ def request_snapshot(
     already waiting, that one is returned; when one is running, it is returned too unless the
     data changed after it started (after_change), which needs a fresh one. Pages ask
     Scope.may_request_scores first for a window of the user's choosing (requested_by)."""
-    area = community_id(area)
+    area = kept_community_id(area)
     waiting = _pending(area, start, end, resource, confirmed_only)
     if waiting is not None and (waiting.status == SnapshotStatus.PENDING or not after_change):
         return waiting
@@ -151,7 +153,7 @@ def refresh_if_stale(area: Area, today: dt.date | None = None) -> ScoreSnapshot 
     """For pages: when the latest "last 12 months" snapshot is missing or was computed for an
     earlier day, request a fresh one (debounced). Returns the pending snapshot, or None."""
     today = today or timezone.localdate()
-    area = community_id(area)
+    area = kept_community_id(area)
     latest = ScoreSnapshot.objects.done().for_window(area, None, None, "").only("period_end").first()
     if latest is not None and latest.period_end >= today:
         return None
@@ -162,7 +164,7 @@ def group_score(group: Group, start=None, end=None, resource: str = "") -> Group
     """The group's row in the latest snapshot of its community (two queries)."""
     snapshot_ids = (
         ScoreSnapshot.objects.done()
-        .for_window(community_id(group.area_id), start, end, resource)
+        .for_window(kept_community_id(group.area_id), start, end, resource)
         .values("pk")[:1]
     )
     return (
@@ -177,7 +179,7 @@ def person_score(person: Person, start=None, end=None, resource: str = "") -> Pe
     """The person's row in the latest snapshot of their community (two queries)."""
     snapshot_ids = (
         ScoreSnapshot.objects.done()
-        .for_window(community_id(person.area_id), start, end, resource)
+        .for_window(kept_community_id(person.area_id), start, end, resource)
         .values("pk")[:1]
     )
     return (
@@ -265,7 +267,7 @@ def read(
     snapshot and pending: the page says one of their reports is still being computed).
     `area_id` may be any area: its community's snapshot answers (`is_community`: it is one, a
     district of a regency's roll-up, so no query looks it up)."""
-    area_id = area_id if is_community else community_id(area_id)
+    area_id = area_id if is_community else kept_community_id(area_id)
     model = _row_model(row_lookup)
     done = ScoreSnapshot.objects.done().for_window(area_id, start, end, resource, confirmed_only)
     # its big JSON columns load on first use: a page built from the cache reads none of them

@@ -19,7 +19,7 @@ from groups import access
 from groups.forms.downloads import GEXF, NetworkDownloadForm
 from groups.forms.reports import ReportFilterForm
 from groups.models import ScoreSnapshot, SnapshotStatus
-from groups.scores import downloads, reading, windows
+from groups.scores import downloads, page_cache, reading, windows
 from groups.scores.areas import districts_below
 
 from .render import render_page
@@ -77,7 +77,8 @@ def _snapshot_or_request(
         return snapshot
     waiting = reading.pending_snapshot(area, start, end, resource, confirmed_only=confirmed_only)
     custom = start is not None
-    if waiting is None and not scope.may_request_scores(reading.community_id(area), custom_window=custom):
+    community = page_cache.kept_community_id(area)
+    if waiting is None and not scope.may_request_scores(community, custom_window=custom):
         return {"busy": True}
     pending = reading.request_snapshot(
         area, start, end, resource, requested_by=request.user, confirmed_only=confirmed_only

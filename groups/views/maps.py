@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 from groups import access, maps
 from groups.forms.maps import GeoJSONDownloadForm, OutlinesUploadForm
 from groups.scores import page_cache, reading
-from groups.scores.areas import page_communities
 from groups.scores.pages.map import feature_collection, outlines
 
 from .render import done, render_page
@@ -25,9 +24,9 @@ def _text(data: dict) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
 
 
-def _geojson(request, data: dict | str, file_name: str) -> HttpResponse:
-    """The GeoJSON (or its text), shown by the browser, or saved as a file with ?download=1."""
-    text = data if isinstance(data, str) else _text(data)
+def _geojson(request, data: dict | bytes, file_name: str) -> HttpResponse:
+    """The GeoJSON (or its encoded text), shown by the browser, or saved as a file with ?download=1."""
+    text = _text(data) if isinstance(data, dict) else data
     response = HttpResponse(text, content_type="application/geo+json")
     disposition = "attachment" if GeoJSONDownloadForm(request.GET).attachment() else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{file_name}"'
@@ -48,13 +47,14 @@ def area_groups_geojson(request, ref: str):
     """The viewer's groups of the area with their kind and latest scores, no members."""
     area, scope = _report_area(request, ref)
     # built once per viewer class and snapshot (megabytes on a district), like a report page
-    latest = [reading.latest_snapshot(community, lazy=True) for community in page_communities(area.pk)]
+    communities = page_cache.kept_page_communities(area.pk)
+    latest = [reading.latest_snapshot(community, lazy=True) for community in communities]
     snapshots = [snapshot for snapshot in latest if snapshot is not None]
-    kept = page_cache.cached(
-        "map-geojson", scope, lambda: {"text": _text(feature_collection(scope, area))},
+    text = page_cache.cached_text(
+        "map-geojson", scope, lambda: _text(feature_collection(scope, area)).encode(),
         area_id=area.pk, snapshots=snapshots,
     )
-    return _geojson(request, kept["text"], f"groups-{area.ref}.geojson")
+    return _geojson(request, text, f"groups-{area.ref}.geojson")
 
 
 @require_http_methods(["GET"])

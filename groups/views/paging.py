@@ -7,7 +7,8 @@ list: a code outside it (another area's, a deleted row's) starts again at the fi
 cursor never tells where a hidden row would sort. The total is counted once per viewer, filter
 and records generation (groups/scores/page_cache.py), so it is never stale and a list costs the
 same at 20,000 rows as at 200. The page number travels with the cursor, for "Page 3 of 40".
-A plain ?page=N (an old link) is still answered, by offset.
+A plain ?page=N (an old link) is still answered, by offset. The first page, the one everybody
+opens, is kept whole like a report part (kept_first_page).
 """
 
 from __future__ import annotations
@@ -101,6 +102,19 @@ def page_of(request, scope, rows: QuerySet, filters: dict, *, order: tuple[str, 
         return _page(found[:PAGE_SIZE], start > 0, more, number=start // PAGE_SIZE + 1, count=count)
     found = list(rows[: PAGE_SIZE + 1])
     return _page(found[:PAGE_SIZE], False, len(found) > PAGE_SIZE, number=1, count=count)
+
+
+def kept_first_page(request, scope, form, build, *, name: str) -> dict:
+    """The context of a list's results, `build()`: its first page with valid filters (nothing
+    to tell about the page asked for) kept with its HTML (page_cache, {% kept %} in the
+    template) once per viewer class, query and records. A list may hold rows of any community,
+    so every community's generation is in the key, as for the count. Any other page is built."""
+    if request.method != "GET" or not form.is_valid() or any(form.cleaned_data.get(k) for k in CURSOR_KEYS):
+        return build()
+    return page_cache.cached(
+        f"list-{name}", scope, build, area_id=0, query=request.GET.urlencode(),
+        districts=set(page_cache.kept_community_ids(None).values()), html=True,
+    )
 
 
 def _from_cursor(rows: QuerySet, filters: dict, order: tuple[str, ...]) -> tuple | None:

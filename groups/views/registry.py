@@ -23,6 +23,7 @@ from groups import access, maps, names
 from groups.forms import registry as forms
 from groups.forms.passwords import ChangePasswordForm, ChoosePasswordForm
 from groups.models import Area, ExternalActor, Group, Membership, Norm, NormReview, Person, Role
+from groups.scores import page_cache
 from groups.services import registry as services
 from groups.services import submissions
 
@@ -101,6 +102,16 @@ def group_list(request):
     )
     form = forms.GroupFilterForm(request.GET, areas=areas)
     filters = paging.filters_of(request, form)
+    context = {"form": form, "can_create": scope.register()}
+    context.update(
+        paging.kept_first_page(
+            request, scope, form, lambda: _group_rows(request, scope, visible, filters), name="groups"
+        )
+    )
+    return render_page(request, "groups/group_list.html", context, "results")
+
+
+def _group_rows(request, scope, visible, filters) -> dict:
     groups = visible.select_related("area")
     if filters.get("q"):
         groups = groups.filter(name__icontains=filters["q"])
@@ -118,12 +129,7 @@ def group_list(request):
     )
     for group in page.object_list:
         group.member_count, group.norm_count = members.get(group.pk, 0), norms.get(group.pk, 0)
-    context = {
-        "form": form,
-        "page": page,
-        "can_create": scope.register(),
-    }
-    return render_page(request, "groups/group_list.html", context, "results")
+    return {"page": page}
 
 
 @require_http_methods(["GET", "POST"])
@@ -157,6 +163,19 @@ def group_create(request):
 def group_detail(request, ref):
     group = access.get_group(request, ref)
     scope = access.scope_for(request)
+    context = {"group": group, "namer": scope}
+    # the same for every viewer of one naming class until a write: built once (page_cache)
+    context.update(
+        page_cache.cached(
+            f"group-detail-{group.pk}", scope, lambda: _group_detail_parts(scope, group),
+            area_id=group.area_id, districts={page_cache.kept_community_id(group.area_id)}, html=True,
+        )
+    )
+    return render_page(request, "groups/group_detail.html", context, "main")
+
+
+def _group_detail_parts(scope, group) -> dict:
+    """What the group's page shows below its title, for this viewer's naming class."""
     memberships = list(
         group.memberships.select_related("person").order_by("person__full_name", "pk")
     )
@@ -176,21 +195,18 @@ def group_detail(request, ref):
         .select_related("giver_person", "giver_actor", "receiver_person", "receiver_actor")
         .order_by("-date", "-pk")[:10]
     )
-    context = {
-        "group": group,
+    return {
         "members": [m for m in memberships if m.is_open],
         "former_members": [m for m in memberships if not m.is_open],
-        "norms": norms,
-        "activities": activities,
-        "exchanges": exchanges,
-        "facilitators": scope.looked_after_by(group),
+        "norms": list(norms),
+        "activities": list(activities),
+        "exchanges": list(exchanges),
+        "facilitators": list(scope.looked_after_by(group)),
         "can_edit": scope.can_edit_group(group),
         "reads_funds": scope.reads_funds(group),
         "can_open_people": scope.read_registry(),
-        "namer": scope,
         "free_text": scope.reads_free_text_of(group),
     }
-    return render_page(request, "groups/group_detail.html", context, "main")
 
 
 @require_http_methods(["GET", "POST"])
@@ -219,6 +235,16 @@ def person_list(request):
     access.require(scope.read_registry())
     form = forms.PersonFilterForm(request.POST if request.method == "POST" else request.GET)
     filters = paging.filters_of(request, form)
+    context = {"form": form, "namer": scope, "can_create": scope.register()}
+    context.update(
+        paging.kept_first_page(
+            request, scope, form, lambda: _person_rows(request, scope, filters), name="people"
+        )
+    )
+    return render_page(request, "groups/person_list.html", context, "results")
+
+
+def _person_rows(request, scope, filters) -> dict:
     people = scope.people().select_related("area")
     if filters.get("q"):
         # A name search must not reveal people whose names this user may not see.
@@ -233,13 +259,7 @@ def person_list(request):
     )
     for person in page.object_list:
         person.group_count = in_groups.get(person.pk, 0)
-    context = {
-        "form": form,
-        "page": page,
-        "namer": scope,
-        "can_create": scope.register(),
-    }
-    return render_page(request, "groups/person_list.html", context, "results")
+    return {"page": page}
 
 
 @require_http_methods(["GET", "POST"])
@@ -578,16 +598,23 @@ def actor_list(request):
     access.require(scope.read_registry())
     form = forms.ActorFilterForm(request.GET)
     filters = paging.filters_of(request, form)
+    context = {"form": form, "can_edit": scope.register()}
+    context.update(
+        paging.kept_first_page(
+            request, scope, form, lambda: _actor_rows(request, scope, filters), name="actors"
+        )
+    )
+    return render_page(request, "groups/actor_list.html", context, "results")
+
+
+def _actor_rows(request, scope, filters) -> dict:
     actors = scope.actors().select_related("area")
     if filters.get("q"):
         actors = actors.filter(name__icontains=filters["q"])
-    context = {
-        "form": form,
+    return {
         "page": paging.page_of(request, scope, actors, filters, order=("name", "pk"), name="actors"),
-        "can_edit": scope.register(),
         "editable_area_ids": set(scope.actor_areas().values_list("pk", flat=True)),
     }
-    return render_page(request, "groups/actor_list.html", context, "results")
 
 
 @require_http_methods(["GET", "POST"])

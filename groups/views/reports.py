@@ -143,7 +143,8 @@ def report_group(request, ref: str):
     group, scope, area = _group_report_access(request, ref)
     form, (start, end, resource), invalid = _filters(request)
     found = reading.read(
-        area.pk, start, end, resource, scope=scope, group=group, confirmed_only=form.only_confirmed()
+        area.pk, start, end, resource, scope=scope, group=group, confirmed_only=form.only_confirmed(),
+        is_community=True,
     )
     score, pending = found.row, found.pending
     context = {
@@ -194,7 +195,8 @@ def report_person(request, ref: str):
     person, scope, own, area = _person_report_access(request, ref)
     form, (start, end, resource), invalid = _filters(request)
     found = reading.read(
-        area.pk, start, end, resource, scope=scope, person=person, confirmed_only=form.only_confirmed()
+        area.pk, start, end, resource, scope=scope, person=person, confirmed_only=form.only_confirmed(),
+        is_community=True,
     )
     score, pending = found.row, found.pending
     context = {
@@ -215,7 +217,7 @@ def report_person(request, ref: str):
             page_cache.cached(
                 f"person-{person.pk}", scope,
                 lambda: person_profile(scope, person, score, resource, own=own, name=name, area=area),
-                area_id=area.pk, snapshots=score.snapshot, query=request.GET.urlencode(),
+                area_id=area.pk, snapshots=score.snapshot, query=request.GET.urlencode(), html=True,
             )
         )
     return _render(request, "groups/report_person.html", context)

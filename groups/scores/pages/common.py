@@ -15,7 +15,7 @@ from groups.models import Area
 from groups.privacy import pseudonym
 
 from .. import sentences
-from ..areas import community_of
+from ..page_cache import kept_community_id
 
 
 def quarter_labels(trend: dict) -> list[str]:
@@ -69,6 +69,7 @@ def person_links(
 
 def report_area(scope: access.Scope, area_id: int) -> Area:
     """The area whose snapshot a group or person page reads: the community of the object's
-    area (areas.py), whoever looks, so every viewer's pages show the same numbers. Two
-    queries. (`scope` is kept for the callers; who sees what stays with access.py.)"""
-    return community_of(area_id)
+    area (areas.py), whoever looks, so every viewer's pages show the same numbers. One query
+    while the areas are unchanged. (`scope` is kept for the callers; who sees what stays with
+    access.py.)"""
+    return Area.objects.get(pk=kept_community_id(area_id))
