@@ -199,6 +199,15 @@ def test_a_role_taken_away_counts_at_once_even_without_a_signal(client, coordina
     assert client.get(detail_url()).status_code == 404
 
 
+def test_the_kept_filter_form_shows_each_query_its_own_choice(client, coordinator):
+    """The report filter's fields are kept once per query: the chosen resource type is selected
+    only on the page that chose it, whichever was opened first."""
+    chosen = '<option value="money" selected>'
+    assert chosen in page(client, coordinator, group_url() + "?resource=money")
+    assert chosen not in page(client, coordinator, group_url())
+    assert chosen in page(client, coordinator, group_url() + "?resource=money")
+
+
 def test_another_language_is_another_page(client, named_coordinator):
     client.force_login(named_coordinator)
     assert "Network of groups" in client.get(dashboard_url("D"), **EN).content.decode()

@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -60,6 +61,14 @@ def _filters(request) -> tuple[ReportFilterForm, tuple, bool]:
     if not form.is_valid():
         return form, (None, None, ""), True
     return form, form.window(), False
+
+
+def _kept_filters(request, scope) -> dict:
+    """The filter form's fields, kept once per query, language and day (the dates it accepts
+    end a year after today) for {% kept filters_key filters_html %} in report_filters.html."""
+    query = f"{request.GET.urlencode()}|{timezone.localdate()}"
+    kept = page_cache.cached("report-filters", scope, dict, area_id=0, query=query, districts=(), html=True)
+    return {"filters_key": kept["page_key"], "filters_html": kept.get("page_html")}
 
 
 def _filter_query(start, end, resource: str, confirmed_only: bool = False) -> str:
@@ -105,6 +114,7 @@ def report_dashboard(request, ref: str | None = None):
     context = {
         "area": area,
         "form": form,
+        **_kept_filters(request, scope),
         "invalid_filters": invalid,
         "retry_url": reverse("groups:report_dashboard_retry", args=[area.ref]),
         "children": area.children.order_by("name"),
@@ -152,6 +162,7 @@ def report_group(request, ref: str):
         "group": group,
         "area": area,
         "form": form,
+        **_kept_filters(request, scope),
         "invalid_filters": invalid,
         "score": score,
         "pending": pending,
@@ -204,6 +215,7 @@ def report_person(request, ref: str):
         "own": own,
         "name": scope.name_of(person),
         "form": form,
+        **_kept_filters(request, scope),
         "invalid_filters": invalid,
         "score": score,
         "pending": pending,
