@@ -4,6 +4,7 @@ request does less. The same with Redis (CACHE_URL=redis://..., running at 127.0.
 and in CI)."""
 
 import re
+import sys
 import uuid
 from pathlib import Path
 
@@ -245,6 +246,38 @@ def test_redis_keeps_viewers_apart(client, coordinator, named_coordinator, redis
     client.force_login(coordinator)
     first, second = queries(client, dashboard_url("D")), queries(client, dashboard_url("D"))
     assert second <= first - 5, (first, second)
+
+
+@pytest.fixture
+def every_text_in_process(monkeypatch):
+    """Every kept text is held in this process's memory too, not only the large ones."""
+    monkeypatch.setattr(page_cache, "LOCAL_MIN_BYTES", 0)
+    monkeypatch.setattr(page_cache, "_local", page_cache.OrderedDict())
+
+
+def test_texts_held_in_the_process_keep_viewers_apart(
+    client, coordinator, named_coordinator, every_text_in_process
+):
+    viewers_never_get_each_others_page(client, coordinator, named_coordinator)
+
+
+def test_texts_held_in_the_process_are_never_stale(client, named_coordinator, every_text_in_process):
+    assert "Budi Santoso" in page(client, named_coordinator, detail_url())
+    Person.objects.filter(ref="P-BUDI").update(consent_on=None)  # a bulk write, noted by hand
+    page_cache.records_changed()
+    body = page(client, named_coordinator, detail_url())
+    assert "Budi Santoso" not in body and pseudonym("P-BUDI") in body
+
+
+def test_texts_held_in_the_process_stay_within_their_memory(monkeypatch, every_text_in_process):
+    """The least recently used go first once the texts held pass LOCAL_MAX_BYTES."""
+    text = "x" * 1000
+    monkeypatch.setattr(page_cache, "LOCAL_MAX_BYTES", 3 * sys.getsizeof(text))
+    for name in ("a", "b", "c"):
+        page_cache._set_text(name, text)
+    assert page_cache._get_text("a") == text  # now the most recently used
+    page_cache._set_text("d", text)
+    assert list(page_cache._local) == ["c", "a", "d"]
 
 
 def test_loadtest_refuses_an_address_it_cannot_drive():

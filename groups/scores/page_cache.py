@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import sys
 import threading
 import uuid
 from collections import OrderedDict
@@ -312,10 +313,10 @@ def keep_html(page_key: str, html: str) -> None:
 # own memory as well, under the same key: as fresh as the shared cache (the key changes with
 # every write and snapshot), never another viewer's (the key holds the naming class).
 
-#: Texts shorter than this are read from the shared cache each time.
-LOCAL_MIN_CHARS = 32 * 1024
-#: At most this many characters kept in one process (the least recently used go first).
-LOCAL_MAX_CHARS = 32 * 1024 * 1024
+#: Texts smaller than this (bytes of memory) are read from the shared cache each time.
+LOCAL_MIN_BYTES = 32 * 1024
+#: At most this many bytes of texts kept in one process (the least recently used go first).
+LOCAL_MAX_BYTES = 32 * 1024 * 1024
 _local: OrderedDict[str, str | bytes] = OrderedDict()
 _local_lock = threading.Lock()
 
@@ -338,15 +339,15 @@ def _set_text(name: str, text: str | bytes) -> None:
 
 
 def _keep_local(name: str, text: str | bytes) -> None:
-    if not LOCAL_MIN_CHARS <= len(text) <= LOCAL_MAX_CHARS:
+    if not LOCAL_MIN_BYTES <= sys.getsizeof(text) <= LOCAL_MAX_BYTES:
         return
     with _local_lock:
         _local[name] = text
         _local.move_to_end(name)
-        total = sum(len(kept) for kept in _local.values())
-        while total > LOCAL_MAX_CHARS:
+        total = sum(sys.getsizeof(kept) for kept in _local.values())
+        while total > LOCAL_MAX_BYTES:
             _name, dropped = _local.popitem(last=False)
-            total -= len(dropped)
+            total -= sys.getsizeof(dropped)
 
 
 # --- what the area tree decides, in this process's memory ------------------------------------
