@@ -3,7 +3,9 @@
 A snapshot never changes once computed, so what a page derives from it (tables, SVG pictures,
 rankings, sentences, the scorecard, the needs-attention list, the villages table) is kept in
 Django's cache (Redis with CACHE_URL, else files: communitymap/settings.py) and reused by every
-request with the same key:
+request with the same key; so are the pages that read records only and are the same for every
+viewer of one naming class until a write (a group's page, the first page of a list,
+views/paging.py):
 
 - the snapshot's id and when it was computed (a recomputation is a new key at once);
 - the area the page shows, the page part and the request's query (sort, filters);
