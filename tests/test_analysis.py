@@ -585,6 +585,23 @@ def test_betweenness_random_graph_matches_networkx():
     assert max(abs(ours[v] - reference[v]) for v in G) < 1e-12
 
 
+def test_the_benchmarks_rustworkx_reference_is_networkxs_betweenness():
+    """benchmark_scores --reference rustworkx stands in for networkx where networkx takes hours
+    (20,000 people): on graphs networkx does in moments the two agree, node by node, also on a
+    graph in several pieces with isolated people, and on a club whose values are published."""
+    from groups.management.commands.benchmark_scores import rustworkx_betweenness
+
+    graphs = [random_graph(150, 400, seed=3, isolates=3), random_graph(60, 70, seed=8, isolates=5)]
+    graphs.append(nx.relabel_nodes(nx.karate_club_graph(), lambda v: f"p:{v}"))
+    for G in graphs:
+        reference = nx.betweenness_centrality(G)
+        theirs = rustworkx_betweenness(G)
+        assert set(theirs) == set(G)
+        assert max(abs(theirs[v] - reference[v]) for v in G) < 1e-12
+    # Zachary's club: the instructor (0) is the largest go-between, 0.4376 (networkx's value)
+    assert abs(theirs["p:0"] - 0.43763528) < 1e-8
+
+
 @pytest.mark.slow
 def test_sampled_betweenness_against_exact():
     """Sampling 500 of ~1,000 nodes: mean absolute error below 0.001.

@@ -9,6 +9,10 @@ reads alone. On the 5,000 case (--error-sizes), the go-between scores (betweenne
 with networkx's exact ones: the top-10 brokers in common and the time of each. --brokers-only
 leaves out the snapshots and pages (the broker agreement on 5,000 and 20,000 people, e.g.
 `benchmark_scores --force --brokers-only --sizes 5000,20000 --error-sizes 5000,20000`).
+networkx is the reference; its exact betweenness at 20,000 people takes hours, so
+`--reference rustworkx` takes rustworkx's exact one instead (an implementation of its own, in
+Rust on every core: minutes), itself checked against networkx in tests/test_analysis.py, e.g.
+`benchmark_scores --force --brokers-only --sizes 20000 --error-sizes 20000 --reference rustworkx`.
 At --process-sizes (2,000 by default), the whole `manage.py compute_scores` process is timed
 too, as a user starts it (Python and Django starting, the snapshot, the exit), e.g.
 `benchmark_scores --force --sizes 2000 --error-sizes ""`.
@@ -189,6 +193,26 @@ def networkx_betweenness(T: nx.Graph, parts: int) -> dict[str, float]:
     return {v: math.fsum(r[v] for r in raw) * scale for v in nodes}
 
 
+def rustworkx_betweenness(T: nx.Graph) -> dict[str, float]:
+    """The same exact, normalized betweenness as ``nx.betweenness_centrality(T)``, computed by
+    rustworkx (Brandes in Rust, on every core): the reference where networkx takes hours."""
+    import rustworkx
+
+    nodes = sorted(T)
+    index = {v: i for i, v in enumerate(nodes)}
+    graph = rustworkx.PyGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from_no_data([(index[u], index[v]) for u, v in T.edges()])
+    values = rustworkx.betweenness_centrality(graph, normalized=True)
+    return {v: values[index[v]] for v in nodes}
+
+
+REFERENCES = {
+    "networkx": lambda T, workers: networkx_betweenness(T, workers),
+    "rustworkx": lambda T, workers: rustworkx_betweenness(T),
+}
+
+
 def tie_graph(area: Area) -> nx.Graph:
     window = windows.default_window()
     return analysis.build_graphs(collect.scope_data(area, window.start, window.end))[1]
@@ -215,10 +239,12 @@ def source_check(T: nx.Graph, sources: int, seed: int) -> dict:
     }
 
 
-def betweenness_error(area: Area, reference_workers: int = 2, say=print) -> dict:
+def betweenness_error(
+    area: Area, reference_workers: int = 2, say=print, reference: str = "networkx"
+) -> dict:
     """The go-between scores of the area's community as snapshots compute them
-    (analysis.tie_betweenness) against networkx's exact values: the top-10 people in common
-    and the differences, with the time of each."""
+    (analysis.tie_betweenness) against the exact values of the reference (networkx, or
+    rustworkx): the top-10 people in common and the differences, with the time of each."""
     T = tie_graph(area)
     largest = max((len(c) for c in nx.connected_components(T)), default=0)
     began = time.perf_counter()
@@ -226,10 +252,10 @@ def betweenness_error(area: Area, reference_workers: int = 2, say=print) -> dict
     ours_s = time.perf_counter() - began
     say(
         f"  go-between scores of {T.number_of_nodes()} nodes {'estimated' if estimated else 'exact'} "
-        f"in {ours_s:.1f} s; networkx's exact ones on {reference_workers} processes now"
+        f"in {ours_s:.1f} s; {reference}'s exact ones now"
     )
     began = time.perf_counter()
-    exact = networkx_betweenness(T, reference_workers)
+    exact = REFERENCES[reference](T, reference_workers)
     exact_s = time.perf_counter() - began
     errors = [abs(ours[v] - exact[v]) for v in T]
     top = sorted((-exact[v], v) for v in T if v.startswith("p:"))[:10]
@@ -242,8 +268,9 @@ def betweenness_error(area: Area, reference_workers: int = 2, say=print) -> dict
         "estimated": estimated,
         "pivots": analysis.BETWEENNESS_PIVOTS if estimated else None,
         "seconds": ours_s,
-        "networkx_seconds": exact_s,
-        "networkx_processes": reference_workers,
+        "reference": reference,
+        "reference_seconds": exact_s,
+        "reference_processes": reference_workers if reference == "networkx" else None,
         "mean_abs_error": statistics.fmean(errors) if errors else 0.0,
         "max_abs_error": max(errors, default=0.0),
         "mean_exact_value": statistics.fmean(positive) if positive else 0.0,
@@ -278,6 +305,13 @@ class Command(BaseCommand):
             type=int,
             default=analysis.BETWEENNESS_WORKERS,
             help="Processes sharing networkx's exact betweenness (the reference).",
+        )
+        parser.add_argument(
+            "--reference",
+            choices=sorted(REFERENCES),
+            default="networkx",
+            help="Whose exact betweenness the go-between scores are compared with at --error-sizes "
+            "(rustworkx: minutes at 20,000 people where networkx takes hours).",
         )
         parser.add_argument(
             "--source-check",
@@ -342,14 +376,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"  engine vs networkx from the same sources: {row['source_check']}")
             elif size in _sizes(error_sizes):
                 row["betweenness_error"] = error = betweenness_error(
-                    district, options["reference_workers"], say=self.stdout.write
+                    district,
+                    options["reference_workers"],
+                    say=self.stdout.write,
+                    reference=options["reference"],
                 )
-                self.stdout.write(f"  go-between scores vs exact networkx: {error}")
+                self.stdout.write(f"  go-between scores vs exact {error['reference']}: {error}")
                 self.stdout.write(
-                    f"  brokers at {size} people: top-10 in common with exact networkx "
+                    f"  brokers at {size} people: top-10 in common with exact {error['reference']} "
                     f"{error['top10_overlap']}/10 (same order: {error['top10_same_order']}), "
                     f"{'estimated' if error['estimated'] else 'exact'} in {error['seconds']:.1f} s, "
-                    f"networkx in {error['networkx_seconds']:.1f} s, "
+                    f"{error['reference']} in {error['reference_seconds']:.1f} s, "
                     f"largest difference {error['max_abs_error']:.1e}"
                 )
             row["load_average_after"] = os.getloadavg()
