@@ -209,6 +209,13 @@ def test_the_kept_filter_form_shows_each_query_its_own_choice(client, coordinato
     assert chosen in page(client, coordinator, group_url() + "?resource=money")
 
 
+def test_the_kept_audit_filter_shows_each_query_its_own_choice(client, coordinator):
+    audit_url = reverse("groups:audit_list")
+    chosen = '<option value="2" selected>'
+    assert chosen in page(client, coordinator, audit_url + "?action=2")
+    assert chosen not in page(client, coordinator, audit_url)
+
+
 def test_another_language_is_another_page(client, named_coordinator):
     client.force_login(named_coordinator)
     assert "Network of groups" in client.get(dashboard_url("D"), **EN).content.decode()

@@ -7,7 +7,10 @@ show a bare fragment with no navigation around it.
 """
 
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
+
+from groups.scores import page_cache
 
 
 def wants_fragment(request) -> bool:
@@ -27,3 +30,12 @@ def done(request, url: str):
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+def kept_filter_fields(request, scope, part: str) -> dict:
+    """A filter form's fields, whose choices are fixed in the code: kept once per query,
+    language and day (dates are checked against today) for {% kept filters_key filters_html %}
+    around them in the template (page_cache). The same HTML for every viewer."""
+    query = f"{request.GET.urlencode()}|{timezone.localdate()}"
+    kept = page_cache.cached(part, scope, dict, area_id=0, query=query, districts=(), html=True)
+    return {"filters_key": kept["page_key"], "filters_html": kept.get("page_html")}

@@ -20,7 +20,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -39,7 +38,7 @@ from groups.scores.pages.person import person_profile
 from groups.scores.pages.rollup import rollup
 from groups.scores.sentences import EI_LEANING
 
-from .render import render_page
+from .render import kept_filter_fields, render_page
 from .targets import dashboard_context as targets_context
 from .villages import cached_table as village_table
 from .villages import table_context
@@ -61,14 +60,6 @@ def _filters(request) -> tuple[ReportFilterForm, tuple, bool]:
     if not form.is_valid():
         return form, (None, None, ""), True
     return form, form.window(), False
-
-
-def _kept_filters(request, scope) -> dict:
-    """The filter form's fields, kept once per query, language and day (the dates it accepts
-    end a year after today) for {% kept filters_key filters_html %} in report_filters.html."""
-    query = f"{request.GET.urlencode()}|{timezone.localdate()}"
-    kept = page_cache.cached("report-filters", scope, dict, area_id=0, query=query, districts=(), html=True)
-    return {"filters_key": kept["page_key"], "filters_html": kept.get("page_html")}
 
 
 def _filter_query(start, end, resource: str, confirmed_only: bool = False) -> str:
@@ -114,7 +105,7 @@ def report_dashboard(request, ref: str | None = None):
     context = {
         "area": area,
         "form": form,
-        **_kept_filters(request, scope),
+        **kept_filter_fields(request, scope, "report-filters"),
         "invalid_filters": invalid,
         "retry_url": reverse("groups:report_dashboard_retry", args=[area.ref]),
         "children": area.children.order_by("name"),
@@ -162,7 +153,7 @@ def report_group(request, ref: str):
         "group": group,
         "area": area,
         "form": form,
-        **_kept_filters(request, scope),
+        **kept_filter_fields(request, scope, "report-filters"),
         "invalid_filters": invalid,
         "score": score,
         "pending": pending,
@@ -215,7 +206,7 @@ def report_person(request, ref: str):
         "own": own,
         "name": scope.name_of(person),
         "form": form,
-        **_kept_filters(request, scope),
+        **kept_filter_fields(request, scope, "report-filters"),
         "invalid_filters": invalid,
         "score": score,
         "pending": pending,

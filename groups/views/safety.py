@@ -20,7 +20,7 @@ from groups.models import Exchange
 from groups.services.safety import erase_person
 from groups.worker import queue_state
 
-from .render import done, render_page
+from .render import done, kept_filter_fields, render_page
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ def audit_list(request):
     page = Paginator(entries, PER_PAGE).get_page(filters.get("page") or 1)
     context = {
         "form": form,
+        **kept_filter_fields(request, scope, "audit-filters"),
         "page": page,
         "rows": audit.rows_for(page.object_list, scope),
     }
