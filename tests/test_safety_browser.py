@@ -33,12 +33,24 @@ def page(browser):
 
 
 def log_in(page, base, username):
-    page.context.clear_cookies()  # a logged-in user is sent on from the login page
-    page.goto(f"{base}/accounts/login/")
+    """Log in as a person does: logging out first from the menu (a logged-in user is sent on
+    from the login page), and each time only once the service worker has kept what the user
+    may open offline (offline.js marks <body>). Its fetches run beside the page; in the test
+    database (SQLite in memory, shared between the server's threads, where a table in use is
+    an error rather than a wait) a logout or login racing them was refused now and then."""
+    if page.locator("form.logout button").count():
+        page.locator("body[data-offline-ready]").wait_for(state="attached")
+        page.click("label.menu-button")  # on a phone the menu is folded
+        page.click("form.logout button")
+        page.wait_for_url(lambda url: "/accounts/login/" in url)
+    else:
+        page.goto(f"{base}/accounts/login/")
+    page.locator("body[data-offline-ready]").wait_for(state="attached")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.locator("body[data-offline-ready]").wait_for(state="attached")
 
 
 def test_pages_and_htmx_run_under_the_policy(live_server, demo, page):
