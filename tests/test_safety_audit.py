@@ -247,6 +247,12 @@ def test_next_opens_the_second_page_of_the_trail(client, world, coordinator):
     second = client.get(URL + following, HTTP_ACCEPT_LANGUAGE="en")
     assert second.context["page"].number == 2
     assert {e.pk for e in second.context["page"]}.isdisjoint({e.pk for e in first.context["page"]})
+    # and the same link as htmx follows it (its hx-get once read "/audit/??page=2": page 1 again)
+    swapped = html.unescape(re.search(r'hx-get="([^"]*page=2[^"]*)"', first.content.decode()).group(1))
+    assert swapped.startswith("?") and not swapped.startswith("??")
+    fragment = client.get(URL + swapped, HTTP_ACCEPT_LANGUAGE="en", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    assert "Page 2 of" in fragment.content.decode()
 
 
 # --- names in the trail ---------------------------------------------------------------------
