@@ -260,6 +260,7 @@ def every_text_in_process(monkeypatch):
     """Every kept text is held in this process's memory too, not only the large ones."""
     monkeypatch.setattr(page_cache, "LOCAL_MIN_BYTES", 0)
     monkeypatch.setattr(page_cache, "_local", page_cache.OrderedDict())
+    monkeypatch.setattr(page_cache, "_local_bytes", 0)
 
 
 def test_texts_held_in_the_process_keep_viewers_apart(
@@ -285,6 +286,9 @@ def test_texts_held_in_the_process_stay_within_their_memory(monkeypatch, every_t
     assert page_cache._get_text("a") == text  # now the most recently used
     page_cache._set_text("d", text)
     assert list(page_cache._local) == ["c", "a", "d"]
+    page_cache._set_text("c", text)  # kept again: counted once
+    assert list(page_cache._local) == ["a", "d", "c"]
+    assert page_cache._local_bytes == 3 * sys.getsizeof(text)
 
 
 def test_loadtest_refuses_an_address_it_cannot_drive():

@@ -320,6 +320,7 @@ LOCAL_MIN_BYTES = 32 * 1024
 #: At most this many bytes of texts kept in one process (the least recently used go first).
 LOCAL_MAX_BYTES = 32 * 1024 * 1024
 _local: OrderedDict[str, str | bytes] = OrderedDict()
+_local_bytes = 0  # the memory of the texts in _local, kept as they come and go
 _local_lock = threading.Lock()
 
 
@@ -341,15 +342,19 @@ def _set_text(name: str, text: str | bytes) -> None:
 
 
 def _keep_local(name: str, text: str | bytes) -> None:
-    if not LOCAL_MIN_BYTES <= sys.getsizeof(text) <= LOCAL_MAX_BYTES:
+    global _local_bytes
+    size = sys.getsizeof(text)
+    if not LOCAL_MIN_BYTES <= size <= LOCAL_MAX_BYTES:
         return
     with _local_lock:
+        replaced = _local.pop(name, None)
+        if replaced is not None:
+            _local_bytes -= sys.getsizeof(replaced)
         _local[name] = text
-        _local.move_to_end(name)
-        total = sum(sys.getsizeof(kept) for kept in _local.values())
-        while total > LOCAL_MAX_BYTES:
+        _local_bytes += size
+        while _local_bytes > LOCAL_MAX_BYTES:
             _name, dropped = _local.popitem(last=False)
-            total -= sys.getsizeof(dropped)
+            _local_bytes -= sys.getsizeof(dropped)
 
 
 # --- what the area tree decides, in this process's memory ------------------------------------

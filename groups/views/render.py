@@ -35,7 +35,8 @@ def done(request, url: str):
 def kept_filter_fields(request, scope, part: str) -> dict:
     """A filter form's fields, whose choices are fixed in the code: kept once per query,
     language and day (dates are checked against today) for {% kept filters_key filters_html %}
-    around them in the template (page_cache). The same HTML for every viewer."""
+    around them in the template (page_cache). Kept per viewer class, as every page part is
+    (the key holds it), though nothing in them depends on the viewer."""
     query = f"{request.GET.urlencode()}|{timezone.localdate()}"
     kept = page_cache.cached(part, scope, dict, area_id=0, query=query, districts=(), html=True)
     return {"filters_key": kept["page_key"], "filters_html": kept.get("page_html")}

@@ -32,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import igraph
 import networkx as nx
@@ -47,6 +46,7 @@ from django.urls import NoReverseMatch, reverse
 from groups import synthetic
 from groups.models import Area, AreaLevel, Group, GroupScore
 from groups.scores import analysis, collect, reading, snapshots, windows
+from groups.scores.forking import fork_pool
 
 BENCH_USER = "benchmark-staff"
 
@@ -184,7 +184,7 @@ def networkx_betweenness(T: nx.Graph, parts: int) -> dict[str, float]:
     chunks = [nodes[i::parts] for i in range(parts)]
     if parts > 1:
         connections.close_all()  # the children never use the database
-        with ProcessPoolExecutor(parts, mp_context=multiprocessing.get_context("fork")) as pool:
+        with fork_pool(parts) as pool:
             raw = list(pool.map(_reference_part, chunks))
     else:
         raw = [_reference_part(nodes)]
