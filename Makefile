@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := TESTING=true SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=false DJANGO_ALLOW_ASYNC_UNSAFE=true PYTHONDONTWRITEBYTECODE=
 DEV_ENV := DEBUG=true
 
-.PHONY: setup run walk weight cluster-demo check-deploy test test-fast lint check-migrations messages check-translations serve-prod backup restore bench clean
+.PHONY: setup run walk weight cluster-demo check-deploy test test-fast test-system lint check-migrations messages check-translations serve-prod backup restore bench clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -54,12 +54,18 @@ check-deploy: setup
 weight: setup
 	$(PY) scripts/page_weight.py
 
+# Every test but the system tier (below).
 test: setup
-	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -m "not system"
 
-# Everything but the browser and the slow tests (under two minutes); `make test` runs all.
+# Everything but the browser, the slow and the system tests (about a minute).
 test-fast: setup
-	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -m "not browser and not slow"
+	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile -m "not browser and not slow and not system"
+
+# The system tier: the cluster demo's claims, a small regency, four processes of its own against
+# PostgreSQL and Redis on loopback (about 30 s; CI runs it once, as its own step).
+test-system: setup
+	$(TEST_ENV) $(PY) -m pytest -m system
 
 lint: setup
 	$(VENV)/bin/ruff check .

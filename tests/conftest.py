@@ -6,6 +6,7 @@ belongs to G1. Each outsider has the same role somewhere else (group H, district
 """
 
 import copy
+import gc
 import os
 import re
 import shutil
@@ -181,13 +182,40 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_configure(config):
+    # Tests make and drop many short-lived objects (requests, querysets, template contexts):
+    # at its default threshold (700 more allocations than frees) the cyclic collector runs
+    # many times per request. A larger first generation collects the same garbage in fewer
+    # passes; each test process stays near 300 MB.
+    gc.set_threshold(50_000, 20, 100)
     # xdist would otherwise hand modules out by their number of tests, the modules of one
-    # long test (the migrations, the cluster demo) last; this keeps the order above.
+    # long test (the migrations) last; this keeps the order above.
     if hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
 
 
 _ORDER = pytest.StashKey[tuple]()
+
+
+def _in_a_roomy_frame(call):
+    return call()
+
+
+# CPython before 3.13 keeps each thread's frames in 16 KB chunks and gives a chunk back to the
+# system (munmap) as soon as the last frame in it returns (python/cpython#142183). A request
+# through Django's middleware, views and templates crosses such a boundary back and forth, so a
+# test spent about a tenth of its time in the kernel mapping and zeroing pages. Each test runs
+# inside one frame declared much larger than it is: the interpreter gives that frame a chunk of
+# 512 KB, and the test's own frames fit in the rest of it.
+_in_a_roomy_frame = type(_in_a_roomy_frame)(
+    _in_a_roomy_frame.__code__.replace(co_stacksize=40_000), {}, "_in_a_roomy_frame"
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    from _pytest import runner
+
+    return _in_a_roomy_frame(lambda: runner.pytest_runtest_protocol(item, nextitem))
 
 
 @pytest.fixture(scope="module")
@@ -368,8 +396,9 @@ def find_chromium(
     return None, f"No Chromium on PATH. {INSTALL_HINT}"
 
 
-def without_browser(reason: str, environ: Mapping[str, str] = os.environ):
-    """No browser: the browser tests are skipped on a laptop, but fail in CI (CI=true)."""
+def missing_here(reason: str, environ: Mapping[str, str] = os.environ):
+    """No browser (or no Redis or PostgreSQL for the tests that need one): the tests that need
+    it are skipped on a laptop, but fail in CI (CI=true)."""
     if environ.get("CI", "").strip().lower() == "true":
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
@@ -379,7 +408,7 @@ def without_browser(reason: str, environ: Mapping[str, str] = os.environ):
 def chromium_path() -> str:
     path, reason = find_chromium()
     if path is None:
-        without_browser(reason)
+        missing_here(reason)
     return path
 
 
@@ -498,3 +527,23 @@ def savings_group(world):
     ):
         f.ActivityFactory(group=group, date=when).attendees.set(present)
     return group
+
+
+def service_missing(host: str, port: int, what: str) -> str:
+    """"" when something answers on host:port, else why the tests that need `what` cannot run."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return ""
+    except OSError as error:
+        return f"No {what} at {host}:{port} ({error.strerror or error}). Start it to run these tests."
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> None:
+    """Redis on 127.0.0.1:6379, as on the CI machine."""
+    reason = service_missing("127.0.0.1", 6379, "Redis")
+    if reason:
+        missing_here(reason)
+

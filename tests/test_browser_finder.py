@@ -1,9 +1,10 @@
 """How the browser tests find Chromium (tests/conftest.py): $CHROMIUM first, else PATH; with
-none, a laptop skips the browser tests with a hint how to install it, and CI fails them."""
+none, a laptop skips the browser tests with a hint how to install it, and CI fails them. The
+same for the tests that need Redis or PostgreSQL on loopback."""
 
 import pytest
 
-from .conftest import INSTALL_HINT, find_chromium, without_browser
+from .conftest import INSTALL_HINT, find_chromium, missing_here, service_missing
 
 
 def which_of(programs: dict):
@@ -48,11 +49,34 @@ def test_a_real_program_is_found_through_the_real_which(tmp_path):
 
 def test_without_a_browser_a_laptop_skips():
     with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
-        without_browser(INSTALL_HINT, {})
+        missing_here(INSTALL_HINT, {})
     with pytest.raises(pytest.skip.Exception):
-        without_browser(INSTALL_HINT, {"CI": "false"})
+        missing_here(INSTALL_HINT, {"CI": "false"})
 
 
 def test_without_a_browser_ci_fails():
     with pytest.raises(pytest.fail.Exception, match="apt-get install chromium"):
-        without_browser(INSTALL_HINT, {"CI": "true"})
+        missing_here(INSTALL_HINT, {"CI": "true"})
+
+
+def test_a_service_that_answers_is_not_missing():
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        assert service_missing("127.0.0.1", listener.getsockname()[1], "Redis") == ""
+
+
+def test_a_service_that_does_not_answer_is_named_in_the_message():
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    reason = service_missing("127.0.0.1", port, "PostgreSQL")
+    assert reason.startswith(f"No PostgreSQL at 127.0.0.1:{port}")
+    with pytest.raises(pytest.skip.Exception, match="No PostgreSQL"):
+        missing_here(reason, {})
+    with pytest.raises(pytest.fail.Exception, match="No PostgreSQL"):
+        missing_here(reason, {"CI": "true"})

@@ -14,6 +14,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from .conftest import missing_here, service_missing
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,8 +37,20 @@ def run_demo(*args: str) -> tuple[int, str]:
     return demo.returncode, out
 
 
-@pytest.mark.slow
-def test_a_district_whose_worker_was_killed_is_finished_by_the_other_worker():
+# Four processes of their own beside the test's, PostgreSQL and Redis: `make test-system` (CI's
+# own step, once), not `make test`.
+pytestmark = [pytest.mark.system, pytest.mark.slow]
+
+
+@pytest.fixture
+def postgres_server(redis_server) -> None:
+    """PostgreSQL on 127.0.0.1:5432 (and Redis), as on the CI machine."""
+    reason = service_missing("127.0.0.1", 5432, "PostgreSQL")
+    if reason:
+        missing_here(reason)
+
+
+def test_a_district_whose_worker_was_killed_is_finished_by_the_other_worker(postgres_server):
     database = f"cluster_demo_test_{os.getpid()}"  # never another run's
     try:
         code, out = run_demo(

@@ -228,7 +228,7 @@ def test_another_language_is_another_page(client, named_coordinator):
 
 
 @pytest.fixture
-def redis_cache():
+def redis_cache(redis_server):
     """The default cache in Redis (db 15 of the local server) under a prefix of this test's
     own; its keys are deleted afterwards (never the whole database: others may use it)."""
     prefix = f"test-{uuid.uuid4().hex}"
