@@ -530,7 +530,8 @@ def savings_group(world):
 
 
 def service_missing(host: str, port: int, what: str) -> str:
-    """"" when something answers on host:port, else why the tests that need `what` cannot run."""
+    """An empty string when something answers on host:port, else why the tests that need
+    `what` cannot run."""
     import socket
 
     try:
@@ -540,10 +541,14 @@ def service_missing(host: str, port: int, what: str) -> str:
         return f"No {what} at {host}:{port} ({error.strerror or error}). Start it to run these tests."
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> None:
-    """Redis on 127.0.0.1:6379, as on the CI machine."""
-    reason = service_missing("127.0.0.1", 6379, "Redis")
+def require_service(host: str, port: int, what: str) -> None:
+    """The test goes on when `what` answers on host:port; else see missing_here."""
+    reason = service_missing(host, port, what)
     if reason:
         missing_here(reason)
 
+
+@pytest.fixture(scope="session")
+def redis_server() -> None:
+    """Redis on 127.0.0.1:6379, as on the CI machine."""
+    require_service("127.0.0.1", 6379, "Redis")

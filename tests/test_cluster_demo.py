@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from .conftest import missing_here, service_missing
+from .conftest import require_service
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,9 +45,7 @@ pytestmark = [pytest.mark.system, pytest.mark.slow]
 @pytest.fixture
 def postgres_server(redis_server) -> None:
     """PostgreSQL on 127.0.0.1:5432 (and Redis), as on the CI machine."""
-    reason = service_missing("127.0.0.1", 5432, "PostgreSQL")
-    if reason:
-        missing_here(reason)
+    require_service("127.0.0.1", 5432, "PostgreSQL")
 
 
 def test_a_district_whose_worker_was_killed_is_finished_by_the_other_worker(postgres_server):
