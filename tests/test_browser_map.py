@@ -117,6 +117,12 @@ def open_map(browser, live_server, width: int, language: str):
     page.wait_for_load_state()
     page.goto(f"{live_server.url}/reports/areas/D/")
     page.wait_for_selector("#group-map[data-map-ready]")
+    # Leaflet asks for its tiles as it lays the map out, which may end after the dots are
+    # ready; the handler above sees each request only while Playwright is being waited on.
+    for _ in range(200):  # 10 s at most
+        if blocked:
+            break
+        page.wait_for_timeout(50)
     return page, blocked, errors
 
 
