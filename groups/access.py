@@ -36,7 +36,7 @@ Roles:
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -45,7 +45,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import (
-    AREA_CHAIN,
     LEVEL_DEPTH,
     Area,
     AreaLevel,
@@ -544,9 +543,9 @@ class Scope:
         """Each area under the user's assignments with those above it: one query for the three
         subtrees below (an area is in an assignment's subtree when that area is in its chain)."""
         assigned = frozenset(a for _r, a, _s in self._assignments)
-        chains = Area.objects.filter(in_subtree(list(assigned))).values_list(*AREA_CHAIN)
         # the same for everyone assigned there, kept while the areas are unchanged
-        return page_cache.tree_fact(("area_chains", assigned), lambda: tuple(chains)) if assigned else ()
+        chains = partial(Area.objects.chains_below, assigned)
+        return page_cache.tree_fact(("area_chains", assigned), chains) if assigned else ()
 
     def _below(self, area_ids) -> frozenset[int]:
         ids = set(area_ids)

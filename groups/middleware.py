@@ -1,15 +1,38 @@
 """A member who logged in with a one-time password chooses their own before anything else;
 no authenticated response is kept by a browser or proxy cache."""
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from groups import access
 from groups.services.registry import one_time_password_expired
+
+#: What a user who must choose a password may still open.
+EXEMPT = (
+    "groups:account_password",
+    "logout",
+    "set_language",
+    "groups:service_worker",
+    "groups:manifest",
+    "groups:offline_page",
+)
+
+
+def _paths(names: tuple[str, ...]) -> frozenset[str]:
+    """The paths of these URL names, worked out once per URLconf and script prefix (every
+    request asks)."""
+    return _reversed(names, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@lru_cache(maxsize=16)
+def _reversed(names: tuple[str, ...], urlconf: str, prefix: str) -> frozenset[str]:
+    return frozenset(reverse(name, urlconf=urlconf) for name in names)
 
 
 class MustChangePasswordMiddleware:
@@ -34,15 +57,7 @@ class MustChangePasswordMiddleware:
 
     @staticmethod
     def _exempt(path: str) -> bool:
-        allowed = (
-            reverse("groups:account_password"),
-            reverse("logout"),
-            reverse("set_language"),
-            reverse("groups:service_worker"),
-            reverse("groups:manifest"),
-            reverse("groups:offline_page"),
-        )
-        return path in allowed or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+        return path in _paths(EXEMPT) or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
 
 
 class NoStoreMiddleware:
@@ -64,7 +79,7 @@ class NoStoreMiddleware:
             patch_vary_headers(response, ["Cookie"])
         elif user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
-        if request.path == reverse("logout") and request.method == "POST":
+        if request.method == "POST" and request.path in _paths(("logout",)):
             # A shared phone: the browser's own cache of this site goes with the session.
             response["Clear-Site-Data"] = '"cache"'
         return response

@@ -236,6 +236,10 @@ class AreaQuerySet(models.QuerySet):
         """The ids of these areas and of every area above them (one query)."""
         return {pk for chain in self.values_list(*AREA_CHAIN) for pk in chain if pk}
 
+    def chains_below(self, area_ids) -> tuple[tuple[int | None, ...], ...]:
+        """Each area in the subtrees of `area_ids`, with those above it (AREA_CHAIN's columns)."""
+        return tuple(self.filter(in_subtree(list(area_ids))).values_list(*AREA_CHAIN))
+
     def with_ancestors(self) -> "AreaQuerySet":
         """These areas and every area above them, as one lazy query."""
         q = Q(pk__in=[])

@@ -251,7 +251,10 @@ def _empty_cache():
     (groups/scores/page_cache.py)."""
     from django.core.cache import cache
 
+    from groups.scores import page_cache
+
     cache.clear()
+    page_cache.forget_reads()
 
 
 share("world", build_world)

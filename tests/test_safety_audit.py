@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from groups import audit
-from groups.models import Assignment, Exchange, Group, Norm, Person
+from groups.models import Area, AreaLevel, Assignment, Exchange, Group, Norm, Person
 from groups.security import AuditActorMiddleware
 
 from . import factories as f
@@ -132,6 +132,43 @@ def test_an_entry_is_tagged_in_one_query_whatever_its_record_touches(world):
     assert len(queries) == 1
     for area in (world.village, world.district, world.other_village, world.other_district):
         assert audit.tag(area.pk) in tags["areas"]
+
+
+def test_tags_hold_every_area_up_to_the_province_as_the_area_tree_says(db):
+    # Four levels (the world has two), two branches: each audited kind's tags hold its rows'
+    # areas and everything above them, as Area.objects...chain_ids() reads the tree, and
+    # nothing of the other branch.
+    province = f.AreaFactory(level=AreaLevel.PROVINCE)
+    regency = f.AreaFactory(level=AreaLevel.REGENCY, parent=province)
+    districts = [f.AreaFactory(level=AreaLevel.DISTRICT, parent=regency) for _ in range(2)]
+    villages = [f.VillageFactory(parent=d) for d in districts]
+    here, there = villages
+    group = f.GroupFactory(area=here)
+    person = f.PersonFactory(area=here)
+    outsider = f.PersonFactory(area=there)
+    actor = f.ActorFactory(area=there)
+    norm = f.NormFactory(group=group)
+    records = {
+        "Group": (group, [here]),
+        "Person": (person, [here]),
+        "ExternalActor": (actor, [there]),
+        "Membership": (f.MembershipFactory(person=outsider, group=group), [here, there]),
+        "Norm": (norm, [here]),
+        "NormReview": (norm.reviews.create(rating=3), [here]),
+        "Activity": (f.ActivityFactory(group=group), [here]),
+        "Exchange": (
+            f.ExchangeFactory(giver_person=person, receiver_person=None, receiver_actor=actor),
+            [here, there],
+        ),
+    }
+    assert set(records) == {model.__name__ for model in audit.AUDITED}
+    for name, (record, own) in records.items():
+        expected = Area.objects.filter(pk__in=[a.pk for a in own]).chain_ids()
+        tagged = {int(i) for i in audit.tags_for(record)["areas"].strip("|").split("|")}
+        assert tagged == expected, name
+        assert {province.pk, regency.pk} <= tagged, name
+        if there not in own:
+            assert not {there.pk, there.parent_id} & tagged, name
 
 
 def test_updates_made_without_signals_can_be_recorded(world, facilitator):

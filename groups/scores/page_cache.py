@@ -85,6 +85,16 @@ _read_districts: set[int] = set()
 _unwritten_districts: set[int] = set()
 
 
+def forget_reads() -> None:
+    """This process's memory of the generations, as a new process starts with it: for a cache
+    emptied under a running process (the tests empty it before each one, so no test's writes
+    look up the districts of pages an earlier test read)."""
+    global _read, _unwritten
+    _read, _unwritten = True, False
+    _read_districts.clear()
+    _unwritten_districts.clear()
+
+
 def _district_key(community_id: int) -> str:
     return f"{GENERATION_KEY}:{community_id}"
 
