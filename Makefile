@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := TESTING=true SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=false DJANGO_ALLOW_ASYNC_UNSAFE=true PYTHONDONTWRITEBYTECODE=
 DEV_ENV := DEBUG=true
 
-.PHONY: setup run walk weight cluster-demo check-deploy test test-fast test-system lint check-migrations messages check-translations serve-prod backup restore bench clean
+.PHONY: setup run walk weight cluster-demo check-deploy test test-fast test-system lint check-migrations messages check-translations serve-prod backup restore bench-suite clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ test-fast: setup
 # PostgreSQL and Redis on loopback (about 30 s; CI runs it once, as its own step).
 test-system: setup
 	$(TEST_ENV) $(PY) -m pytest -m system
+
+# The non-browser suite timed here and at an earlier commit, alternating in one sitting (by
+# default the build before the suite was made fast; about four minutes a round): ROUNDS=3,
+# BASELINE=<commit>.
+bench-suite: setup
+	$(PY) scripts/suite_speed.py --rounds $(or $(ROUNDS),1) $(if $(BASELINE),--baseline $(BASELINE))
 
 lint: setup
 	$(VENV)/bin/ruff check .
