@@ -71,7 +71,7 @@ test-system: setup
 # default the build before the suite was made fast; about four minutes a round): ROUNDS=3,
 # BASELINE=<commit>.
 bench-suite: setup
-	$(PY) scripts/suite_speed.py --rounds $(or $(ROUNDS),1) $(if $(BASELINE),--baseline $(BASELINE))
+	$(TEST_ENV) $(PY) scripts/suite_speed.py --rounds $(or $(ROUNDS),1) $(if $(BASELINE),--baseline $(BASELINE))
 
 lint: setup
 	$(VENV)/bin/ruff check .

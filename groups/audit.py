@@ -41,6 +41,7 @@ from .models import (
     Norm,
     NormReview,
     Person,
+    chain_ids_of,
 )
 
 AUDITED = (Group, Person, Membership, Norm, NormReview, Exchange, Activity, ExternalActor)
@@ -112,31 +113,15 @@ def _areas_of(model: type, ids_sql: str) -> str:
 
 
 def area_chain_ids(rows: dict[type, list[int | None]]) -> set[int]:
-    """The areas of these rows and every area above them, in one query. Written in SQL: an
-    entry is written for every saved record, and the ORM took several times longer to build
-    this query than the database to answer it."""
+    """The areas of these rows and every area above them, in one query (plain SQL: an entry
+    is written for every saved record)."""
     parts, params = [], []
     for model, ids in rows.items():
         ids = sorted({int(i) for i in ids if i})
         if ids:
             parts.append(_areas_of(model, ", ".join(["%s"] * len(ids))))
             params += ids
-    if not parts:
-        return set()
-    qn = connection.ops.quote_name
-    table, pk, parent = (
-        qn(Area._meta.db_table), qn(Area._meta.pk.column), qn(Area._meta.get_field("parent").column)
-    )
-    seeds = " UNION ".join(parts)
-    sql = (  # the rows' areas, then each one's parent until the top
-        f"WITH RECURSIVE chain(id, parent) AS ("  # noqa: S608 (names and placeholders only)
-        f"SELECT {pk}, {parent} FROM {table} WHERE {pk} IN ({seeds}) "
-        f"UNION SELECT a.{pk}, a.{parent} FROM {table} a JOIN chain ON a.{pk} = chain.parent"
-        f") SELECT id FROM chain"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0] for row in cursor.fetchall()}
+    return chain_ids_of(" UNION ".join(parts), params) if parts else set()
 
 
 def tags_for(instance) -> dict:

@@ -7,7 +7,7 @@ at this checkout and at the baseline, one after the other and alternating, so th
 or quiet spell of the machine falls on both:
 
     make bench-suite                                  # the default baseline, one round
-    .venv/bin/python scripts/suite_speed.py --rounds 3 --baseline <commit>
+    make bench-suite ROUNDS=3 BASELINE=<commit>
 
 The baseline is checked out in a temporary git worktree that borrows this checkout's .venv
 (its tests must run on today's packages). Each side is warmed first (a collection, which
@@ -31,17 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: The build before the suite was made fast: PBKDF2 for every persona, no rows shared by a module.
 BASELINE = "e5d7455"
-ENV = {
-    "TESTING": "true",
-    "SECRET_KEY": "test-only-not-secret",
-    "SECURE_SSL_REDIRECT": "false",
-    "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
-    "PYTHONDONTWRITEBYTECODE": "",
-}
 
 
 def pytest(checkout: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **ENV}
+    env = dict(os.environ)  # `make test`'s environment: the Makefile runs this with it
     env.pop("DATABASE_URL", None)  # SQLite, as `make test` runs first
     command = [str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider", *args]
     return subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True)

@@ -188,6 +188,8 @@ class TestOtherRules:
         assert {a.pk for a in Area.objects.filter(pk=village.pk).with_ancestors()} == chain
         assert set(Area.objects.filter(pk=district.pk).with_ancestors()) == {province, regency, district}
         assert elsewhere.pk not in Area.objects.filter(pk__in=[village.pk, regency.pk]).chain_ids()
+        assert Area.objects.filter(pk__in=[]).chain_ids() == set()  # nothing asked, no query
+        assert Area.objects.filter(name=village.name).order_by("-name")[:1].chain_ids() == chain
         assert Group.objects.filter(in_subtree([regency.pk], via="area")).count() == 0
         group = f.GroupFactory(area=village)
         f.GroupFactory(area=elsewhere)
